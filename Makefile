@@ -1,0 +1,40 @@
+# Two commands set everything up on a fresh machine:
+#   make run   - install into .venv and read + score the bundled sample plans into out/
+#   make test  - install into .venv (with dev tools) and run the test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-slow lint bench train fixtures clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+# torch first, pinned to the CPU build, so nothing resolves a CUDA torch.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q torch==2.13.0
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/actionnlp parse actionnlp/data/samples --out out --format csv
+
+test: $(STAMP)
+	$(BIN)/ruff check actionnlp tests training benchmarks
+	$(BIN)/ruff format --check actionnlp tests training benchmarks
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow" --doctest-modules actionnlp tests
+
+test-slow: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m slow tests
+
+bench: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench.py
+
+fixtures: $(STAMP)
+	$(BIN)/python tests/fixtures/make_fixtures.py
+
+clean:
+	rm -rf $(VENV) out

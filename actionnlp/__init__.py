@@ -1,0 +1,31 @@
+"""actionnlp: UK prison action plans as data researchers can trust.
+
+Importing the package is cheap: heavy libraries (torch, sentence-transformers,
+spaCy, scikit-learn) load only when a function that needs them is first called.
+
+>>> import actionnlp
+>>> plan = actionnlp.read_plan(text=open(actionnlp.sample_paths()[1]).read())
+>>> plan.prison
+'HMP Peterborough (Men)'
+"""
+
+from __future__ import annotations
+
+from actionnlp.data import sample_paths
+from actionnlp.errors import ActionPlanError, ArtifactError
+from actionnlp.plan import Action, ActionPlan, Concern, Problem
+from actionnlp.read.api import read_plan, read_plans
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Action",
+    "ActionPlan",
+    "ActionPlanError",
+    "ArtifactError",
+    "Concern",
+    "Problem",
+    "read_plan",
+    "read_plans",
+    "sample_paths",
+]

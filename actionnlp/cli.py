@@ -1,0 +1,91 @@
+"""Command line: ``actionnlp parse PATH... --out DIR``.
+
+Reads every plan it is given (files or folders), writes the concerns, actions,
+problems and errors tables, and prints a summary. One bad file becomes a row
+of ``errors``; the exit code is non-zero only when nothing could be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _write(frame, out: Path, name: str, fmt: str) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.{fmt}"
+    if fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
+    return path
+
+
+def _parse(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from actionnlp.read.api import read_plans
+
+    plans, errors = read_plans(args.paths, n_jobs=args.jobs, progress=not args.quiet)
+    frames = {
+        "concerns": [p.to_frame("concerns") for p in plans],
+        "actions": [p.to_frame("actions") for p in plans],
+        "problems": [p.to_frame("problems") for p in plans],
+    }
+    out = Path(args.out)
+    written = []
+    for name, parts in frames.items():
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        if name == "actions" and "owners" in frame and args.format == "csv":
+            frame["owners"] = frame["owners"].map(lambda xs: " | ".join(xs))
+        written.append(_write(frame, out, name, args.format))
+    written.append(_write(errors, out, "errors", args.format))
+    n_concerns = sum(len(p.concerns) for p in plans)
+    n_actions = sum(len(p.actions) for p in plans)
+    n_problems = sum(len(p.problems) for p in plans)
+    print(
+        f"read {len(plans)} plan(s): {n_concerns} concerns, {n_actions} actions, "
+        f"{n_problems} reconciliation problem(s); {len(errors)} file(s) failed"
+    )
+    for p in plans:
+        print(f"  {p.prison or '?'} ({Path(p.source or '').name}): {len(p.concerns)} concerns")
+        for prob in p.problems:
+            if prob.kind in ("numbering_gap", "stated_totals", "truncated"):
+                print(f"    - {prob.kind}: {prob.message}")
+    for _, e in errors.iterrows():
+        print(f"  FAILED {e['message']}", file=sys.stderr)
+    print("wrote " + ", ".join(str(w) for w in written))
+    return 0 if plans else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="actionnlp", description="Read UK prison action plans into tidy tables."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser(
+        "parse",
+        help="read plans and write concerns/actions/problems/errors tables",
+        description="Read plans (files or folders of .pdf .docx .html .txt .md) into tables.",
+    )
+    p.add_argument("paths", nargs="+", help="plan files or folders")
+    p.add_argument("--out", default="out", help="output folder (default: out)")
+    p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    p.add_argument("--jobs", type=int, default=1, help="parallel readers (joblib)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_parse)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``actionnlp`` command."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

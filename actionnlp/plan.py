@@ -1,0 +1,162 @@
+"""The typed model of an action plan: ActionPlan -> Concern -> Action, plus Problems.
+
+Records are plain dataclasses; :meth:`ActionPlan.to_frame` turns them into tidy
+pandas tables (one row per action, per concern, or per problem).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Action", "ActionPlan", "Concern", "Problem"]
+
+Section = Literal["priority", "key", "general"]
+Agreement = Literal["agreed", "partly_agreed", "not_agreed"]
+
+
+@dataclass
+class Problem:
+    """Something reconciliation found: a gap, a count mismatch, text it could not place.
+
+    ``kind`` is one of: ``numbering_gap``, ``stated_totals``, ``count_mismatch``,
+    ``unplaced_text``, ``clipped_id``, ``duplicate_text``, ``truncated``, ``no_response``.
+    ``text`` carries any text that could not be placed, so nothing is lost.
+    """
+
+    kind: str
+    concern_id: str | None
+    message: str
+    text: str | None = None
+
+
+@dataclass
+class Action:
+    """One step of the response, with the owner and target the plan pairs with it."""
+
+    text: str
+    kind: Literal["action", "rationale"] = "action"
+    owner_raw: str | None = None
+    owners: list[str] = field(default_factory=list)
+    target_raw: str | None = None
+    target_date: date | None = None
+    status: Literal["completed", "ongoing", "planned"] | None = None
+
+
+@dataclass
+class Concern:
+    """One numbered row of the plan: the inspectorate's concern and HMPPS's response."""
+
+    id: str | None
+    concern_text: str
+    section: Section | None = None
+    directed_to: str | None = None
+    agreement: Agreement | None = None
+    recommendation_text: str | None = None
+    ref: str | None = None
+    actions: list[Action] = field(default_factory=list)
+
+    @property
+    def full_text(self) -> str:
+        """Concern text followed by its recommendation, when the plan has one."""
+        parts = [self.concern_text]
+        if self.recommendation_text and self.recommendation_text != self.concern_text:
+            parts.append(self.recommendation_text)
+        return " ".join(p for p in parts if p)
+
+
+@dataclass
+class ActionPlan:
+    """A whole published action plan.
+
+    Example:
+        >>> plan = ActionPlan(prison="HMP Example", concerns=[Concern("1", "Dirty cells.")])
+        >>> plan.to_frame("concerns")[["prison", "concern_id"]].values.tolist()
+        [['HMP Example', '1']]
+    """
+
+    prison: str | None = None
+    plan_submitted: date | None = None
+    report_published: date | None = None
+    inspection_dates: tuple[date, date] | None = None
+    era: Literal["concerns", "recommendations"] = "concerns"
+    stated_totals: dict[str, int] | None = None
+    concerns: list[Concern] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    source: str | None = None
+    layout: str | None = None
+
+    @property
+    def actions(self) -> list[Action]:
+        """Every action of every concern, in order."""
+        return [a for c in self.concerns for a in c.actions]
+
+    @property
+    def year(self) -> int | None:
+        """Year of the plan: submission, else report publication, else inspection."""
+        for d in (self.plan_submitted, self.report_published):
+            if d is not None:
+                return d.year
+        return self.inspection_dates[1].year if self.inspection_dates else None
+
+    def to_frame(
+        self, level: Literal["actions", "concerns", "problems"] = "actions"
+    ) -> pd.DataFrame:
+        """Tidy table: one row per action (default), per concern, or per problem."""
+        import pandas as pd
+
+        meta = {
+            "source": self.source,
+            "prison": self.prison,
+            "plan_submitted": self.plan_submitted,
+            "report_published": self.report_published,
+            "year": self.year,
+            "era": self.era,
+        }
+        if level == "problems":
+            rows = [{**meta, **vars(p)} for p in self.problems]
+            return pd.DataFrame(rows, columns=[*meta, "kind", "concern_id", "message", "text"])
+        if level not in ("actions", "concerns"):
+            raise ValueError(f"level must be 'actions', 'concerns' or 'problems', got {level!r}")
+        rows = []
+        for ci, c in enumerate(self.concerns):
+            base = {
+                **meta,
+                "concern_index": ci,
+                "concern_id": c.id,
+                "section": c.section,
+                "directed_to": c.directed_to,
+                "agreement": c.agreement,
+                "ref": c.ref,
+                "concern_text": c.concern_text,
+                "recommendation_text": c.recommendation_text,
+            }
+            if level == "concerns":
+                rows.append({**base, "n_actions": len(c.actions)})
+                continue
+            for ai, a in enumerate(c.actions):
+                rows.append(
+                    {
+                        **base,
+                        "action_index": ai,
+                        "kind": a.kind,
+                        "action_text": a.text,
+                        "owner_raw": a.owner_raw,
+                        "owners": list(a.owners),
+                        "target_raw": a.target_raw,
+                        "target_date": a.target_date,
+                        "status": a.status,
+                    }
+                )
+        frame = pd.DataFrame(rows)
+        if frame.empty:
+            cols = [*meta, "concern_index", "concern_id", "section", "directed_to", "agreement"]
+            frame = pd.DataFrame(columns=cols)
+        for col in ("plan_submitted", "report_published", "target_date"):
+            if col in frame:
+                frame[col] = pd.to_datetime(frame[col])
+        return frame

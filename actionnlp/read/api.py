@@ -1,0 +1,200 @@
+"""``read_plan`` and ``read_plans``: documents in, reconciled ActionPlans out."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from actionnlp.errors import (
+    ActionPlanError,
+    EmptyDocumentError,
+    NotAnActionPlanError,
+    UnsupportedFormatError,
+)
+from actionnlp.plan import ActionPlan
+from actionnlp.read.meta import looks_like_action_plan, read_meta, read_stated_totals
+from actionnlp.read.reconcile import reconcile
+from actionnlp.read.segment import RawRow, build_concerns
+from actionnlp.read.text import flattened_rows, split_text, tabular_rows
+
+__all__ = ["SUFFIXES", "decode", "plan_from_rows", "read_plan", "read_plans"]
+
+SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt", ".md", ".text", ".tsv")
+MAX_TEXT_BYTES = 50_000_000
+
+
+def decode(data: bytes) -> str:
+    """Decode leniently: UTF-8 (with or without BOM), UTF-16 by BOM, else cp1252.
+
+    >>> decode("Governor’s".encode("utf-8")), decode(b"caf\\xe9")
+    ('Governor’s', 'café')
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def plan_from_rows(
+    opening: str,
+    rows: list[RawRow],
+    *,
+    tail: str = "",
+    source: str | None = None,
+    layout: str | None = None,
+    era: str | None = None,
+) -> ActionPlan:
+    """Assemble, reconcile and return a plan from a reader's rows."""
+    meta = read_meta(opening)
+    concerns, problems = build_concerns(rows)
+    if era is None:
+        era = "recommendations" if any(c.agreement for c in concerns) else "concerns"
+    plan = ActionPlan(
+        prison=meta.prison,
+        plan_submitted=meta.plan_submitted,
+        report_published=meta.report_published,
+        inspection_dates=meta.inspection_dates,
+        era=era,  # type: ignore[arg-type]
+        stated_totals=read_stated_totals(tail) or read_stated_totals(opening),
+        concerns=concerns,
+        problems=problems,
+        source=source,
+        layout=layout,
+    )
+    plan.problems.extend(reconcile(plan))
+    return plan
+
+
+def _read_text(text: str, source: str | None) -> ActionPlan:
+    if not text.strip():
+        raise EmptyDocumentError("the document is empty or holds only white space", source)
+    split = split_text(text)
+    if split is None:
+        why = (
+            "no action-plan table found (no header row naming concerns, responses, owners "
+            "and target dates)"
+        )
+        if not looks_like_action_plan(text):
+            why = "this does not look like an action plan: " + why
+        raise NotAnActionPlanError(why, source)
+    if split.columns is not None:
+        rows = tabular_rows(split.table, split.columns)
+        era = "recommendations" if "agreement" in split.columns.roles else None
+        layout = "tabular"
+    else:
+        rows = flattened_rows(split.table)
+        era, layout = None, "flattened"
+    plan = plan_from_rows(
+        split.opening, rows, tail=split.tail, source=source, layout=layout, era=era
+    )
+    if not plan.concerns:
+        raise NotAnActionPlanError("a table header was found but no numbered concerns", source)
+    return plan
+
+
+def read_plan(path: str | os.PathLike[str] | None = None, *, text: str | None = None) -> ActionPlan:
+    """Read one action plan from a file (.pdf .docx .html .htm .txt .md) or from text.
+
+    Raises a subclass of :class:`~actionnlp.errors.ActionPlanError` naming the file
+    and what is wrong with it.
+
+    >>> from actionnlp.data import sample_paths
+    >>> plan = read_plan(sample_paths()[0])
+    >>> plan.prison, len(plan.concerns) > 0
+    ('HMP Littlehey', True)
+    """
+    if (path is None) == (text is None):
+        raise TypeError("give exactly one of path or text=")
+    if text is not None:
+        return _read_text(text, None)
+    p = Path(path)  # type: ignore[arg-type]
+    suffix = p.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UnsupportedFormatError(
+            f"unsupported file type {suffix or '(none)'!r}; expected one of {', '.join(SUFFIXES)}",
+            p,
+        )
+    if not p.is_file():
+        raise ActionPlanError("no such file", p)
+    if suffix == ".pdf":
+        from actionnlp.read.pdf import read_pdf
+
+        return read_pdf(p)
+    if suffix == ".docx":
+        from actionnlp.read.docx import read_docx
+
+        return read_docx(p)
+    size = p.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        from actionnlp.errors import DocumentTooLargeError
+
+        raise DocumentTooLargeError(f"{size} bytes is more than the {MAX_TEXT_BYTES} read", p)
+    raw = p.read_bytes()
+    if suffix in (".html", ".htm"):
+        from actionnlp.read.html import read_html
+
+        return read_html(decode(raw), source=str(p))
+    return _read_text(decode(raw), str(p))
+
+
+def _read_one(path: Path) -> tuple[ActionPlan | None, dict[str, str] | None]:
+    try:
+        return read_plan(path), None
+    except ActionPlanError as err:
+        return None, {"source": str(path), "error": type(err).__name__, "message": str(err)}
+    except (OSError, ValueError, RuntimeError, KeyError, IndexError) as err:  # reader bugs
+        return None, {
+            "source": str(path),
+            "error": type(err).__name__,
+            "message": f"{path}: unexpected {type(err).__name__}: {err}",
+        }
+
+
+def expand_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files to read: folders are searched (recursively) for supported suffixes."""
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    out: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def read_plans(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    n_jobs: int = 1,
+    progress: bool = True,
+):
+    """Read many plans; one bad file becomes a row of ``errors`` and the rest go on.
+
+    Returns ``(plans, errors)``: a list of :class:`ActionPlan` and a DataFrame with
+    columns ``source``, ``error``, ``message``. ``n_jobs`` runs readers through joblib.
+
+    >>> from actionnlp.data import sample_paths
+    >>> plans, errors = read_plans(sample_paths(), progress=False)
+    >>> len(plans), len(errors)
+    (4, 0)
+    """
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    files = expand_paths(paths)
+    it = tqdm(files, desc="reading plans", unit="plan", disable=not progress)
+    if n_jobs == 1:
+        results = [_read_one(f) for f in it]
+    else:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=n_jobs)(delayed(_read_one)(f) for f in it)
+    plans = [p for p, _ in results if p is not None]
+    errors = pd.DataFrame(
+        [e for _, e in results if e is not None], columns=["source", "error", "message"]
+    )
+    return plans, errors

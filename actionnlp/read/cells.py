@@ -1,0 +1,209 @@
+"""Cell-level text clean-up shared by every reader.
+
+Extractors hand us cells with HTML fragments, line wraps, mid-word breaks and
+entities. These helpers turn a cell into clean paragraphs, and recognise the
+small vocabulary of table structure: concern numbers, section headings and
+agreement decisions.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+__all__ = [
+    "ID_RE",
+    "agreement_of",
+    "clean_text",
+    "heading_of",
+    "html_paragraphs",
+    "is_continuation",
+    "join_lines",
+    "split_heading_prefix",
+]
+
+#: A concern number: "1", "1.1", "5.10", "S34", "P1", optionally "1." or "1)".
+ID_RE = re.compile(r"^(?:[A-Z]{1,2}\s?)?\d{1,3}(?:\.\d{1,3}){0,2}[a-z]?[.)]?$")
+
+_TAG_RE = re.compile(r"<[^>]*>")
+_PARA_SPLIT_RE = re.compile(r"<\s*(/?p|/?ul|/?ol|li|br\s*/?)\b[^>]*>", re.I)
+_WS_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009]+")
+BULLET = "\u2022"
+_SENTENCE_END_RE = re.compile(r"[.!?:][\u2019\u201d\"')\]]*$")
+
+
+def join_lines(text: str) -> str:
+    """Join wrapped lines into one line, mending words broken at a hyphen.
+
+    >>> join_lines("one-to-\\none sessions will\\n take place")
+    'one-to-one sessions will take place'
+    """
+    lines = [ln.strip() for ln in text.splitlines()]
+    out = ""
+    for ln in lines:
+        if not ln:
+            continue
+        if not out:
+            out = ln
+        elif out.endswith("-") and not out.endswith(" -"):
+            out += ln
+        else:
+            out += " " + ln
+    return _WS_RE.sub(" ", out).strip()
+
+
+def clean_text(text: str) -> str:
+    """Strip tags and entities, join line wraps and fold white space.
+
+    >>> clean_text("<p>Prisoners &amp; staff\\nmeet</p>")
+    'Prisoners & staff meet'
+    """
+    text = _TAG_RE.sub(" ", text)
+    text = html.unescape(text)
+    return join_lines(text)
+
+
+def html_paragraphs(cell: str) -> list[str]:
+    """Split a cell into paragraphs on ``<p>``, ``<ul>``, ``<li>`` and blank lines.
+
+    A list belongs to the paragraph before it ("changes, as described below: ...").
+    A list that opens the cell continues a list cut by a page break, so it is
+    marked with a leading bullet that :func:`is_continuation` recognises.
+
+    >>> html_paragraphs("<p>Done.</p> <p>Changes below:</p> <ul> One. Two.")
+    ['Done.', 'Changes below: One. Two.']
+    >>> html_paragraphs("<ul> Three. <p>Next.</p>")
+    ['• Three.', 'Next.']
+    >>> html_paragraphs("First para.\\n\\nSecond para.")
+    ['First para.', 'Second para.']
+    """
+    pieces: list[tuple[str, str]] = []  # (kind, text): kind "p" or "list"
+    kind = "p"
+    pos = 0
+    for m in _PARA_SPLIT_RE.finditer(cell):
+        pieces.append((kind, cell[pos : m.start()]))
+        tag = m.group(1).lower().replace(" ", "")
+        if tag in ("ul", "ol", "li"):
+            kind = "list"
+        elif tag in ("p", "/ul", "/ol"):
+            kind = "p"
+        pos = m.end()
+    pieces.append((kind, cell[pos:]))
+    paras: list[str] = []
+    for kind, chunk in pieces:
+        for block in re.split(r"\n\s*\n", chunk):
+            text = clean_text(block)
+            if not text:
+                continue
+            if kind == "list" and paras:
+                paras[-1] = f"{paras[-1]} {text}"
+            elif kind == "list":
+                paras.append(f"{BULLET} {text}")
+            else:
+                paras.append(text)
+    return paras
+
+
+def is_continuation(text: str, previous: str | None) -> bool:
+    """Does ``text`` continue ``previous`` (split by a page break)?
+
+    True when it starts in lower case, or ``previous`` stops mid-sentence.
+
+    >>> is_continuation("appointments to take place.", "more opportunities for one-to-one")
+    True
+    >>> is_continuation("The gym programme has been revised.", "shared with the Governor.")
+    False
+    """
+    if text.startswith(BULLET):
+        return True
+    stripped = text.lstrip("·-–* ")
+    if not stripped:
+        return False
+    if stripped[0].islower():
+        return True
+    if previous is None:
+        return False
+    prev = previous.rstrip()
+    if not prev:
+        return False
+    return prev.endswith(",") or (prev[-1].isalpha() and prev.split()[-1].islower())
+
+
+_HEADINGS = [
+    (re.compile(r"^priority\s+concerns?\b", re.I), "priority"),
+    (re.compile(r"^key\s+concerns?\b", re.I), "key"),
+    (re.compile(r"^(main|key)\s+recommendations?\b", re.I), "key"),
+    (re.compile(r"^general\s+recommendations?\b", re.I), "general"),
+    (re.compile(r"^(other\s+)?recommendations?\b(?!\s*\()", re.I), "general"),
+    (re.compile(r"^areas?\s+of\s+concern\b", re.I), "key"),
+]
+_DIRECTED_RE = re.compile(r"directed\s+to(?::|\s+the)?\s*(?:the\s+)?(.+?)\s*\)?$", re.I)
+
+
+def heading_of(text: str) -> tuple[str | None, str | None] | None:
+    """Recognise a section heading row; return ``(section, directed_to)`` or None.
+
+    >>> heading_of("Key Concerns and Recommendations")
+    ('key', None)
+    >>> heading_of("General Recommendations Directed to the Governor")
+    ('general', 'Governor')
+    >>> heading_of("Directed to HMPPS")
+    (None, 'HMPPS')
+    """
+    t = clean_text(text)
+    if not t or len(t.split()) > 9 or t.endswith("."):
+        return None
+    section = next((s for rx, s in _HEADINGS if rx.search(t)), None)
+    directed = None
+    m = _DIRECTED_RE.search(t)
+    if m:
+        directed = m.group(1).strip()
+    if section is None and directed is None:
+        return None
+    if section is None and not t.lower().startswith("directed"):
+        return None
+    return section, directed
+
+
+_PREFIX_RE = re.compile(r"^(priority|key)\s+concerns?\s+(?=[A-Z])", re.I)
+
+
+def split_heading_prefix(text: str) -> tuple[str | None, str]:
+    """Split a section heading that an extractor glued onto a concern.
+
+    >>> split_heading_prefix("Key concerns The promotion of equality was limited.")
+    ('key', 'The promotion of equality was limited.')
+    """
+    m = _PREFIX_RE.match(text)
+    if not m:
+        return None, text
+    return m.group(1).lower(), text[m.end() :]
+
+
+_AGREEMENT = [
+    (re.compile(r"\b(partly|partially|part)\s+(agreed|accepted)\b", re.I), "partly_agreed"),
+    (re.compile(r"\b(not\s+agreed|not\s+accepted|rejected|disagreed)\b", re.I), "not_agreed"),
+    (re.compile(r"\b(agreed|accepted)\b", re.I), "agreed"),
+]
+
+
+def agreement_of(text: str | None) -> str | None:
+    """Normalise a decision cell.
+
+    >>> agreement_of("Partly Agreed"), agreement_of("Rejected"), agreement_of("Accepted")
+    ('partly_agreed', 'not_agreed', 'agreed')
+    """
+    if not text:
+        return None
+    t = clean_text(text)
+    return next((a for rx, a in _AGREEMENT if rx.search(t)), None)
+
+
+def fold_ws(text: str) -> str:
+    """Fold runs of white space into single spaces."""
+    return _WS_RE.sub(" ", text).strip()
+
+
+def ends_sentence(text: str) -> bool:
+    """True when ``text`` ends like a finished sentence."""
+    return bool(_SENTENCE_END_RE.search(text.rstrip()))

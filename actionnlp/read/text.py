@@ -1,0 +1,452 @@
+"""Plans held as text, in the layouts common extractors produce.
+
+Two families, told apart by the header row:
+
+* **tabular**: one table row per line, cells separated by tabs (or ``|``), with
+  optional HTML fragments (``<p>``, ``<ul>``) inside cells. Rows whose number and
+  concern cells are empty continue the previous concern.
+* **flattened**: PDF text extracted column by column, page by page. Within a
+  page the concern column comes first, then the response paragraphs, then the
+  owner entries, then the target entries; paragraphs are separated by blank
+  lines. Pairing is by position within the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from actionnlp.read.cells import ID_RE, clean_text, ends_sentence, heading_of, html_paragraphs
+from actionnlp.read.dates import find_dates, split_target_entries
+from actionnlp.read.meta import read_stated_totals
+from actionnlp.read.owners_cell import split_owner_entries
+from actionnlp.read.segment import RawRow
+
+__all__ = ["Columns", "TableText", "find_header", "split_text"]
+
+_ROLE_PATTERNS = [
+    ("id", re.compile(r"(\b(no|number|ref|id)\b\.?|#|^\W*\d*\W*)$", re.I)),
+    ("agreement", re.compile(r"agreed|accepted|rejected|decision", re.I)),
+    ("owner", re.compile(r"owner|responsib|lead\b|by\s+whom", re.I)),
+    ("target", re.compile(r"target|date|timescale|deadline|when", re.I)),
+    ("response", re.compile(r"response|action|planned|taken", re.I)),
+    ("concern", re.compile(r"concern|recommendation|finding|issue", re.I)),
+]
+_STATUS_RE = re.compile(
+    r"^(complete[d]?|ongoing|on-going|in progress|done|achieved|continuous|tbc|n/?a)$", re.I
+)
+
+
+@dataclass
+class Columns:
+    """Which cell of a row plays which role."""
+
+    roles: list[str]
+
+    def cell(self, cells: list[str], role: str) -> str:
+        return cells[self.roles.index(role)] if role in self.roles else ""
+
+
+def _roles(cells: list[str]) -> list[str] | None:
+    roles: list[str] = []
+    for c in cells:
+        text = re.sub(r"^\s*\d+\.\s*", "", c).strip()
+        role = next((r for r, rx in _ROLE_PATTERNS if r not in roles and rx.search(text)), "")
+        roles.append(role or "?")
+    needed = {"concern", "response"}
+    if not needed <= set(roles) or len(set(roles) & {"owner", "target", "id", "agreement"}) < 1:
+        return None
+    return roles
+
+
+@dataclass
+class TableText:
+    """A text document split around its table."""
+
+    opening: str
+    table: list[str]
+    tail: str
+    columns: Columns | None  # None for the flattened layout
+
+
+def find_header(lines: list[str]) -> tuple[int, int, Columns | None] | None:
+    """Find the table header: ``(first line, line after it, columns or None)``."""
+    for i, ln in enumerate(lines):
+        cells = _split_cells(ln)
+        if len(cells) >= 4 and (roles := _roles(cells)):
+            return i, i + 1, Columns(roles)
+    # Flattened header: the column titles on successive short lines.
+    window = 40
+    for i, ln in enumerate(lines):
+        if not re.search(r"\b(concerns?|recommendations?)\b", ln, re.I) or len(ln) > 60:
+            continue
+        seen = " ".join(x.strip() for x in lines[i : i + window] if len(x.strip()) < 60)
+        if re.search(r"response", seen, re.I) and re.search(r"owner", seen, re.I):
+            end = i
+            for j in range(i, min(i + window, len(lines))):
+                if re.search(r"target\s*date|timescale|date", lines[j], re.I):
+                    end = j
+                    break
+            if end > i:
+                return i, end + 1, None
+    return None
+
+
+def _split_cells(line: str) -> list[str]:
+    if "\t" in line:
+        return line.split("\t")
+    if line.count("|") >= 3:
+        body = line.strip()
+        if body.startswith("|"):  # markdown: | a | b |
+            body = body[1:-1] if body.endswith("|") else body[1:]
+        return body.split("|")
+    return [line]
+
+
+_TABLE_END_RE = re.compile(r"^[\s\-|=_]{6,}$")
+
+
+def split_text(text: str) -> TableText | None:
+    """Split a document into opening, table lines and the text after the table."""
+    lines = text.splitlines()
+    found = find_header(lines)
+    if found is None:
+        return None
+    start, body, columns = found
+    end = len(lines)
+    for j in range(body, len(lines)):
+        if _TABLE_END_RE.match(lines[j]) and "-" in lines[j]:
+            end = j
+            break
+    # Totals written after the table ("Agreed 16") belong to the tail.
+    while end > body and (not lines[end - 1].strip() or read_stated_totals(lines[end - 1])):
+        end -= 1
+    opening = "\n".join(lines[:start])
+    return TableText(opening, lines[body:end], "\n".join(lines[end:]), columns)
+
+
+# -- tabular -------------------------------------------------------------------
+def _entries(cell: str) -> list[str]:
+    if "<" in cell:
+        return html_paragraphs(cell)
+    text = clean_text(cell)
+    return [text] if text else []
+
+
+def tabular_rows(lines: list[str], columns: Columns) -> list[RawRow]:
+    """Rows of a tab-separated table, cells may hold HTML fragments."""
+    n = len(columns.roles)
+    rows: list[RawRow] = []
+    for ln in lines:
+        if not ln.strip() or re.fullmatch(r"[\s|:\-]+", ln):
+            continue
+        cells = _split_cells(ln)
+        if len(cells) == 1:
+            rows.append(RawRow(response=_entries(cells[0])))  # a stray line: keep it as text
+            continue
+        if len(cells) == n - 1 and "id" in columns.roles and not ID_RE.match(cells[0].strip()):
+            cells = ["", *cells]  # an extractor dropped the empty number cell
+        cells = cells + [""] * (n - len(cells))
+        if len(cells) > n:  # tabs inside the last cell
+            cells = [*cells[: n - 1], " ".join(cells[n - 1 :])]
+        targets_cell = columns.cell(cells, "target")
+        owners_cell = columns.cell(cells, "owner")
+        targets = _target_entries(targets_cell)
+        owners = _owner_entries(owners_cell, len(targets))
+        rows.append(
+            RawRow(
+                id_cell=columns.cell(cells, "id"),
+                concern=columns.cell(cells, "concern"),
+                agreement=columns.cell(cells, "agreement"),
+                response=html_paragraphs(columns.cell(cells, "response")),
+                owners=owners,
+                targets=targets,
+            )
+        )
+    return rows
+
+
+def _target_entries(cell: str) -> list[str]:
+    if "<" in cell:
+        return [e for p in html_paragraphs(cell) for e in split_target_entries(p) or [p]]
+    text = clean_text(cell)
+    return split_target_entries(text) or ([text] if text else [])
+
+
+def _owner_entries(cell: str, n_targets: int) -> list[str]:
+    entries = _entries(cell)
+    if len(entries) == 1 and n_targets > 1:
+        return split_owner_entries(entries[0], n_targets) or entries
+    return entries
+
+
+# -- flattened -----------------------------------------------------------------
+def _undouble(lines: list[str]) -> list[str]:
+    """Undo extractor double spacing; mark page breaks with a form feed."""
+    nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+    followed = sum(1 for i in nonblank if i + 1 < len(lines) and lines[i + 1] == "")
+    if not nonblank or followed < 0.8 * len(nonblank):
+        return [("\f" if "\f" in ln else ln) for ln in lines]
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        if ln == "":
+            # An expected blank follows every line; two in a row are a page break.
+            if i + 1 < len(lines) and lines[i + 1] == "":
+                out.append("\f")
+                while i < len(lines) and lines[i] == "":
+                    i += 1
+                continue
+            i += 1
+            continue
+        out.append(ln)
+        i += 1
+    return out
+
+
+def _blocks(lines: list[str]) -> list[list[str] | str]:
+    """Group lines into blocks (lists of lines); page breaks stay as ``"\\f"``."""
+    out: list[list[str] | str] = []
+    cur: list[str] = []
+    for ln in lines:
+        if ln == "\f" or not ln.strip():
+            if cur:
+                out.append(cur)
+                cur = []
+            if ln == "\f" and out and out[-1] != "\f":
+                out.append("\f")
+            continue
+        cur.append(ln.strip())
+    if cur:
+        out.append(cur)
+    return out
+
+
+_DATE_WORD_RE = re.compile(
+    r"^(?:(?:end\s+of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+    r"(?:\s+\d{2,4})?|\d{1,2}(?:st|nd|rd|th)?|\d{4}|q[1-4]\s*\d{0,4}|\d{1,2}/\d{1,2}/\d{2,4})$",
+    re.I,
+)
+
+
+def _is_target_block(block: list[str]) -> bool:
+    text = " ".join(block).strip()
+    if _STATUS_RE.match(text):
+        return True
+    return all(_DATE_WORD_RE.match(part.strip()) for part in block) and bool(find_dates(text))
+
+
+_OWNER_END_RE = re.compile(r"[.;:,]$")
+
+
+def _is_owner_block(block: list[str]) -> bool:
+    if len(block) > 5:
+        return False
+    words = " ".join(block).split()
+    if not words or len(words) > 12:
+        return False
+    if any(_OWNER_END_RE.search(x.strip()) for x in block):
+        return False
+    caps = sum(1 for w in words if w[0].isupper() or not w[0].isalpha())
+    return caps >= 0.6 * len(words) and all(len(x) <= 45 for x in block)
+
+
+_ID_START_RE = re.compile(
+    r"^(?P<id>(?:[A-Z]{1,2}\s?)?\d{1,3}(?:\.\d{1,3}){0,2})[.)]?\s+(?P<rest>\S.*)$"
+)
+_OWNER_TARGET_RE = re.compile(r"^(?P<o>.+?)\s+(?P<t>(?:complete[d]?|ongoing|[A-Z][a-z]+\s+\d{4}))$")
+
+
+@dataclass
+class _Chunk:
+    id_cell: str = ""
+    concern: list[str] | None = None
+    prose: list[str] | None = None
+    owners: list[str] | None = None
+    targets: list[str] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.id_cell or self.concern or self.prose or self.owners or self.targets)
+
+
+def _id_key(cid: str) -> tuple[str, list[int]]:
+    m = re.match(r"^([A-Z]{0,2})\s?([\d.]+)$", cid)
+    if not m:
+        return "", []
+    return m.group(1), [int(x) for x in m.group(2).split(".") if x]
+
+
+def _plausible_next(cid: str, last: str | None) -> bool:
+    """Is ``cid`` a believable next concern number after ``last``?"""
+    if last is None:
+        return True
+    (p1, a), (p2, b) = _id_key(last), _id_key(cid)
+    if not a or not b or p1 != p2 or len(a) != len(b):
+        return False
+    if a[:-1] == b[:-1]:
+        return 0 < b[-1] - a[-1] <= 6
+    return b[:-1] > a[:-1] and b[-1] <= 2
+
+
+def _line_kind(line: str) -> str:
+    text = line.strip()
+    if _STATUS_RE.match(text) or (_DATE_WORD_RE.match(text) and text):
+        return "T"
+    return "P"
+
+
+def _sub_blocks(block: list[str], last_id: str | None) -> list[tuple[str, list[str]]]:
+    """Split an extractor block where the columns ran together without a blank line.
+
+    Kinds: ``ID`` (a concern number and its text), ``H`` (section heading),
+    ``T`` (target dates), ``OT`` (owner and target on one line), ``P`` (anything else).
+    """
+    out: list[tuple[str, list[str]]] = []
+    for line in block:
+        m = _ID_START_RE.match(line)
+        if m and ID_RE.match(m.group("id")) and _plausible_next(m.group("id"), last_id):
+            out.append(("ID", [line]))
+            last_id = m.group("id")
+            continue
+        if heading_of(line) and len(line.split()) <= 5:
+            out.append(("H", [line]))
+            continue
+        ot = _OWNER_TARGET_RE.match(line.strip())
+        if ot and _is_owner_block([ot.group("o")]) and _is_target_block([ot.group("t")]):
+            out.append(("OT", [ot.group("o"), ot.group("t")]))
+            continue
+        kind = _line_kind(line)
+        prev = out[-1][1][-1] if out else ""
+        if kind == "P" and line.strip()[:1].islower() and ends_sentence(prev):
+            out.append(("P", [line]))  # a finished sentence, then another column's text
+        elif out and out[-1][0] in (kind, "ID" if kind == "P" else ""):
+            out[-1][1].append(line)
+        else:
+            out.append((kind, [line]))
+    return out
+
+
+def _split_concern(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Split an ID block into concern lines and response lines glued after them.
+
+    The concern column is narrower than the response column. The concern ends at
+    the last sentence end before the first line wider than the concern's first
+    line (its widest, being the start of a full-width paragraph).
+    """
+    limit = len(lines[0].strip()) + 3
+    best = None
+    for i in range(1, len(lines)):
+        if ends_sentence(lines[i - 1]) and lines[i].strip()[:1].isupper():
+            best = i
+        if len(lines[i].strip()) > limit:
+            break
+    else:
+        return lines, []
+    return (lines[:best], lines[best:]) if best else (lines, [])
+
+
+def _split_trailing_owner(lines: list[str], *, owner_next: bool) -> tuple[list[str], list[str]]:
+    """Owner lines glued to the end of a page's last paragraph (the owner column follows)."""
+    k = len(lines)
+    while k > 1 and _is_owner_block([lines[k - 1]]) and len(lines) - k < 4:
+        k -= 1
+    if k == len(lines):
+        return lines, []
+    if ends_sentence(lines[k - 1]) or owner_next:
+        return lines[:k], lines[k:]
+    return lines, []
+
+
+def _pieces(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """Classified blocks of a flattened table, column boundaries restored."""
+    pieces: list[tuple[str, list[str]]] = []
+    last_id: str | None = None
+    for block in _blocks(_undouble(lines)):
+        if block == "\f":
+            pieces.append(("F", []))
+            continue
+        for kind, sub in _sub_blocks(list(block), last_id):
+            if kind == "ID":
+                last_id = _ID_START_RE.match(sub[0]).group("id")  # type: ignore[union-attr]
+            pieces.append((kind, sub))
+    split: list[tuple[str, list[str]]] = []
+    for kind, sub in pieces:
+        if kind == "ID":
+            concern, rest = _split_concern(sub)
+            split.append(("ID", concern))
+            if rest:
+                split.append(("P", rest))
+        else:
+            split.append((kind, sub))
+    out: list[tuple[str, list[str]]] = []
+    for i, (kind, sub) in enumerate(split):
+        if kind != "P":
+            out.append((kind, sub))
+            continue
+        nxt, nxt_sub = next(((k, s) for k, s in split[i + 1 :] if k != "F"), (None, []))
+        owner_next = nxt in ("T", "OT", None) or (nxt == "P" and _is_owner_block(nxt_sub))
+        if _is_owner_block(sub) and out and out[-1][0] in ("P", "O", "T"):
+            out.append(("O", sub))
+            continue
+        body, tail = _split_trailing_owner(sub, owner_next=owner_next)
+        out.append(("P", body))
+        if tail:
+            out.append(("O", tail))
+    return out
+
+
+def flattened_rows(lines: list[str]) -> list[RawRow]:
+    """Rows of a PDF table flattened column by column (one chunk per page and concern)."""
+    rows: list[RawRow] = []
+    chunk = _Chunk()
+
+    def flush() -> None:
+        nonlocal chunk
+        if not chunk.empty:
+            rows.append(_resolve_chunk(chunk, continued=not chunk.id_cell))
+        chunk = _Chunk()
+
+    for kind, sub in _pieces(lines):
+        if kind in ("F", "H", "ID"):
+            flush()
+        if kind == "H":
+            rows.append(RawRow(concern=" ".join(sub)))
+        elif kind == "ID":
+            m = _ID_START_RE.match(sub[0])
+            chunk.id_cell = m.group("id")  # type: ignore[union-attr]
+            chunk.concern = [clean_text("\n".join([m.group("rest"), *sub[1:]]))]  # type: ignore[union-attr]
+        elif kind == "T":
+            chunk.targets = [*(chunk.targets or []), *_target_entries(" ".join(sub))]
+        elif kind == "OT":
+            chunk.owners = [*(chunk.owners or []), sub[0]]
+            chunk.targets = [*(chunk.targets or []), sub[1]]
+        elif kind == "O":
+            chunk.owners = [*(chunk.owners or []), "\n".join(sub)]
+        elif kind == "P":
+            if chunk.owners or chunk.targets:  # a new row on the same page
+                flush()
+            chunk.prose = [*(chunk.prose or []), clean_text("\n".join(sub))]
+    flush()
+    return rows
+
+
+def _resolve_chunk(chunk: _Chunk, *, continued: bool) -> RawRow:
+    """Split a continued page's prose between the concern and response columns."""
+    prose = list(chunk.prose or [])
+    n_entries = max(len(chunk.owners or []), len(chunk.targets or []))
+    concern: list[str] = list(chunk.concern or [])
+    if continued and prose:
+        lower = next((i for i, p in enumerate(prose) if p[:1].islower()), None)
+        if lower is not None and lower > 0:
+            concern, prose = prose[:lower], prose[lower:]
+        elif lower is None and n_entries and len(prose) == n_entries + 1:
+            concern, prose = prose[:1], prose[1:]
+    return RawRow(
+        id_cell=chunk.id_cell,
+        concern=" ".join(concern),
+        response=prose,
+        owners=list(chunk.owners or []),
+        targets=list(chunk.targets or []),
+    )
