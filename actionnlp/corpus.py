@@ -1,0 +1,186 @@
+"""The labelled corpus: loading and validating ``training/data/*.jsonl``.
+
+Each line is one labelled item keyed to the reader's output: a ``concern`` record
+(``plan``, ``concern_id``, ``text``, ``themes``) or an ``action`` record (plus
+``action_index``, ``kind``, ``owner_raw``, ``target_raw``, ``owners``, ``mentions``,
+``smart``, ``smart_evidence``). The label vocabularies live here and in
+``resources/themes.json``; the validator checks the files against them and against
+what :func:`actionnlp.read_plan` reads from the bundled samples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "OWNER_CATEGORIES",
+    "SMART_KEYS",
+    "THEMES",
+    "REQUIRED_THEMES",
+    "corpus_hash",
+    "load_corpus",
+    "theme_descriptions",
+    "validate_corpus",
+]
+
+REQUIRED_THEMES = ("healthcare", "drugs", "regime", "education", "equality")
+OWNER_CATEGORIES = (
+    "prison_leadership",
+    "prison_department",
+    "health_provider",
+    "education_provider",
+    "estates_contractor",
+    "hmpps_national",
+    "other",
+)
+MENTION_LABELS = ("ROLE", "ORG")
+SMART_KEYS = ("S", "M", "A", "R", "T")
+
+
+@cache
+def theme_descriptions() -> dict[str, str]:
+    """The nine themes of the guidelines with their descriptions (for zero-shot)."""
+    text = resources.files("actionnlp.resources").joinpath("themes.json").read_text("utf-8")
+    return dict(json.loads(text))
+
+
+THEMES: tuple[str, ...] = (
+    "healthcare",
+    "drugs",
+    "regime",
+    "education",
+    "equality",
+    "safety",
+    "offender_management",
+    "living_conditions",
+    "staffing",
+)
+
+
+def _records(path: Path) -> Iterable[tuple[Path, int, dict[str, Any]]]:
+    for file in sorted(path.glob("*.jsonl")):
+        for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                yield file, n, json.loads(line)
+
+
+def corpus_hash(path: str | Path) -> str:
+    """SHA-256 over the corpus files (names and bytes), for model cards and manifests."""
+    h = hashlib.sha256()
+    for file in sorted(Path(path).glob("*.jsonl")):
+        h.update(file.name.encode())
+        h.update(file.read_bytes())
+    return h.hexdigest()
+
+
+def load_corpus(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Load ``(concerns, actions)`` frames from a folder of labelled ``*.jsonl``.
+
+    Actions carry the text of their concern in ``concern_text`` so SMART relevance
+    can be judged; synthetic files (``*.synthetic.jsonl``) are not loaded.
+    """
+    import pandas as pd
+
+    rows = [
+        r for f, _, r in _records(Path(path)) if not f.name.endswith(".synthetic.jsonl")
+    ]
+    concerns = pd.DataFrame([r for r in rows if r["unit"] == "concern"])
+    actions = pd.DataFrame([r for r in rows if r["unit"] == "action"])
+    if not actions.empty:
+        lookup = {(r.plan, r.concern_id): r.text for r in concerns.itertuples()}
+        actions["concern_text"] = [
+            lookup.get((p, c), "") for p, c in zip(actions["plan"], actions["concern_id"])
+        ]
+        actions = actions.rename(columns={"text": "action_text"})
+    return concerns, actions
+
+
+def _check_record(r: dict[str, Any], where: str) -> list[str]:
+    errs: list[str] = []
+    unit = r.get("unit")
+    need = {"unit", "plan", "prison", "concern_id", "text", "themes"}
+    if unit == "action":
+        need |= {"action_index", "kind", "owner_raw", "target_raw", "owners", "mentions"}
+        need |= {"smart", "smart_evidence"}
+    elif unit != "concern":
+        return [f"{where}: unit must be 'concern' or 'action', got {unit!r}"]
+    missing = need - set(r)
+    if missing:
+        return [f"{where}: missing fields {sorted(missing)}"]
+    themes = r["themes"]
+    if not isinstance(themes, list) or any(t not in THEMES for t in themes):
+        errs.append(f"{where}: themes must be a list of {THEMES}, got {themes!r}")
+    if unit == "concern":
+        return errs
+    if r["kind"] not in ("action", "rationale"):
+        errs.append(f"{where}: kind must be action or rationale, got {r['kind']!r}")
+    owners = r["owners"]
+    if not isinstance(owners, list):
+        errs.append(f"{where}: owners must be a list")
+    else:
+        for o in owners:
+            if set(o) != {"text", "canonical", "category"} or o["category"] not in OWNER_CATEGORIES:
+                errs.append(f"{where}: bad owner {o!r}")
+        if r["owner_raw"] and not owners:
+            errs.append(f"{where}: owner cell {r['owner_raw']!r} has no labelled owners")
+    text = r["text"]
+    for m in r["mentions"] if isinstance(r["mentions"], list) else [None]:
+        if not isinstance(m, dict) or m.get("label") not in MENTION_LABELS:
+            errs.append(f"{where}: bad mention {m!r}")
+            continue
+        s, e = m.get("start"), m.get("end")
+        if not (isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text)):
+            errs.append(f"{where}: mention offsets out of range {m!r}")
+        elif text[s:e] != m.get("text"):
+            errs.append(f"{where}: mention text {m.get('text')!r} != text[{s}:{e}] {text[s:e]!r}")
+    smart, evidence = r["smart"], r["smart_evidence"]
+    if not isinstance(smart, dict) or set(smart) != set(SMART_KEYS):
+        errs.append(f"{where}: smart must have keys {SMART_KEYS}, got {smart!r}")
+    elif any(v not in (0, 1) for v in smart.values()):
+        errs.append(f"{where}: smart values must be 0 or 1, got {smart!r}")
+    if not isinstance(evidence, dict) or set(evidence) != set(SMART_KEYS):
+        errs.append(f"{where}: smart_evidence must have keys {SMART_KEYS}")
+    elif any(not str(v).strip() for v in evidence.values()):
+        errs.append(f"{where}: empty smart evidence")
+    return errs
+
+
+def validate_corpus(path: str | Path, *, samples: Iterable[str | Path] | None = None) -> list[str]:
+    """Every problem with the labelled corpus; an empty list means it is valid.
+
+    Checks the schema and label vocabularies, that spans are real substrings, and
+    (when ``samples`` are given) that every concern and action the reader finds in
+    each sample plan is labelled, with the same text.
+    """
+    errs: list[str] = []
+    seen: dict[tuple[Any, ...], str] = {}
+    for file, n, r in _records(Path(path)):
+        where = f"{file.name}:{n}"
+        errs.extend(_check_record(r, where))
+        key = (r.get("plan"), r.get("unit"), r.get("concern_id"), r.get("action_index"))
+        if key in seen:
+            errs.append(f"{where}: duplicate item {key}")
+        seen[key] = r.get("text", "")
+    if samples is not None:
+        from actionnlp.read.api import read_plan
+
+        for sample in samples:
+            plan = read_plan(sample)
+            name = Path(sample).stem
+            for c in plan.concerns:
+                key = (name, "concern", c.id, None)
+                if seen.get(key) != c.full_text:
+                    errs.append(f"{name}: concern {c.id} not labelled (or its text differs)")
+                for i, a in enumerate(c.actions):
+                    if seen.get((name, "action", c.id, i)) != a.text:
+                        errs.append(f"{name}: action {c.id}/{i} not labelled (or its text differs)")
+    return errs
