@@ -1,0 +1,327 @@
+"""Read action plans from Word documents (.docx) with python-docx.
+
+The plan is the table whose header row names the concern, response, owner and
+target columns (the roles :mod:`actionnlp.read.text` recognises). Its real cells
+are read: a row that Word breaks across pages is still one row, a vertically or
+horizontally merged cell is read once (python-docx hands back the same ``<w:tc>``
+for every grid position it covers; the repeats are left empty), and each cell's
+paragraphs become the response paragraphs and the owner and target entries.
+
+The text before the table is the opening (prison, dates); the paragraphs and
+tables after it are the tail (stated totals). Consecutive tables with the same
+header are one plan split into pieces.
+
+Before python-docx opens a file the zip is checked: its declared uncompressed
+size and each entry's compression ratio are bounded (zip bombs), and any XML part
+that declares a DOCTYPE or ENTITY is refused (entity expansion).
+
+The table-to-rows helpers here (:func:`header_roles`, :func:`cells_to_row`,
+:func:`table_rows`) are shared by the PDF and HTML readers.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from actionnlp.errors import (
+    DocumentTooLargeError,
+    EmptyDocumentError,
+    NotAnActionPlanError,
+    UnreadableDocumentError,
+)
+from actionnlp.read.cells import BULLET, ID_RE, clean_text, join_lines
+from actionnlp.read.dates import split_target_entries
+from actionnlp.read.owners_cell import split_owner_entries
+from actionnlp.read.segment import RawRow
+from actionnlp.read.text import _roles
+
+if TYPE_CHECKING:
+    from actionnlp.plan import ActionPlan
+
+__all__ = [
+    "MAX_ENTRY_RATIO",
+    "MAX_UNCOMPRESSED",
+    "Cell",
+    "cells_to_row",
+    "check_zip",
+    "header_roles",
+    "read_docx",
+    "table_rows",
+]
+
+#: Refuse a .docx whose parts expand beyond this many bytes in total.
+MAX_UNCOMPRESSED = 200_000_000
+#: Refuse a part (larger than :data:`_RATIO_FLOOR`) compressed more than this.
+MAX_ENTRY_RATIO = 200
+_RATIO_FLOOR = 1_000_000
+_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+@dataclass
+class Cell:
+    """A table cell as paragraphs; ``listed[i]`` marks a bulleted/numbered paragraph."""
+
+    paras: list[str] = field(default_factory=list)
+    listed: list[bool] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(p for p in self.paras if p)
+
+    @classmethod
+    def of(cls, paras: list[str]) -> Cell:
+        return cls(list(paras), [False] * len(paras))
+
+
+# -- shared table helpers ------------------------------------------------------------
+def header_roles(texts: list[str]) -> list[str] | None:
+    """Column roles of a header row, or None when the row is not a plan header.
+
+    >>> header_roles(["1. Concern No", "2. Concerns", "3. Response", "4. Owner", "5. Target Date"])
+    ['id', 'concern', 'response', 'owner', 'target']
+    >>> header_roles(["Term", "Definition", "Additional comment"]) is None
+    True
+    """
+    cells = [clean_text(t) for t in texts]
+    if sum(1 for c in cells if c) < 4:
+        return None
+    return _roles(cells)
+
+
+def _paragraphs(cell: Cell) -> list[str]:
+    """Response paragraphs: a list paragraph joins the paragraph before it."""
+    out: list[str] = []
+    for text, listed in zip(cell.paras, cell.listed, strict=False):
+        text = text.strip()
+        if text.startswith(BULLET):
+            listed, text = True, text.lstrip(BULLET + " ")
+        if not text:
+            continue
+        if listed and out:
+            out[-1] = f"{out[-1]} {text}"
+        elif listed:
+            out.append(f"{BULLET} {text}")  # a list continuing from the row before
+        else:
+            out.append(text)
+    return out
+
+
+def _entries(cell: Cell) -> list[str]:
+    return [p.strip().lstrip(BULLET + " ") for p in cell.paras if p.strip().lstrip(BULLET + " ")]
+
+
+def cells_to_row(cells: list[Cell], roles: list[str]) -> RawRow:
+    """One table row (cells as paragraphs) -> a :class:`RawRow`."""
+    n = len(roles)
+    if len(cells) == n - 1 and "id" in roles and not ID_RE.match(cells[0].text.strip()):
+        cells = [Cell(), *cells]  # a row that starts one grid column late
+    cells = cells + [Cell() for _ in range(n - len(cells))]
+    if len(cells) > n:  # stray extra cells join the last column
+        last = Cell(
+            [p for c in cells[n - 1 :] for p in c.paras],
+            [x for c in cells[n - 1 :] for x in c.listed],
+        )
+        cells = [*cells[: n - 1], last]
+
+    def cell(role: str) -> Cell:
+        return cells[roles.index(role)] if role in roles else Cell()
+
+    targets = [e for p in _entries(cell("target")) for e in split_target_entries(p) or [p]]
+    owners = _entries(cell("owner"))
+    if len(owners) == 1 and len(targets) > 1:
+        owners = split_owner_entries(owners[0], len(targets)) or owners
+    concern = cell("concern")
+    return RawRow(
+        id_cell=cell("id").text,
+        concern="\n\n".join(p for p in concern.paras if p.strip()),
+        agreement=cell("agreement").text,
+        response=_paragraphs(cell("response")),
+        owners=owners,
+        targets=targets,
+    )
+
+
+def table_rows(rows: list[list[Cell]], roles: list[str]) -> list[RawRow]:
+    """Rows of a plan table (header excluded) -> RawRows; blank rows are dropped."""
+    out = [cells_to_row(r, roles) for r in rows]
+    return [r for r in out if not r.is_empty]
+
+
+# -- zip safety ----------------------------------------------------------------------
+def check_zip(path: Path) -> None:
+    """Refuse a .docx that is not a zip, would expand too far, or declares entities."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNCOMPRESSED:
+                raise DocumentTooLargeError(
+                    f"its parts expand to {total} bytes, more than the {MAX_UNCOMPRESSED} allowed "
+                    "(a zip bomb?)",
+                    path,
+                )
+            for info in infos:
+                if info.file_size > _RATIO_FLOOR:
+                    ratio = info.file_size / max(info.compress_size, 1)
+                    if ratio > MAX_ENTRY_RATIO:
+                        raise DocumentTooLargeError(
+                            f"part {info.filename} is compressed {ratio:.0f}:1, more than the "
+                            f"{MAX_ENTRY_RATIO}:1 allowed (a zip bomb?)",
+                            path,
+                        )
+            for info in infos:
+                if info.filename.lower().endswith((".xml", ".rels")):
+                    data = zf.read(info)
+                    head = data.replace(b"\x00", b"")  # UTF-16 parts too
+                    if any(m in head for m in _DTD_MARKERS):
+                        raise UnreadableDocumentError(
+                            f"part {info.filename} declares a DOCTYPE or ENTITY; refused "
+                            "(Word never writes them; entity expansion attack?)",
+                            path,
+                        )
+    except zipfile.BadZipFile as err:
+        raise UnreadableDocumentError(
+            f"is not a valid .docx (not a zip file): {err}", path
+        ) from err
+    except (zlib.error, EOFError) as err:
+        raise UnreadableDocumentError(
+            f"is not a valid .docx (corrupt zip data): {err}", path
+        ) from err
+
+
+# -- python-docx ---------------------------------------------------------------------
+def _para_text(p) -> str:
+    return join_lines(p.text.replace("\t", " "))
+
+
+def _is_listed(p) -> bool:
+    ppr = p._p.pPr
+    if ppr is not None and ppr.numPr is not None:
+        return True
+    style = p.style.name if p.style is not None else ""
+    return bool(re.match(r"list\s*(bullet|number|paragraph)", style or "", re.I))
+
+
+def _cell_content(cell) -> Cell:
+    out = Cell()
+    for item in cell.iter_inner_content():
+        if hasattr(item, "rows"):  # a nested table: its text, cell by cell
+            for row in item.rows:
+                for sub in row.cells:
+                    inner = _cell_content(sub)
+                    out.paras.extend(inner.paras)
+                    out.listed.extend(inner.listed)
+            continue
+        out.paras.append(_para_text(item))
+        out.listed.append(_is_listed(item))
+    return out
+
+
+def _table_matrix(table) -> list[list[Cell]]:
+    """Each row as cells; repeats of a merged cell (the same ``<w:tc>``) are empty."""
+    seen: set = set()
+    keep: list = []  # hold the elements so their proxies (and hashes) stay put
+    matrix: list[list[Cell]] = []
+    for row in table.rows:
+        cells = [Cell() for _ in range(row.grid_cols_before)]
+        for cell in row.cells:
+            tc = cell._tc
+            if tc in seen:
+                cells.append(Cell())
+                continue
+            seen.add(tc)
+            keep.append(tc)
+            cells.append(_cell_content(cell))
+        matrix.append(cells)
+    return matrix
+
+
+def _find_header(matrix: list[list[Cell]]) -> tuple[int, list[str]] | None:
+    for i, row in enumerate(matrix[:3]):
+        roles = header_roles([c.text for c in row])
+        if roles:
+            return i, roles
+    return None
+
+
+def _block_text(item) -> str:
+    if hasattr(item, "rows"):
+        lines = ["\t".join(c.text for c in row) for row in _table_matrix(item)]
+        return "\n".join(ln for ln in lines if ln.strip())
+    return item.text
+
+
+def read_docx(path: str | Path) -> ActionPlan:
+    """Read an action plan from a .docx file.
+
+    Raises :class:`~actionnlp.errors.UnreadableDocumentError` (not a zip, corrupt,
+    entity declarations), :class:`~actionnlp.errors.DocumentTooLargeError` (zip
+    bomb), :class:`~actionnlp.errors.EmptyDocumentError` and
+    :class:`~actionnlp.errors.NotAnActionPlanError`, each naming the file.
+    """
+    from actionnlp.read.api import _read_text, plan_from_rows
+
+    path = Path(path)
+    check_zip(path)
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+        blocks = list(document.iter_inner_content())
+    except PackageNotFoundError as err:
+        raise UnreadableDocumentError(f"is not a valid .docx: {err}", path) from err
+    except (KeyError, ValueError, zipfile.BadZipFile, zlib.error) as err:
+        # KeyError: a zip without the Word parts; ValueError: another Office type
+        # or malformed XML (lxml's XMLSyntaxError is a ValueError).
+        raise UnreadableDocumentError(
+            f"is not a valid .docx: {type(err).__name__}: {err}", path
+        ) from err
+
+    source = str(path)
+    start = end = None
+    roles: list[str] | None = None
+    body: list[list[Cell]] = []
+    for k, item in enumerate(blocks):
+        if not hasattr(item, "rows"):
+            if start is not None and item.text.strip():
+                break  # text after the plan table ends it
+            continue
+        matrix = _table_matrix(item)
+        found = _find_header(matrix)
+        if start is None:
+            if found is None:
+                continue
+            start, roles = k, found[1]
+            body.extend(matrix[found[0] + 1 :])
+            end = k + 1
+        elif found is not None and found[1] == roles:
+            body.extend(matrix[found[0] + 1 :])  # the plan continues in another table
+            end = k + 1
+        elif found is None and matrix and max(len(r) for r in matrix) == len(roles or []):
+            body.extend(matrix)  # a headerless continuation with the same columns
+            end = k + 1
+        else:
+            break
+
+    if start is None or roles is None:
+        text = "\n".join(_block_text(b) for b in blocks)
+        if not text.strip():
+            raise EmptyDocumentError("the document is empty or holds only white space", source)
+        plan = _read_text(text, source)  # a plan typed as tab-separated paragraphs
+        plan.layout = "docx-text"
+        return plan
+
+    opening = "\n".join(_block_text(b) for b in blocks[:start])
+    tail = "\n".join(_block_text(b) for b in blocks[end:])
+    rows = table_rows(body, roles)
+    era = "recommendations" if "agreement" in roles else None
+    plan = plan_from_rows(opening, rows, tail=tail, source=source, layout="docx", era=era)
+    if not plan.concerns:
+        raise NotAnActionPlanError("a table header was found but no numbered concerns", source)
+    return plan

@@ -1,0 +1,298 @@
+"""Read action plans from PDF with pdfplumber.
+
+The tables pdfplumber finds (ruled cells) are read page by page. The plan table
+is the first whose header row names the concern, response, owner and target
+columns; on later pages a repeated header is skipped and a table with the same
+number of columns continues the plan. A row that the page break split (its
+number and concern cells empty, or text continuing mid-sentence) is stitched back
+onto the row before it, cell by cell.
+
+Cell text is rebuilt from the words inside each cell. pdfplumber's own cell text
+keeps every line wrap and knows no paragraphs, so lines are grouped into
+paragraphs by the vertical space between them: a gap clearly larger than the
+page's ordinary line spacing (paragraph spacing) starts a new paragraph. Lines
+are then joined with :func:`~actionnlp.read.cells.join_lines`, which mends words
+broken at a hyphen. Owner and target cells are split into entries the same way as
+in the text readers (dates and status words close target entries; one owner entry
+is split to match several targets).
+
+Text above the plan table on its first page (and on earlier pages) is the opening;
+text below it on its last page (and later pages) is the tail. A PDF with text but
+no ruled table is read as text; a PDF with no text at all needs OCR.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import median
+from typing import TYPE_CHECKING
+
+from actionnlp.errors import (
+    DocumentTooLargeError,
+    NeedsOCRError,
+    NotAnActionPlanError,
+    UnreadableDocumentError,
+)
+from actionnlp.read.cells import ends_sentence, heading_of, is_continuation, join_lines
+from actionnlp.read.docx import Cell, header_roles, table_rows
+
+if TYPE_CHECKING:
+    from actionnlp.plan import ActionPlan
+
+__all__ = ["MAX_PAGES", "MAX_PDF_BYTES", "read_pdf"]
+
+MAX_PDF_BYTES = 100_000_000
+MAX_PAGES = 300
+_BULLETS_RE = re.compile(r"^[\u2022\u25cf\u25aa\u25e6\u2023\uf0b7\uf0a7]\s*")
+
+
+@dataclass
+class _Line:
+    text: str
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+
+
+def _lines(words: list[dict]) -> list[_Line]:
+    """Group words into lines (top to bottom, left to right)."""
+    out: list[_Line] = []
+    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if out and abs(w["top"] - out[-1].top) <= 2.0 and w["x0"] >= out[-1].x1 - 1:
+            ln = out[-1]
+            ln.text += " " + w["text"]
+            ln.bottom, ln.x1 = max(ln.bottom, w["bottom"]), max(ln.x1, w["x1"])
+        else:
+            out.append(_Line(w["text"], w["top"], w["bottom"], w["x0"], w["x1"]))
+    out.sort(key=lambda ln: (ln.top, ln.x0))
+    return out
+
+
+def _inside(w: dict, bbox: tuple[float, float, float, float]) -> bool:
+    x, y = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+    return bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3]
+
+
+def _gaps(lines: list[_Line]) -> list[float]:
+    return [b.top - a.bottom for a, b in itertools.pairwise(lines) if b.top - a.bottom > -1]
+
+
+def _cell(lines: list[_Line], para_gap: float) -> Cell:
+    """Lines of one cell -> paragraphs, split where the vertical gap is a paragraph gap."""
+    cell = Cell()
+    cur: list[str] = []
+
+    def flush() -> None:
+        if cur:
+            text = join_lines("\n".join(cur))
+            listed = bool(_BULLETS_RE.match(text))
+            text = _BULLETS_RE.sub("", text)
+            if text:
+                cell.paras.append(text)
+                cell.listed.append(listed)
+        cur.clear()
+
+    prev: _Line | None = None
+    for ln in lines:
+        if prev is not None and (ln.top - prev.bottom > para_gap or _BULLETS_RE.match(ln.text)):
+            flush()
+        cur.append(ln.text)
+        prev = ln
+    flush()
+    return cell
+
+
+def _join_cells(a: Cell, b: Cell, *, role: str) -> Cell:
+    """The part of a cell on the next page appended to the part before the break."""
+    if not b.paras:
+        return a
+    if not a.paras:
+        return b
+    first, prev = b.paras[0], a.paras[-1]
+    if role == "concern" or role in ("id", "agreement"):
+        joined = True
+    elif role == "response":
+        joined = not b.listed[0] and (is_continuation(first, prev) or not ends_sentence(prev))
+    else:
+        joined = is_continuation(first, prev)
+    if joined:
+        paras = [*a.paras[:-1], join_lines(f"{prev}\n{first}"), *b.paras[1:]]
+        listed = [*a.listed, *b.listed[1:]]
+    else:
+        paras, listed = [*a.paras, *b.paras], [*a.listed, *b.listed]
+    return Cell(paras, listed)
+
+
+def _is_split_row(row: list[Cell], roles: list[str]) -> bool:
+    """Is the first row on a page the rest of a row the page break split?"""
+    by_role = dict(zip(roles, row, strict=False))
+    if by_role.get("id", Cell()).text.strip():
+        return False
+    concern = by_role.get("concern", Cell()).text.strip()
+    others = any(c.text.strip() for r, c in by_role.items() if r not in ("id", "concern"))
+    if others:
+        return True
+    return bool(concern) and heading_of(concern) is None
+
+
+def _open(path: Path):
+    import pdfplumber
+    from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+    try:
+        return pdfplumber.open(str(path))
+    except (PdfminerException, MalformedPDFException, PSException) as err:
+        raise UnreadableDocumentError(_why(err), path) from err
+
+
+def _why(err: Exception) -> str:
+    text = str(err) or type(err).__name__
+    inner = err.args[0] if err.args and isinstance(err.args[0], Exception) else err
+    name = type(inner).__name__
+    if "Password" in name or "Encrypt" in name or "password" in text.lower():
+        return f"is not a readable PDF: it is encrypted ({name})"
+    return f"is not a valid PDF (corrupt or truncated): {text}"
+
+
+def read_pdf(path: str | Path) -> ActionPlan:
+    """Read an action plan from a PDF file.
+
+    Raises :class:`~actionnlp.errors.UnreadableDocumentError` (not a PDF, truncated,
+    encrypted), :class:`~actionnlp.errors.NeedsOCRError` (no text layer),
+    :class:`~actionnlp.errors.DocumentTooLargeError` (too many bytes or pages) and
+    :class:`~actionnlp.errors.NotAnActionPlanError`, each naming the file.
+    """
+    from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+    path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_PDF_BYTES:
+        raise DocumentTooLargeError(f"{size} bytes is more than the {MAX_PDF_BYTES} read", path)
+    with _open(path) as pdf:
+        try:
+            n = len(pdf.pages)
+            if n > MAX_PAGES:
+                raise DocumentTooLargeError(f"{n} pages is more than the {MAX_PAGES} read", path)
+            pages = [_read_page(p) for p in pdf.pages]
+        except (PdfminerException, MalformedPDFException, PSException) as err:
+            raise UnreadableDocumentError(_why(err), path) from err
+    return _plan(pages, path)
+
+
+@dataclass
+class _Page:
+    lines: list[_Line]  # every line on the page
+    tables: list[tuple[tuple[float, float, float, float], list[list[Cell]]]]
+    n_chars: int
+
+
+def _read_page(page) -> _Page:
+    words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+    lines = _lines(words)
+    found = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
+    cell_lines: list[list[list[list[_Line]]]] = []
+    for t in found:
+        rows = []
+        for row in t.rows:
+            cells = []
+            for bbox in row.cells:
+                cells.append([] if bbox is None else _lines([w for w in words if _inside(w, bbox)]))
+            rows.append(cells)
+        cell_lines.append(rows)
+    # Paragraph gap: clearly more than the page's ordinary space between lines.
+    heights = [ln.bottom - ln.top for ln in lines] or [10.0]
+    gaps = [g for rows in cell_lines for cells in rows for c in cells for g in _gaps(c)]
+    base = sorted(gaps)[len(gaps) // 4] if gaps else 0.0
+    para_gap = base + max(1.5, 0.35 * median(heights))
+    tables = [
+        (t.bbox, [[_cell(c, para_gap) for c in row] for row in rows])
+        for t, rows in zip(found, cell_lines, strict=True)
+    ]
+    return _Page(lines, tables, len(page.chars))
+
+
+def _find_header(matrix: list[list[Cell]], depth: int = 3) -> tuple[int, list[str]] | None:
+    for i, row in enumerate(matrix[:depth]):
+        roles = header_roles([c.text for c in row])
+        if roles:
+            return i, roles
+    return None
+
+
+def _text(lines: list[_Line]) -> str:
+    return "\n".join(ln.text for ln in lines)
+
+
+def _plan(pages: list[_Page], path: Path) -> ActionPlan:
+    from actionnlp.read.api import _read_text, plan_from_rows
+
+    source = str(path)
+    if not any(p.n_chars for p in pages):
+        raise NeedsOCRError("has no text layer: it must be OCR'd first", path)
+    roles: list[str] | None = None
+    body: list[list[Cell]] = []
+    opening: list[str] = []
+    tail: list[str] = []  # text after the plan table so far; dropped if the plan goes on
+    done = False
+    for page in pages:
+        if done:
+            tail.append(_text(page.lines))
+            continue
+        bottom: float | None = None  # where the plan table ends on this page
+        first_on_page = True
+        for bbox, matrix in page.tables:
+            if roles is None:
+                found = _find_header(matrix)
+                if found is None:
+                    continue
+                roles = found[1]
+                opening.append(_text([ln for ln in page.lines if ln.bottom <= bbox[1] + 1]))
+                rows = matrix[found[0] + 1 :]
+            else:
+                found = _find_header(matrix, depth=1)
+                if found is not None and found[1] == roles:
+                    rows = matrix[found[0] + 1 :]
+                elif found is None and matrix and max(len(r) for r in matrix) == len(roles):
+                    rows = matrix
+                else:
+                    done = True
+                    break
+            tail = []  # the plan goes on: what came between was page furniture
+            if first_on_page and body and rows and _is_split_row(rows[0], roles):
+                last = body[-1]
+                body[-1] = [
+                    _join_cells(a, b, role=r) for a, b, r in zip(last, rows[0], roles, strict=False)
+                ]
+                rows = rows[1:]
+            body.extend(rows)
+            bottom = bbox[3]
+            first_on_page = False
+        if roles is None:
+            opening.append(_text(page.lines))
+        elif bottom is None:
+            tail.append(_text(page.lines))
+        else:
+            tail.append(_text([ln for ln in page.lines if ln.top >= bottom - 1]))
+    if roles is None:
+        text = "\n".join(_text(p.lines) for p in pages)
+        plan = _read_text(text, source)  # no ruled table: read the text layout
+        plan.layout = "pdf-text"
+        return plan
+    era = "recommendations" if "agreement" in roles else None
+    plan = plan_from_rows(
+        "\n".join(opening),
+        table_rows(body, roles),
+        tail="\n".join(tail),
+        source=source,
+        layout="pdf",
+        era=era,
+    )
+    if not plan.concerns:
+        raise NotAnActionPlanError("a table header was found but no numbered concerns", source)
+    return plan

@@ -1,0 +1,162 @@
+"""The PDF reader: the committed fixtures against their seed text, and bad input.
+
+The fixture PDFs are LibreOffice renderings of the fixture .docx files (see
+``tests/fixtures/make_fixtures.py``); reading them needs only pdfplumber.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import actionnlp
+from actionnlp.data import SAMPLES_DIR
+from actionnlp.errors import (
+    DocumentTooLargeError,
+    NeedsOCRError,
+    NotAnActionPlanError,
+    UnreadableDocumentError,
+)
+from actionnlp.read import pdf as pdf_reader
+from actionnlp.read.pdf import read_pdf
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEEDS = ["peterborough-2024", "stafford-2020"]
+
+
+def squash(text: str | None) -> str:
+    """Text with white space and hyphens removed: PDF line wraps may add or drop them."""
+    return re.sub(r"[\s\-\u00ad]+", "", text or "")
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, tuple[actionnlp.ActionPlan, actionnlp.ActionPlan]]:
+    return {
+        name: (
+            actionnlp.read_plan(FIXTURES / f"{name}.pdf"),
+            actionnlp.read_plan(SAMPLES_DIR / f"{name}.txt"),
+        )
+        for name in SEEDS
+    }
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_fixture_matches_seed(name, plans):
+    got, want = plans[name]
+    assert got.layout == "pdf"
+    assert got.prison == want.prison
+    assert (got.plan_submitted, got.report_published) == (
+        want.plan_submitted,
+        want.report_published,
+    )
+    assert got.era == want.era
+    assert got.stated_totals == want.stated_totals
+    assert [c.id for c in got.concerns] == [c.id for c in want.concerns]
+    for g, w in zip(got.concerns, want.concerns, strict=True):
+        assert (g.section, g.directed_to, g.agreement, g.ref) == (
+            w.section,
+            w.directed_to,
+            w.agreement,
+            w.ref,
+        )
+        assert squash(g.concern_text) == squash(w.concern_text), g.id
+        assert squash(g.recommendation_text) == squash(w.recommendation_text), g.id
+        assert len(g.actions) == len(w.actions), g.id
+        for ga, wa in zip(g.actions, w.actions, strict=True):
+            assert (ga.kind, ga.owner_raw, ga.target_raw) == (
+                wa.kind,
+                wa.owner_raw,
+                wa.target_raw,
+            ), g.id
+            assert squash(ga.text) == squash(wa.text), g.id
+
+
+def test_rows_split_across_pages_are_stitched(plans):
+    got, want = plans["stafford-2020"]
+    # 5.1's response runs over three pages; its paragraphs still pair with its owners.
+    assert [a.target_raw for a in got.concerns[0].actions] == [
+        a.target_raw for a in want.concerns[0].actions
+    ]
+    assert not [p for p in got.problems if p.kind in ("unplaced_text", "count_mismatch")]
+
+
+def test_stafford_keeps_its_gap_and_totals(plans):
+    got, _ = plans["stafford-2020"]
+    ids = [c.id for c in got.concerns]
+    assert "5.18" not in ids and "5.19" not in ids
+    assert got.stated_totals == {"agreed": 16, "partly_agreed": 7, "not_agreed": 0, "total": 23}
+    assert {"numbering_gap", "stated_totals"} <= {p.kind for p in got.problems}
+
+
+# -- bad input ------------------------------------------------------------------------
+def _pdf(content: bytes, *, font: bool = False) -> bytes:
+    """A minimal one-page PDF whose page draws ``content``."""
+    res = b"/Resources << /Font << /F1 4 0 R >> >>" if font else b"/Resources << >>"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] " + res + b" /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return out
+
+
+def test_text_less_pdf_needs_ocr(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(_pdf(b"0 0 0 RG 2 w 100 100 400 500 re S"))  # a rectangle, no text
+    with pytest.raises(NeedsOCRError, match=r"scan\.pdf.*no text layer.*OCR"):
+        actionnlp.read_plan(path)
+
+
+def test_pdf_with_text_but_no_table_is_read_as_text(tmp_path):
+    path = tmp_path / "letter.pdf"
+    lines = [b"Dear Governor,", b"Thank you for your letter about the garden."]
+    ops = b"".join(
+        b"BT /F1 12 Tf 72 %d Td (%s) Tj ET\n" % (700 - 20 * i, t) for i, t in enumerate(lines)
+    )
+    path.write_bytes(_pdf(ops, font=True))
+    with pytest.raises(NotAnActionPlanError, match=r"letter\.pdf"):
+        read_pdf(path)
+
+
+def test_truncated_pdf(tmp_path):
+    path = tmp_path / "truncated.pdf"
+    path.write_bytes((FIXTURES / "stafford-2020.pdf").read_bytes()[:1024])
+    with pytest.raises(UnreadableDocumentError, match=r"truncated\.pdf.*not a valid PDF"):
+        actionnlp.read_plan(path)
+
+
+def test_not_a_pdf(tmp_path):
+    path = tmp_path / "fake.pdf"
+    path.write_text("<html>not a pdf</html>")
+    with pytest.raises(UnreadableDocumentError, match=r"fake\.pdf"):
+        actionnlp.read_plan(path)
+
+
+def test_encrypted_pdf():
+    with pytest.raises(UnreadableDocumentError, match=r"encrypted\.pdf.*encrypted"):
+        actionnlp.read_plan(FIXTURES / "encrypted.pdf")
+
+
+def test_too_many_pages(monkeypatch):
+    monkeypatch.setattr(pdf_reader, "MAX_PAGES", 3)
+    with pytest.raises(DocumentTooLargeError, match=r"stafford-2020\.pdf.*pages"):
+        read_pdf(FIXTURES / "stafford-2020.pdf")
+
+
+def test_too_many_bytes(monkeypatch):
+    monkeypatch.setattr(pdf_reader, "MAX_PDF_BYTES", 1000)
+    with pytest.raises(DocumentTooLargeError, match=r"stafford-2020\.pdf.*bytes"):
+        read_pdf(FIXTURES / "stafford-2020.pdf")
