@@ -33,6 +33,9 @@ test-slow: $(STAMP)
 bench: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench.py
 
+train: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python training/train.py
+
 fixtures: $(STAMP)
 	$(BIN)/python tests/fixtures/make_fixtures.py
 

@@ -18,13 +18,29 @@ from actionnlp.read.api import read_plan, read_plans
 
 __version__ = "0.1.0"
 
+_LAZY = {"analyze": "actionnlp.analysis", "Analysis": "actionnlp.analysis"}
+
+
+def __getattr__(name: str):
+    """Load ``analyze`` and ``Analysis`` on first use, so importing stays cheap."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'actionnlp' has no attribute {name!r}")
+
+
 __all__ = [
     "Action",
     "ActionPlan",
     "ActionPlanError",
+    "Analysis",
     "ArtifactError",
     "Concern",
     "Problem",
+    "analyze",
     "read_plan",
     "read_plans",
     "sample_paths",

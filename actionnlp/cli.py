@@ -1,8 +1,11 @@
-"""Command line: ``actionnlp parse PATH... --out DIR``.
+"""Command line: ``actionnlp parse|score|compare``.
 
-Reads every plan it is given (files or folders), writes the concerns, actions,
-problems and errors tables, and prints a summary. One bad file becomes a row
-of ``errors``; the exit code is non-zero only when nothing could be read.
+``parse PATH... --out DIR`` reads every plan it is given (files or folders), writes
+the concerns, actions, problems and errors tables, and prints a summary.
+``score PATH... --out DIR`` also runs the three models and writes the
+:class:`~actionnlp.analysis.Analysis` tables and ``report.html``; ``compare DIR``
+prints the comparison table of a saved analysis. One bad file becomes a row of
+``errors``; the exit code is non-zero only when nothing could be read.
 """
 
 from __future__ import annotations
@@ -62,6 +65,48 @@ def _parse(args: argparse.Namespace) -> int:
     return 0 if plans else 1
 
 
+def _score(args: argparse.Namespace) -> int:
+    from actionnlp.analysis import analyze
+
+    result = analyze(args.paths, n_jobs=args.jobs, progress=not args.quiet)
+    out = Path(args.out)
+    if args.format == "parquet":
+        result.to_parquet(out)
+    else:
+        result.to_csv(out)
+    n_actions = int(result.plans["n_actions"].sum()) if len(result.plans) else 0
+    print(
+        f"scored {len(result.plans)} plan(s): {len(result.concerns)} concerns, "
+        f"{n_actions} actions; {len(result.errors)} file(s) failed"
+    )
+    for e in result.errors.itertuples():
+        print(f"  FAILED {e.message}", file=sys.stderr)
+    if len(result.plans) == 0:
+        print("nothing could be read; no report written", file=sys.stderr)
+        return 1
+    report = result.report(out / "report.html")
+    print(f"wrote {args.format} tables and {report} into {out}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from actionnlp.analysis import Analysis
+
+    by = [b.strip() for b in args.by.split(",") if b.strip()]
+    try:
+        table = Analysis.read(args.dir).compare(by)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"actionnlp compare: {err}", file=sys.stderr)
+        return 2
+    with pd.option_context(
+        "display.max_columns", None, "display.width", 200, "display.float_format", "{:.2f}".format
+    ):
+        print(table.set_index(by).T.to_string() if args.transpose else table.to_string(index=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="actionnlp", description="Read UK prison action plans into tidy tables."
@@ -78,6 +123,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, help="parallel readers (joblib)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_parse)
+
+    s = sub.add_parser(
+        "score",
+        help="read plans, tag themes, find owners, score SMART; write tables and report.html",
+        description=(
+            "Read plans (files or folders), run the theme, owner and SMART models, and "
+            "write the plans/concerns/actions/problems/errors tables plus report.html."
+        ),
+    )
+    s.add_argument("paths", nargs="+", help="plan files or folders")
+    s.add_argument("--out", required=True, help="output folder")
+    s.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    s.add_argument("--jobs", type=int, default=1, help="parallel readers (joblib)")
+    s.add_argument("--quiet", action="store_true", help="no progress bars")
+    s.set_defaults(func=_score)
+
+    c = sub.add_parser(
+        "compare",
+        help="print the comparison table of a saved analysis",
+        description="Print theme, SMART, owner, agreement and target comparisons per group.",
+    )
+    c.add_argument("dir", help="folder written by `actionnlp score`")
+    c.add_argument("--by", default="prison", help="comma-separated plan columns (default: prison)")
+    c.add_argument("--transpose", action="store_true", help="one column per group (easier to read)")
+    c.set_defaults(func=_compare)
     return parser
 
 

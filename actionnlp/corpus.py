@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OWNER_CATEGORIES",
+    "REQUIRED_THEMES",
     "SMART_KEYS",
     "THEMES",
-    "REQUIRED_THEMES",
     "corpus_hash",
+    "load_anchors",
     "load_corpus",
     "theme_descriptions",
     "validate_corpus",
@@ -66,11 +67,20 @@ THEMES: tuple[str, ...] = (
 )
 
 
-def _records(path: Path) -> Iterable[tuple[Path, int, dict[str, Any]]]:
+def _records(path: Path, *, synthetic: bool = False) -> Iterable[tuple[Path, int, dict[str, Any]]]:
+    """Records of the real (default) or the synthetic (``*.synthetic.jsonl``) files."""
     for file in sorted(path.glob("*.jsonl")):
+        if file.name.endswith(".synthetic.jsonl") != synthetic:
+            continue
         for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 yield file, n, json.loads(line)
+
+
+def load_anchors(path: str | Path) -> tuple[list[str], list[list[str]]]:
+    """Synthetic theme anchors (flagged, used for training only, never evaluated on)."""
+    rows = [r for _, _, r in _records(Path(path), synthetic=True)]
+    return [r["text"] for r in rows], [list(r["themes"]) for r in rows]
 
 
 def corpus_hash(path: str | Path) -> str:
@@ -90,15 +100,14 @@ def load_corpus(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     import pandas as pd
 
-    rows = [
-        r for f, _, r in _records(Path(path)) if not f.name.endswith(".synthetic.jsonl")
-    ]
+    rows = [r for _, _, r in _records(Path(path))]
     concerns = pd.DataFrame([r for r in rows if r["unit"] == "concern"])
     actions = pd.DataFrame([r for r in rows if r["unit"] == "action"])
     if not actions.empty:
         lookup = {(r.plan, r.concern_id): r.text for r in concerns.itertuples()}
         actions["concern_text"] = [
-            lookup.get((p, c), "") for p, c in zip(actions["plan"], actions["concern_id"])
+            lookup.get((p, c), "")
+            for p, c in zip(actions["plan"], actions["concern_id"], strict=False)
         ]
         actions = actions.rename(columns={"text": "action_text"})
     return concerns, actions
@@ -170,6 +179,12 @@ def validate_corpus(path: str | Path, *, samples: Iterable[str | Path] | None = 
         if key in seen:
             errs.append(f"{where}: duplicate item {key}")
         seen[key] = r.get("text", "")
+    for file, n, r in _records(Path(path), synthetic=True):
+        themes = r.get("themes")
+        if r.get("synthetic") is not True or r.get("unit") != "anchor":
+            errs.append(f"{file.name}:{n}: synthetic records need unit 'anchor', synthetic true")
+        if not isinstance(themes, list) or any(t not in THEMES for t in themes):
+            errs.append(f"{file.name}:{n}: bad themes {themes!r}")
     if samples is not None:
         from actionnlp.read.api import read_plan
 

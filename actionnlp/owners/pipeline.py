@@ -1,0 +1,249 @@
+"""Owner pipelines: build, train, load, and find owners in an actions frame.
+
+A pipeline is ``spacy.blank("en")`` with an optional statistical ``ner`` (trained on
+ROLE/ORG mention spans), the gazetteer ``owner_ruler`` and the ``owner_linker``.
+With a ``ner``, the ruler runs first and the ``ner`` keeps its entities and adds
+ones the gazetteer does not know. On the labelled corpus the ruler alone evaluated
+best (leave one plan out, see ``training.py``), so :func:`build_pipeline` has no
+``ner`` unless asked.
+
+>>> nlp = build_pipeline()
+>>> nlp.pipe_names
+['owner_ruler', 'owner_linker']
+>>> [(e.text, e._.canonical) for e in nlp("The HoOMD will audit OASys.").ents]
+[('HoOMD', 'Head of Offender Management Delivery')]
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+from spacy.util import filter_spans, minibatch
+
+import actionnlp.owners.components  # noqa: F401  (registers the factories)
+from actionnlp.corpus import MENTION_LABELS
+from actionnlp.owners.normalise import Gazetteer, normalise_cell, plan_acronyms
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "NER_ORDER",
+    "OwnerFinder",
+    "build_pipeline",
+    "load_pipeline",
+    "make_examples",
+    "train_pipeline",
+]
+
+SpanTuple = tuple[int, int, str]
+NER_ORDER = "ruler_first"
+"""Where the trained ``ner`` goes: after the ruler ("ruler_first") or before it."""
+
+
+def build_pipeline(
+    *, gazetteer: str | Path | None = None, ner: bool = False, order: str = NER_ORDER
+) -> Language:
+    """A blank English pipeline with the owner ruler and linker (and an untrained ner).
+
+    ``gazetteer`` is a user gazetteer file merged with the bundled one.
+    ``order`` is "ruler_first" (ner keeps the ruler's entities) or "ner_first"
+    (the ruler only adds entities where ner found none).
+
+    >>> build_pipeline(ner=True).pipe_names
+    ['owner_ruler', 'ner', 'owner_linker']
+    """
+    if order not in ("ruler_first", "ner_first"):
+        raise ValueError(f"order must be 'ruler_first' or 'ner_first', got {order!r}")
+    path = None if gazetteer is None else str(gazetteer)
+    nlp = spacy.blank("en")
+    if ner and order == "ner_first":
+        _add_ner(nlp)
+    nlp.add_pipe("owner_ruler", config={"gazetteer_path": path})
+    if ner and order == "ruler_first":
+        _add_ner(nlp)
+    nlp.add_pipe("owner_linker", config={"gazetteer_path": path})
+    return nlp
+
+
+_NER_MODEL = {
+    "@architectures": "spacy.TransitionBasedParser.v2",
+    "state_type": "ner",
+    "extra_state_tokens": False,
+    "hidden_width": 64,
+    "maxout_pieces": 2,
+    "use_upper": True,
+    "nO": None,
+    "tok2vec": {
+        "@architectures": "spacy.HashEmbedCNN.v2",
+        "pretrained_vectors": None,
+        "width": 64,
+        "depth": 2,
+        "embed_size": 2000,
+        "window_size": 1,
+        "maxout_pieces": 3,
+        "subword_features": True,
+    },
+}
+"""A small ner model (64 wide, 2 CNN layers): the corpus is small and training must be fast."""
+
+
+def _add_ner(nlp: Language) -> None:
+    ner = nlp.add_pipe("ner", config={"model": _NER_MODEL})
+    for label in MENTION_LABELS:
+        ner.add_label(label)
+
+
+def _aligned(doc: Doc, spans: Iterable[SpanTuple]) -> list[Span]:
+    """Token-aligned, non-overlapping entity spans for character offsets."""
+    out = []
+    for start, end, label in spans:
+        span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is not None:
+            out.append(span)
+    return filter_spans(out)
+
+
+def make_examples(nlp: Language, data: Sequence[tuple[str, Sequence[SpanTuple]]]) -> list[Example]:
+    """spaCy examples from ``(text, [(start, end, label)])`` pairs."""
+    examples = []
+    for text, spans in data:
+        pred = nlp.make_doc(text)
+        ref = nlp.make_doc(text)
+        ref.ents = _aligned(ref, spans)
+        examples.append(Example(pred, ref))
+    return examples
+
+
+def train_pipeline(
+    examples: Sequence[tuple[str, Sequence[SpanTuple]]],
+    *,
+    seed: int = 0,
+    n_iter: int = 30,
+    gazetteer: str | Path | None = None,
+    order: str = NER_ORDER,
+    dropout: float = 0.2,
+) -> Language:
+    """Train ``ner`` on ``(text, [(start, end, label)])`` examples; return the full pipeline.
+
+    Deterministic for a fixed ``seed`` on one machine.
+
+    >>> nlp = train_pipeline([("The Head of Chess will act.", [(4, 17, "ROLE")])], n_iter=2)
+    >>> nlp.pipe_names
+    ['owner_ruler', 'ner', 'owner_linker']
+    """
+    spacy.util.fix_random_seed(seed)
+    rng = random.Random(seed)
+    nlp = build_pipeline(gazetteer=gazetteer, ner=True, order=order)
+    train = make_examples(nlp, examples)
+    others = [name for name in nlp.pipe_names if name != "ner"]
+    with nlp.select_pipes(disable=others):
+        optimizer = nlp.initialize(lambda: train)
+        for _ in range(n_iter):
+            rng.shuffle(train)
+            for batch in minibatch(train, size=8):
+                nlp.update(batch, drop=dropout, sgd=optimizer)
+    return nlp
+
+
+def load_pipeline(path: str | Path) -> Language:
+    """Load a pipeline saved with ``nlp.to_disk`` (registers the owner factories first).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     build_pipeline().to_disk(d)
+    ...     load_pipeline(d).pipe_names
+    ['owner_ruler', 'owner_linker']
+    """
+    return spacy.load(path)
+
+
+def _mention(ent: Span) -> dict[str, Any]:
+    return {
+        "start": ent.start_char,
+        "end": ent.end_char,
+        "text": ent.text,
+        "label": ent.label_,
+        "canonical": ent._.canonical,
+        "category": ent._.category,
+    }
+
+
+class OwnerFinder:
+    """Owners of the actions in a frame: from the owner cell and from the action text.
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"source": ["p", "p"], "owner_raw": ["NHFT", "Governor"],
+    ...     "action_text": ["Northamptonshire Healthcare Foundation Trust (NHFT) will audit.",
+    ...                     "The Head of Security will review."]})
+    >>> out = OwnerFinder(build_pipeline()).find_owners(frame)
+    >>> out["owners"].tolist()
+    [['Northamptonshire Healthcare NHS Foundation Trust'], ['Governor']]
+    >>> [m["text"] for m in out["owner_mentions"][1]]
+    ['Head of Security']
+    """
+
+    def __init__(self, nlp: Language, *, batch_size: int = 64) -> None:
+        self.nlp = nlp
+        self.batch_size = batch_size
+        linker = dict(nlp.pipeline).get("owner_linker")
+        self.gazetteer: Gazetteer | None = getattr(linker, "gazetteer", None)
+
+    @staticmethod
+    def _plan_key(frame: pd.DataFrame) -> list[Any]:
+        for col in ("source", "plan", "prison"):
+            if col in frame.columns:
+                return frame[col].fillna("").tolist()
+        return [None] * len(frame)
+
+    def find_owners(
+        self,
+        frame: pd.DataFrame,
+        *,
+        text_column: str = "action_text",
+        plan_text_columns: Sequence[str] = ("concern_text", "concern", "recommendation_text"),
+    ) -> pd.DataFrame:
+        """A copy of ``frame`` with ``owners``, ``owner_categories`` and ``owner_mentions``.
+
+        Acronyms are collected per plan (rows sharing ``source``, else ``plan``, else
+        ``prison``) from the action texts, owner cells and ``plan_text_columns``.
+        """
+        if text_column not in frame.columns:
+            raise KeyError(f"frame has no {text_column!r} column")
+        out = frame.copy()
+        keys = self._plan_key(frame)
+        texts = ["" if not isinstance(t, str) else t for t in frame[text_column]]
+        cells = frame["owner_raw"].tolist() if "owner_raw" in frame.columns else [None] * len(frame)
+        columns = [text_column, "owner_raw", *[c for c in plan_text_columns if c in frame.columns]]
+        plan_text: dict[Any, list[str]] = {}
+        for i, key in enumerate(keys):
+            bucket = plan_text.setdefault(key, [])
+            for col in columns:
+                value = frame[col].iloc[i] if col in frame.columns else None
+                if isinstance(value, str):
+                    bucket.append(value)
+        acronyms = {key: plan_acronyms("\n".join(dict.fromkeys(v))) for key, v in plan_text.items()}
+        owners = [
+            normalise_cell(cell, acronyms=acronyms[key], gazetteer=self.gazetteer)
+            for cell, key in zip(cells, keys, strict=True)
+        ]
+        docs = []
+        for text, key in zip(texts, keys, strict=True):
+            doc = self.nlp.make_doc(text)
+            doc._.owner_acronyms = acronyms[key]
+            docs.append(doc)
+        mentions = [
+            [_mention(e) for e in doc.ents if e.label_ in MENTION_LABELS]
+            for doc in self.nlp.pipe(docs, batch_size=self.batch_size)
+        ]
+        out["owners"] = [[o.canonical for o in row] for row in owners]
+        out["owner_categories"] = [[o.category for o in row] for row in owners]
+        out["owner_mentions"] = mentions
+        return out

@@ -1,0 +1,235 @@
+"""Train and evaluate the owner models on the labelled corpus.
+
+:func:`train_and_evaluate` measures (a) owner-cell normalisation (canonical name and
+category both right, rule-based), (b) owner-mention spans leave-one-plan-out (exact
+span and label; ruler only, ner only, and both in each order) and (c) trains the
+final pipeline on every plan, saving it with ``nlp.to_disk`` when asked.
+
+Run ``python -m actionnlp.owners.training training/data/parts`` to print the metrics.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from actionnlp.corpus import MENTION_LABELS
+from actionnlp.owners.normalise import normalise_cell, plan_acronyms
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = ["mention_examples", "owner_cell_accuracy", "prf", "train_and_evaluate"]
+
+N_ITER = 10
+SpanTuple = tuple[int, int, str]
+
+
+def _plan_column(actions: pd.DataFrame) -> str:
+    for col in ("plan", "source", "prison"):
+        if col in actions.columns:
+            return col
+    raise KeyError("actions need a 'plan', 'source' or 'prison' column")
+
+
+def _acronyms_by_plan(actions: pd.DataFrame, plan_col: str) -> dict[Any, dict[str, str]]:
+    out: dict[Any, dict[str, str]] = {}
+    cols = [c for c in ("action_text", "concern_text", "owner_raw") if c in actions.columns]
+    for plan, group in actions.groupby(plan_col, sort=True):
+        texts = [t for c in cols for t in group[c] if isinstance(t, str)]
+        out[plan] = plan_acronyms("\n".join(dict.fromkeys(texts)))
+    return out
+
+
+def owner_cell_accuracy(actions: pd.DataFrame) -> dict[str, Any]:
+    """Share of labelled owners whose canonical name and category are both predicted.
+
+    Owners are matched as multisets per cell; ``precision`` counts predicted owners
+    that match a label. ``errors`` lists the cells that differ.
+    """
+    plan_col = _plan_column(actions)
+    acronyms = _acronyms_by_plan(actions, plan_col)
+    gold_n = pred_n = correct = 0
+    errors: list[dict[str, Any]] = []
+    per_plan: dict[str, dict[str, int]] = {}
+    for row in actions.itertuples(index=False):
+        plan = getattr(row, plan_col)
+        pred = [
+            (o.canonical, o.category)
+            for o in normalise_cell(row.owner_raw, acronyms=acronyms[plan])
+        ]
+        gold = [(o["canonical"], o["category"]) for o in row.owners]
+        hit = sum((Counter(pred) & Counter(gold)).values())
+        gold_n, pred_n, correct = gold_n + len(gold), pred_n + len(pred), correct + hit
+        stats = per_plan.setdefault(str(plan), {"owners": 0, "correct": 0})
+        stats["owners"] += len(gold)
+        stats["correct"] += hit
+        if hit != len(gold) or len(pred) != len(gold):
+            errors.append({"plan": str(plan), "cell": row.owner_raw, "pred": pred, "gold": gold})
+    return {
+        "owners": gold_n,
+        "correct": correct,
+        "accuracy": correct / gold_n if gold_n else None,
+        "precision": correct / pred_n if pred_n else None,
+        "per_plan": per_plan,
+        "errors": errors,
+    }
+
+
+def mention_examples(actions: pd.DataFrame) -> list[tuple[str, list[SpanTuple]]]:
+    """``(action_text, [(start, end, label)])`` for every action."""
+    return [
+        (text, [(m["start"], m["end"], m["label"]) for m in mentions])
+        for text, mentions in zip(actions["action_text"], actions["mentions"], strict=True)
+    ]
+
+
+def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float | int]:
+    """Precision, recall and F1 from counts.
+
+    >>> prf(8, 10, 16)
+    {'p': 0.8, 'r': 0.5, 'f1': 0.6154, 'tp': 8, 'pred': 10, 'gold': 16}
+    """
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {
+        "p": round(p, 4),
+        "r": round(r, 4),
+        "f1": round(f, 4),
+        "tp": tp,
+        "pred": n_pred,
+        "gold": n_gold,
+    }
+
+
+def _counts(
+    pred: Iterable[Sequence[SpanTuple]], gold: Iterable[Sequence[SpanTuple]]
+) -> Counter[str]:
+    c: Counter[str] = Counter()
+    for p_spans, g_spans in zip(pred, gold, strict=True):
+        p, g = set(p_spans), set(g_spans)
+        for label in MENTION_LABELS:
+            c[f"tp_{label}"] += len({s for s in p & g if s[2] == label})
+            c[f"pred_{label}"] += len({s for s in p if s[2] == label})
+            c[f"gold_{label}"] += len({s for s in g if s[2] == label})
+    return c
+
+
+def _scores(c: Counter[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        label: prf(c[f"tp_{label}"], c[f"pred_{label}"], c[f"gold_{label}"])
+        for label in MENTION_LABELS
+    }
+    out["micro"] = prf(
+        *(sum(c[f"{k}_{label}"] for label in MENTION_LABELS) for k in ("tp", "pred", "gold"))
+    )
+    return out
+
+
+def _run(nlp: Language, steps: Sequence[str], text: str) -> list[SpanTuple]:
+    doc: Doc = nlp.make_doc(text)
+    for name in steps:
+        doc = nlp.get_pipe(name)(doc)
+    return [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in MENTION_LABELS]
+
+
+VARIANTS: dict[str, tuple[str, ...]] = {
+    "ruler": ("owner_ruler",),
+    "ner": ("ner",),
+    "ruler_first": ("owner_ruler", "ner"),
+    "ner_first": ("ner", "owner_ruler"),
+}
+
+
+def train_and_evaluate(
+    actions: pd.DataFrame,
+    *,
+    seed: int = 0,
+    out_dir: str | Path | None = None,
+    n_iter: int = N_ITER,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Evaluate owner cells and mentions (leave one plan out); train the final pipeline.
+
+    ``actions`` is ``load_corpus(path)[1]``. Returns a JSON-serialisable dict with
+    ``owner_cells`` (accuracy of canonical+category), ``mentions`` (per variant:
+    per-fold and pooled P/R/F1 per label and micro; ``chosen`` is the variant with
+    the best pooled micro F1, which the final pipeline uses) and ``final``. The final
+    pipeline (trained on every plan with ``seed`` when ``chosen`` uses ner; the
+    gazetteer ruler and linker otherwise) is written to ``out_dir`` when given.
+    """
+    from actionnlp.owners.pipeline import NER_ORDER, build_pipeline, train_pipeline
+
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    plan_col = _plan_column(actions)
+    cells = owner_cell_accuracy(actions)
+    say(f"owner cells: {cells['correct']}/{cells['owners']}")
+    plans = sorted(actions[plan_col].astype(str).unique())
+    pooled: dict[str, Counter[str]] = {v: Counter() for v in VARIANTS}
+    folds: dict[str, dict[str, Any]] = {v: {} for v in VARIANTS}
+    for plan in plans:
+        test = actions[actions[plan_col].astype(str) == plan]
+        train = actions[actions[plan_col].astype(str) != plan]
+        nlp = train_pipeline(mention_examples(train), seed=seed, n_iter=n_iter)
+        gold = [[(s, e, lab) for s, e, lab in spans] for _, spans in mention_examples(test)]
+        for variant, steps in VARIANTS.items():
+            pred = [_run(nlp, steps, text) for text in test["action_text"]]
+            c = _counts(pred, gold)
+            pooled[variant] += c
+            folds[variant][plan] = _scores(c)
+        say(f"fold {plan}: {folds[NER_ORDER][plan]['micro']}")
+    mentions = {v: {"pooled": _scores(pooled[v]), "folds": folds[v]} for v in VARIANTS}
+    chosen = max(VARIANTS, key=lambda v: (mentions[v]["pooled"]["micro"]["f1"], v == "ruler"))
+    t0 = time.perf_counter()
+    if chosen == "ruler":
+        final = build_pipeline()
+    else:
+        order = "ner_first" if chosen == "ner_first" else "ruler_first"
+        final = train_pipeline(mention_examples(actions), seed=seed, n_iter=n_iter, order=order)
+        if chosen == "ner":
+            final.remove_pipe("owner_ruler")
+    if out_dir is not None:
+        final.to_disk(out_dir)
+    return {
+        "plans": plans,
+        "n_actions": len(actions),
+        "n_mentions": int(sum(len(m) for m in actions["mentions"])),
+        "seed": seed,
+        "n_iter": n_iter,
+        "owner_cells": cells,
+        "mentions": {"chosen": chosen, **mentions},
+        "final": {
+            "pipe_names": final.pipe_names,
+            "train_seconds": round(time.perf_counter() - t0, 2),
+            "saved_to": None if out_dir is None else str(out_dir),
+        },
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m actionnlp.owners.training CORPUS_DIR [OUT_DIR]``: print the metrics."""
+    from actionnlp.corpus import load_corpus
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        print("usage: python -m actionnlp.owners.training CORPUS_DIR [OUT_DIR]", file=sys.stderr)
+        return 2
+    _, actions = load_corpus(args[0])
+    out = args[1] if len(args) > 1 else None
+    metrics = train_and_evaluate(actions, out_dir=out, progress=lambda m: print(m, file=sys.stderr))
+    print(json.dumps(metrics, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

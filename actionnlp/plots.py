@@ -1,0 +1,258 @@
+"""Four plots of an :class:`~actionnlp.analysis.Analysis`, as matplotlib ``Figure`` objects.
+
+No pyplot and no global state: each function builds a ``Figure`` you can save
+(``fig.savefig("themes.png")``) or show in a notebook. Prisons are compared across
+all their plans; rationale rows are left out of SMART and target-horizon plots.
+
+>>> from actionnlp.analysis import Analysis
+>>> fig = theme_heatmap(Analysis.read("results"))  # doctest: +SKIP
+>>> fig.savefig("themes.png")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from actionnlp.corpus import OWNER_CATEGORIES, SMART_KEYS, THEMES
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from actionnlp.analysis import Analysis
+
+__all__ = ["owner_categories", "smart_by_prison", "target_horizon", "theme_heatmap"]
+
+SMART_NAMES = {
+    "S": "Specific",
+    "M": "Measurable",
+    "A": "Achievable",
+    "R": "Relevant",
+    "T": "Time-bound",
+}
+_COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#8C8C8C")
+
+
+def _label(name: str) -> str:
+    """Readable label: ``hmpps_national`` -> ``HMPPS national``."""
+    return name.replace("_", " ").capitalize().replace("Hmpps", "HMPPS").replace("Nhs", "NHS")
+
+
+def _prisons(analysis: Analysis) -> list[str]:
+    names = analysis.plans["prison"].fillna("(unknown prison)")
+    return sorted(set(names))
+
+
+def _empty(fig: Figure, title: str, why: str) -> Figure:
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes, color="grey")
+    ax.set_axis_off()
+    return fig
+
+
+def _by_prison(analysis: Analysis):
+    from actionnlp.analysis import compare
+
+    table = compare(analysis, "prison")
+    table["prison"] = table["prison"].fillna("(unknown prison)")
+    return table.sort_values("prison").reset_index(drop=True)
+
+
+def theme_heatmap(analysis: Analysis) -> Figure:
+    """Heatmap of the share of each prison's concerns tagged with each theme.
+
+    >>> fig = theme_heatmap(analysis)  # doctest: +SKIP
+    """
+    from matplotlib.figure import Figure
+
+    table = _by_prison(analysis)
+    prisons = table["prison"].tolist()
+    fig = Figure(
+        figsize=(max(7.5, 0.9 * len(THEMES) + 3), 1.2 + 0.5 * max(len(prisons), 2)),
+        layout="constrained",
+    )
+    title = "Themes of the inspectorate's concerns, by prison"
+    if not prisons:
+        return _empty(fig, title, "no plans")
+    values = table[[f"theme_{t}" for t in THEMES]].to_numpy(dtype=float)
+    ax = fig.add_subplot()
+    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(THEMES)), [_label(t) for t in THEMES], rotation=35, ha="right")
+    labels = [f"{p} (n={n})" for p, n in zip(prisons, table["n_concerns"], strict=True)]
+    ax.set_yticks(range(len(prisons)), labels)
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            v = values[i, j]
+            text = "–" if v != v else f"{v:.0%}"
+            colour = "white" if v == v and v > 0.55 else "black"
+            ax.text(j, i, text, ha="center", va="center", fontsize=8, color=colour)
+    ax.set_title(title)
+    bar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02)
+    bar.set_label("share of concerns")
+    bar.ax.yaxis.set_major_formatter(_percent())
+    return fig
+
+
+def _percent():
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(xmax=1, decimals=0)
+
+
+def smart_by_prison(analysis: Analysis) -> Figure:
+    """Grouped bars: share of each prison's actions meeting each SMART criterion.
+
+    >>> fig = smart_by_prison(analysis)  # doctest: +SKIP
+    """
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    table = _by_prison(analysis)
+    prisons = table["prison"].tolist()
+    fig = Figure(figsize=(max(8.0, 1.6 * len(prisons) + 2), 4.8), layout="constrained")
+    title = "SMART criteria met by actions, by prison"
+    if not prisons or table["smart_mean"].isna().all():
+        return _empty(fig, title, "no scored actions")
+    ax = fig.add_subplot()
+    x = np.arange(len(prisons))
+    width = 0.8 / len(SMART_KEYS)
+    for i, k in enumerate(SMART_KEYS):
+        ax.bar(
+            x + (i - (len(SMART_KEYS) - 1) / 2) * width,
+            table[f"smart_{k}_rate"].fillna(0).to_numpy(),
+            width,
+            label=f"{k}: {SMART_NAMES[k]}",
+            color=_COLOURS[i],
+        )
+    labels = [
+        f"{_wrap(p)}\nn={n}, mean {m:.1f}/5" if m == m else f"{_wrap(p)}\nn={n}"
+        for p, n, m in zip(prisons, table["n_actions"], table["smart_mean"], strict=True)
+    ]
+    ax.set_xticks(x, labels)
+    ax.set_ylim(0, 1.06)
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_ylabel("share of actions meeting the criterion")
+    ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="Criterion")
+    return fig
+
+
+def _wrap(text: str, width: int = 16) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def owner_categories(analysis: Analysis) -> Figure:
+    """Stacked horizontal bars: the categories of owners named in each prison's actions.
+
+    >>> fig = owner_categories(analysis)  # doctest: +SKIP
+    """
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    table = _by_prison(analysis)
+    cols = [f"owner_{c}" for c in OWNER_CATEGORIES]
+    table = table[table[cols].notna().any(axis=1)]
+    prisons = table["prison"].tolist()
+    fig = Figure(figsize=(9.5, 1.6 + 0.55 * max(len(prisons), 2)), layout="constrained")
+    title = "Who owns the actions: categories of named owners, by prison"
+    if not prisons:
+        return _empty(fig, title, "no owners found")
+    ax = fig.add_subplot()
+    y = np.arange(len(prisons))
+    left = np.zeros(len(prisons))
+    for i, (cat, col) in enumerate(zip(OWNER_CATEGORIES, cols, strict=True)):
+        share = table[col].fillna(0).to_numpy()
+        ax.barh(y, share, left=left, color=_COLOURS[i], label=_label(cat), height=0.7)
+        for yi, (lo, w) in enumerate(zip(left, share, strict=True)):
+            if w >= 0.08:
+                ax.text(
+                    lo + w / 2, yi, f"{w:.0%}", ha="center", va="center", fontsize=8, color="white"
+                )
+        left += share
+    ax.set_yticks(y, prisons)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(_percent())
+    ax.set_xlabel("share of named owners")
+    ax.set_title(title)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.18 if len(prisons) > 3 else -0.3),
+        ncol=4,
+        frameon=False,
+    )
+    return fig
+
+
+def target_horizon(analysis: Analysis) -> Figure:
+    """Box plots (with each action as a dot) of months from plan submission to target date.
+
+    Prisons whose plans carry no submission date, or no dated targets, are listed
+    under the plot rather than silently dropped.
+
+    >>> fig = target_horizon(analysis)  # doctest: +SKIP
+    """
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from actionnlp.analysis import _scored
+
+    actions = _scored(analysis.actions)
+    prisons = _prisons(analysis)
+    data, names, missing = [], [], []
+    for p in prisons:
+        if actions.empty or "months_to_target" not in actions.columns:
+            months = np.array([])
+        else:
+            rows = actions["prison"].fillna("(unknown prison)") == p
+            months = actions.loc[rows, "months_to_target"].dropna().to_numpy(dtype=float)
+        if len(months):
+            data.append(months)
+            names.append(p)
+        else:
+            missing.append(p)
+    rows = names + missing
+    fig = Figure(figsize=(9.0, 1.6 + 0.65 * max(len(rows), 2)), layout="constrained")
+    title = "How far ahead are targets set? Months from plan submission to target date"
+    if not data:
+        return _empty(fig, title, "no actions with both a submission and a target date")
+    ax = fig.add_subplot()
+    ax.boxplot(
+        data,
+        positions=range(1, len(data) + 1),
+        orientation="horizontal",
+        widths=0.55,
+        showfliers=False,
+        medianprops={"color": "#C44E52", "linewidth": 2},
+    )
+    rng = np.random.default_rng(0)
+    for i, months in enumerate(data, 1):
+        jitter = rng.uniform(-0.18, 0.18, len(months))
+        ax.scatter(months, i + jitter, s=12, alpha=0.5, color="#4C72B0", zorder=3)
+    for i, _ in enumerate(missing, len(data) + 1):
+        ax.text(
+            0.5,
+            i,
+            "not shown: no plan submission date or no dated targets",
+            transform=ax.get_yaxis_transform(),
+            ha="center",
+            va="center",
+            color="grey",
+            fontsize=9,
+        )
+    labels = [
+        f"{n}\n(n={len(d)}, median {np.median(d):.1f})" for n, d in zip(names, data, strict=True)
+    ]
+    ax.set_yticks(range(1, len(rows) + 1), labels + missing)
+    ax.set_ylim(len(rows) + 0.5, 0.5)
+    ax.axvline(0, color="grey", linewidth=1, linestyle="--")
+    ax.set_xlabel("months after plan submission (negative: target before submission)")
+    ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    return fig

@@ -1,0 +1,271 @@
+"""Theme tagging: a multi-label scikit-learn estimator over sentence embeddings.
+
+:class:`ThemeTagger` is a SetFit-shaped head: the embedding model is referenced
+(an :class:`~actionnlp.embed.Embedder`), never pickled; the head is one logistic
+regression per label with a decision threshold per label tuned by cross-validation
+on the training data. It accepts texts (embedded with its embedder) or an
+already-embedded 2-D numeric array, so it can be checked with scikit-learn's
+``parametrize_with_checks`` and reused on cached embeddings.
+
+:class:`ZeroShotTagger` needs no labels: cosine similarity between a text and each
+label's description, with a documented threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from actionnlp.embed import Embedder
+
+__all__ = ["ThemeTagger", "ZeroShotTagger", "tags_frame"]
+
+#: Default cosine threshold of the zero-shot tagger (all-MiniLM-L6-v2 similarities
+#: between a plan sentence and a one-line theme description rarely pass 0.35 unless
+#: the sentence is on topic). A label is also given when it is the best match and
+#: above ``threshold - margin``.
+ZERO_SHOT_THRESHOLD = 0.30
+
+
+def _is_text(X: Any) -> bool:
+    if isinstance(X, str):
+        raise TypeError("expected a sequence of texts or a 2-D array, got a single string")
+    if isinstance(X, np.ndarray):
+        return X.dtype.kind in "US" or (
+            X.dtype.kind == "O" and X.size > 0 and isinstance(X.flat[0], str)
+        )
+    first = next(iter(X), None) if isinstance(X, Sequence) else None
+    return isinstance(first, str)
+
+
+def _embed(X: Any, embedder: Embedder | None) -> np.ndarray:
+    if _is_text(X):
+        from actionnlp.embed import default_embedder, embed_texts
+
+        return embed_texts([str(t) for t in X], embedder or default_embedder())
+    from sklearn.utils.validation import check_array
+
+    return check_array(X, dtype=np.float64)
+
+
+def _indicator(y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Labels as ``(indicator matrix, classes)`` from lists of labels, a matrix or 1-D labels."""
+    from sklearn.preprocessing import LabelBinarizer, MultiLabelBinarizer
+
+    if isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if isinstance(y, np.ndarray) and y.ndim == 2:
+        Y = np.asarray(y)
+        if not np.isin(Y, (0, 1)).all():
+            raise ValueError("a 2-D y must be a 0/1 indicator matrix")
+        return Y.astype(int), np.arange(Y.shape[1])
+    items = list(y)
+    if items and all(isinstance(v, (list, tuple, set, frozenset)) for v in items):
+        mlb = MultiLabelBinarizer()
+        Y = mlb.fit_transform(items)
+        return Y, mlb.classes_
+    lb = LabelBinarizer()
+    Y = lb.fit_transform(items)
+    if Y.shape[1] == 1:  # binary 1-D labels: one indicator column per class
+        Y = np.hstack([1 - Y, Y])
+    return Y, lb.classes_
+
+
+class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
+    """Multi-label tagger: one logistic regression per label, thresholds tuned per label.
+
+    Parameters:
+        embedder: how texts are embedded (None: the bundled all-MiniLM-L6-v2).
+            Ignored when ``X`` is already a numeric array.
+        C: inverse regularisation strength of each logistic regression.
+        class_weight: passed to each logistic regression.
+        tune_thresholds: tune each label's threshold by ``cv``-fold
+            cross-validation on the training data (F1-optimal); else 0.5.
+        cv: folds for threshold tuning.
+        random_state: seed for the folds.
+
+    Example:
+        >>> from actionnlp.embed import FakeEmbedder
+        >>> texts = ["drug testing on wings", "illicit drugs supply", "mandatory drug tests",
+        ...          "teaching quality was poor", "English and maths classes", "curriculum review"]
+        >>> labels = [["drugs"], ["drugs"], ["drugs"], ["education"], ["education"], ["education"]]
+        >>> tagger = ThemeTagger(embedder=FakeEmbedder(), cv=2).fit(texts, labels)
+        >>> list(tagger.classes_), tagger.predict_labels(["drug testing"])
+        (['drugs', 'education'], [['drugs']])
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        C: float = 4.0,
+        class_weight: str | None = "balanced",
+        tune_thresholds: bool = True,
+        cv: int = 3,
+        random_state: int = 0,
+    ) -> None:
+        self.embedder = embedder
+        self.C = C
+        self.class_weight = class_weight
+        self.tune_thresholds = tune_thresholds
+        self.cv = cv
+        self.random_state = random_state
+
+    def _head(self):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(
+            C=self.C, class_weight=self.class_weight, max_iter=2000, random_state=self.random_state
+        )
+
+    def fit(self, X: Any, y: Any) -> ThemeTagger:
+        """Fit on texts (or embeddings) and labels (lists of labels, indicator matrix, or 1-D)."""
+        from sklearn.utils.validation import check_consistent_length
+
+        if y is None:
+            raise ValueError("ThemeTagger requires y to be passed, but the target y is None")
+        E = _embed(X, self.embedder)
+        Y, classes = _indicator(y)
+        check_consistent_length(E, Y)
+        self.classes_ = np.asarray(classes)
+        self.n_features_in_ = E.shape[1]
+        self.estimators_: list[Any] = []
+        self.thresholds_ = np.full(Y.shape[1], 0.5)
+        for j in range(Y.shape[1]):
+            col = Y[:, j]
+            if col.min() == col.max():
+                self.estimators_.append(float(col[0]))  # constant label
+                continue
+            self.estimators_.append(self._head().fit(E, col))
+            if self.tune_thresholds:
+                self.thresholds_[j] = self._tune(E, col)
+        return self
+
+    def _tune(self, E: np.ndarray, col: np.ndarray) -> float:
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+        n_splits = min(self.cv, int(col.sum()), int(len(col) - col.sum()))
+        if n_splits < 2:
+            return 0.5
+        folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
+        p = cross_val_predict(self._head(), E, col, cv=folds, method="predict_proba")[:, 1]
+        grid = np.linspace(0.1, 0.9, 33)
+        f1 = [_f1(col, p >= t) for t in grid]
+        best = float(np.max(f1))
+        # Among ties, the threshold closest to 0.5 (the least tuned).
+        candidates = [t for t, f in zip(grid, f1, strict=False) if f >= best - 1e-9]
+        return float(min(candidates, key=lambda t: abs(t - 0.5)))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probability of each label, shape ``(n_samples, n_labels)``."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "estimators_")
+        E = _embed(X, self.embedder)
+        if E.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {E.shape[1]} features, but ThemeTagger was fitted with "
+                f"{self.n_features_in_} features"
+            )
+        cols = [
+            np.full(len(E), est) if isinstance(est, float) else est.predict_proba(E)[:, 1]
+            for est in self.estimators_
+        ]
+        return np.column_stack(cols) if cols else np.zeros((len(E), 0))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """0/1 indicator matrix, shape ``(n_samples, n_labels)``."""
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+    def predict_labels(self, X: Any) -> list[list[str]]:
+        """The labels of each text, as lists of class names."""
+        return _labels(self.classes_, self.predict(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+def _labels(classes: np.ndarray, indicator: np.ndarray) -> list[list[str]]:
+    """Rows of a 0/1 indicator matrix as lists of class names."""
+    return [[str(c) for c, on in zip(classes, row, strict=True) if on] for row in indicator]
+
+
+def _f1(y: np.ndarray, pred: np.ndarray) -> float:
+    tp = float(np.sum(y & pred))
+    denom = float(np.sum(y) + np.sum(pred))
+    return 2 * tp / denom if denom else 0.0
+
+
+class ZeroShotTagger:
+    """Tag without training: cosine similarity of a text to each label's description.
+
+    A label is given when its similarity is at least ``threshold``; the best label is
+    also given when it is within ``margin`` below the threshold, so on-topic texts
+    with modest similarities still get one tag.
+
+    Example:
+        >>> from actionnlp.embed import FakeEmbedder
+        >>> zs = ZeroShotTagger({"drugs": "illicit drugs testing", "food": "food portions"},
+        ...                     embedder=FakeEmbedder(), threshold=0.2)
+        >>> zs.predict_labels(["drugs testing on the wing"])
+        [['drugs']]
+    """
+
+    def __init__(
+        self,
+        descriptions: Mapping[str, str] | None = None,
+        *,
+        embedder: Embedder | None = None,
+        threshold: float = ZERO_SHOT_THRESHOLD,
+        margin: float = 0.05,
+    ) -> None:
+        if descriptions is None:
+            from actionnlp.corpus import theme_descriptions
+
+            descriptions = theme_descriptions()
+        if not descriptions:
+            raise ValueError("ZeroShotTagger needs at least one label description")
+        self.descriptions = dict(descriptions)
+        self.embedder = embedder
+        self.threshold = threshold
+        self.margin = margin
+        self.classes_ = np.asarray(list(self.descriptions))
+        self._label_vectors: np.ndarray | None = None
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Cosine similarity to each label description (not a calibrated probability)."""
+        if self._label_vectors is None:
+            self._label_vectors = _embed(list(self.descriptions.values()), self.embedder)
+        E = _embed(X, self.embedder)
+        return E @ self._label_vectors.T
+
+    def predict(self, X: Any) -> np.ndarray:
+        S = self.predict_proba(X)
+        out = (self.threshold <= S).astype(int)
+        best = S.argmax(axis=1)
+        rows = np.arange(len(S))
+        out[rows, best] |= (S[rows, best] >= self.threshold - self.margin).astype(int)
+        return out
+
+    def predict_labels(self, X: Any) -> list[list[str]]:
+        return _labels(self.classes_, self.predict(X))
+
+
+def tags_frame(tagger: Any, texts: Sequence[str]) -> pd.DataFrame:
+    """A frame with ``themes`` (list of labels) and ``p_<label>`` per label."""
+    import pandas as pd
+
+    P = tagger.predict_proba(list(texts))
+    on = tagger.predict(list(texts))
+    frame = pd.DataFrame(P, columns=[f"p_{c}" for c in tagger.classes_])
+    frame.insert(0, "themes", _labels(tagger.classes_, on))
+    return frame

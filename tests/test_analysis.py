@@ -1,0 +1,222 @@
+"""analyze / Analysis / plots on the bundled samples, with fast CI models.
+
+The models are trained once per session with ``training/train.py``'s fast variant
+(fake embedder): the ``fast_models`` and ``samples`` fixtures in ``conftest.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from actionnlp import read_plan
+from actionnlp.analysis import Analysis, analyze
+from actionnlp.corpus import OWNER_CATEGORIES, SMART_KEYS, THEMES
+from actionnlp.data import sample_paths
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+COUNTS = {"HMP Whitemoor": 12, "HMP Peterborough (Men)": 11, "HMP Littlehey": 9, "HMP Stafford": 21}
+
+
+def test_tables_have_model_columns(samples):
+    assert len(samples.plans) == 4 and samples.errors.empty
+    assert dict(zip(samples.plans.prison, samples.plans.n_concerns, strict=True)) == COUNTS
+    assert {"themes", *(f"p_{t}" for t in THEMES)} <= set(samples.concerns.columns)
+    need = {"action_themes", "owners", "owner_categories", "owner_mentions", "smart_score"}
+    need |= {f"smart_{k}" for k in SMART_KEYS} | {"smart_evidence", "months_to_target"}
+    assert need <= set(samples.actions.columns)
+    assert samples.concerns["themes"].map(lambda x: isinstance(x, list)).all()
+    assert samples.plans["year"].notna().all()  # Whitemoor's from its target dates
+    stafford = samples.plans.set_index("prison").loc["HMP Stafford"]
+    assert (stafford.stated_total, stafford.stated_agreed) == (23, 16)
+
+
+class CountingModels:
+    """Delegates to real models, recording every text sent to the theme tagger."""
+
+    def __init__(self, models):
+        self.models, self.texts = models, []
+
+    def tag_themes(self, texts):
+        self.texts.extend(texts)
+        return self.models.tag_themes(texts)
+
+    def __getattr__(self, name):
+        return getattr(self.models, name)
+
+
+def test_each_distinct_text_tagged_once(fast_models):
+    from actionnlp.analysis import concern_text
+
+    plan = read_plan(sample_paths()[1])
+    twice = [plan, dataclasses.replace(plan, source="second copy")]
+    counting = CountingModels(fast_models)
+    result = analyze(twice, models=counting, progress=False)
+    assert len(result.concerns) == 2 * len(plan.concerns)
+    n_concern_texts = len(set(concern_text(result.concerns)))
+    n_action_texts = result.actions.action_text.nunique()
+    assert len(counting.texts) == n_concern_texts + n_action_texts
+    assert n_concern_texts == len(plan.concerns)
+    pd.testing.assert_series_equal(
+        result.concerns.themes.iloc[: len(plan.concerns)],
+        result.concerns.themes.iloc[len(plan.concerns) :].reset_index(drop=True),
+    )
+
+
+def test_compare_by_prison(samples):
+    table = samples.compare("prison")
+    assert dict(zip(table.prison, table.n_concerns, strict=True)) == COUNTS
+    expected = [
+        "prison",
+        "n_plans",
+        "n_concerns",
+        "n_actions",
+        *(f"theme_{t}" for t in THEMES),
+        "smart_mean",
+        *(f"smart_{k}_rate" for k in SMART_KEYS),
+        *(f"owner_{c}" for c in OWNER_CATEGORIES),
+        "agreed_rate",
+        "partly_agreed_rate",
+        "not_agreed_rate",
+        "completed_share",
+        "median_months_to_target",
+    ]
+    assert table.columns.tolist() == expected
+    shares = table[[c for c in expected if c.startswith(("theme_", "smart_", "owner_"))]]
+    shares = shares.drop(columns="smart_mean")
+    assert ((shares.fillna(0) >= 0) & (shares.fillna(0) <= 1)).all().all()
+    assert table.smart_mean.between(0, 5).all()
+    owners = table[[f"owner_{c}" for c in OWNER_CATEGORIES]].sum(axis=1)
+    assert owners.round(6).eq(1).all()
+    by = table.set_index("prison")
+    assert by.loc["HMP Stafford", "agreed_rate"] + by.loc["HMP Stafford", "partly_agreed_rate"] == 1
+    assert pd.isna(by.loc["HMP Whitemoor", "agreed_rate"])  # no decisions recorded
+    assert pd.isna(by.loc["HMP Whitemoor", "median_months_to_target"])  # no submission date
+    assert by.loc["HMP Peterborough (Men)", "median_months_to_target"] > 0
+    assert by.completed_share.between(0, 1).all()
+
+
+def test_compare_by_prison_and_year(samples):
+    table = samples.compare(["prison", "year"])
+    assert table.columns[:3].tolist() == ["prison", "year", "n_plans"]
+    assert len(table) == 4 and table.n_concerns.sum() == 53
+    with pytest.raises(ValueError, match="cannot group by"):
+        samples.compare("colour")
+
+
+def test_batch_with_bad_files(tmp_path, fast_models):
+    for p in sample_paths()[:2]:
+        shutil.copy(p, tmp_path)
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    (tmp_path / "empty.txt").write_text("")
+    result = analyze(tmp_path, models=fast_models, progress=False)
+    assert len(result.plans) == 2 and len(result.concerns) > 0
+    assert sorted(Path(s).name for s in result.errors.source) == ["broken.pdf", "empty.txt"]
+    assert result.errors.columns.tolist() == ["source", "error", "message"]
+
+
+def test_researcher_frame(fast_models):
+    frame = pd.DataFrame(
+        {
+            "prison": ["HMP A", "HMP A", "HMP A", "HMP B"],
+            "concern_id": ["1", "1", "2", "1"],
+            "concern_text": ["Cells were dirty.", "Cells were dirty.", "Drugs.", "No work."],
+            "action_text": [
+                "The Governor will audit cells weekly from March 2024.",
+                "Cleaning orderlies will be recruited.",
+                "Drug testing will increase to 10% of prisoners monthly.",
+                "Head of Reducing Reoffending will create 40 new workshop places.",
+            ],
+            "owner_raw": ["Governor", "Head of Residence", "Head of Security", None],
+            "target_raw": ["March 2024", "Completed", "June 2024", "Ongoing"],
+        }
+    )
+    result = analyze(frame, models=fast_models, progress=False)
+    assert result.plans.prison.tolist() == ["HMP A", "HMP B"]
+    assert result.plans.n_concerns.tolist() == [2, 1]
+    assert result.actions.status.tolist() == ["planned", "completed", "planned", "ongoing"]
+    assert result.actions.target_date.iloc[0] == pd.Timestamp("2024-03-31")
+    assert result.plans.year.tolist()[0] == 2024
+    assert "smart_score" in result.actions and "themes" in result.concerns
+    table = result.compare()
+    assert table.n_concerns.tolist() == [2, 1]
+    with pytest.raises(ValueError, match="target_raw"):
+        analyze(frame.drop(columns="target_raw"), models=fast_models, progress=False)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_round_trip(samples, tmp_path, fmt):
+    getattr(samples, f"to_{fmt}")(tmp_path)
+    assert (tmp_path / f"actions.{fmt}").is_file()
+    back = Analysis.read(tmp_path)
+    for name, frame in samples.tables().items():
+        pd.testing.assert_frame_equal(frame, back.tables()[name], check_dtype=True)
+    assert isinstance(back.actions.smart_evidence.iloc[0], dict)
+    assert isinstance(back.actions.owner_mentions.iloc[0], list)
+    pd.testing.assert_frame_equal(samples.compare(), back.compare())
+
+
+def test_read_missing_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no saved analysis"):
+        Analysis.read(tmp_path)
+
+
+def test_report(samples, tmp_path):
+    path = samples.report(tmp_path / "out" / "report.html")
+    html = path.read_text(encoding="utf-8")
+    assert html.count('src="data:image/png;base64,') == 4
+    assert "5.18 and 5.19 missing" in html
+    assert 'src="http' not in html and "<link" not in html and "<script" not in html
+    assert "HMP Whitemoor" in html and "theme_healthcare" in html
+    assert "concern nan" not in html and "concern None" not in html
+
+
+@pytest.mark.parametrize(
+    "name", ["theme_heatmap", "smart_by_prison", "owner_categories", "target_horizon"]
+)
+def test_plots_render_png(samples, tmp_path, name):
+    from actionnlp import plots
+
+    fig = getattr(plots, name)(samples)
+    path = tmp_path / f"{name}.png"
+    fig.savefig(path)
+    data = path.read_bytes()
+    assert data.startswith(PNG) and len(data) > 5_000
+    assert fig.axes[0].get_title()
+
+
+def test_plots_of_empty_analysis(tmp_path):
+    from actionnlp import plots
+    from actionnlp.analysis import frames_from_plans
+
+    empty = Analysis(*frames_from_plans([]))
+    for name in ("theme_heatmap", "smart_by_prison", "owner_categories", "target_horizon"):
+        getattr(plots, name)(empty).savefig(tmp_path / f"{name}.png")
+    assert empty.compare().empty
+
+
+def test_import_is_cheap_and_lazy():
+    import subprocess
+
+    code = (
+        "import sys, actionnlp; "
+        "assert 'actionnlp.analysis' not in sys.modules; "
+        "assert 'matplotlib' not in sys.modules; "
+        "actionnlp.analyze; assert 'actionnlp.analysis' in sys.modules; "
+        "assert 'matplotlib' not in sys.modules; print(actionnlp.Analysis.__name__)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        check=True,
+    )
+    assert out.stdout.strip() == "Analysis"

@@ -1,0 +1,63 @@
+"""The ``actionnlp score`` and ``compare`` commands (models replaced by the fast CI ones)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from actionnlp.cli import main
+from actionnlp.data import sample_paths
+
+
+@pytest.fixture()
+def fast(monkeypatch, fast_models):
+    monkeypatch.setattr("actionnlp.registry.load", lambda *a, **k: fast_models)
+    return fast_models
+
+
+def test_score_samples_then_compare(fast, tmp_path, capsys):
+    out = tmp_path / "results"
+    code = main(["score", *map(str, sample_paths()), "--out", str(out), "--quiet"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "scored 4 plan(s): 53 concerns" in printed and "0 file(s) failed" in printed
+    for name in ("plans", "concerns", "actions", "problems", "errors"):
+        assert (out / f"{name}.parquet").is_file()
+    assert (out / "report.html").stat().st_size > 10_000
+
+    assert main(["compare", str(out)]) == 0
+    table = capsys.readouterr().out
+    assert "HMP Stafford" in table and "smart_mean" in table and "theme_drugs" in table
+    assert main(["compare", str(out), "--by", "prison,year", "--transpose"]) == 0
+    assert "2020" in capsys.readouterr().out
+
+
+def test_score_csv_with_a_bad_file(fast, tmp_path, capsys):
+    shutil.copy(sample_paths()[0], tmp_path)
+    (tmp_path / "broken.pdf").write_bytes(b"not a pdf")
+    out = tmp_path / "out"
+    assert main(["score", str(tmp_path), "--out", str(out), "--format", "csv", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "1 file(s) failed" in captured.out and "broken.pdf" in captured.err
+    assert (out / "actions.csv").is_file() and (out / "report.html").is_file()
+
+
+def test_score_only_bad_files_fails(fast, tmp_path, capsys):
+    (tmp_path / "broken.pdf").write_bytes(b"not a pdf")
+    (tmp_path / "empty.txt").write_text("")
+    assert main(["score", str(tmp_path), "--out", str(tmp_path / "out"), "--quiet"]) != 0
+    assert "nothing could be read" in capsys.readouterr().err
+
+
+def test_compare_without_saved_analysis(tmp_path, capsys):
+    assert main(["compare", str(tmp_path)]) != 0
+    assert "no saved analysis" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["score", "--help"], ["compare", "--help"]])
+def test_help(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 0
+    assert "usage: actionnlp" in capsys.readouterr().out

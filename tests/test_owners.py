@@ -1,0 +1,176 @@
+"""Owners: gazetteer ruler, linker, normaliser, acronyms, pipeline round trip, finder."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pandas as pd
+import pytest
+import spacy
+
+from actionnlp.owners import (
+    OwnerFinder,
+    build_pipeline,
+    load_gazetteer,
+    load_pipeline,
+    normalise_cell,
+    normalise_owner,
+    plan_acronyms,
+    train_pipeline,
+)
+
+NHFT = "Northamptonshire Healthcare NHS Foundation Trust"
+
+
+@pytest.fixture(scope="module")
+def nlp() -> spacy.language.Language:
+    return build_pipeline()
+
+
+def _ents(doc):
+    return [(e.text, e.label_, e._.canonical, e._.category) for e in doc.ents]
+
+
+def test_ruler_finds_roles_and_acronyms(nlp):
+    doc = nlp("The Head of Security will meet NHFT and the head of security monthly.")
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("Head of Security", "ROLE"),
+        ("NHFT", "ORG"),
+        ("head of security", "ROLE"),
+    ]
+    # acronyms are matched exactly: a lower-case "nhft" is not an acronym
+    assert nlp("the nhft team").ents == ()
+
+
+def test_linker_sets_canonical_and_category(nlp):
+    doc = nlp("The HoOMD and POMs will review this with People Plus.")
+    assert _ents(doc) == [
+        ("HoOMD", "ROLE", "Head of Offender Management Delivery", "prison_department"),
+        ("POMs", "ROLE", "Prison Offender Managers", "prison_department"),
+        ("People Plus", "ORG", "People Plus", "education_provider"),
+    ]
+
+
+def test_acronym_resolution_from_plan_text(nlp):
+    text = (
+        "Northamptonshire Healthcare Foundation Trust (NHFT) will audit medicines. "
+        "The NFHT lead will report monthly."
+    )
+    acronyms = plan_acronyms(text)
+    assert acronyms["NHFT"] == "Northamptonshire Healthcare Foundation Trust"
+    assert normalise_owner("NFHT", acronyms=acronyms).canonical == NHFT
+    assert normalise_owner("Northampton Healthcare Foundation Trust NHFT").canonical == NHFT
+    assert normalise_owner("Northamptonshire Health Foundation Trust").canonical == NHFT
+    doc = nlp(text)
+    assert {e._.canonical for e in doc.ents} == {NHFT}
+
+
+def test_plan_defined_acronym_not_in_gazetteer():
+    acronyms = plan_acronyms("The Chess Club Organiser (CCO) will run sessions.")
+    assert acronyms == {"CCO": "Chess Club Organiser"}
+    owner = normalise_owner("CCO", acronyms=acronyms)
+    assert (owner.canonical, owner.category) == ("Chess Club Organiser", "other")
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Governor / Head of Healthcare", ["Governor", "Head of Healthcare"]),
+        ("Governor\nHead of\nHealthcare", ["Governor", "Head of Healthcare"]),
+        ("Head of\nHealthcare", ["Head of Healthcare"]),
+        ("CEO Care UK and Governor", ["Care UK", "Governor"]),
+        ("NHS England & Northamptonshire Healthcare NHS Foundation Trust", ["NHS England", NHFT]),
+        ("Governing Governing Governing", ["Governor"] * 3),
+        (
+            "Regional Property Operation Manager (RPOM) RPOM",
+            ["Regional Property Operations Manager"] * 2,
+        ),
+        ("SMG, Deputy Director", ["HMPPS Substance Misuse Group", "Deputy Director"]),
+        ("Head of Safety and Equalities", ["Head of Safety and Equalities"]),
+        ("LTHSE\nContracts\nTeam", ["Long Term and High Security Estate Contracts Team"]),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_cell_splitting(cell, expected):
+    assert [o.canonical for o in normalise_cell(cell)] == expected
+
+
+def test_unknown_owner_is_kept_as_other():
+    owners = normalise_cell("Governor / Chief Chess Officer")
+    assert [(o.canonical, o.category) for o in owners] == [
+        ("Governor", "prison_leadership"),
+        ("Chief Chess Officer", "other"),
+    ]
+
+
+def test_user_gazetteer_extends_bundled(tmp_path):
+    extra = tmp_path / "mine.jsonl"
+    row = {"canonical": "Chess Club", "category": "other", "label": "ORG", "aliases": ["CC"]}
+    extra.write_text(json.dumps(row) + "\n")
+    gaz = load_gazetteer(extra)
+    assert normalise_owner("CC", gazetteer=gaz).canonical == "Chess Club"
+    assert normalise_owner("Governing Governor", gazetteer=gaz).canonical == "Governor"
+    nlp = build_pipeline(gazetteer=extra)
+    assert [e.text for e in nlp("The Chess Club will meet.").ents] == ["Chess Club"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({**row, "category": "chess"}) + "\n")
+    with pytest.raises(ValueError, match="category"):
+        load_gazetteer(bad)
+
+
+def test_round_trip_to_disk(nlp, tmp_path):
+    text = "The Duty Governor’s log and the RPOM will be checked by GFSL and Novus."
+    nlp.to_disk(tmp_path / "owners")
+    for loaded in (load_pipeline(tmp_path / "owners"), spacy.load(tmp_path / "owners")):
+        assert loaded.pipe_names == nlp.pipe_names
+        assert _ents(loaded(text)) == _ents(nlp(text))
+    assert len(_ents(nlp(text))) == 4
+
+
+def test_find_owners_adds_columns(nlp):
+    frame = pd.DataFrame(
+        {
+            "source": ["a", "a", "b"],
+            "owner_raw": ["NFHT", "Governor\nHead of\nHealthcare", None],
+            "action_text": [
+                "Northamptonshire Healthcare Foundation Trust (NHFT) will audit.",
+                "The Head of Security will review searching.",
+                "Staff will be reminded.",
+            ],
+        }
+    )
+    out = OwnerFinder(nlp).find_owners(frame)
+    assert list(frame.columns) == ["source", "owner_raw", "action_text"]
+    assert out["owners"].tolist() == [[NHFT], ["Governor", "Head of Healthcare"], []]
+    assert out["owner_categories"].tolist() == [
+        ["health_provider"],
+        ["prison_leadership", "prison_department"],
+        [],
+    ]
+    assert out["owner_mentions"][1] == [
+        {
+            "start": 4,
+            "end": 20,
+            "text": "Head of Security",
+            "label": "ROLE",
+            "canonical": "Head of Security",
+            "category": "prison_department",
+        }
+    ]
+    assert out["owner_mentions"][2] == []
+
+
+def test_train_pipeline_tiny():
+    examples = [
+        ("The Head of Chess will run a club.", [(4, 17, "ROLE")]),
+        ("Chess Trust will fund boards.", [(0, 11, "ORG")]),
+        ("The Head of Chess will report weekly.", [(4, 17, "ROLE")]),
+    ]
+    started = time.perf_counter()
+    nlp = train_pipeline(examples, seed=0, n_iter=5)
+    assert time.perf_counter() - started < 10
+    assert nlp.pipe_names == ["owner_ruler", "ner", "owner_linker"]
+    doc = nlp("The Governor will attend.")
+    assert ("Governor", "ROLE") in [(e.text, e.label_) for e in doc.ents]

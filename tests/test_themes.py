@@ -1,0 +1,161 @@
+"""ThemeTagger (estimator contract, thresholds, own taxonomy) and the zero-shot tagger."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from actionnlp.artifacts import load_sklearn, save_sklearn
+from actionnlp.embed import FakeEmbedder
+from actionnlp.themes import ThemeTagger, ZeroShotTagger, tags_frame
+
+# Checks that assume a single-output classifier (predict returns 1-D labels) do not
+# apply to a multi-label tagger whose predict returns an indicator matrix.
+SINGLE_OUTPUT_CHECKS = {
+    "check_classifiers_train": "multi-label: predict returns an indicator matrix",
+    "check_supervised_y_2d": "2-D y is a supported multi-label input",
+    "check_classifiers_one_label": "a single label gives a constant column",
+    "check_classifier_data_not_an_array": "multi-label output",
+    "check_fit_score_takes_y": "multi-label output",
+    "check_classifiers_multilabel_representation_invariance": "list-of-labels y",
+    "check_n_features_in_after_fitting": "error message differs",
+    "check_classifier_not_supporting_multiclass": "multiclass handled as multi-label",
+    "check_pipeline_consistency": "score() is subset accuracy on indicator output",
+}
+
+
+@parametrize_with_checks(
+    [ThemeTagger(tune_thresholds=False)],
+    expected_failed_checks=lambda est: SINGLE_OUTPUT_CHECKS,
+)
+def test_sklearn_contract(estimator, check):
+    check(estimator)
+
+
+TEXTS = [
+    "Illicit drugs were easy to get on the wings",
+    "Drug testing found many positive results",
+    "Substance misuse services will support recovery",
+    "The quality of teaching and learning was poor",
+    "Too few prisoners gained English and maths qualifications",
+    "The curriculum did not meet the needs of prisoners",
+    "Drug dealing disrupted education classes",
+    "Health care staff shortages delayed medicines",
+    "Nurses will administer medicines at the cell door",
+    "A new GP clinic will reduce waiting times",
+]
+LABELS = [
+    ["drugs"],
+    ["drugs"],
+    ["drugs"],
+    ["education"],
+    ["education"],
+    ["education"],
+    ["drugs", "education"],
+    ["healthcare"],
+    ["healthcare"],
+    ["healthcare"],
+]
+
+
+def fitted(**kw) -> ThemeTagger:
+    return ThemeTagger(embedder=FakeEmbedder(dim=64), cv=2, **kw).fit(TEXTS, LABELS)
+
+
+def test_fit_on_texts_multilabel():
+    tagger = fitted()
+    assert list(tagger.classes_) == ["drugs", "education", "healthcare"]
+    assert tagger.thresholds_.shape == (3,)
+    assert ((tagger.thresholds_ > 0) & (tagger.thresholds_ < 1)).all()
+    P = tagger.predict_proba(TEXTS)
+    assert P.shape == (10, 3) and ((P >= 0) & (P <= 1)).all()
+    labels = tagger.predict_labels(["Drug testing of prisoners", "Maths classes and teaching"])
+    assert "drugs" in labels[0] and "education" in labels[1]
+
+
+def test_thresholds_are_tuned_and_used():
+    tuned = fitted()
+    fixed = fitted(tune_thresholds=False)
+    assert (fixed.thresholds_ == 0.5).all()
+    P = tuned.predict_proba(TEXTS)
+    assert (tuned.predict(TEXTS) == (tuned.thresholds_ <= P).astype(int)).all()
+    tuned.thresholds_ = np.array([1.01, 1.01, 1.01])
+    assert tuned.predict(TEXTS).sum() == 0
+
+
+def test_own_taxonomy_and_precomputed_embeddings():
+    emb = FakeEmbedder(dim=64)
+    mine = [["violence"], ["violence"], ["food"], ["food"], ["violence", "food"]]
+    texts = [
+        "fights on the wing",
+        "assaults on staff",
+        "cold meals",
+        "small portions",
+        "fights in the food queue",
+    ]
+    tagger = ThemeTagger(embedder=emb, cv=2).fit(texts, mine)
+    assert list(tagger.classes_) == ["food", "violence"]
+    E = emb.encode(texts)
+    on_vectors = ThemeTagger(cv=2).fit(E, mine)
+    assert np.allclose(on_vectors.predict_proba(E), tagger.predict_proba(texts))
+
+
+def test_label_present_everywhere_or_nowhere_is_constant():
+    y = [["a", "b"], ["a"], ["a", "b"], ["a"]]
+    tagger = ThemeTagger(embedder=FakeEmbedder(), cv=2).fit(["w x", "y z", "w y", "x z"], y)
+    assert (tagger.predict_proba(["anything"])[:, 0] == 1.0).all()
+
+
+def test_wrong_inputs():
+    tagger = fitted()
+    with pytest.raises(TypeError, match="single string"):
+        tagger.predict("just one string")
+    with pytest.raises(ValueError, match="features"):
+        tagger.predict_proba(np.zeros((2, 5)))
+    with pytest.raises(ValueError):
+        ThemeTagger().fit(np.zeros((3, 4)), np.array([[0, 2], [1, 0], [0, 1]]))
+
+
+def test_clone_and_params():
+    tagger = ThemeTagger(C=2.0, cv=4)
+    params = clone(tagger).get_params()
+    assert params["C"] == 2.0 and params["cv"] == 4 and params["embedder"] is None
+
+
+def test_save_and_reload_identical(tmp_path):
+    tagger = fitted()
+    before = tagger.predict_proba(TEXTS)
+    emb = tagger.embedder
+    tagger.embedder = None  # the embedder is referenced, never serialised
+    save_sklearn(tagger, tmp_path / "tagger.skops")
+    loaded = load_sklearn(tmp_path / "tagger.skops")
+    loaded.embedder = emb
+    assert np.array_equal(loaded.predict_proba(TEXTS), before)
+
+
+def test_tags_frame_columns():
+    frame = tags_frame(fitted(), ["Drug testing", "Teaching quality"])
+    assert list(frame.columns) == ["themes", "p_drugs", "p_education", "p_healthcare"]
+    assert isinstance(frame.themes[0], list)
+
+
+def test_zero_shot_from_descriptions():
+    zs = ZeroShotTagger(
+        {"drugs": "illicit drugs and drug testing", "education": "teaching, maths and English"},
+        embedder=FakeEmbedder(dim=64),
+        threshold=0.3,
+    )
+    S = zs.predict_proba(["drug testing of prisoners", "maths and English teaching"])
+    assert S.shape == (2, 2) and S[0, 0] > S[0, 1] and S[1, 1] > S[1, 0]
+    assert zs.predict_labels(["drug testing of prisoners"]) == [["drugs"]]
+    # Nothing near any description: no label.
+    assert zs.predict_labels(["zzz qqq"]) == [[]]
+
+
+def test_zero_shot_default_taxonomy_has_nine_themes():
+    zs = ZeroShotTagger(embedder=FakeEmbedder())
+    assert len(zs.classes_) == 9 and "healthcare" in zs.classes_
+    with pytest.raises(ValueError, match="at least one"):
+        ZeroShotTagger({}, embedder=FakeEmbedder())

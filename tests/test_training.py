@@ -1,0 +1,42 @@
+"""The training pipeline's CI variant runs end to end and its artifacts load and predict."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+import actionnlp
+from actionnlp.corpus import validate_corpus
+
+
+def test_corpus_is_valid_and_complete():
+    assert validate_corpus("training/data", samples=actionnlp.sample_paths()) == []
+
+
+def test_fast_training_writes_verified_artifacts(fast_training):
+    out, results = fast_training
+    assert set(results) == {"themes", "owners", "smart"}
+    for name in ("themes-v1", "owners-v1", "smart-v1"):
+        manifest = json.loads((out / name / "manifest.json").read_text())
+        assert manifest["files"] and manifest["data_hash"]
+    themes = results["themes"]["metrics"]
+    assert set(themes["models"]) == {"embedding+logreg", "tfidf+logreg", "zero-shot"}
+    assert len(themes["models"]["zero-shot"]["folds"]) == 4  # leave-one-prison-out
+    smart = results["smart"]["metrics"]
+    assert "trained" in smart and "rules" in smart
+    assert "mentions" in results["owners"]["metrics"]
+
+
+def test_fast_models_predict_identically_twice(fast_models, fast_training):
+    from actionnlp.embed import FakeEmbedder
+    from actionnlp.registry import load
+
+    texts = ["Illicit drugs were easy to get.", "Teaching was poor."]
+    a = fast_models.tag_themes(texts)
+    b = load(fast_training[0], embedder=FakeEmbedder(dim=64)).tag_themes(texts)
+    assert np.array_equal(a.filter(like="p_").to_numpy(), b.filter(like="p_").to_numpy())
+    frame = actionnlp.read_plan(actionnlp.sample_paths()[0]).to_frame()
+    s1 = fast_models.score_smart(frame)
+    assert s1["smart_score"].between(0, 5).all()
+    assert s1["smart_evidence"].map(len).eq(5).all()

@@ -1,0 +1,192 @@
+"""Rebuild every shipped artifact from training/data, evaluated leave-one-prison-out.
+
+    python training/train.py                 # full: real embeddings, writes actionnlp/models
+    python training/train.py --fast --out D  # CI: fake embedder, small slice, writes to D
+
+For each model it evaluates leave-one-prison-out (train on three plans, test on
+the fourth, all four ways) beside its baselines, fits the final model on all plans
+with fixed seeds, writes the artifact with a checksummed manifest, and writes the
+model card (``docs/model-card.md`` plus one JSON per artifact).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from actionnlp.artifacts import library_versions, save_artifact, save_sklearn  # noqa: E402
+from actionnlp.corpus import (  # noqa: E402
+    OWNER_CATEGORIES,
+    SMART_KEYS,
+    THEMES,
+    corpus_hash,
+    load_anchors,
+    load_corpus,
+    validate_corpus,
+)
+from actionnlp.data import sample_paths  # noqa: E402
+from actionnlp.model_card import render_model_card  # noqa: E402
+
+SEED = 0
+
+
+def _slice(concerns, actions, per_plan: int):
+    """A small slice for the CI variant: the first concerns of every plan."""
+    keep = concerns.groupby("plan").head(per_plan)
+    keys = set(zip(keep["plan"], keep["concern_id"], strict=False))
+    mask = [k in keys for k in zip(actions["plan"], actions["concern_id"], strict=False)]
+    return keep.reset_index(drop=True), actions[mask].reset_index(drop=True)
+
+
+def train_all(data: Path, out: Path, cards: Path | None, *, fast: bool) -> dict[str, Any]:
+    """Train, evaluate and write every artifact; return the metrics of each."""
+    random.seed(SEED)
+    np.random.seed(SEED)
+    errors = validate_corpus(data, samples=None if fast else sample_paths())
+    if errors:
+        raise SystemExit("training data is invalid:\n" + "\n".join(errors[:20]))
+    concerns, actions = load_corpus(data)
+    anchors = load_anchors(data)
+    if fast:
+        from actionnlp.embed import FakeEmbedder
+
+        concerns, actions = _slice(concerns, actions, per_plan=2)
+        anchors = (anchors[0][::3], anchors[1][::3])
+        embedder = FakeEmbedder(dim=64)
+    else:
+        from actionnlp.embed import default_embedder
+
+        embedder = default_embedder()
+    data_hash = corpus_hash(data)
+    out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {}
+
+    # Themes -------------------------------------------------------------------
+    from actionnlp.theme_training import train_and_evaluate as train_themes
+
+    tagger, theme_metrics = train_themes(
+        concerns, actions, embedder=embedder, anchors=anchors, seed=SEED
+    )
+    tagger.embedder = None  # referenced by name and hash in the manifest, never pickled
+    results["themes"] = _write(
+        out / "themes-v1",
+        "themes",
+        labels=list(THEMES),
+        data_hash=data_hash,
+        metrics=theme_metrics,
+        embedding=embedder,
+        write=lambda d: save_sklearn(tagger, d / "tagger.skops"),
+    )
+
+    # Owners ---------------------------------------------------------------------
+    from actionnlp.owners.training import train_and_evaluate as train_owners
+
+    owner_dir = out / "owners-v1"
+    _fresh(owner_dir)
+    fast_iter = {"n_iter": 3} if fast else {}
+    owner_metrics = train_owners(actions, seed=SEED, out_dir=owner_dir / "pipeline", **fast_iter)
+    results["owners"] = _write(
+        owner_dir,
+        "owners",
+        labels=["ROLE", "ORG", *OWNER_CATEGORIES],
+        data_hash=data_hash,
+        metrics=owner_metrics,
+        embedding=None,
+        write=None,
+    )
+
+    # SMART ----------------------------------------------------------------------
+    from actionnlp.smart_training import train_and_evaluate as train_smart
+
+    smart_dir = out / "smart-v1"
+    _fresh(smart_dir)
+    smart_metrics = train_smart(actions, embedder=embedder, seed=SEED, out_dir=smart_dir / "scorer")
+    results["smart"] = _write(
+        smart_dir,
+        "smart",
+        labels=list(SMART_KEYS),
+        data_hash=data_hash,
+        metrics=smart_metrics,
+        embedding=embedder,
+        write=None,
+    )
+    if cards is not None:
+        cards.mkdir(parents=True, exist_ok=True)
+        for name, manifest in results.items():
+            (cards / "model-cards").mkdir(exist_ok=True)
+            (cards / "model-cards" / f"{name}.json").write_text(
+                json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
+        (cards / "model-card.md").write_text(render_model_card(results), encoding="utf-8")
+    return results
+
+
+def _fresh(directory: Path) -> None:
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+
+
+def _portable(metrics: Any) -> Any:
+    """Metrics without machine-specific paths, so a rebuild gives the same manifest."""
+    if isinstance(metrics, dict):
+        drop = ("saved_to", "seconds", "train_seconds")
+        return {k: _portable(v) for k, v in metrics.items() if k not in drop}
+    if isinstance(metrics, list):
+        return [_portable(v) for v in metrics]
+    return metrics
+
+
+def _write(directory: Path, name: str, *, labels, data_hash, metrics, embedding, write):
+    metrics = _portable(metrics)
+    if write is not None:
+        _fresh(directory)
+    save_artifact(
+        directory,
+        name=name,
+        version=1,
+        labels=labels,
+        data_hash=data_hash,
+        metrics=metrics,
+        embedding=embedding,
+        write_files=write,
+    )
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    manifest["library_versions_at_training"] = library_versions()
+    return manifest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(ROOT / "training" / "data"))
+    parser.add_argument("--out", default=str(ROOT / "actionnlp" / "models"))
+    parser.add_argument("--cards", default=str(ROOT / "docs"), help="model card folder")
+    parser.add_argument("--no-cards", action="store_true")
+    parser.add_argument("--fast", action="store_true", help="CI variant: fake embedder, slice")
+    args = parser.parse_args(argv)
+    cards = None if args.no_cards else Path(args.cards)
+    results = train_all(Path(args.data), Path(args.out), cards, fast=args.fast)
+    for name, manifest in results.items():
+        print(f"{name}: {json.dumps(_headline(name, manifest['metrics']))}")
+    return 0
+
+
+def _headline(name: str, m: dict[str, Any]) -> dict[str, Any]:
+    if name == "themes":
+        return {k: round(v["macro_f1_required"], 3) for k, v in m["models"].items()}
+    return {k: v for k, v in m.items() if isinstance(v, (int, float, str))}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
