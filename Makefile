@@ -1,10 +1,11 @@
 # Two commands set everything up on a fresh machine:
-#   make run   - install into .venv and read + score the bundled sample plans into out/
+#   make run   - install into .venv, read and score the bundled sample plans into out/
 #   make test  - install into .venv (with dev tools) and run the test suite
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LINTED := $(wildcard actionnlp tests training benchmarks)
 
 .PHONY: run test test-slow lint bench train fixtures clean
 
@@ -20,11 +21,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 run: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/actionnlp parse actionnlp/data/samples --out out --format csv
+	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/actionnlp score actionnlp/data/samples --out out --format csv
 
 test: $(STAMP)
-	$(BIN)/ruff check actionnlp tests training benchmarks
-	$(BIN)/ruff format --check actionnlp tests training benchmarks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow" --doctest-modules actionnlp tests
 
 test-slow: $(STAMP)

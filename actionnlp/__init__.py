@@ -18,11 +18,21 @@ from actionnlp.read.api import read_plan, read_plans
 
 __version__ = "0.1.0"
 
-_LAZY = {"analyze": "actionnlp.analysis", "Analysis": "actionnlp.analysis"}
+_LAZY = {
+    "analyze": "actionnlp.analysis",
+    "Analysis": "actionnlp.analysis",
+    "load": "actionnlp.registry",
+    "Models": "actionnlp.registry",
+    "ThemeTagger": "actionnlp.themes",
+    "ZeroShotTagger": "actionnlp.themes",
+    "mine_themes": "actionnlp.mining",
+    "similar": "actionnlp.mining",
+    "find_boilerplate": "actionnlp.mining",
+}
 
 
 def __getattr__(name: str):
-    """Load ``analyze`` and ``Analysis`` on first use, so importing stays cheap."""
+    """Load the model-backed API on first use, so importing stays cheap."""
     if name in _LAZY:
         import importlib
 
@@ -39,9 +49,16 @@ __all__ = [
     "Analysis",
     "ArtifactError",
     "Concern",
+    "Models",
     "Problem",
+    "ThemeTagger",
+    "ZeroShotTagger",
     "analyze",
+    "find_boilerplate",
+    "load",
+    "mine_themes",
     "read_plan",
     "read_plans",
     "sample_paths",
+    "similar",
 ]

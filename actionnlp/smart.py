@@ -611,6 +611,56 @@ class _ConstantHead:
         return np.column_stack([1.0 - p, p])
 
 
+class _RuleHead:
+    """Stands for a criterion whose nested validation preferred the rule to a head."""
+
+    def __init__(self, criterion: str) -> None:
+        self.criterion = criterion
+
+
+#: Regularisation strengths tried for each head inside the training data.
+C_GRID = (0.01, 0.1, 1.0)
+#: How much better (in kappa, cross-validated inside the training data) a head must be
+#: than the rule to replace it: with a handful of negative labels, smaller differences
+#: are noise.
+SELECTION_MARGIN = 0.05
+
+
+def _select(x, target, rule, groups, make_head, c_default, seed) -> float | None:
+    """Nested choice for one criterion: a head (and its C) or the rule.
+
+    Cross-validation inside the training data only (grouped by plan when a
+    ``plan`` column was given, else stratified folds) compares the rule's kappa
+    with each head's; the head is kept only when it beats the rule by more than
+    :data:`SELECTION_MARGIN`. Returns
+    the chosen C, or None for the rule.
+    """
+    from sklearn.metrics import cohen_kappa_score
+    from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
+
+    if groups is not None and len(set(groups)) >= 3:
+        cv = GroupKFold(n_splits=min(len(set(groups)), 4))
+        splits = list(cv.split(x, target, groups))
+    else:
+        n = int(min(3, np.bincount(target).min()))
+        if n < 2:
+            return c_default
+        splits = list(StratifiedKFold(n, shuffle=True, random_state=seed).split(x, target))
+    if any(len(np.unique(target[tr])) < 2 for tr, _ in splits):
+        return c_default
+
+    def kappa(pred):
+        return -1.0 if len(np.unique(pred)) < 2 else float(cohen_kappa_score(target, pred))
+
+    best_c, best = None, kappa(rule)
+    for c in sorted({*C_GRID, c_default}):
+        pred = cross_val_predict(make_head(c), x, target, cv=splits)
+        score = kappa(pred)
+        if score > best + SELECTION_MARGIN:
+            best_c, best = c, score
+    return best_c
+
+
 class SmartScorer:
     """Trained SMART scorer: a logistic-regression head per criterion S, M, A and R.
 
@@ -715,24 +765,33 @@ class SmartScorer:
         y = _label_array(labels)
         if len(y) != len(frame):
             raise ValueError(f"{len(frame)} rows but {len(y)} label rows")
-        x, _ = self._features(frame)
+        x, info = self._features(frame)
+        groups = frame["plan"].to_numpy() if "plan" in frame.columns else None
+        n_plain = len(_FEATURE_NAMES) - len(_LEARNED)
+
+        def make_head(c: float):
+            return make_pipeline(
+                ColumnTransformer(
+                    [("scale", StandardScaler(), list(range(n_plain)))], remainder="passthrough"
+                ),
+                LogisticRegression(
+                    C=c, class_weight="balanced", max_iter=2000, random_state=self.random_state
+                ),
+            )
+
         heads: dict[str, Any] = {}
+        self.selection_: dict[str, str] = {}
         for k in _LEARNED:
             target = y[:, SMART_KEYS.index(k)]
             classes = np.unique(target)
             if len(classes) < 2:
                 heads[k] = _ConstantHead(int(classes[0]) if len(classes) else 1)
+                self.selection_[k] = "constant"
                 continue
-            n_plain = len(_FEATURE_NAMES) - len(_LEARNED)
-            head = make_pipeline(
-                ColumnTransformer(
-                    [("scale", StandardScaler(), list(range(n_plain)))], remainder="passthrough"
-                ),
-                LogisticRegression(
-                    C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state
-                ),
-            )
-            heads[k] = head.fit(x, target)
+            rule = np.array([r[k] for _, _, r, _ in info])
+            choice = _select(x, target, rule, groups, make_head, self.C, self.random_state)
+            self.selection_[k] = "rule" if choice is None else f"head C={choice:g}"
+            heads[k] = _RuleHead(k) if choice is None else make_head(choice).fit(x, target)
         self.heads_ = heads
         self.feature_names_ = list(_FEATURE_NAMES)
         self.n_features_in_ = len(_FEATURE_NAMES)
@@ -754,6 +813,8 @@ class SmartScorer:
         for j, k in enumerate(SMART_KEYS):
             if k == "T":
                 proba[:, j] = [float(_rule_t(s)[0]) for s, *_ in info]
+            elif isinstance(self.heads_[k], _RuleHead):
+                proba[:, j] = [float(rule[k]) for _, _, rule, _ in info]
             elif len(x):
                 proba[:, j] = self.heads_[k].predict_proba(x)[:, 1]
         labels = (proba >= 0.5).astype(int)
@@ -785,10 +846,12 @@ class SmartScorer:
         self._check_fitted()
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        constants = {}
+        constants, rule_heads = {}, []
         for k, head in self.heads_.items():
             if isinstance(head, _ConstantHead):
                 constants[k] = head.value
+            elif isinstance(head, _RuleHead):
+                rule_heads.append(k)
             else:
                 save_sklearn(head, directory / f"head_{k}.skops")
         emb = self._embedder()
@@ -797,6 +860,8 @@ class SmartScorer:
             "params": {"C": self.C, "random_state": self.random_state},
             "feature_names": self.feature_names_,
             "constant_heads": constants,
+            "rule_heads": rule_heads,
+            "selection": getattr(self, "selection_", {}),
             "embedder": {"name": emb.name, "weights_sha256": emb.weights_hash},
             "t_rule": "T decided by rules from the target cell and text deadlines",
         }
@@ -829,9 +894,12 @@ class SmartScorer:
         for k in _LEARNED:
             if k in meta["constant_heads"]:
                 heads[k] = _ConstantHead(int(meta["constant_heads"][k]))
+            elif k in meta.get("rule_heads", []):
+                heads[k] = _RuleHead(k)
             else:
                 heads[k] = load_sklearn(directory / f"head_{k}.skops")
         model.heads_ = heads
+        model.selection_ = dict(meta.get("selection", {}))
         model.feature_names_ = list(meta["feature_names"])
         model.n_features_in_ = len(model.feature_names_)
         model.embedder_name_ = emb.name

@@ -247,3 +247,16 @@ def test_target_date_never_lowers_t(fitted: SmartScorer, text, dated, undated) -
         t = model.predict(_frame(rows))[:, 4]
         assert t[0] >= t[1]
         assert t[0] == 1
+
+
+def test_nested_selection_keeps_rule_unless_head_is_better(tmp_path) -> None:
+    """Labels equal to the rule's decisions: no head can beat the rule, so the rule stays."""
+    frame = pd.concat([_frame().assign(plan=p) for p in ("a", "b", "c")], ignore_index=True)
+    rules = RuleSmartScorer().predict(frame)
+    model = SmartScorer(embedder=FakeEmbedder()).fit(frame, rules)
+    assert set(model.selection_.values()) <= {"rule", "constant"}
+    assert np.array_equal(model.predict(frame), rules)
+    model.save(tmp_path / "m")
+    again = SmartScorer.load(tmp_path / "m", FakeEmbedder())
+    assert again.selection_ == model.selection_
+    assert np.array_equal(again.predict(frame), rules)

@@ -1,0 +1,296 @@
+"""An on-disk embedding cache that wraps any :class:`~actionnlp.embed.Embedder`.
+
+:class:`CachedEmbedder` keeps every vector it has computed on disk, keyed by the
+SHA-256 of the text, in a directory named by the SHA-256 of the inner embedder's
+``name`` and ``weights_hash``: a different (or retrained) model never sees another
+model's vectors. Only texts missing from the cache reach the inner embedder.
+
+Storage: one ``.npz`` file per batch of new vectors (``keys``: raw 32-byte text
+digests, ``vectors``: float32 rows), written to a temporary file in the same
+directory and published with :func:`os.replace`. Why files and not SQLite:
+
+* ``os.replace`` is atomic on POSIX and Windows, so a reader sees a whole file or
+  none; files are never modified after publication, so no locks are needed and
+  any number of processes (joblib workers, parallel CLI runs) can share a cache.
+  Two processes that embed the same text both write it; duplicates are harmless.
+* SQLite's WAL mode needs shared memory and working POSIX locks, which network
+  and container file systems (NFS, some bind mounts) do not reliably give; a
+  broken lock there corrupts the database, while a half-written ``.npz`` can only
+  ever be a stray ``.tmp`` file that readers ignore.
+* Vectors load straight into NumPy, no per-row (de)serialisation.
+
+The index is loaded lazily (on the first :meth:`CachedEmbedder.encode`) and the
+directory is rescanned for files written by other processes whenever a call has
+misses. A file that cannot be read or does not have the expected shape is ignored
+(its texts are simply encoded again). :meth:`CachedEmbedder.compact` merges the
+batch files into one.
+
+The default location is ``$ACTIONNLP_CACHE_DIR`` or ``~/.cache/actionnlp/embeddings``.
+
+>>> import tempfile
+>>> from actionnlp.embed import FakeEmbedder
+>>> with tempfile.TemporaryDirectory() as d:
+...     cached = CachedEmbedder(FakeEmbedder(dim=8), cache_dir=d)
+...     first = cached.encode(["drug testing", "food"])
+...     again = CachedEmbedder(FakeEmbedder(dim=8), cache_dir=d).encode(["food"])
+...     bool((again[0] == first[1]).all())
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import threading
+import warnings
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from actionnlp.embed import Embedder
+
+__all__ = ["CachedEmbedder", "default_cache_dir", "model_key"]
+
+ENV_VAR = "ACTIONNLP_CACHE_DIR"
+SUFFIX = ".npz"
+_DIGEST = 32
+
+
+def default_cache_dir() -> Path:
+    """``$ACTIONNLP_CACHE_DIR`` if set, else ``~/.cache/actionnlp/embeddings``.
+
+    >>> isinstance(default_cache_dir(), Path)
+    True
+    """
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    return Path.home() / ".cache" / "actionnlp" / "embeddings"
+
+
+def model_key(name: str, weights_hash: str) -> str:
+    """Directory name of one model's vectors: SHA-256 of its name and weights hash.
+
+    >>> model_key("fake", "fake-8") == model_key("fake", "fake-16")
+    False
+    """
+    return hashlib.sha256(f"{name}\0{weights_hash}".encode()).hexdigest()
+
+
+def _text_key(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).digest()
+
+
+class CachedEmbedder:
+    """Wrap ``inner`` so each text is encoded at most once per model, across processes.
+
+    Same ``name``, ``weights_hash`` and ``dim`` as ``inner`` (so artifacts built with
+    ``inner`` accept it), and the same :meth:`encode`. ``cache_dir=None`` means
+    :func:`default_cache_dir`. Cache write failures (read-only disk, full disk)
+    warn and fall back to not caching; they never fail an encode.
+
+    >>> from actionnlp.embed import default_embedder  # doctest: +SKIP
+    >>> import actionnlp  # doctest: +SKIP
+    >>> models = actionnlp.load(embedder=CachedEmbedder(default_embedder()))  # doctest: +SKIP
+    """
+
+    def __init__(self, inner: Embedder, cache_dir: str | os.PathLike[str] | None = None) -> None:
+        self.inner = inner
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        self._lock = threading.Lock()
+        self._index: dict[bytes, NDArray[np.float32]] = {}
+        self._seen: set[str] = set()
+        self._dim: int | None = None
+        self._warned = False
+        self.hits = 0
+        self.misses = 0
+
+    def __repr__(self) -> str:
+        return f"CachedEmbedder({self.inner!r}, cache_dir={str(self.cache_dir)!r})"
+
+    # -- the Embedder protocol ---------------------------------------------------------
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        """The inner embedder's name."""
+        return self.inner.name
+
+    @property
+    def weights_hash(self) -> str:  # type: ignore[override]
+        """The inner embedder's weights hash."""
+        return self.inner.weights_hash
+
+    @property
+    def dim(self) -> int:  # type: ignore[override]
+        """Embedding width; taken from the cache when known so a warm cache never
+        loads the inner model."""
+        if self._dim is None:
+            self._dim = int(self.inner.dim)
+        return self._dim
+
+    @property
+    def directory(self) -> Path:
+        """Where this model's vectors live: ``<cache_dir>/<model_key>``."""
+        return self.cache_dir / model_key(self.name, self.weights_hash)
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
+    ) -> NDArray[np.float32]:
+        """Embed ``texts`` (rows in input order), encoding only texts not yet cached."""
+        if isinstance(texts, (str, bytes)):
+            raise TypeError("texts must be a sequence of strings, not a single string")
+        items = list(texts)
+        for i, text in enumerate(items):
+            if not isinstance(text, str):
+                raise TypeError(f"texts[{i}] is {type(text).__name__}, not str")
+        keys = [_text_key(t) for t in items]
+        with self._lock:
+            if not self._seen:
+                self._scan()
+            missing = [k for k in dict.fromkeys(keys) if k not in self._index]
+            if missing:  # another process may have written them meanwhile
+                self._scan()
+                missing = [k for k in missing if k not in self._index]
+        if missing:
+            wanted = set(missing)
+            pairs = zip(items, keys, strict=True)
+            new_texts = list(dict.fromkeys(t for t, k in pairs if k in wanted))
+            new_keys = [_text_key(t) for t in new_texts]
+            vectors = np.ascontiguousarray(
+                self.inner.encode(new_texts, batch_size=batch_size, show_progress=show_progress),
+                dtype=np.float32,
+            )
+            if vectors.ndim != 2 or vectors.shape[0] != len(new_texts):
+                raise ValueError(
+                    f"{self.inner.name} returned shape {vectors.shape} for {len(new_texts)} texts"
+                )
+            with self._lock:
+                self._dim = vectors.shape[1]
+                for k, row in zip(new_keys, vectors, strict=True):
+                    self._index[k] = row
+            self._write(new_keys, vectors)
+        self.misses += len(missing)
+        self.hits += len(items) - len(missing)
+        if not items:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            rows = [self._index[k] for k in keys]
+        return np.stack(rows).astype(np.float32, copy=False)
+
+    # -- storage -----------------------------------------------------------------------
+
+    def _scan(self) -> None:
+        """Load batch files not loaded yet (caller holds the lock); skip bad ones."""
+        directory = self.directory
+        try:
+            names = sorted(n for n in os.listdir(directory) if n.endswith(SUFFIX))
+        except OSError:
+            self._seen.add("")  # mark the lazy load as done even without a directory
+            return
+        self._seen.add("")
+        for name in names:
+            if name in self._seen:
+                continue
+            self._seen.add(name)
+            loaded = self._read(directory / name)
+            if loaded is None:
+                continue
+            keys, vectors = loaded
+            self._dim = vectors.shape[1] if self._dim is None else self._dim
+            for k, row in zip(keys, vectors, strict=True):
+                self._index.setdefault(bytes(k), row)
+
+    def _read(self, path: Path) -> tuple[NDArray[np.bytes_], NDArray[np.float32]] | None:
+        """``(keys, vectors)`` of one batch file, or None when it is unusable."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                keys = np.asarray(data["keys"])
+                vectors = np.asarray(data["vectors"], dtype=np.float32)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return None
+        ok = (
+            keys.dtype == np.dtype(f"S{_DIGEST}")
+            and keys.ndim == 1
+            and vectors.ndim == 2
+            and len(keys) == len(vectors)
+            and vectors.shape[1] > 0
+            and (self._dim is None or vectors.shape[1] == self._dim)
+            and bool(np.isfinite(vectors).all())
+        )
+        return (keys, vectors) if ok else None
+
+    def _write(self, keys: list[bytes], vectors: NDArray[np.float32]) -> Path | None:
+        """Publish one batch file atomically; warn once and carry on if the disk refuses."""
+        directory = self.directory
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".batch-", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    np.savez(handle, keys=np.asarray(keys, dtype=f"S{_DIGEST}"), vectors=vectors)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                final = directory / (Path(tmp).name[len(".batch-") : -len(".tmp")] + SUFFIX)
+                os.replace(tmp, final)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError as err:
+            if not self._warned:
+                warnings.warn(f"embedding cache not written ({err})", RuntimeWarning, stacklevel=3)
+                self._warned = True
+            return None
+        with self._lock:
+            self._seen.add(final.name)
+        return final
+
+    def compact(self) -> Path | None:
+        """Merge this model's batch files into one; safe while other processes use it.
+
+        Only files whose vectors made it into the merged file are deleted, after
+        the merged file is published, so nothing is ever lost.
+        """
+        directory = self.directory
+        try:
+            names = sorted(n for n in os.listdir(directory) if n.endswith(SUFFIX))
+        except OSError:
+            return None
+        merged: dict[bytes, NDArray[np.float32]] = {}
+        used = []
+        for name in names:
+            loaded = self._read(directory / name)
+            if loaded is None:
+                continue
+            used.append(name)
+            for k, row in zip(*loaded, strict=True):
+                merged.setdefault(bytes(k), row)
+        if len(used) < 2:
+            return None
+        final = self._write(list(merged), np.stack(list(merged.values())))
+        if final is None:
+            return None
+        for name in used:
+            with contextlib.suppress(OSError):
+                os.unlink(directory / name)
+        return final
+
+    def clear(self) -> None:
+        """Forget this model's cached vectors (in memory and on disk)."""
+        with self._lock:
+            self._index.clear()
+            self._seen.clear()
+        directory = self.directory
+        if directory.is_dir():
+            for path in directory.iterdir():
+                if path.suffix in (SUFFIX, ".tmp"):
+                    with contextlib.suppress(OSError):
+                        path.unlink()
