@@ -26,10 +26,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow" --doctest-modules actionnlp tests
+	$(BIN)/mkdocs build --strict --quiet
+	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -m "not slow" --doctest-modules actionnlp tests
 
 test-slow: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m slow tests
+	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -m slow tests
 
 bench: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench.py

@@ -28,6 +28,21 @@ def _write(frame, out: Path, name: str, fmt: str) -> Path:
     return path
 
 
+#: Problems worth a line in the summary: they say the plan itself is incomplete.
+_HEADLINE_PROBLEMS = ("numbering_gap", "stated_totals", "truncated")
+
+
+def _print_plans(plans, problems, errors) -> None:
+    """Per plan: prison, file and concerns, then its headline problems; then failures."""
+    for prison, source, n_concerns in plans:
+        print(f"  {prison or '?'} ({Path(str(source or '')).name}): {n_concerns} concerns")
+        for src, kind, message in problems:
+            if src == source and kind in _HEADLINE_PROBLEMS:
+                print(f"    - {kind}: {message}")
+    for message in errors["message"] if len(errors) else []:
+        print(f"  FAILED {message}", file=sys.stderr)
+
+
 def _parse(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -54,13 +69,11 @@ def _parse(args: argparse.Namespace) -> int:
         f"read {len(plans)} plan(s): {n_concerns} concerns, {n_actions} actions, "
         f"{n_problems} reconciliation problem(s); {len(errors)} file(s) failed"
     )
-    for p in plans:
-        print(f"  {p.prison or '?'} ({Path(p.source or '').name}): {len(p.concerns)} concerns")
-        for prob in p.problems:
-            if prob.kind in ("numbering_gap", "stated_totals", "truncated"):
-                print(f"    - {prob.kind}: {prob.message}")
-    for _, e in errors.iterrows():
-        print(f"  FAILED {e['message']}", file=sys.stderr)
+    _print_plans(
+        [(p.prison, p.source, len(p.concerns)) for p in plans],
+        [(p.source, x.kind, x.message) for p in plans for x in p.problems],
+        errors,
+    )
     print("wrote " + ", ".join(str(w) for w in written))
     return 0 if plans else 1
 
@@ -79,8 +92,11 @@ def _score(args: argparse.Namespace) -> int:
         f"scored {len(result.plans)} plan(s): {len(result.concerns)} concerns, "
         f"{n_actions} actions; {len(result.errors)} file(s) failed"
     )
-    for e in result.errors.itertuples():
-        print(f"  FAILED {e.message}", file=sys.stderr)
+    _print_plans(
+        list(result.plans[["prison", "source", "n_concerns"]].itertuples(index=False)),
+        list(result.problems[["source", "kind", "message"]].itertuples(index=False)),
+        result.errors,
+    )
     if len(result.plans) == 0:
         print("nothing could be read; no report written", file=sys.stderr)
         return 1

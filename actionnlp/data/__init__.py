@@ -1,4 +1,4 @@
-"""Bundled sample plans (Open Government Licence v3.0; see samples/README.md)."""
+"""Bundled sample plans (Open Government Licence v3.0; see README.md beside this file)."""
 
 from __future__ import annotations
 
