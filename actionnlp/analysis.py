@@ -753,6 +753,12 @@ def _png(fig: Any) -> str:
 
 
 def _table_html(frame: pd.DataFrame) -> str:
+    import pandas as pd
+
+    frame = frame.copy()
+    for col in frame.columns:  # nullable dtypes print <NA>, which na_rep does not catch
+        if pd.api.types.is_extension_array_dtype(frame[col]):
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), "–")
     text = frame.to_html(index=False, na_rep="–", float_format=lambda v: f"{v:.2f}", border=0)
     return f'<div class="scroll">{text}</div>'
 

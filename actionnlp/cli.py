@@ -123,6 +123,15 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments ``parse`` and ``score`` share."""
+    p.add_argument("paths", nargs="+", help="plan files or folders")
+    p.add_argument("--out", default="out", help="output folder (default: out)")
+    p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    p.add_argument("--jobs", type=int, default=1, help="parallel readers (joblib)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="actionnlp", description="Read UK prison action plans into tidy tables."
@@ -133,11 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="read plans and write concerns/actions/problems/errors tables",
         description="Read plans (files or folders of .pdf .docx .html .txt .md) into tables.",
     )
-    p.add_argument("paths", nargs="+", help="plan files or folders")
-    p.add_argument("--out", default="out", help="output folder (default: out)")
-    p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
-    p.add_argument("--jobs", type=int, default=1, help="parallel readers (joblib)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _batch_arguments(p)
     p.set_defaults(func=_parse)
 
     s = sub.add_parser(
@@ -148,11 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
             "write the plans/concerns/actions/problems/errors tables plus report.html."
         ),
     )
-    s.add_argument("paths", nargs="+", help="plan files or folders")
-    s.add_argument("--out", required=True, help="output folder")
-    s.add_argument("--format", choices=["parquet", "csv"], default="parquet")
-    s.add_argument("--jobs", type=int, default=1, help="parallel readers (joblib)")
-    s.add_argument("--quiet", action="store_true", help="no progress bars")
+    _batch_arguments(s)
     s.set_defaults(func=_score)
 
     c = sub.add_parser(

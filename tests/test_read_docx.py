@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from same_plan import assert_same_plan
 
 import actionnlp
 from actionnlp.data import SAMPLES_DIR
@@ -21,40 +21,6 @@ from actionnlp.read.docx import read_docx
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = ["peterborough-2024", "stafford-2020"]
-
-
-def ws(text: str | None) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
-
-
-def assert_same_plan(got: actionnlp.ActionPlan, want: actionnlp.ActionPlan) -> None:
-    assert got.prison == want.prison
-    assert (got.plan_submitted, got.report_published) == (
-        want.plan_submitted,
-        want.report_published,
-    )
-    assert got.era == want.era
-    assert got.stated_totals == want.stated_totals
-    assert [c.id for c in got.concerns] == [c.id for c in want.concerns]
-    for g, w in zip(got.concerns, want.concerns, strict=True):
-        assert (g.section, g.directed_to, g.agreement, g.ref) == (
-            w.section,
-            w.directed_to,
-            w.agreement,
-            w.ref,
-        ), g.id
-        assert ws(g.concern_text) == ws(w.concern_text), g.id
-        assert ws(g.recommendation_text) == ws(w.recommendation_text), g.id
-        assert len(g.actions) == len(w.actions), g.id
-        for ga, wa in zip(g.actions, w.actions, strict=True):
-            assert (ga.kind, ga.owner_raw, ga.target_raw) == (
-                wa.kind,
-                wa.owner_raw,
-                wa.target_raw,
-            ), g.id
-            assert ws(ga.text) == ws(wa.text), g.id
-    problems = sorted((p.kind, p.concern_id) for p in got.problems)
-    assert problems == sorted((p.kind, p.concern_id) for p in want.problems)
 
 
 @pytest.fixture(scope="module")
