@@ -90,6 +90,13 @@ class ActionPlan:
     source: str | None = None
     layout: str | None = None
 
+    def __repr__(self) -> str:
+        return (
+            f"ActionPlan(prison={self.prison!r}, year={self.year}, era={self.era!r}, "
+            f"{len(self.concerns)} concerns, {len(self.actions)} actions, "
+            f"{len(self.problems)} problems)"
+        )
+
     @property
     def actions(self) -> list[Action]:
         """Every action of every concern, in order."""

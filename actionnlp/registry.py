@@ -41,6 +41,9 @@ class Models:
     manifests: dict[str, dict[str, Any]] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    def __repr__(self) -> str:
+        return f"Models({', '.join(self.manifests)} verified in {self.root})"
+
     def _embedder(self) -> Embedder:
         if self.embedder is None:
             from actionnlp.embed import default_embedder
