@@ -19,6 +19,7 @@ from actionnlp.owners import (
     plan_acronyms,
     train_pipeline,
 )
+from actionnlp.owners.pipeline import train_filter
 
 NHFT = "Northamptonshire Healthcare NHS Foundation Trust"
 
@@ -174,3 +175,47 @@ def test_train_pipeline_tiny():
     assert nlp.pipe_names == ["owner_ruler", "ner", "owner_linker"]
     doc = nlp("The Governor will attend.")
     assert ("Governor", "ROLE") in [(e.text, e.label_) for e in doc.ents]
+
+
+FILTER_EXAMPLES = [
+    ("The Governor will chair the review.", [(4, 12, "ROLE")]),
+    ("The Head of Security will check the logs.", [(4, 20, "ROLE")]),
+    ("Minutes will be shared with the Governor.", []),
+    ("The Head of Healthcare has agreed the audit.", [(4, 22, "ROLE")]),
+    ("Findings were shared with the Head of Security.", []),
+    ("The Deputy Governor will monitor progress.", [(4, 19, "ROLE")]),
+    ("The report will be shared with the Head of Healthcare.", []),
+]
+
+
+@pytest.fixture(scope="module")
+def filtered() -> spacy.language.Language:
+    return train_filter(FILTER_EXAMPLES, seed=0)
+
+
+def test_owner_filter_drops_roles_only_informed(filtered):
+    assert filtered.pipe_names == ["owner_ruler", "owner_filter", "owner_linker"]
+    assert filtered("The outcome will be shared with the Governor.").ents == ()
+    doc = filtered("The Governor will lead the review. It was shared with the Head of Security.")
+    assert [(e.text, e._.canonical) for e in doc.ents] == [("Governor", "Governor")]
+    # the untrained filter keeps every candidate
+    assert [
+        e.text for e in build_pipeline(owner_filter=True)("Shared with the Governor.").ents
+    ] == ["Governor"]
+
+
+def test_owner_filter_round_trip(filtered, tmp_path):
+    texts = [
+        "The Governor will lead. Shared with the Head of Security and NHFT.",
+        "The Head of Healthcare has agreed it with the Governor.",
+    ]
+    filtered.to_disk(tmp_path / "owners")
+    assert sorted(p.name for p in (tmp_path / "owners" / "owner_filter").iterdir()) == [
+        "cfg.json",
+        "model.skops",
+    ]
+    loaded = load_pipeline(tmp_path / "owners")
+    assert loaded.pipe_names == filtered.pipe_names
+    for text in texts:
+        assert _ents(loaded(text)) == _ents(filtered(text))
+    assert [e.text for e in loaded(texts[0]).ents] == ["Governor"]  # two dropped

@@ -2,8 +2,9 @@
 
 Cheap to import: :mod:`actionnlp.owners.normalise` is pure standard library; the
 spaCy parts (:func:`build_pipeline`, :func:`train_pipeline`, :func:`load_pipeline`,
-:class:`OwnerFinder`, :func:`train_and_evaluate`) load spaCy when first used.
-A saved pipeline needs the ``owner_ruler`` / ``owner_linker`` factories: load it
+:class:`OwnerFinder`, :func:`train_filter`, :func:`train_and_evaluate`) load spaCy
+when first used. A saved pipeline needs the ``owner_ruler`` / ``owner_filter`` /
+``owner_linker`` factories: load it
 with :func:`load_pipeline`, or ``import actionnlp.owners.components`` before
 ``spacy.load``.
 
@@ -38,6 +39,7 @@ __all__ = [
     "normalise_owner",
     "plan_acronyms",
     "train_and_evaluate",
+    "train_filter",
     "train_pipeline",
 ]
 
@@ -45,6 +47,7 @@ _LAZY = {
     "OwnerFinder": "actionnlp.owners.pipeline",
     "build_pipeline": "actionnlp.owners.pipeline",
     "load_pipeline": "actionnlp.owners.pipeline",
+    "train_filter": "actionnlp.owners.pipeline",
     "train_pipeline": "actionnlp.owners.pipeline",
     "train_and_evaluate": "actionnlp.owners.training",
 }

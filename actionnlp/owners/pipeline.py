@@ -1,11 +1,12 @@
 """Owner pipelines: build, train, load, and find owners in an actions frame.
 
 A pipeline is ``spacy.blank("en")`` with an optional statistical ``ner`` (trained on
-ROLE/ORG mention spans), the gazetteer ``owner_ruler`` and the ``owner_linker``.
-With a ``ner``, the ruler runs first and the ``ner`` keeps its entities and adds
-ones the gazetteer does not know. On the labelled corpus the ruler alone evaluated
-best (leave one plan out, see ``training.py``), so :func:`build_pipeline` has no
-``ner`` unless asked.
+ROLE/ORG mention spans), the gazetteer ``owner_ruler``, an optional learned
+``owner_filter`` (drops ruler candidates the text does not make responsible, see
+:func:`train_filter`) and the ``owner_linker``. With a ``ner``, the ruler runs first
+and the ``ner`` keeps its entities and adds ones the gazetteer does not know. Which
+combination the shipped model uses is chosen leave one plan out in ``training.py``;
+:func:`build_pipeline` adds neither ``ner`` nor ``owner_filter`` unless asked.
 
 >>> nlp = build_pipeline()
 >>> nlp.pipe_names
@@ -38,8 +39,10 @@ __all__ = [
     "NER_ORDER",
     "OwnerFinder",
     "build_pipeline",
+    "fit_filter",
     "load_pipeline",
     "make_examples",
+    "train_filter",
     "train_pipeline",
 ]
 
@@ -49,16 +52,23 @@ NER_ORDER = "ruler_first"
 
 
 def build_pipeline(
-    *, gazetteer: str | Path | None = None, ner: bool = False, order: str = NER_ORDER
+    *,
+    gazetteer: str | Path | None = None,
+    ner: bool = False,
+    order: str = NER_ORDER,
+    owner_filter: bool = False,
 ) -> Language:
     """A blank English pipeline with the owner ruler and linker (and an untrained ner).
 
     ``gazetteer`` is a user gazetteer file merged with the bundled one.
     ``order`` is "ruler_first" (ner keeps the ruler's entities) or "ner_first"
-    (the ruler only adds entities where ner found none).
+    (the ruler only adds entities where ner found none). ``owner_filter`` adds an
+    untrained filter right after the ruler (it keeps everything until fitted).
 
     >>> build_pipeline(ner=True).pipe_names
     ['owner_ruler', 'ner', 'owner_linker']
+    >>> build_pipeline(owner_filter=True).pipe_names
+    ['owner_ruler', 'owner_filter', 'owner_linker']
     """
     if order not in ("ruler_first", "ner_first"):
         raise ValueError(f"order must be 'ruler_first' or 'ner_first', got {order!r}")
@@ -67,6 +77,8 @@ def build_pipeline(
     if ner and order == "ner_first":
         _add_ner(nlp)
     nlp.add_pipe("owner_ruler", config={"gazetteer_path": path})
+    if owner_filter:
+        nlp.add_pipe("owner_filter")
     if ner and order == "ruler_first":
         _add_ner(nlp)
     nlp.add_pipe("owner_linker", config={"gazetteer_path": path})
@@ -151,6 +163,45 @@ def train_pipeline(
             for batch in minibatch(train, size=8):
                 nlp.update(batch, drop=dropout, sgd=optimizer)
     return nlp
+
+
+def fit_filter(
+    nlp: Language, examples: Sequence[tuple[str, Sequence[SpanTuple]]], *, seed: int = 0
+) -> Language:
+    """Fit ``nlp``'s ``owner_filter`` on ``(text, [(start, end, label)])`` examples.
+
+    The pipes before the filter (the ruler) propose candidates on each text; a
+    candidate is a positive example when it is exactly a gold span with its label.
+    Returns ``nlp``.
+    """
+    names = nlp.pipe_names
+    if "owner_filter" not in names:
+        raise ValueError("the pipeline has no 'owner_filter'")
+    before = [nlp.get_pipe(name) for name in names[: names.index("owner_filter")]]
+    docs = []
+    for text, _ in examples:
+        doc = nlp.make_doc(text)
+        for pipe in before:
+            doc = pipe(doc)
+        docs.append(doc)
+    nlp.get_pipe("owner_filter").fit(docs, [spans for _, spans in examples], seed=seed)
+    return nlp
+
+
+def train_filter(
+    examples: Sequence[tuple[str, Sequence[SpanTuple]]],
+    *,
+    seed: int = 0,
+    gazetteer: str | Path | None = None,
+) -> Language:
+    """The ruler + fitted filter + linker pipeline, trained on ``examples``.
+
+    >>> nlp = train_filter([("It was shared with the Governor.", []),
+    ...                     ("The Governor will chair it.", [(4, 12, "ROLE")])])
+    >>> nlp.pipe_names
+    ['owner_ruler', 'owner_filter', 'owner_linker']
+    """
+    return fit_filter(build_pipeline(gazetteer=gazetteer, owner_filter=True), examples, seed=seed)
 
 
 def load_pipeline(path: str | Path) -> Language:
