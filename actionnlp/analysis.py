@@ -456,7 +456,9 @@ def find_owners(actions: pd.DataFrame, models: Models, *, bar: Any = None) -> pd
 def score_smart(actions: pd.DataFrame, models: Models, *, bar: Any = None) -> pd.DataFrame:
     """Add ``smart_S`` .. ``smart_T``, ``p_smart_*``, ``smart_score``, ``smart_evidence``,
     ``smart_applicable`` (False for rationale rows)."""
-    return _per_plan(actions, models.score_smart, bar or _NoBar())
+    scored = models.score_smart(actions)  # one pass: each distinct text embedded once
+    (bar or _NoBar()).update(len(actions))
+    return scored
 
 
 def add_months_to_target(actions: pd.DataFrame) -> pd.DataFrame:
@@ -536,9 +538,11 @@ def analyze(
             read, errors = read_plans(items, n_jobs=n_jobs, progress=progress)
         plans, concerns, actions, problems = frames_from_plans(read)  # type: ignore[arg-type]
     if models is None:
+        from actionnlp.embed import default_embedder
+        from actionnlp.embed_cache import CachedEmbedder
         from actionnlp.registry import load
 
-        models = load()
+        models = load(embedder=CachedEmbedder(default_embedder()))
     if not actions.empty:
         actions = add_months_to_target(actions)
     if "target_date" in actions.columns:

@@ -5,9 +5,10 @@ SHA-256 of the text, in a directory named by the SHA-256 of the inner embedder's
 ``name`` and ``weights_hash``: a different (or retrained) model never sees another
 model's vectors. Only texts missing from the cache reach the inner embedder.
 
-Storage: one ``.npz`` file per batch of new vectors (``keys``: raw 32-byte text
-digests, ``vectors``: float32 rows), written to a temporary file in the same
-directory and published with :func:`os.replace`. Why files and not SQLite:
+Storage: one ``.npz`` file per batch of new vectors (``keys``: the 32-byte text
+digests as an ``(n, 32)`` uint8 array, ``vectors``: float32 rows), written to a
+temporary file in the same directory and published with :func:`os.replace`.
+Why files and not SQLite:
 
 * ``os.replace`` is atomic on POSIX and Windows, so a reader sees a whole file or
   none; files are never modified after publication, so no locks are needed and
@@ -206,9 +207,9 @@ class CachedEmbedder:
             keys, vectors = loaded
             self._dim = vectors.shape[1] if self._dim is None else self._dim
             for k, row in zip(keys, vectors, strict=True):
-                self._index.setdefault(bytes(k), row)
+                self._index.setdefault(k, row)
 
-    def _read(self, path: Path) -> tuple[NDArray[np.bytes_], NDArray[np.float32]] | None:
+    def _read(self, path: Path) -> tuple[list[bytes], NDArray[np.float32]] | None:
         """``(keys, vectors)`` of one batch file, or None when it is unusable."""
         try:
             with np.load(path, allow_pickle=False) as data:
@@ -217,15 +218,16 @@ class CachedEmbedder:
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             return None
         ok = (
-            keys.dtype == np.dtype(f"S{_DIGEST}")
-            and keys.ndim == 1
+            keys.dtype == np.uint8
+            and keys.ndim == 2
+            and keys.shape[1] == _DIGEST
             and vectors.ndim == 2
             and len(keys) == len(vectors)
             and vectors.shape[1] > 0
             and (self._dim is None or vectors.shape[1] == self._dim)
             and bool(np.isfinite(vectors).all())
         )
-        return (keys, vectors) if ok else None
+        return ([row.tobytes() for row in keys], vectors) if ok else None
 
     def _write(self, keys: list[bytes], vectors: NDArray[np.float32]) -> Path | None:
         """Publish one batch file atomically; warn once and carry on if the disk refuses."""
@@ -235,7 +237,8 @@ class CachedEmbedder:
             fd, tmp = tempfile.mkstemp(dir=directory, prefix=".batch-", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    np.savez(handle, keys=np.asarray(keys, dtype=f"S{_DIGEST}"), vectors=vectors)
+                    raw = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, _DIGEST)
+                    np.savez(handle, keys=raw, vectors=vectors)
                     handle.flush()
                     os.fsync(handle.fileno())
                 final = directory / (Path(tmp).name[len(".batch-") : -len(".tmp")] + SUFFIX)
@@ -272,7 +275,7 @@ class CachedEmbedder:
                 continue
             used.append(name)
             for k, row in zip(*loaded, strict=True):
-                merged.setdefault(bytes(k), row)
+                merged.setdefault(k, row)
         if len(used) < 2:
             return None
         final = self._write(list(merged), np.stack(list(merged.values())))

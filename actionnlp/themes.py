@@ -180,7 +180,11 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """0/1 indicator matrix, shape ``(n_samples, n_labels)``."""
-        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+        return self.decide(self.predict_proba(X))
+
+    def decide(self, P: np.ndarray) -> np.ndarray:
+        """Labels from probabilities already computed (each label's threshold)."""
+        return (P >= self.thresholds_).astype(int)
 
     def predict_labels(self, X: Any) -> list[list[str]]:
         """The labels of each text, as lists of class names."""
@@ -249,7 +253,10 @@ class ZeroShotTagger:
         return E @ self._label_vectors.T
 
     def predict(self, X: Any) -> np.ndarray:
-        S = self.predict_proba(X)
+        return self.decide(self.predict_proba(X))
+
+    def decide(self, S: np.ndarray) -> np.ndarray:
+        """Labels from similarities already computed (threshold, and margin for the best)."""
         out = (self.threshold <= S).astype(int)
         best = S.argmax(axis=1)
         rows = np.arange(len(S))
@@ -265,7 +272,7 @@ def tags_frame(tagger: Any, texts: Sequence[str]) -> pd.DataFrame:
     import pandas as pd
 
     P = tagger.predict_proba(list(texts))
-    on = tagger.predict(list(texts))
+    on = tagger.decide(P)
     frame = pd.DataFrame(P, columns=[f"p_{c}" for c in tagger.classes_])
     frame.insert(0, "themes", _labels(tagger.classes_, on))
     return frame
