@@ -344,8 +344,13 @@ def extract_signals(
     """
     text, concern = _clean(action_text), _clean(concern_text)
     owner, target_cell = _clean(owner_raw), _clean(target_raw)
+    nlp = _matchers()[0]
+    return _signals(nlp(text), text, concern, owner, target_cell)
+
+
+def _signals(doc: Any, text: str, concern: str, owner: str, target_cell: str) -> Signals:
+    """:func:`extract_signals` on cleaned values, with ``doc`` already parsed from ``text``."""
     nlp, phrase, tokens = _matchers()
-    doc = nlp(text)
     dates = find_dates(text)
     date_chars: list[tuple[int, int]] = []
     at = 0
@@ -386,18 +391,35 @@ def extract_signals(
 
 
 def signals_for_frame(frame: pd.DataFrame) -> list[Signals]:
-    """:func:`extract_signals` for every row of a frame with :data:`FRAME_COLUMNS`."""
+    """:func:`extract_signals` for every row of a frame with :data:`FRAME_COLUMNS`.
+
+    Rows with the same (cleaned) action, concern, owner and target share one result
+    (:class:`Signals` is frozen), and the distinct action texts are tokenised in one
+    ``nlp.pipe`` pass.
+
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"action_text": ["Audit monthly.", "Audit monthly."],
+    ...     "concern_text": ["", ""], "owner_raw": ["Governor", None], "target_raw": ["", ""]})
+    >>> [(s.frequency, s.owner_named) for s in signals_for_frame(f)]
+    [(('monthly',), True), (('monthly',), False)]
+    """
     _check_frame(frame)
-    return [
-        extract_signals(a, c, o, t)
-        for a, c, o, t in zip(
-            frame["action_text"],
-            frame["concern_text"],
-            frame["owner_raw"],
-            frame["target_raw"],
+    rows = [
+        tuple(_clean(v) for v in row)
+        for row in zip(
+            frame["action_text"].tolist(),
+            frame["concern_text"].tolist(),
+            frame["owner_raw"].tolist(),
+            frame["target_raw"].tolist(),
             strict=True,
         )
     ]
+    distinct = list(dict.fromkeys(rows))
+    texts = list(dict.fromkeys(text for text, *_ in distinct))
+    nlp = _matchers()[0]
+    docs = dict(zip(texts, nlp.pipe(texts, batch_size=256), strict=True))
+    found = {row: _signals(docs[row[0]], *row) for row in distinct}
+    return [found[row] for row in rows]
 
 
 def _check_frame(frame: Any) -> None:

@@ -219,3 +219,95 @@ def test_owner_filter_round_trip(filtered, tmp_path):
     for text in texts:
         assert _ents(loaded(text)) == _ents(filtered(text))
     assert [e.text for e in loaded(texts[0]).ents] == ["Governor"]  # two dropped
+
+
+def _token_matcher_ruler(nlp):
+    """The plain SpanRuler (token Matcher) the owner ruler replaced, with the same patterns."""
+    from spacy.pipeline import SpanRuler
+
+    from actionnlp.owners.components import gazetteer_patterns
+
+    ruler = SpanRuler(nlp, "plain", spans_key=None, annotate_ents=True, scorer=None)
+    ruler.add_patterns(gazetteer_patterns(nlp, load_gazetteer()))
+    return ruler
+
+
+def test_owner_ruler_matches_like_token_matcher(nlp):
+    import random
+
+    plain = _token_matcher_ruler(nlp)
+    fast = nlp.get_pipe("owner_ruler")
+    assert fast.patterns == plain.patterns and len(fast.matcher) == 0
+    rng = random.Random(0)
+    names = [n for e in load_gazetteer().entries for n in e.names]
+    texts = [
+        "The Governor's team and the governors’ leads; NHFT’s nurses, nhft and Nhft.",
+        "Head of Security's review (HoS), head  of security, HEAD OF SECURITY' s.",
+    ]
+    for _ in range(300):
+        parts = []
+        for _ in range(rng.randint(1, 5)):
+            name = rng.choice(names)
+            name = rng.choice([name, name.lower(), name.upper(), name.title()])
+            end = rng.choice(["", "'s", "’s", "'", "’", "s", "s'"])
+            parts.append(rng.choice(["the", "and", "/", "(", "\n"]) + " " + name + end)
+        texts.append(" ".join(parts) + ".")
+    for text in texts:
+        doc = nlp.make_doc(text)
+        want = [(s.start, s.end, s.label_, s.id_) for s in plain.match(doc)]
+        assert [(s.start, s.end, s.label_, s.id_) for s in fast.match(doc)] == want, text
+
+
+def test_owner_ruler_keeps_other_patterns_and_removal():
+    from actionnlp.owners.components import OwnerRuler
+
+    blank = spacy.blank("en")
+    ruler = OwnerRuler(blank, "r", spans_key=None, annotate_ents=True, scorer=None)
+    ruler.add_patterns(
+        [
+            {"label": "ROLE", "id": "Gov", "pattern": [{"LOWER": "governor"}]},
+            {"label": "ROLE", "pattern": [{"LOWER": "duty"}, {"IS_TITLE": True, "OP": "+"}]},
+            {"label": "ORG", "pattern": "Care UK"},
+        ]
+    )
+    doc = ruler(blank("The Duty Manager, the governor and Care UK."))
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("Duty Manager", "ROLE"),
+        ("governor", "ROLE"),
+        ("Care UK", "ORG"),
+    ]
+    ruler.remove_by_id("Gov")
+    assert [e.text for e in ruler(blank("The governor and Care UK.")).ents] == ["Care UK"]
+    copy = OwnerRuler(blank, "c", spans_key=None, annotate_ents=True, scorer=None)
+    copy.from_bytes(ruler.to_bytes())
+    assert copy.patterns == ruler.patterns
+
+
+def test_find_owners_duplicate_rows_match_single_rows(nlp):
+    finder = OwnerFinder(nlp)
+    frame = pd.DataFrame(
+        {
+            "source": ["a", "a", "b", "b", "c"],
+            "owner_raw": ["HoS", "Governor", "HoS", None, "HoS"],
+            "action_text": [
+                "The Head of Security (HoS) will act.",
+                "The HoS and the Governor will act.",
+                "The HoS and the Governor will act.",
+                "The HoS and the Governor will act.",
+                None,
+            ],
+        }
+    )
+    out = finder.find_owners(frame)
+    for i in range(len(frame)):
+        one = finder.find_owners(frame[frame["source"] == frame["source"][i]])
+        row = one.loc[i]
+        assert out.loc[i, "owners"] == row["owners"]
+        assert out.loc[i, "owner_categories"] == row["owner_categories"]
+        assert out.loc[i, "owner_mentions"] == row["owner_mentions"]
+    # plan "a" spells out HoS, plan "b" does not: same cell, different owners
+    assert out["owners"][0] == ["Head of Security"] and out["owners"][2] == ["HoS"]
+    # duplicate rows get equal, but not shared, mention lists
+    assert out["owner_mentions"][2] == out["owner_mentions"][3] != []
+    assert out["owner_mentions"][2] is not out["owner_mentions"][3]
+    assert out["owner_mentions"][2][0] is not out["owner_mentions"][3][0]

@@ -260,3 +260,17 @@ def test_nested_selection_keeps_rule_unless_head_is_better(tmp_path) -> None:
     again = SmartScorer.load(tmp_path / "m", FakeEmbedder())
     assert again.selection_ == model.selection_
     assert np.array_equal(again.predict(frame), rules)
+
+
+def test_signals_for_frame_matches_extract_signals() -> None:
+    from actionnlp.smart import signals_for_frame
+
+    rows = [
+        ("Audit monthly by 2 staff.", "Staff are not audited.", "Governor", "April 2024"),
+        ("Audit monthly by 2 staff.", "Staff are not audited.", "Governor", "April 2024"),
+        ("Audit  monthly by 2 staff. ", "Staff are not audited.", None, "Ongoing"),
+        (None, float("nan"), "", None),
+        ("We will look to improve.", "", "HoS", ""),
+    ]
+    frame = pd.DataFrame(rows, columns=["action_text", "concern_text", "owner_raw", "target_raw"])
+    assert signals_for_frame(frame) == [extract_signals(*row) for row in rows]

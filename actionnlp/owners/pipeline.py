@@ -265,36 +265,57 @@ class OwnerFinder:
 
         Acronyms are collected per plan (rows sharing ``source``, else ``plan``, else
         ``prison``) from the action texts, owner cells and ``plan_text_columns``.
+        Each distinct (text, plan acronyms) pair is parsed once, with ``nlp.pipe``;
+        each distinct (owner cell, plan acronyms) pair is normalised once.
         """
         if text_column not in frame.columns:
             raise KeyError(f"frame has no {text_column!r} column")
         out = frame.copy()
+        n = len(frame)
         keys = self._plan_key(frame)
-        texts = ["" if not isinstance(t, str) else t for t in frame[text_column]]
-        cells = frame["owner_raw"].tolist() if "owner_raw" in frame.columns else [None] * len(frame)
+        texts = ["" if not isinstance(t, str) else t for t in frame[text_column].tolist()]
+        cells = frame["owner_raw"].tolist() if "owner_raw" in frame.columns else [None] * n
         columns = [text_column, "owner_raw", *[c for c in plan_text_columns if c in frame.columns]]
+        values = [frame[c].tolist() if c in frame.columns else [None] * n for c in columns]
         plan_text: dict[Any, list[str]] = {}
-        for i, key in enumerate(keys):
+        for key, *row in zip(keys, *values, strict=True):
             bucket = plan_text.setdefault(key, [])
-            for col in columns:
-                value = frame[col].iloc[i] if col in frame.columns else None
-                if isinstance(value, str):
-                    bucket.append(value)
+            bucket.extend(v for v in row if isinstance(v, str))
         acronyms = {key: plan_acronyms("\n".join(dict.fromkeys(v))) for key, v in plan_text.items()}
-        owners = [
-            normalise_cell(cell, acronyms=acronyms[key], gazetteer=self.gazetteer)
-            for cell, key in zip(cells, keys, strict=True)
+        # plans with the same acronyms (same items, same order) give the same results
+        acr_ids: dict[tuple[tuple[str, str], ...], int] = {}
+        plan_acr = {
+            k: acr_ids.setdefault(tuple(a.items()), len(acr_ids)) for k, a in acronyms.items()
+        }
+        acr_of = {plan_acr[k]: a for k, a in acronyms.items()}
+        row_acr = [plan_acr[key] for key in keys]
+        cell_cache: dict[tuple[str, int], tuple[list[Any], list[Any]]] = {}
+        owners = []
+        for cell, aid in zip(cells, row_acr, strict=True):
+            ck = (cell, aid) if isinstance(cell, str) else None
+            hit = None if ck is None else cell_cache.get(ck)
+            if hit is None:
+                row = normalise_cell(cell, acronyms=acr_of[aid], gazetteer=self.gazetteer)
+                hit = ([o.canonical for o in row], [o.category for o in row])
+                if ck is not None:
+                    cell_cache[ck] = hit
+            owners.append(hit)
+        distinct: dict[tuple[str, int], int] = {}
+        row_doc = [
+            distinct.setdefault((t, aid), len(distinct))
+            for t, aid in zip(texts, row_acr, strict=True)
         ]
         docs = []
-        for text, key in zip(texts, keys, strict=True):
+        for text, aid in distinct:
             doc = self.nlp.make_doc(text)
-            doc._.owner_acronyms = acronyms[key]
+            doc._.owner_acronyms = acr_of[aid]
             docs.append(doc)
-        mentions = [
+        found = [
             [_mention(e) for e in doc.ents if e.label_ in MENTION_LABELS]
             for doc in self.nlp.pipe(docs, batch_size=self.batch_size)
         ]
-        out["owners"] = [[o.canonical for o in row] for row in owners]
-        out["owner_categories"] = [[o.category for o in row] for row in owners]
+        mentions = [[dict(m) for m in found[i]] for i in row_doc]
+        out["owners"] = [list(canon) for canon, _ in owners]
+        out["owner_categories"] = [list(cats) for _, cats in owners]
         out["owner_mentions"] = mentions
         return out
