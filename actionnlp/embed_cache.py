@@ -146,12 +146,9 @@ class CachedEmbedder:
         self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
     ) -> NDArray[np.float32]:
         """Embed ``texts`` (rows in input order), encoding only texts not yet cached."""
-        if isinstance(texts, (str, bytes)):
-            raise TypeError("texts must be a sequence of strings, not a single string")
-        items = list(texts)
-        for i, text in enumerate(items):
-            if not isinstance(text, str):
-                raise TypeError(f"texts[{i}] is {type(text).__name__}, not str")
+        from actionnlp.embed import _check_texts
+
+        items = _check_texts(texts, batch_size)
         keys = [_text_key(t) for t in items]
         with self._lock:
             if not self._seen:
