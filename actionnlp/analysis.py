@@ -435,22 +435,13 @@ def tag_actions(actions: pd.DataFrame, models: Models, *, bar: Any = None) -> pd
     return out
 
 
-def _per_plan(actions: pd.DataFrame, step: Any, bar: Any) -> pd.DataFrame:
-    """Run ``step`` plan by plan (owner acronyms are per plan), updating the bar."""
-    import pandas as pd
-
-    parts = []
-    for _, part in actions.groupby("source", sort=False, dropna=False):
-        parts.append(step(part))
-        bar.update(len(part))
-    if not parts:
-        return step(actions)
-    return pd.concat(parts).loc[actions.index]
-
-
 def find_owners(actions: pd.DataFrame, models: Models, *, bar: Any = None) -> pd.DataFrame:
     """Add ``owners``, ``owner_categories`` and ``owner_mentions`` (see the owner model)."""
-    return _per_plan(actions, models.find_owners, bar or _NoBar())
+    # One call: the owner finder collects acronyms per plan itself and parses each
+    # distinct (text, acronyms) pair once across plans.
+    found = models.find_owners(actions)
+    (bar or _NoBar()).update(len(actions))
+    return found
 
 
 def score_smart(actions: pd.DataFrame, models: Models, *, bar: Any = None) -> pd.DataFrame:

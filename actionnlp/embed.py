@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -320,7 +321,9 @@ def embed_texts(
 ) -> NDArray[np.float32]:
     """Embed ``texts``, encoding each distinct text once, rows in input order.
 
-    ``embedder=None`` uses :func:`default_embedder`.
+    Vectors are also kept in memory per embedder (up to :data:`MEMO_SIZE`), so a text
+    embedded by one stage is not encoded again by the next. ``embedder=None`` uses
+    :func:`default_embedder`.
 
     >>> out = embed_texts(["a b", "c", "a b"], FakeEmbedder(dim=8))
     >>> out.shape, bool((out[0] == out[2]).all())
@@ -331,12 +334,30 @@ def embed_texts(
         embedder = default_embedder()
     if not items:
         return np.zeros((0, embedder.dim), dtype=np.float32)
-    unique = list(dict.fromkeys(items))
-    position = {text: i for i, text in enumerate(unique)}
-    vectors = np.asarray(embedder.encode(unique, batch_size=batch_size), dtype=np.float32)
-    if vectors.shape != (len(unique), embedder.dim):
-        raise ValueError(
-            f"{embedder.name} returned shape {vectors.shape}, "
-            f"expected {(len(unique), embedder.dim)}"
-        )
-    return vectors[[position[text] for text in items]]
+    memo = _memo(embedder)
+    if len(memo) > MEMO_SIZE:
+        memo.clear()
+    new = [t for t in dict.fromkeys(items) if t not in memo]
+    if new:
+        vectors = np.asarray(embedder.encode(new, batch_size=batch_size), dtype=np.float32)
+        if vectors.shape != (len(new), embedder.dim):
+            raise ValueError(
+                f"{embedder.name} returned shape {vectors.shape}, "
+                f"expected {(len(new), embedder.dim)}"
+            )
+        memo.update(zip(new, vectors, strict=True))
+    return np.stack([memo[t] for t in items])
+
+
+#: Vectors kept in memory per embedder, so texts shared by the stages of one analysis
+#: (concerns tagged, then compared with their actions) are encoded once per process.
+MEMO_SIZE = 200_000
+_MEMOS: weakref.WeakKeyDictionary[Any, dict[str, NDArray[np.float32]]] = weakref.WeakKeyDictionary()
+
+
+def _memo(embedder: Embedder) -> dict[str, NDArray[np.float32]]:
+    """The in-process vectors of ``embedder`` (a fresh dict if it cannot be weakly keyed)."""
+    try:
+        return _MEMOS.setdefault(embedder, {})
+    except TypeError:
+        return {}
