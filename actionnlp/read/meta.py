@@ -74,9 +74,9 @@ def read_meta(opening: str) -> PlanMeta:
     lines = [ln for ln in opening.splitlines() if ln.strip() and not _CLUTTER_RE.match(ln)]
     for ln in lines:
         if meta.plan_submitted is None and (m := _SUBMITTED_RE.search(ln)):
-            meta.plan_submitted = _exact_date(m.group("d"))
+            meta.plan_submitted = parse_date(m.group("d"))
         elif meta.report_published is None and (m := _PUBLISHED_RE.search(ln)):
-            meta.report_published = _exact_date(m.group("d"))
+            meta.report_published = parse_date(m.group("d"))
         elif meta.inspection_dates is None and (m := _INSPECTION_RE.search(ln)):
             meta.inspection_dates = parse_date_range(m.group("d"))
     for rx in _PRISON_PATTERNS:
@@ -86,11 +86,6 @@ def read_meta(opening: str) -> PlanMeta:
                 meta.prison = _tidy_prison(m.group("p"))
                 return meta
     return meta
-
-
-def _exact_date(text: str) -> date | None:
-    """A day-precise date (metadata dates name a day; month-only stays month-end)."""
-    return parse_date(text)
 
 
 def read_stated_totals(text: str) -> dict[str, int] | None:
