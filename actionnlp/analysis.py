@@ -280,7 +280,9 @@ def frames_from_table(
         if col not in a.columns:
             a[col] = default
     a["kind"] = a["kind"].fillna("action")
-    targets = [parse_target(t if isinstance(t, str) else None) for t in a["target_raw"]]
+    raw = [t if isinstance(t, str) else None for t in a["target_raw"]]
+    parsed = {t: parse_target(t) for t in dict.fromkeys(raw)}  # each distinct cell once
+    targets = [parsed[t] for t in raw]
     if "target_date" not in a.columns:
         a["target_date"] = [t.date for t in targets]
     if "status" not in a.columns:
@@ -387,11 +389,12 @@ def _with_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
 # -- model stages (each takes a frame and returns a new one) -------------------------------
 
 
-def _tag_unique(models: Models, texts: list[str], bar: Any) -> pd.DataFrame:
-    """Theme tags of each distinct text, tagged once, in the order of ``texts``."""
+def _tag_unique(models: Models, items: list[Any], bar: Any) -> pd.DataFrame:
+    """Theme tags of each distinct item (a text or a ``(text, context)`` pair), tagged
+    once, in the order of ``items``."""
     import pandas as pd
 
-    unique = list(dict.fromkeys(texts))
+    unique = list(dict.fromkeys(items))
     parts = []
     for start in range(0, len(unique), _BATCH):
         chunk = unique[start : start + _BATCH]
@@ -399,8 +402,8 @@ def _tag_unique(models: Models, texts: list[str], bar: Any) -> pd.DataFrame:
         bar.update(len(chunk))
     cols = ["themes", *(f"p_{t}" for t in THEMES)]
     tags = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
-    tags.index = pd.Index(unique)
-    return tags.reindex(texts).reset_index(drop=True)
+    position = {item: i for i, item in enumerate(unique)}
+    return tags.iloc[[position[item] for item in items]].reset_index(drop=True)
 
 
 def concern_text(frame: pd.DataFrame) -> list[str]:
@@ -425,9 +428,11 @@ def tag_concerns(concerns: pd.DataFrame, models: Models, *, bar: Any = None) -> 
 
 
 def tag_actions(actions: pd.DataFrame, models: Models, *, bar: Any = None) -> pd.DataFrame:
-    """Add ``action_themes`` and ``p_action_<theme>`` from each distinct action text."""
+    """Add ``action_themes`` and ``p_action_<theme>``: each distinct (action text,
+    concern) pair is tagged once, the concern (with its recommendation) as context."""
     texts = [t if isinstance(t, str) else "" for t in actions["action_text"]]
-    tags = _tag_unique(models, texts, bar or _NoBar())
+    context = concern_text(actions) if "concern_text" in actions else texts
+    tags = _tag_unique(models, list(zip(texts, context, strict=True)), bar or _NoBar())
     out = actions.reset_index(drop=True).copy()
     out["action_themes"] = tags["themes"].to_numpy()
     for t in THEMES:
@@ -501,8 +506,14 @@ def analyze(
     :func:`~actionnlp.read_plans`; unreadable files become rows of ``errors``), a
     list of :class:`~actionnlp.ActionPlan`, or a researcher's own actions table
     with :data:`REQUIRED_COLUMNS` (see :func:`frames_from_table`). ``models``
-    defaults to :func:`actionnlp.registry.load`. Each distinct concern text and
-    action text is tagged once.
+    defaults to :func:`actionnlp.registry.load` with the on-disk embedding cache. Each
+    distinct concern text and action text is tagged once.
+
+    ``n_jobs`` runs through joblib: files are read in parallel, and the plans are
+    split into one group per worker for scoring (results in the same row order as
+    with ``n_jobs=1``). Workers use ``models`` (sent to them) or, when it is None,
+    load the shipped models once per process; any joblib backend (loky, threads,
+    dask, ray) works without code changes.
 
     >>> import actionnlp
     >>> result = actionnlp.analyze(actionnlp.sample_paths())  # doctest: +SKIP
@@ -528,33 +539,127 @@ def analyze(
 
             read, errors = read_plans(items, n_jobs=n_jobs, progress=progress)
         plans, concerns, actions, problems = frames_from_plans(read)  # type: ignore[arg-type]
-    if models is None:
-        from actionnlp.embed import default_embedder
-        from actionnlp.embed_cache import CachedEmbedder
-        from actionnlp.registry import load
-
-        models = load(embedder=CachedEmbedder(default_embedder()))
     if not actions.empty:
         actions = add_months_to_target(actions)
     if "target_date" in actions.columns:
         plans, concerns, actions, problems = _fill_year(plans, concerns, actions, problems)
-    n_texts = len(set(concern_text(concerns))) if not concerns.empty else 0
-    n_actions = len(actions)
-    n_action_texts = actions["action_text"].nunique() if n_actions else 0
-    total = n_texts + n_action_texts + 2 * n_actions
-    with tqdm(total=total, desc="scoring", unit="text", disable=not progress) as bar:
-        if not concerns.empty:
-            bar.set_description("tagging concern themes")
-            concerns = tag_concerns(concerns, models, bar=bar)
-        if n_actions:
-            bar.set_description("tagging action themes")
-            actions = tag_actions(actions, models, bar=bar)
-            bar.set_description("finding owners")
-            actions = find_owners(actions, models, bar=bar)
-            bar.set_description("scoring SMART")
-            actions = score_smart(actions, models, bar=bar)
+    groups = _plan_groups(concerns, actions, n_jobs)
+    if len(groups) > 1:
+        concerns, actions = _score_parallel(concerns, actions, groups, models, n_jobs, progress)
+    else:
+        models = _process_models() if models is None else models
+        n_texts = len(set(concern_text(concerns))) if not concerns.empty else 0
+        n_actions = len(actions)
+        n_action_texts = (
+            len(set(zip(actions["action_text"].fillna(""), concern_text(actions), strict=True)))
+            if n_actions
+            else 0
+        )
+        total = n_texts + n_action_texts + 2 * n_actions
+        with tqdm(total=total, desc="scoring", unit="text", disable=not progress) as bar:
+            concerns, actions = _score(concerns, actions, models, bar)
     tables = [plans, concerns, actions, problems, errors.reset_index(drop=True)]
     return Analysis(*(_with_dtypes(t) for t in tables))
+
+
+def _score(
+    concerns: pd.DataFrame, actions: pd.DataFrame, models: Models, bar: Any
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every model stage over ``concerns`` and ``actions`` (in this process)."""
+    if not concerns.empty:
+        bar.set_description("tagging concern themes")
+        concerns = tag_concerns(concerns, models, bar=bar)
+    if len(actions):
+        bar.set_description("tagging action themes")
+        actions = tag_actions(actions, models, bar=bar)
+        bar.set_description("finding owners")
+        actions = find_owners(actions, models, bar=bar)
+        bar.set_description("scoring SMART")
+        actions = score_smart(actions, models, bar=bar)
+    return concerns, actions
+
+
+_MODELS: dict[str, Models] = {}
+
+
+def _process_models() -> Models:
+    """The shipped models with the on-disk embedding cache, loaded once per process."""
+    if "default" not in _MODELS:
+        from actionnlp.embed import default_embedder
+        from actionnlp.embed_cache import CachedEmbedder
+        from actionnlp.registry import load
+
+        _MODELS["default"] = load(embedder=CachedEmbedder(default_embedder()))
+    return _MODELS["default"]
+
+
+def _plan_groups(concerns: pd.DataFrame, actions: pd.DataFrame, n_jobs: int) -> list[list[Any]]:
+    """Plans (``source`` values) split into one group per joblib worker, balanced by
+    rows; a single group when ``n_jobs`` is 1 or there is one plan."""
+    from joblib import effective_n_jobs
+
+    sizes: dict[Any, int] = {}
+    for frame in (concerns, actions):
+        if "source" in frame.columns:
+            for source, n in frame["source"].value_counts(sort=False).items():
+                sizes[source] = sizes.get(source, 0) + int(n)
+    k = min(effective_n_jobs(n_jobs), len(sizes))
+    if k <= 1:
+        return [list(sizes)]
+    groups: list[list[Any]] = [[] for _ in range(k)]
+    load = [0] * k
+    for source, n in sorted(sizes.items(), key=lambda kv: -kv[1]):
+        i = load.index(min(load))
+        groups[i].append(source)
+        load[i] += n
+    return groups
+
+
+def _score_part(
+    concerns: pd.DataFrame, actions: pd.DataFrame, models: Models | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run in a joblib worker: score one group of plans."""
+    return _score(concerns, actions, models or _process_models(), _NoBar())
+
+
+def _score_parallel(
+    concerns: pd.DataFrame,
+    actions: pd.DataFrame,
+    groups: list[list[Any]],
+    models: Models | None,
+    n_jobs: int,
+    progress: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score each group of plans in a joblib worker; rows come back in their order.
+
+    Workers given no ``models`` load the shipped ones once per process (verified, with
+    the shared on-disk embedding cache), so any joblib backend works.
+    """
+    import pandas as pd
+    from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
+
+    concerns = concerns.reset_index(drop=True).assign(_row=lambda f: range(len(f)))
+    actions = actions.reset_index(drop=True).assign(_row=lambda f: range(len(f)))
+    parts = [
+        (concerns[concerns["source"].isin(g)], actions[actions["source"].isin(g)]) for g in groups
+    ]
+    jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_score_part)(c, a, models) for c, a in parts
+    )
+    done_c, done_a = [], []
+    total = len(concerns) + len(actions)
+    with tqdm(total=total, desc="scoring plans", unit="row", disable=not progress) as bar:
+        for c, a in jobs:
+            done_c.append(c)
+            done_a.append(a)
+            bar.update(len(c) + len(a))
+
+    def merged(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        out = pd.concat(frames, ignore_index=True).sort_values("_row", kind="stable")
+        return out.drop(columns="_row").reset_index(drop=True)
+
+    return merged(done_c), merged(done_a)
 
 
 # -- compare ------------------------------------------------------------------------------

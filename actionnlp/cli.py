@@ -128,7 +128,9 @@ def _batch_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", help="plan files or folders")
     p.add_argument("--out", default="out", help="output folder (default: out)")
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
-    p.add_argument("--jobs", type=int, default=1, help="parallel readers (joblib)")
+    p.add_argument(
+        "--jobs", type=int, default=1, help="joblib workers: read files and score plans in parallel"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 

@@ -176,6 +176,11 @@ class SentenceTransformerEmbedder:
         self._model: Any = None
         self._dim: int | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the loaded model: a copy (e.g. in a joblib worker) loads it
+        again from the local path, checking the weights hash."""
+        return {**self.__dict__, "_model": None}
+
     def __repr__(self) -> str:
         return f"SentenceTransformerEmbedder(name={self.name!r}, path={str(self.path)!r})"
 

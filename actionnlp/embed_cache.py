@@ -49,7 +49,7 @@ import warnings
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -116,6 +116,17 @@ class CachedEmbedder:
 
     def __repr__(self) -> str:
         return f"CachedEmbedder({self.inner!r}, cache_dir={str(self.cache_dir)!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (e.g. for a joblib worker) without the lock and in-memory vectors:
+        the copy reads the same on-disk cache and counts its own hits and misses."""
+        state = self.__dict__.copy()
+        state.update(_lock=None, _index={}, _seen=set(), hits=0, misses=0)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     # -- the Embedder protocol ---------------------------------------------------------
 

@@ -76,6 +76,9 @@ class Models:
         """Themes of each text: columns ``themes`` (list) and ``p_<theme>``.
 
         Concern texts should include their recommendation (``Concern.full_text``).
+        An action is best given as an ``(action_text, concern_text)`` pair: the
+        shipped tagger reads the concern as context (``analyze`` does this); a plain
+        text is taken as its own context.
         """
         from actionnlp.themes import tags_frame
 

@@ -422,6 +422,30 @@ def signals_for_frame(frame: pd.DataFrame) -> list[Signals]:
     return [found[row] for row in rows]
 
 
+def _distinct_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.intp]]:
+    """The first row of each distinct (cleaned) :data:`FRAME_COLUMNS` tuple, and for
+    every row of ``frame`` the position of its tuple among them: scorers work on the
+    distinct rows and ``result[inverse]`` spreads the results back.
+
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"action_text": ["Audit.", "Audit. ", "Train."],
+    ...     "concern_text": ["", "", ""], "owner_raw": ["", None, ""], "target_raw": ["", "", ""]})
+    >>> rows, inverse = _distinct_rows(f)
+    >>> len(rows), inverse.tolist()
+    (2, [0, 0, 1])
+    """
+    _check_frame(frame)
+    index: dict[tuple[str, ...], int] = {}
+    first: list[int] = []
+    inverse: list[int] = []
+    for i, row in enumerate(zip(*(frame[c].tolist() for c in FRAME_COLUMNS), strict=True)):
+        j = index.setdefault(tuple(_clean(v) for v in row), len(index))
+        if j == len(first):
+            first.append(i)
+        inverse.append(j)
+    return frame.iloc[first], np.asarray(inverse, dtype=np.intp)
+
+
 def _check_frame(frame: Any) -> None:
     cols = getattr(frame, "columns", None)
     if cols is None:
@@ -571,13 +595,14 @@ class RuleSmartScorer:
         return _rules(signals)
 
     def _run(self, frame: pd.DataFrame) -> tuple[NDArray[np.int_], list[dict[str, str]]]:
-        sigs = signals_for_frame(frame)
+        rows, inverse = _distinct_rows(frame)
         labels, evidence = [], []
-        for s in sigs:
+        for s in signals_for_frame(rows):
             sc, ev = _rules(s)
             labels.append([sc[k] for k in SMART_KEYS])
             evidence.append(ev)
-        return np.asarray(labels, dtype=int).reshape(-1, 5), evidence
+        scores = np.asarray(labels, dtype=int).reshape(-1, 5)
+        return scores[inverse], [dict(evidence[i]) for i in inverse]
 
     def predict(self, frame: pd.DataFrame) -> NDArray[np.int_]:
         """0/1 array of shape ``(n, 5)`` in S, M, A, R, T order."""
@@ -646,32 +671,51 @@ C_GRID = (0.01, 0.1, 1.0)
 #: than the rule to replace it: with a handful of negative labels, smaller differences
 #: are noise.
 SELECTION_MARGIN = 0.05
+#: Fewest training labels of a criterion's rarer class before a head may replace the rule.
+#: Below this a head learns from a handful of examples and its nested validation is noise
+#: (R has 3 negatives in 201 labelled actions), so the rule stays.
+MIN_MINORITY = 10
 
 
-def _select(x, target, rule, groups, make_head, c_default, seed) -> float | None:
+def _select(
+    x: NDArray[np.float64],
+    target: NDArray[np.int_],
+    rule: NDArray[np.int_],
+    groups: NDArray[Any] | None,
+    make_head: Any,
+    c_default: float,
+    seed: int,
+) -> float | None:
     """Nested choice for one criterion: a head (and its C) or the rule.
 
     Cross-validation inside the training data only (grouped by plan when a
-    ``plan`` column was given, else stratified folds) compares the rule's kappa
-    with each head's; the head is kept only when it beats the rule by more than
-    :data:`SELECTION_MARGIN`. Returns
-    the chosen C, or None for the rule.
+    ``plan`` column with three or more plans was given, else stratified folds)
+    compares the rule's kappa with each head's; the head is kept only when it beats
+    the rule by more than :data:`SELECTION_MARGIN`. Returns the chosen C, or None for
+    the rule. The rule also stays, untested, when the rarer class has fewer than
+    :data:`MIN_MINORITY` labels or when some validation fold would train on one class
+    only: a head that cannot be validated never replaces the rule.
+
+    >>> x = np.zeros((6, 1)); y = np.array([1, 1, 1, 1, 1, 0])
+    >>> _select(x, y, y, None, None, 1.0, 0) is None
+    True
     """
     from sklearn.metrics import cohen_kappa_score
     from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
 
+    counts = np.bincount(target, minlength=2)
+    if int(counts.min()) < MIN_MINORITY:
+        return None
     if groups is not None and len(set(groups)) >= 3:
         cv = GroupKFold(n_splits=min(len(set(groups)), 4))
         splits = list(cv.split(x, target, groups))
     else:
-        n = int(min(3, np.bincount(target).min()))
-        if n < 2:
-            return c_default
+        n = int(min(3, counts.min()))
         splits = list(StratifiedKFold(n, shuffle=True, random_state=seed).split(x, target))
     if any(len(np.unique(target[tr])) < 2 for tr, _ in splits):
-        return c_default
+        return None
 
-    def kappa(pred):
+    def kappa(pred: NDArray[np.int_]) -> float:
         return -1.0 if len(np.unique(pred)) < 2 else float(cohen_kappa_score(target, pred))
 
     best_c, best = None, kappa(rule)
@@ -690,6 +734,10 @@ class SmartScorer:
     :func:`extract_signals`, the rule decisions, the cosine similarity between the
     action and concern embeddings, and text statistics. T is decided by the rules
     (see the module docstring), which keeps T monotone in the target cell.
+
+    Each criterion keeps its rule unless a head beats it in validation inside the
+    training data (:func:`_select`); :attr:`selection_` records the choice. With fewer
+    than :data:`MIN_MINORITY` labels of the rarer class the rule stays untested.
 
     ``embedder`` is any :class:`~actionnlp.embed.Embedder` (None: the bundled
     model, loaded lazily). It is referenced by name in saved models, never pickled.
@@ -830,8 +878,9 @@ class SmartScorer:
         self, frame: pd.DataFrame
     ) -> tuple[NDArray[np.float64], NDArray[np.int_], list[dict[str, str]]]:
         self._check_fitted()
-        x, info = self._features(frame)
-        proba = np.zeros((len(frame), 5))
+        rows, inverse = _distinct_rows(frame)
+        x, info = self._features(rows)
+        proba = np.zeros((len(rows), 5))
         for j, k in enumerate(SMART_KEYS):
             if k == "T":
                 proba[:, j] = [float(_rule_t(s)[0]) for s, *_ in info]
@@ -844,7 +893,7 @@ class SmartScorer:
             _learned_evidence(s, sim, rule, ev, labels[i], proba[i])
             for i, (s, sim, rule, ev) in enumerate(info)
         ]
-        return proba, labels, evidence
+        return proba[inverse], labels[inverse], [dict(evidence[i]) for i in inverse]
 
     def predict_proba(self, frame: pd.DataFrame) -> NDArray[np.float64]:
         """Probability of 1 per criterion, shape ``(n, 5)`` (T is 0.0/1.0 from the rules)."""

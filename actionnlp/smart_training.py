@@ -111,8 +111,10 @@ def train_and_evaluate(
     JSON-serialisable dict: ``n_actions``, ``plans``, for ``trained`` and ``rules``
     the ``pooled`` metrics per criterion, ``mean_kappa`` (pooled, over criteria
     with a defined kappa) and ``folds`` (per held-out plan, NaN kappas as None
-    with the criteria listed under ``undefined``). With ``out_dir`` the scorer fitted
-    on all actions is saved there (:meth:`SmartScorer.save`).
+    with the criteria listed under ``undefined``; trained folds also give the
+    per-criterion ``selection``, head or rule). With ``out_dir`` the scorer fitted on
+    all actions is saved there (:meth:`SmartScorer.save`) and its choice is reported
+    as ``final_selection``.
     """
     frame, y = _prepare(actions)
     plans = sorted(frame["plan"].astype(str).unique())
@@ -134,14 +136,15 @@ def train_and_evaluate(
             p = model.predict(test_frame)
             preds[name][test] = p
             metrics = evaluate_predictions(y[test], p)
-            folds[name].append(
-                {
-                    "plan": plan,
-                    "n": int(test.sum()),
-                    "metrics": metrics,
-                    "undefined": [k for k, m in metrics.items() if m["kappa"] is None],
-                }
-            )
+            fold = {
+                "plan": plan,
+                "n": int(test.sum()),
+                "metrics": metrics,
+                "undefined": [k for k, m in metrics.items() if m["kappa"] is None],
+            }
+            if isinstance(model, SmartScorer):
+                fold["selection"] = dict(model.selection_)
+            folds[name].append(fold)
     report: dict[str, Any] = {
         "n_actions": len(frame),
         "plans": plans,
@@ -157,4 +160,5 @@ def train_and_evaluate(
         final = SmartScorer(embedder=embedder, C=C, random_state=seed).fit(frame, y)
         final.save(out_dir)
         report["saved_to"] = str(out_dir)
+        report["final_selection"] = dict(final.selection_)
     return report

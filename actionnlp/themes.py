@@ -5,7 +5,11 @@
 regression per label with a decision threshold per label tuned by cross-validation
 on the training data. It accepts texts (embedded with its embedder) or an
 already-embedded 2-D numeric array, so it can be checked with scikit-learn's
-``parametrize_with_checks`` and reused on cached embeddings.
+``parametrize_with_checks`` and reused on cached embeddings. Two options widen the
+features: ``features="embedding+tfidf"`` appends TF-IDF word/bigram features (texts
+only), and ``context=True`` appends the embedding of each text's context (the concern
+an action answers), given as ``(text, context)`` pairs; a plain text is its own
+context, as a concern is.
 
 :class:`ZeroShotTagger` needs no labels: cosine similarity between a text and each
 label's description, with a documented threshold.
@@ -44,6 +48,33 @@ def _is_text(X: Any) -> bool:
     return isinstance(first, str)
 
 
+def _pairs(X: Any) -> list[tuple[str, str]] | None:
+    """``(text, context)`` pairs when ``X`` holds pairs or texts; None for numeric arrays.
+
+    >>> _pairs(["a", ("b", "c")])
+    [('a', 'a'), ('b', 'c')]
+    >>> _pairs(np.zeros((1, 2))) is None
+    True
+    """
+    if isinstance(X, str):
+        raise TypeError("expected a sequence of texts or a 2-D array, got a single string")
+    import scipy.sparse as sp
+
+    if sp.issparse(X) or (isinstance(X, np.ndarray) and X.dtype.kind not in "USO"):
+        return None
+    rows = list(X)
+    out: list[tuple[str, str]] = []
+    for row in rows:
+        if isinstance(row, str):
+            out.append((row, row))
+        elif isinstance(row, (tuple, list, np.ndarray)) and len(row) == 2:
+            text, context = (str(v) for v in row)
+            out.append((text, context or text))
+        else:
+            return None
+    return out if out else None
+
+
 def _embed(X: Any, embedder: Embedder | None) -> np.ndarray:
     if _is_text(X):
         from actionnlp.embed import default_embedder, embed_texts
@@ -77,12 +108,23 @@ def _indicator(y: Any) -> tuple[np.ndarray, np.ndarray]:
     return Y, lb.classes_
 
 
+#: Feature sets of :class:`ThemeTagger`.
+FEATURES = ("embedding", "embedding+tfidf")
+
+
 class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     """Multi-label tagger: one logistic regression per label, thresholds tuned per label.
+
+    ``X`` is a sequence of texts, of ``(text, context)`` pairs, or a 2-D numeric
+    array of ready-made dense features (used as they are; TF-IDF needs texts).
 
     Parameters:
         embedder: how texts are embedded (None: the bundled all-MiniLM-L6-v2).
             Ignored when ``X`` is already a numeric array.
+        features: ``"embedding"`` or ``"embedding+tfidf"`` (appends TF-IDF word and
+            bigram features, fitted on the training texts).
+        context: append the embedding of each text's context (the concern an action
+            answers; a plain text is its own context).
         C: inverse regularisation strength of each logistic regression.
         class_weight: passed to each logistic regression.
         tune_thresholds: tune each label's threshold by ``cv``-fold
@@ -98,11 +140,17 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         >>> tagger = ThemeTagger(embedder=FakeEmbedder(), cv=2).fit(texts, labels)
         >>> list(tagger.classes_), tagger.predict_labels(["drug testing"])
         (['drugs', 'education'], [['drugs']])
+        >>> wide = ThemeTagger(embedder=FakeEmbedder(), features="embedding+tfidf", context=True,
+        ...                    cv=2).fit(texts, labels)
+        >>> wide.predict_labels([("drug testing", "illicit drugs supply")])
+        [['drugs']]
     """
 
     def __init__(
         self,
         embedder: Embedder | None = None,
+        features: str = "embedding",
+        context: bool = False,
         C: float = 4.0,
         class_weight: str | None = "balanced",
         tune_thresholds: bool = True,
@@ -110,6 +158,8 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         random_state: int = 0,
     ) -> None:
         self.embedder = embedder
+        self.features = features
+        self.context = context
         self.C = C
         self.class_weight = class_weight
         self.tune_thresholds = tune_thresholds
@@ -129,7 +179,18 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
         if y is None:
             raise ValueError("ThemeTagger requires y to be passed, but the target y is None")
-        E = _embed(X, self.embedder)
+        if self.features not in FEATURES:
+            raise ValueError(f"features must be one of {FEATURES}, got {self.features!r}")
+        self.tfidf_ = None
+        if self.features == "embedding+tfidf":
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            pairs = _pairs(X)
+            if pairs is None:
+                raise ValueError("features='embedding+tfidf' needs texts, not a numeric array")
+            self.tfidf_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+            self.tfidf_.fit([text for text, _ in pairs])
+        E = self._features(X)
         Y, classes = _indicator(y)
         check_consistent_length(E, Y)
         self.classes_ = np.asarray(classes)
@@ -146,7 +207,29 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
                 self.thresholds_[j] = self._tune(E, col)
         return self
 
-    def _tune(self, E: np.ndarray, col: np.ndarray) -> float:
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Taggers saved before ``features``/``context`` existed used embeddings only.
+        state = {"features": "embedding", "context": False, "tfidf_": None, **state}
+        super().__setstate__(state)
+
+    def _features(self, X: Any) -> Any:
+        """The head's input: embeddings, then context embeddings, then TF-IDF (sparse)."""
+        pairs = _pairs(X)
+        if pairs is None:
+            if self.features == "embedding+tfidf":
+                raise ValueError("features='embedding+tfidf' needs texts, not a numeric array")
+            return _embed(X, self.embedder)
+        E = _embed([text for text, _ in pairs], self.embedder)
+        if self.context:
+            E = np.hstack([E, _embed([context for _, context in pairs], self.embedder)])
+        if self.tfidf_ is None:
+            return E
+        import scipy.sparse as sp
+
+        T = self.tfidf_.transform([text for text, _ in pairs])
+        return sp.hstack([sp.csr_matrix(E), T]).tocsr()
+
+    def _tune(self, E: Any, col: np.ndarray) -> float:
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         n_splits = min(self.cv, int(col.sum()), int(len(col) - col.sum()))
@@ -166,17 +249,17 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "estimators_")
-        E = _embed(X, self.embedder)
+        E = self._features(X)
         if E.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {E.shape[1]} features, but ThemeTagger was fitted with "
                 f"{self.n_features_in_} features"
             )
         cols = [
-            np.full(len(E), est) if isinstance(est, float) else est.predict_proba(E)[:, 1]
+            np.full(E.shape[0], est) if isinstance(est, float) else est.predict_proba(E)[:, 1]
             for est in self.estimators_
         ]
-        return np.column_stack(cols) if cols else np.zeros((len(E), 0))
+        return np.column_stack(cols) if cols else np.zeros((E.shape[0], 0))
 
     def predict(self, X: Any) -> np.ndarray:
         """0/1 indicator matrix, shape ``(n_samples, n_labels)``."""

@@ -70,6 +70,26 @@ def test_each_distinct_text_tagged_once(fast_models):
     )
 
 
+@pytest.mark.parametrize("backend", ["threading", "loky"])
+def test_parallel_scoring_matches_serial(samples, fast_models, backend):
+    import joblib
+
+    with joblib.parallel_config(backend=backend):
+        parallel = analyze(sample_paths(), models=fast_models, n_jobs=2, progress=False)
+    for name in ("plans", "concerns", "actions", "problems", "errors"):
+        pd.testing.assert_frame_equal(getattr(parallel, name), getattr(samples, name))
+
+
+def test_plan_groups_balance_rows():
+    from actionnlp.analysis import _plan_groups
+
+    actions = pd.DataFrame({"source": ["a"] * 5 + ["b"] * 3 + ["c"] * 2})
+    concerns = pd.DataFrame({"source": ["a", "b", "c"]})
+    assert _plan_groups(concerns, actions, 1) == [["a", "b", "c"]]
+    assert _plan_groups(concerns, actions, 2) == [["a"], ["b", "c"]]
+    assert len(_plan_groups(concerns, actions, 8)) == 3  # never more groups than plans
+
+
 def test_compare_by_prison(samples):
     table = samples.compare("prison")
     assert dict(zip(table.prison, table.n_concerns, strict=True)) == COUNTS

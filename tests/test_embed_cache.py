@@ -185,3 +185,13 @@ def test_cached_embedder_passes_the_artifact_check():
 
     manifest = {"name": "x", "embedding": {"name": "fake", "weights_sha256": "fake-32"}}
     check_embedding(manifest, CachedEmbedder(FakeEmbedder(32), "/nonexistent/never/written"))
+
+
+def test_pickled_copy_reads_the_same_disk_cache(tmp_path):
+    import pickle
+
+    cached = CachedEmbedder(FakeEmbedder(8), tmp_path)
+    first = cached.encode(["a", "b"])
+    copy = pickle.loads(pickle.dumps(cached))  # as a joblib worker receives it
+    assert np.array_equal(copy.encode(["b", "a"]), first[::-1])
+    assert (copy.hits, copy.misses) == (2, 0)

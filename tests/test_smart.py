@@ -274,3 +274,35 @@ def test_signals_for_frame_matches_extract_signals() -> None:
     ]
     frame = pd.DataFrame(rows, columns=["action_text", "concern_text", "owner_raw", "target_raw"])
     assert signals_for_frame(frame) == [extract_signals(*row) for row in rows]
+
+
+def test_rare_minority_keeps_rule() -> None:
+    """R with two negatives (fewer than MIN_MINORITY) keeps the rule even when it errs."""
+    from actionnlp.smart import MIN_MINORITY
+
+    frame = pd.concat([_frame().assign(plan=p) for p in ("a", "b", "c")], ignore_index=True)
+    labels = RuleSmartScorer().predict(frame)
+    labels[:, 3] = 1
+    labels[[0, 5], 3] = 0
+    assert (1 - labels[:, 3]).sum() < MIN_MINORITY
+    model = SmartScorer(embedder=FakeEmbedder()).fit(frame, labels)
+    assert model.selection_["R"] == "rule"
+    rules = RuleSmartScorer().predict(frame)
+    np.testing.assert_array_equal(model.predict(frame)[:, 3], rules[:, 3])
+
+
+def test_head_chosen_when_it_beats_the_rule(tmp_path) -> None:
+    """M labelled by the owner cell (which the M rule ignores): a head wins and round-trips."""
+    frame = pd.concat([_frame().assign(plan=p) for p in "abcd"], ignore_index=True)
+    labels = RuleSmartScorer().predict(frame)
+    labels[:, 1] = (frame["owner_raw"] != "").astype(int).to_numpy()
+    model = SmartScorer(embedder=FakeEmbedder()).fit(frame, labels)
+    assert model.selection_["M"].startswith("head")
+    np.testing.assert_array_equal(model.predict(frame)[:, 1], labels[:, 1])
+    model.save(tmp_path / "m")
+    assert (tmp_path / "m" / "head_M.skops").is_file()
+    again = SmartScorer.load(tmp_path / "m", FakeEmbedder())
+    assert again.selection_ == model.selection_
+    np.testing.assert_array_equal(again.predict_proba(frame), model.predict_proba(frame))
+    for row in again.score(frame).itertuples():
+        assert all(row.smart_evidence[k].strip() for k in SMART_KEYS)

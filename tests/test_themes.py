@@ -159,3 +159,40 @@ def test_zero_shot_default_taxonomy_has_nine_themes():
     assert len(zs.classes_) == 9 and "healthcare" in zs.classes_
     with pytest.raises(ValueError, match="at least one"):
         ZeroShotTagger({}, embedder=FakeEmbedder())
+
+
+def test_tfidf_and_context_features(tmp_path):
+    emb = FakeEmbedder(dim=64)
+    tagger = ThemeTagger(embedder=emb, features="embedding+tfidf", context=True, cv=2)
+    tagger.fit(TEXTS, LABELS)
+    assert tagger.n_features_in_ > 128  # embedding, context embedding, then TF-IDF
+    pairs = [("Staff will act on this", "Illicit drugs were easy to get on the wings")]
+    assert tagger.predict_proba(pairs).shape == (1, 3)
+    # A plain text is its own context.
+    assert np.array_equal(
+        tagger.predict_proba(["Drug testing"]),
+        tagger.predict_proba([("Drug testing", "Drug testing")]),
+    )
+    with pytest.raises(ValueError, match="needs texts"):
+        tagger.predict_proba(np.zeros((1, 128)))
+    tagger.embedder = None
+    save_sklearn(tagger, tmp_path / "wide.skops")
+    loaded = load_sklearn(tmp_path / "wide.skops")
+    loaded.embedder, tagger.embedder = emb, emb
+    assert np.array_equal(loaded.predict_proba(pairs), tagger.predict_proba(pairs))
+
+
+def test_unknown_features_rejected():
+    with pytest.raises(ValueError, match="features must be one of"):
+        ThemeTagger(embedder=FakeEmbedder(), features="bag", cv=2).fit(TEXTS, LABELS)
+
+
+def test_tagger_saved_before_feature_options_still_loads():
+    tagger = fitted()
+    state = dict(tagger.__getstate__())
+    for key in ("features", "context", "tfidf_"):
+        state.pop(key)
+    old = ThemeTagger.__new__(ThemeTagger)
+    old.__setstate__(state)
+    assert old.features == "embedding" and old.context is False
+    assert np.array_equal(old.predict_proba(TEXTS), tagger.predict_proba(TEXTS))

@@ -12,6 +12,17 @@ caller knows from the rest of the plan; the linker also reads the doc's own text
   :class:`~spacy.matcher.PhraseMatcher` (acronyms checked afterwards, possessives by
   looking at the next token), which finds the same spans as the token Matcher
   much faster. With ``overwrite_ents=False`` it keeps entities already set (by ``ner``).
+  With ``role_patterns=True`` it also adds the generic role patterns of
+  ``resources/owner_patterns.jsonl`` ("Head of X", "X Manager", "X Lead", "X team",
+  "OMU orderlies"...; :func:`role_patterns`), so posts missing from the gazetteer are
+  proposed too; a name is then normalised by the linker as usual. It also proposes
+  lower-case posts ("peer mentors"), bodies with an organisational ending ("Anytown
+  Trust", "X Ltd") and descriptions ("the Trust", "the education provider"; the span
+  drops "the"). A generic match never starts right after "HMP"/"HMYOI" (that is the
+  prison's name). With ``acronym_candidates=True`` it adds the acronyms the plan
+  defines (``doc._.owner_acronyms`` and the doc's own "Long Form (ACR)") where they
+  are used bare, and the long form of a definition, labelled from the long form's
+  head word (:func:`acronym_candidates`). The filter decides which candidates stay.
 - ``owner_filter``: a learned precision filter after the ruler. It keeps or drops
   each ROLE/ORG entity with a scikit-learn logistic regression over the words around
   it (:func:`candidate_features`), so roles only consulted, informed or trained
@@ -33,7 +44,8 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +57,7 @@ from spacy.pipeline.span_ruler import (
     prioritize_new_ents_filter,
 )
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path
+from spacy.util import ensure_path, minibatch
 
 from actionnlp.corpus import MENTION_LABELS
 from actionnlp.owners.normalise import (
@@ -60,11 +72,14 @@ __all__ = [
     "OwnerFilter",
     "OwnerLinker",
     "OwnerRuler",
+    "acronym_candidates",
+    "acronym_label",
     "candidate_features",
     "gazetteer_patterns",
     "make_owner_filter",
     "make_owner_linker",
     "make_owner_ruler",
+    "role_patterns",
 ]
 
 Span.set_extension("canonical", default=None, force=True)
@@ -89,7 +104,11 @@ def gazetteer_patterns(
     patterns: list[dict[str, Any]] = []
     for entry in gazetteer.entries:
         for name in entry.names:
+            if name.rstrip().endswith(")"):
+                continue  # "Name (ACR)": the span is the name alone (docs/annotation.md R1)
             words = [t.text for t in nlp.make_doc(name)]
+            if len(words) > 1 and words[0].lower() == "the":
+                words = words[1:]
             if not words:
                 continue
             variants = [words]
@@ -106,7 +125,8 @@ def gazetteer_patterns(
                 pattern: list[dict[str, Any]] = [{attr: value} for attr, value in toks]
                 patterns.append({"label": entry.label, "id": entry.canonical, "pattern": pattern})
                 if possessives:
-                    poss = [*pattern, {"ORTH": {"IN": _POSSESSIVES}}]
+                    marks = _POSSESSIVES if variant[-1].endswith("s") else _POSSESSIVES[:2]
+                    poss = [*pattern, {"ORTH": {"IN": marks}}]
                     patterns.append({"label": entry.label, "id": entry.canonical, "pattern": poss})
     return patterns
 
@@ -172,7 +192,9 @@ class OwnerRuler(SpanRuler):
     whose ``ORTH`` tokens agree exactly, and extended by one token when the next
     token is in the pattern's possessive set. The spans found are exactly those the
     token Matcher finds; other patterns use the usual SpanRuler machinery. Patterns
-    are stored and saved unchanged, so saved pipelines load either way.
+    are stored and saved unchanged, so saved pipelines load either way. Spans of
+    generic (id-less) patterns lose a leading "the" and are dropped right after
+    "HMP"/"HMYOI"; gazetteer spans are left as matched.
 
     >>> import spacy
     >>> nlp = spacy.blank("en")
@@ -182,6 +204,9 @@ class OwnerRuler(SpanRuler):
     >>> [(s.text, s.label_) for s in ruler.match(nlp("The nhs Trust, NHS TRUST, Governor's."))]
     [('NHS TRUST', 'ORG'), ("Governor's", 'ROLE')]
     """
+
+    acronym_candidates: bool = False
+    """Also propose the plan's own acronyms (:func:`acronym_candidates`)."""
 
     def clear(self) -> None:
         super().clear()
@@ -252,17 +277,185 @@ class OwnerRuler(SpanRuler):
                 if poss and end < n and doc[end].orth_ in poss:
                     matches.append((match_id, start, end + 1))
         labels = self._match_label_id_map
-        spans = {
-            Span(doc, start, end, label=labels[m]["label"], span_id=labels[m]["id"])
-            for m, start, end in matches
-            if start != end
-        }
+        spans = set()
+        for m, start, end in matches:
+            label, span_id = labels[m]["label"], labels[m]["id"]
+            if not span_id:
+                # generic patterns: a leading "the" is context, not part of the name
+                while start < end - 1 and doc[start].lower_ == "the":
+                    start += 1
+                if _after_prison_prefix(doc, start):
+                    continue
+            if start != end:
+                spans.add(Span(doc, start, end, label=label, span_id=span_id))
+        if self.acronym_candidates:
+            spans.update(acronym_candidates(doc))
         return sorted(spans)
+
+
+_ORG_ENDINGS = frozenset(
+    {"trust", "ltd", "limited", "plc", "agency", "council", "foundation", "charity",
+     "partnership", "network", "constabulary", "police", "england", "estate", "nhs"}
+)  # fmt: skip
+_ROLE_ENDINGS = frozenset(
+    {"manager", "managers", "lead", "leads", "team", "teams", "unit", "officer", "officers",
+     "coordinator", "coordinators", "governor", "governors", "director", "nurse", "nurses",
+     "pharmacist", "psychologist", "tutor", "tutors", "mentor", "mentors", "department",
+     "worker", "workers", "practitioner", "supervisor", "supervisors", "advisor", "adviser"}
+)  # fmt: skip
+
+
+def acronym_label(long_form: str) -> str | None:
+    """ROLE or ORG for an acronym from its long form's head word, or None when unclear.
+
+    >>> acronym_label("Area Property Operations Manager"), acronym_label("Anytown Trust")
+    ('ROLE', 'ORG')
+    >>> acronym_label("Head of Offender Management Delivery"), acronym_label("Use of Force")
+    ('ROLE', None)
+    """
+    words = long_form.replace("’", "'").lower().split()
+    if not words:
+        return None
+    if words[0] == "head" or words[-1].removesuffix("'s") in _ROLE_ENDINGS:
+        return "ROLE"
+    if words[-1] in _ORG_ENDINGS:
+        return "ORG"
+    return None
+
+
+def acronym_candidates(doc: Doc) -> list[Span]:
+    """Bare uses of acronyms the plan defines ("... Manager (APOM)" then "the APOM").
+
+    The acronyms are those defined in the doc's own text and ``doc._.owner_acronyms``;
+    the label comes from the long form (:func:`acronym_label`). The bracketed
+    acronym of a definition is not a candidate, the long form before it is
+    (docs/annotation.md R1). Acronyms whose long form says neither post nor body
+    ("Use of Force (UoF)") give no candidate.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("The Anytown Trust (AT) agreed. AT will audit (QA).")
+    >>> [(s.text, s.label_, s.start) for s in acronym_candidates(doc)]
+    [('Anytown Trust', 'ORG', 1), ('AT', 'ORG', 8)]
+    """
+    acronyms = plan_acronyms(doc.text) if "(" in doc.text else {}
+    acronyms.update(doc._.owner_acronyms or {})
+    if not acronyms:
+        return []
+    # "POMs" defined also covers "POM", "POM's"; "CMs" covers "CM’s"
+    labels: dict[str, str] = {}
+    for short, long in acronyms.items():
+        label = acronym_label(long)
+        if label is not None:
+            labels.setdefault(_acronym_stem(short), label)
+    out = []
+    n = len(doc)
+    for token in doc:
+        label = labels.get(_acronym_stem(token.text))
+        if label is None or not is_acronym(token.text):
+            continue
+        i = token.i
+        if 0 < i < n - 1 and doc[i - 1].text == "(" and doc[i + 1].text == ")":
+            # the definition itself is no candidate; the long form before it is
+            long = acronyms.get(token.text) or ""
+            named = _long_form_span(doc, i - 1, long)
+            if named is not None:
+                out.append(Span(doc, named[0], named[1], label=label))
+            continue
+        end = i + 2 if i + 1 < n and doc[i + 1].text in _POSSESSIVES[:2] else i + 1
+        out.append(Span(doc, i, end, label=label))
+    return out
+
+
+def _long_form_span(doc: Doc, bracket: int, long_form: str) -> tuple[int, int] | None:
+    """Token range of ``long_form`` ending right before token ``bracket`` (a "("), if there.
+
+    Words are compared lower-case; "&" stands for "and"; commas and hyphens are skipped.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("The Clean, Safe & Decent (CSD) team")
+    >>> _long_form_span(doc, 6, "Clean Safe and Decent")
+    (1, 6)
+    """
+    words = long_form.replace("-", " ").lower().split()
+    i = bracket - 1
+    while i >= 0 and words:
+        text = doc[i].lower_
+        if text in {",", "-", "–"}:
+            i -= 1
+            continue
+        if (text == "&" and words[-1] == "and") or text.replace("’", "'") == words[-1].replace(
+            "’", "'"
+        ):
+            words.pop()
+            i -= 1
+            continue
+        return None
+    return None if words else (i + 1, bracket)
+
+
+def _acronym_stem(text: str) -> str:
+    """An acronym without a plural or possessive ending ("SOs", "SO’s" -> "SO").
+
+    >>> _acronym_stem("POMs"), _acronym_stem("CM’s"), _acronym_stem("NHS")
+    ('POM', 'CM', 'NHS')
+    """
+    for end in ("'s", "’s", "s"):
+        stem = text.removesuffix(end)
+        if stem != text and len(stem) >= 2 and stem.isupper():
+            return stem
+    return text
+
+
+_PRISON_PREFIXES = frozenset({"hmp", "hmyoi", "hmp/yoi", "hmp&yoi", "yoi", "hmps"})
+
+
+def _after_prison_prefix(doc: Doc, start: int) -> bool:
+    """Token ``start`` follows "HMP"/"HMYOI": it is a prison's name, not a role's head.
+
+    Generic (id-less) patterns starting there are dropped, so "HMP Anytown Team" gives
+    no "Anytown Team"; a shorter match inside it ("Security Team") still stands.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("At HMP Anytown Security Team")
+    >>> _after_prison_prefix(doc, 2), _after_prison_prefix(doc, 3)
+    (True, False)
+    """
+    return start > 0 and doc[start - 1].lower_ in _PRISON_PREFIXES
+
+
+def role_patterns() -> list[dict[str, Any]]:
+    """The generic role token patterns bundled in ``resources/owner_patterns.jsonl``.
+
+    Each line is a SpanRuler pattern (``label``, ``pattern``, ``id`` "") with a ``name``
+    saying what it is for; the name is dropped here.
+
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> ruler = nlp.add_pipe("owner_ruler", config={"gazetteer_path": None})
+    >>> [e.text for e in nlp("The Head of Chess and the Chess Club Lead will act.").ents]
+    ['Head of Chess', 'Chess Club Lead']
+    """
+    text = resources.files("actionnlp.resources").joinpath("owner_patterns.jsonl")
+    out = []
+    for line in text.read_text("utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            out.append({k: row[k] for k in ("label", "pattern", "id") if k in row})
+    return out
+
+
+_role_patterns = role_patterns  # the factory's ``role_patterns`` setting shadows the name
 
 
 @Language.factory(
     "owner_ruler",
-    default_config={"overwrite_ents": False, "gazetteer_path": None, "possessives": True},
+    default_config={
+        "overwrite_ents": False,
+        "gazetteer_path": None,
+        "possessives": True,
+        "role_patterns": True,
+        "acronym_candidates": True,
+    },
 )
 def make_owner_ruler(
     nlp: Language,
@@ -271,8 +464,12 @@ def make_owner_ruler(
     overwrite_ents: bool,
     gazetteer_path: str | None,
     possessives: bool,
+    role_patterns: bool,
+    acronym_candidates: bool,
 ) -> OwnerRuler:
-    """An :class:`OwnerRuler` on ``doc.ents`` with the gazetteer's patterns (plus a user file)."""
+    """An :class:`OwnerRuler` on ``doc.ents`` with the gazetteer's patterns (plus a user
+    file), when ``role_patterns`` the generic patterns, and when ``acronym_candidates``
+    the plan's own acronyms (:func:`acronym_candidates`)."""
     ruler = OwnerRuler(
         nlp,
         name,
@@ -286,6 +483,9 @@ def make_owner_ruler(
     )
     gazetteer = load_gazetteer(gazetteer_path)
     ruler.add_patterns(gazetteer_patterns(nlp, gazetteer, possessives=possessives))
+    if role_patterns:
+        ruler.add_patterns(_role_patterns())
+    ruler.acronym_candidates = acronym_candidates
     return ruler
 
 
@@ -392,22 +592,56 @@ class OwnerFilter:
     def keep_probabilities(self, doc: Doc) -> list[float]:
         """P(keep) for every ROLE/ORG entity of ``doc``, in order (1.0 when untrained)."""
         cands = [e for e in doc.ents if e.label_ in MENTION_LABELS]
-        if self.model is None or not cands:
+        if self.model is None:
             return [1.0] * len(cands)
-        probs = self.model.predict_proba([candidate_features(doc, e) for e in cands])
-        classes = list(self.model.classes_)
-        if 1 not in classes:
-            return [0.0] * len(cands)
-        return [float(p) for p in probs[:, classes.index(1)]]
+        return self._keep([candidate_features(doc, e) for e in cands])
+
+    def _apply(self, doc: Doc, probs: Iterator[float]) -> None:
+        """Keep the ROLE/ORG entities of ``doc`` whose next P(keep) reaches the threshold."""
+        doc.ents = [
+            e for e in doc.ents if e.label_ not in MENTION_LABELS or next(probs) >= self.threshold
+        ]
 
     def __call__(self, doc: Doc) -> Doc:
         if self.model is None:
             return doc
-        probs = iter(self.keep_probabilities(doc))
-        doc.ents = [
-            e for e in doc.ents if e.label_ not in MENTION_LABELS or next(probs) >= self.threshold
-        ]
+        self._apply(doc, iter(self.keep_probabilities(doc)))
         return doc
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        """Filter a stream of docs, with one ``predict_proba`` call per batch of docs.
+
+        Same results as calling the filter on each doc (``nlp.pipe`` uses this).
+
+        >>> import spacy
+        >>> nlp = spacy.blank("en")
+        >>> f = OwnerFilter(nlp, "f")
+        >>> [d.text for d in f.pipe([nlp("a"), nlp("b")], batch_size=1)]
+        ['a', 'b']
+        """
+        if self.model is None:
+            yield from stream
+            return
+        for batch in minibatch(stream, size=batch_size):
+            feats: list[dict[str, Any]] = []
+            for doc in batch:
+                feats.extend(
+                    candidate_features(doc, e) for e in doc.ents if e.label_ in MENTION_LABELS
+                )
+            probs = iter(self._keep(feats))
+            for doc in batch:
+                self._apply(doc, probs)
+                yield doc
+
+    def _keep(self, feats: list[dict[str, Any]]) -> list[float]:
+        """P(keep) for candidate feature dicts (the model must be fitted)."""
+        if not feats:
+            return []
+        classes = list(self.model.classes_)
+        if 1 not in classes:
+            return [0.0] * len(feats)
+        probs = self.model.predict_proba(feats)
+        return [float(p) for p in probs[:, classes.index(1)]]
 
     def fit(
         self,

@@ -18,7 +18,7 @@ combination the shipped model uses is chosen leave one plan out in ``training.py
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -166,21 +166,29 @@ def train_pipeline(
 
 
 def fit_filter(
-    nlp: Language, examples: Sequence[tuple[str, Sequence[SpanTuple]]], *, seed: int = 0
+    nlp: Language,
+    examples: Sequence[tuple[str, Sequence[SpanTuple]]],
+    *,
+    seed: int = 0,
+    acronyms: Sequence[Mapping[str, str] | None] | None = None,
 ) -> Language:
     """Fit ``nlp``'s ``owner_filter`` on ``(text, [(start, end, label)])`` examples.
 
     The pipes before the filter (the ruler) propose candidates on each text; a
     candidate is a positive example when it is exactly a gold span with its label.
-    Returns ``nlp``.
+    ``acronyms`` (one mapping per example, the acronyms its plan defines) is set as
+    ``doc._.owner_acronyms``, as :class:`OwnerFinder` does. Returns ``nlp``.
     """
     names = nlp.pipe_names
     if "owner_filter" not in names:
         raise ValueError("the pipeline has no 'owner_filter'")
     before = [nlp.get_pipe(name) for name in names[: names.index("owner_filter")]]
+    if acronyms is None:
+        acronyms = [None] * len(examples)
     docs = []
-    for text, _ in examples:
+    for (text, _), acr in zip(examples, acronyms, strict=True):
         doc = nlp.make_doc(text)
+        doc._.owner_acronyms = None if acr is None else dict(acr)
         for pipe in before:
             doc = pipe(doc)
         docs.append(doc)
@@ -193,15 +201,19 @@ def train_filter(
     *,
     seed: int = 0,
     gazetteer: str | Path | None = None,
+    acronyms: Sequence[Mapping[str, str] | None] | None = None,
 ) -> Language:
     """The ruler + fitted filter + linker pipeline, trained on ``examples``.
+
+    ``acronyms`` is passed to :func:`fit_filter`.
 
     >>> nlp = train_filter([("It was shared with the Governor.", []),
     ...                     ("The Governor will chair it.", [(4, 12, "ROLE")])])
     >>> nlp.pipe_names
     ['owner_ruler', 'owner_filter', 'owner_linker']
     """
-    return fit_filter(build_pipeline(gazetteer=gazetteer, owner_filter=True), examples, seed=seed)
+    nlp = build_pipeline(gazetteer=gazetteer, owner_filter=True)
+    return fit_filter(nlp, examples, seed=seed, acronyms=acronyms)
 
 
 def load_pipeline(path: str | Path) -> Language:
