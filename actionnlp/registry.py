@@ -44,7 +44,8 @@ class Models:
     def __repr__(self) -> str:
         return f"Models({', '.join(self.manifests)} verified in {self.root})"
 
-    def _embedder(self) -> Embedder:
+    def get_embedder(self) -> Embedder:
+        """The embedder every model uses (the bundled model unless one was given)."""
         if self.embedder is None:
             from actionnlp.embed import default_embedder
 
@@ -57,7 +58,7 @@ class Models:
         directory = self.root / name
         manifest = self.manifests[name]
         if manifest.get("embedding"):
-            check_embedding(manifest, self._embedder())
+            check_embedding(manifest, self.get_embedder())
         return directory
 
     @property
@@ -68,7 +69,7 @@ class Models:
 
             directory = self._checked(THEMES_ARTIFACT)
             tagger = load_sklearn(directory / "tagger.skops")
-            tagger.embedder = self._embedder()
+            tagger.embedder = self.get_embedder()
             self._cache["themes"] = tagger
         return self._cache["themes"]
 
@@ -107,7 +108,7 @@ class Models:
             from actionnlp.smart import SmartScorer
 
             directory = self._checked(SMART_ARTIFACT)
-            self._cache["smart"] = SmartScorer.load(directory / "scorer", self._embedder())
+            self._cache["smart"] = SmartScorer.load(directory / "scorer", self.get_embedder())
         return self._cache["smart"]
 
     def score_smart(self, frame: pd.DataFrame) -> pd.DataFrame:

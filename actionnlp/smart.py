@@ -784,15 +784,33 @@ class SmartScorer:
             return default_embedder()
         return self.embedder
 
+    def texts_to_embed(self, frame: pd.DataFrame) -> list[str]:
+        """The texts :meth:`predict` will embed for ``frame`` (its distinct rows' action
+        and concern texts, cleaned), so a caller can embed them in one batch first.
+
+        >>> import pandas as pd
+        >>> f = pd.DataFrame({"action_text": ["Audit.", "Audit."], "concern_text": ["Dirty.",
+        ...     "Dirty."], "owner_raw": ["", ""], "target_raw": ["", ""]})
+        >>> SmartScorer().texts_to_embed(f)
+        ['Audit.', 'Dirty.']
+        """
+        rows, _ = _distinct_rows(frame)
+        return self._texts(rows)
+
+    @staticmethod
+    def _texts(frame: pd.DataFrame) -> list[str]:
+        actions = [_clean(t) for t in frame["action_text"]]
+        return actions + [_clean(t) for t in frame["concern_text"]]
+
     def _similarity(self, frame: pd.DataFrame) -> NDArray[np.float64]:
         from actionnlp.embed import embed_texts
 
-        actions = [_clean(t) for t in frame["action_text"]]
-        concerns = [_clean(t) for t in frame["concern_text"]]
-        n = len(actions)
+        texts = self._texts(frame)
+        n = len(texts) // 2
+        concerns = texts[n:]
         if n == 0:
             return np.zeros(0)
-        vectors = embed_texts(actions + concerns, self._embedder())
+        vectors = embed_texts(texts, self._embedder())
         sim = np.einsum("ij,ij->i", vectors[:n], vectors[n:]).astype(float)
         sim[[not c for c in concerns]] = np.nan
         return sim
@@ -974,6 +992,7 @@ class SmartScorer:
         model.feature_names_ = list(meta["feature_names"])
         model.n_features_in_ = len(model.feature_names_)
         model.embedder_name_ = emb.name
+        _matchers()  # compile the signal patterns now, as part of loading
         return model
 
 

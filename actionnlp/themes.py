@@ -212,6 +212,19 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         state = {"features": "embedding", "context": False, "tfidf_": None, **state}
         super().__setstate__(state)
 
+    def texts_to_embed(self, X: Any) -> list[str]:
+        """The texts :meth:`predict` will embed for ``X`` (texts, then contexts when
+        ``context`` is on; none for a numeric array), so a caller can embed them first.
+
+        >>> ThemeTagger(context=True).texts_to_embed([("Audit.", "Dirty."), "Gym."])
+        ['Audit.', 'Gym.', 'Dirty.', 'Gym.']
+        """
+        pairs = _pairs(X)
+        if pairs is None:
+            return []
+        texts = [text for text, _ in pairs]
+        return texts + [context for _, context in pairs] if self.context else texts
+
     def _features(self, X: Any) -> Any:
         """The head's input: embeddings, then context embeddings, then TF-IDF (sparse)."""
         pairs = _pairs(X)

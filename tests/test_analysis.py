@@ -70,6 +70,33 @@ def test_each_distinct_text_tagged_once(fast_models):
     )
 
 
+def test_texts_embedded_up_front_each_once(fast_training):
+    from collections import Counter
+
+    from actionnlp.analysis import _PREFETCH
+    from actionnlp.embed import FakeEmbedder
+    from actionnlp.registry import load
+
+    class Counting(FakeEmbedder):
+        def __init__(self) -> None:
+            super().__init__(dim=64)
+            self.calls: list[int] = []
+            self.texts: Counter[str] = Counter()
+
+        def encode(self, texts, *, batch_size=32, show_progress=False):
+            self.calls.append(len(texts))
+            self.texts.update(texts)
+            return super().encode(texts, batch_size=batch_size, show_progress=show_progress)
+
+    embedder = Counting()
+    models = load(fast_training[0], embedder=embedder)
+    analyze(sample_paths(), models=models, progress=False)
+    assert max(embedder.texts.values()) == 1  # no text reaches the model twice
+    # every call is a full up-front chunk but the last: the stages found all in memory
+    assert all(n == _PREFETCH for n in embedder.calls[:-1])
+    assert sum(embedder.calls) == len(embedder.texts)
+
+
 @pytest.mark.parametrize("backend", ["threading", "loky"])
 def test_parallel_scoring_matches_serial(samples, fast_models, backend):
     import joblib

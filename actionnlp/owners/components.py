@@ -337,7 +337,8 @@ def acronym_candidates(doc: Doc) -> list[Span]:
     >>> [(s.text, s.label_, s.start) for s in acronym_candidates(doc)]
     [('Anytown Trust', 'ORG', 1), ('AT', 'ORG', 8)]
     """
-    acronyms = plan_acronyms(doc.text) if "(" in doc.text else {}
+    text = doc.text
+    acronyms = plan_acronyms(text) if "(" in text else {}
     acronyms.update(doc._.owner_acronyms or {})
     if not acronyms:
         return []
@@ -347,6 +348,8 @@ def acronym_candidates(doc: Doc) -> list[Span]:
         label = acronym_label(long)
         if label is not None:
             labels.setdefault(_acronym_stem(short), label)
+    if not any(stem in text for stem in labels):  # cheap test before walking the tokens
+        return []
     out = []
     n = len(doc)
     for token in doc:
