@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -517,7 +518,8 @@ def analyze(
     list of :class:`~actionnlp.ActionPlan`, or a researcher's own actions table
     with :data:`REQUIRED_COLUMNS` (see :func:`frames_from_table`). ``models``
     defaults to :func:`actionnlp.registry.load` with the on-disk embedding cache. Each
-    distinct concern text and action text is tagged once.
+    distinct concern text is tagged once, and each distinct (action text, concern)
+    pair: an action's themes are read with its concern as context.
 
     ``n_jobs`` runs through joblib: files are read in parallel, and the plans are
     split into one group per worker for scoring (results in the same row order as
@@ -557,7 +559,7 @@ def analyze(
     if len(groups) > 1:
         concerns, actions = _score_parallel(concerns, actions, groups, models, n_jobs, progress)
     else:
-        models = _process_models() if models is None else models
+        models = _default_models() if models is None else models
         n_texts = len(set(concern_text(concerns))) if not concerns.empty else 0
         n_actions = len(actions)
         n_action_texts = (
@@ -628,18 +630,25 @@ def _prefetch(concerns: pd.DataFrame, actions: pd.DataFrame, models: Models, bar
         bar.update(len(chunk))
 
 
-_MODELS: dict[str, Models] = {}
+def _default_models() -> Models:
+    """The shipped models (verified) with the on-disk embedding cache."""
+    from actionnlp.embed import default_embedder
+    from actionnlp.embed_cache import CachedEmbedder
+    from actionnlp.registry import load
+
+    return load(embedder=CachedEmbedder(default_embedder()))
 
 
-def _process_models() -> Models:
-    """The shipped models with the on-disk embedding cache, loaded once per process."""
-    if "default" not in _MODELS:
-        from actionnlp.embed import default_embedder
-        from actionnlp.embed_cache import CachedEmbedder
-        from actionnlp.registry import load
+_WORKER_MODELS: dict[str, Models] = {}
+_WORKER_LOCK = threading.Lock()
 
-        _MODELS["default"] = load(embedder=CachedEmbedder(default_embedder()))
-    return _MODELS["default"]
+
+def _worker_models() -> Models:
+    """:func:`_default_models` loaded once per joblib worker process and kept there."""
+    with _WORKER_LOCK:
+        if "default" not in _WORKER_MODELS:
+            _WORKER_MODELS["default"] = _default_models()
+        return _WORKER_MODELS["default"]
 
 
 def _plan_groups(concerns: pd.DataFrame, actions: pd.DataFrame, n_jobs: int) -> list[list[Any]]:
@@ -649,8 +658,10 @@ def _plan_groups(concerns: pd.DataFrame, actions: pd.DataFrame, n_jobs: int) -> 
 
     sizes: dict[Any, int] = {}
     for frame in (concerns, actions):
+        if len(frame) and "source" not in frame.columns:
+            return [[]]  # rows that name no plan: score everything in this process
         if "source" in frame.columns:
-            for source, n in frame["source"].value_counts(sort=False).items():
+            for source, n in _plan_keys(frame).value_counts(sort=False).items():
                 sizes[source] = sizes.get(source, 0) + int(n)
     k = min(effective_n_jobs(n_jobs), len(sizes))
     if k <= 1:
@@ -664,11 +675,25 @@ def _plan_groups(concerns: pd.DataFrame, actions: pd.DataFrame, n_jobs: int) -> 
     return groups
 
 
+_NO_SOURCE = "<no source>"
+
+
+def _plan_keys(frame: pd.DataFrame) -> pd.Series:
+    """``source`` per row as a grouping key (missing sources share one key).
+
+    >>> import pandas as pd
+    >>> _plan_keys(pd.DataFrame({"source": ["a", None]})).tolist()
+    ['a', '<no source>']
+    """
+    source = frame["source"].astype(object)
+    return source.where(source.notna(), _NO_SOURCE)
+
+
 def _score_part(
     concerns: pd.DataFrame, actions: pd.DataFrame, models: Models | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run in a joblib worker: score one group of plans."""
-    return _score(concerns, actions, models or _process_models(), _NoBar())
+    return _score(concerns, actions, models or _worker_models(), _NoBar())
 
 
 def _score_parallel(
@@ -690,9 +715,13 @@ def _score_parallel(
 
     concerns = concerns.reset_index(drop=True).assign(_row=lambda f: range(len(f)))
     actions = actions.reset_index(drop=True).assign(_row=lambda f: range(len(f)))
-    parts = [
-        (concerns[concerns["source"].isin(g)], actions[actions["source"].isin(g)]) for g in groups
-    ]
+
+    def part(frame: pd.DataFrame, group: list[Any]) -> pd.DataFrame:
+        if "source" not in frame.columns:
+            return frame.iloc[:0]
+        return frame[_plan_keys(frame).isin(group).to_numpy()]
+
+    parts = [(part(concerns, g), part(actions, g)) for g in groups]
     jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
         delayed(_score_part)(c, a, models) for c, a in parts
     )
@@ -704,11 +733,16 @@ def _score_parallel(
             done_a.append(a)
             bar.update(len(c) + len(a))
 
-    def merged(frames: list[pd.DataFrame]) -> pd.DataFrame:
-        out = pd.concat(frames, ignore_index=True).sort_values("_row", kind="stable")
+    def merged(frames: list[pd.DataFrame], original: pd.DataFrame) -> pd.DataFrame:
+        kept = [f for f in frames if len(f)]
+        if not kept:  # no rows of this kind: nothing was scored, as in one process
+            return original.drop(columns="_row")
+        out = pd.concat(kept, ignore_index=True).sort_values("_row", kind="stable")
+        if len(out) != len(original):
+            raise RuntimeError(f"parallel scoring returned {len(out)} of {len(original)} rows")
         return out.drop(columns="_row").reset_index(drop=True)
 
-    return merged(done_c), merged(done_a)
+    return merged(done_c, concerns), merged(done_a, actions)
 
 
 # -- compare ------------------------------------------------------------------------------

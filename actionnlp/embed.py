@@ -342,7 +342,9 @@ def embed_texts(
     memo = _memo(embedder)
     if len(memo) > MEMO_SIZE:
         memo.clear()
-    new = [t for t in dict.fromkeys(items) if t not in memo]
+    # read the memo once into a local dict: another thread may clear it meanwhile
+    found = {t: v for t in dict.fromkeys(items) if (v := memo.get(t)) is not None}
+    new = [t for t in dict.fromkeys(items) if t not in found]
     if new:
         vectors = np.asarray(embedder.encode(new, batch_size=batch_size), dtype=np.float32)
         if vectors.shape != (len(new), embedder.dim):
@@ -350,8 +352,10 @@ def embed_texts(
                 f"{embedder.name} returned shape {vectors.shape}, "
                 f"expected {(len(new), embedder.dim)}"
             )
-        memo.update(zip(new, vectors, strict=True))
-    return np.stack([memo[t] for t in items])
+        fresh = dict(zip(new, vectors, strict=True))
+        memo.update(fresh)
+        found.update(fresh)
+    return np.stack([found[t] for t in items])
 
 
 #: Vectors kept in memory per embedder, so texts shared by the stages of one analysis

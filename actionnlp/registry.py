@@ -73,7 +73,7 @@ class Models:
             self._cache["themes"] = tagger
         return self._cache["themes"]
 
-    def tag_themes(self, texts: Sequence[str]) -> pd.DataFrame:
+    def tag_themes(self, texts: Sequence[str | tuple[str, str]]) -> pd.DataFrame:
         """Themes of each text: columns ``themes`` (list) and ``p_<theme>``.
 
         Concern texts should include their recommendation (``Concern.full_text``).

@@ -907,8 +907,9 @@ class SmartScorer:
             elif len(x):
                 proba[:, j] = self.heads_[k].predict_proba(x)[:, 1]
         labels = (proba >= 0.5).astype(int)
+        rule_r = isinstance(self.heads_["R"], _RuleHead)
         evidence = [
-            _learned_evidence(s, sim, rule, ev, labels[i], proba[i])
+            _learned_evidence(s, sim, rule, ev, labels[i], proba[i], rule_r=rule_r)
             for i, (s, sim, rule, ev) in enumerate(info)
         ]
         return proba[inverse], labels[inverse], [dict(evidence[i]) for i in inverse]
@@ -1019,11 +1020,15 @@ def _learned_evidence(
     rule_ev: dict[str, str],
     labels: NDArray[np.int_],
     proba: NDArray[np.float64],
+    *,
+    rule_r: bool = False,
 ) -> dict[str, str]:
+    """Evidence per criterion; ``rule_r`` when R was decided by its rule (the rule's
+    own words then, not the similarity the rule did not use)."""
     out: dict[str, str] = {}
     for j, k in enumerate(SMART_KEYS):
         value, p = int(labels[j]), float(proba[j])
-        if k == "T":
+        if k == "T" or (k == "R" and rule_r):
             out[k] = rule_ev[k]
         elif k == "R":
             if sim is None:

@@ -49,30 +49,38 @@ def _is_text(X: Any) -> bool:
 
 
 def _pairs(X: Any) -> list[tuple[str, str]] | None:
-    """``(text, context)`` pairs when ``X`` holds pairs or texts; None for numeric arrays.
+    """``(text, context)`` pairs when ``X`` holds texts or pairs; None for anything else
+    (numeric arrays, data frames of features).
 
-    >>> _pairs(["a", ("b", "c")])
-    [('a', 'a'), ('b', 'c')]
-    >>> _pairs(np.zeros((1, 2))) is None
-    True
+    A text is its own context, and so is a pair's missing or empty context.
+
+    >>> _pairs(["a", ("b", "c"), ("d", None)])
+    [('a', 'a'), ('b', 'c'), ('d', 'd')]
+    >>> _pairs(np.zeros((1, 2))) is None, _pairs([[0.5, 1.0]]) is None
+    (True, True)
     """
     if isinstance(X, str):
         raise TypeError("expected a sequence of texts or a 2-D array, got a single string")
-    import scipy.sparse as sp
-
-    if sp.issparse(X) or (isinstance(X, np.ndarray) and X.dtype.kind not in "USO"):
+    if isinstance(X, np.ndarray):
+        if X.dtype.kind not in "USO":
+            return None
+        rows = X.tolist()
+    elif isinstance(X, (list, tuple)):
+        rows = list(X)
+    elif type(X).__name__ == "Series":  # a pandas column of texts or pairs
+        rows = X.tolist()
+    else:
         return None
-    rows = list(X)
     out: list[tuple[str, str]] = []
     for row in rows:
         if isinstance(row, str):
             out.append((row, row))
-        elif isinstance(row, (tuple, list, np.ndarray)) and len(row) == 2:
-            text, context = (str(v) for v in row)
-            out.append((text, context or text))
+        elif isinstance(row, (tuple, list)) and len(row) == 2 and isinstance(row[0], str):
+            text, context = row
+            out.append((text, context if isinstance(context, str) and context else text))
         else:
             return None
-    return out if out else None
+    return out or None
 
 
 def _embed(X: Any, embedder: Embedder | None) -> np.ndarray:
@@ -363,7 +371,7 @@ class ZeroShotTagger:
         return _labels(self.classes_, self.predict(X))
 
 
-def tags_frame(tagger: Any, texts: Sequence[str]) -> pd.DataFrame:
+def tags_frame(tagger: Any, texts: Sequence[str | tuple[str, str]]) -> pd.DataFrame:
     """A frame with ``themes`` (list of labels) and ``p_<label>`` per label."""
     import pandas as pd
 

@@ -75,7 +75,9 @@ def corpus(base, copies: int, *, distinct: bool = False):
             part["source"] = part["prison"]
             if distinct:
                 for col in ("action_text", "concern_text"):
-                    part[col] = part[col].astype(str) + f" ({part['prison'].iloc[0]})"
+                    text = part[col]
+                    suffixed = text.astype(str) + f" ({part['prison'].iloc[0]})"
+                    part[col] = suffixed.where(text.notna() & (text != ""), text)
             parts.append(part)
     return pd.concat(parts, ignore_index=True)
 

@@ -61,8 +61,10 @@ def test_each_distinct_text_tagged_once(fast_models):
     result = analyze(twice, models=counting, progress=False)
     assert len(result.concerns) == 2 * len(plan.concerns)
     n_concern_texts = len(set(concern_text(result.concerns)))
-    n_action_texts = result.actions.action_text.nunique()
-    assert len(counting.texts) == n_concern_texts + n_action_texts
+    actions = result.actions
+    pairs = zip(actions.action_text.fillna(""), concern_text(actions), strict=True)
+    n_action_items = len(set(pairs))
+    assert len(counting.texts) == n_concern_texts + n_action_items
     assert n_concern_texts == len(plan.concerns)
     pd.testing.assert_series_equal(
         result.concerns.themes.iloc[: len(plan.concerns)],
@@ -107,6 +109,27 @@ def test_parallel_scoring_matches_serial(samples, fast_models, backend):
         pd.testing.assert_frame_equal(getattr(parallel, name), getattr(samples, name))
 
 
+def test_parallel_scoring_keeps_rows_without_a_prison(fast_models):
+    import joblib
+
+    frame = pd.DataFrame(
+        {
+            "prison": ["HMP A", None, "HMP B", "HMP C"],
+            "concern_id": ["1", "1", "1", "1"],
+            "concern_text": ["Cells were dirty.", "No work.", "Drugs.", "Long waits."],
+            "action_text": ["Audit weekly.", "Create 40 places.", "Test 10%.", "Hire two."],
+            "owner_raw": ["Governor", None, "Head of Security", "NHFT"],
+            "target_raw": ["March 2024", "Ongoing", "June 2024", "Completed"],
+        }
+    )
+    serial = analyze(frame, models=fast_models, progress=False)
+    with joblib.parallel_config(backend="threading"):
+        parallel = analyze(frame, models=fast_models, n_jobs=2, progress=False)
+    assert len(parallel.actions) == 4
+    pd.testing.assert_frame_equal(parallel.actions, serial.actions)
+    pd.testing.assert_frame_equal(parallel.concerns, serial.concerns)
+
+
 def test_plan_groups_balance_rows():
     from actionnlp.analysis import _plan_groups
 
@@ -115,6 +138,10 @@ def test_plan_groups_balance_rows():
     assert _plan_groups(concerns, actions, 1) == [["a", "b", "c"]]
     assert _plan_groups(concerns, actions, 2) == [["a"], ["b", "c"]]
     assert len(_plan_groups(concerns, actions, 8)) == 3  # never more groups than plans
+    no_actions = pd.DataFrame()
+    assert len(_plan_groups(concerns, no_actions, 2)) == 2  # plans from concerns alone
+    unnamed = pd.DataFrame({"action_text": ["x"]})
+    assert _plan_groups(concerns, unnamed, 2) == [[]]  # rows naming no plan: one process
 
 
 def test_compare_by_prison(samples):

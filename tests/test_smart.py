@@ -289,6 +289,10 @@ def test_rare_minority_keeps_rule() -> None:
     assert model.selection_["R"] == "rule"
     rules = RuleSmartScorer().predict(frame)
     np.testing.assert_array_equal(model.predict(frame)[:, 3], rules[:, 3])
+    # the evidence is the rule's own, not a similarity the rule did not use
+    rule_evidence = RuleSmartScorer().score(frame)["smart_evidence"]
+    scored = model.score(frame)["smart_evidence"]
+    assert [e["R"] for e in scored] == [e["R"] for e in rule_evidence]
 
 
 def test_head_chosen_when_it_beats_the_rule(tmp_path) -> None:

@@ -190,11 +190,13 @@ class OwnerRuler(SpanRuler):
     to the token Matcher (which tries every pattern at every token). They go into one
     case-insensitive PhraseMatcher; a phrase match is then kept for every pattern
     whose ``ORTH`` tokens agree exactly, and extended by one token when the next
-    token is in the pattern's possessive set. The spans found are exactly those the
-    token Matcher finds; other patterns use the usual SpanRuler machinery. Patterns
-    are stored and saved unchanged, so saved pipelines load either way. Spans of
-    generic (id-less) patterns lose a leading "the" and are dropped right after
-    "HMP"/"HMYOI"; gazetteer spans are left as matched.
+    token is in the pattern's possessive set. For these gazetteer patterns the spans
+    found are exactly those the token Matcher finds; other patterns use the usual
+    SpanRuler machinery. Patterns are stored and saved unchanged, so saved pipelines
+    load either way. Spans of generic (id-less) patterns lose a leading "the" and are
+    dropped right after "HMP"/"HMYOI"; gazetteer spans are left as matched. With
+    ``acronym_candidates`` the plan's own acronyms are added
+    (:func:`acronym_candidates`).
 
     >>> import spacy
     >>> nlp = spacy.blank("en")

@@ -56,10 +56,14 @@ def _plan_column(actions: pd.DataFrame) -> str:
 
 
 def _acronyms_by_plan(actions: pd.DataFrame, plan_col: str) -> dict[Any, dict[str, str]]:
+    """Acronyms per plan, read as :meth:`OwnerFinder.find_owners` reads them: row by row,
+    action text, owner cell, then the concern columns (the first definition wins)."""
     out: dict[Any, dict[str, str]] = {}
-    cols = [c for c in ("action_text", "concern_text", "owner_raw") if c in actions.columns]
+    order = ("action_text", "owner_raw", "concern_text", "concern", "recommendation_text")
+    cols = [c for c in order if c in actions.columns]
     for plan, group in actions.groupby(plan_col, sort=True):
-        texts = [t for c in cols for t in group[c] if isinstance(t, str)]
+        rows = zip(*(group[c] for c in cols), strict=True)
+        texts = [t for row in rows for t in row if isinstance(t, str)]
         out[plan] = plan_acronyms("\n".join(dict.fromkeys(texts)))
     return out
 
