@@ -562,12 +562,8 @@ def analyze(
         models = _default_models() if models is None else models
         n_texts = len(set(concern_text(concerns))) if not concerns.empty else 0
         n_actions = len(actions)
-        n_action_texts = (
-            len(set(zip(actions["action_text"].fillna(""), concern_text(actions), strict=True)))
-            if n_actions
-            else 0
-        )
-        total = n_texts + n_action_texts + 2 * n_actions
+        n_action_items = len(set(_action_items(actions))) if n_actions else 0
+        total = n_texts + n_action_items + 2 * n_actions
         with tqdm(total=total, desc="scoring", unit="text", disable=not progress) as bar:
             concerns, actions = _score(concerns, actions, models, bar)
     tables = [plans, concerns, actions, problems, errors.reset_index(drop=True)]

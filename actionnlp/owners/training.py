@@ -109,6 +109,12 @@ def held_out_only_entries(actions: pd.DataFrame, plan: str) -> set[str]:
     An entry is attested in a plan when the ruler finds one of its names in the plan's
     action texts, or an owner cell of the plan normalises to it.
     """
+    return _only_in(_attested_entries(actions), plan)
+
+
+def _attested_entries(actions: pd.DataFrame) -> dict[str, set[str]]:
+    """Per plan, the canonical names of the gazetteer entries it attests (see
+    :func:`held_out_only_entries`)."""
     from actionnlp.owners.pipeline import build_pipeline
 
     plan_col = _plan_column(actions)
@@ -124,6 +130,11 @@ def held_out_only_entries(actions: pd.DataFrame, plan: str) -> set[str]:
                 found.update(s.id_ for s in ruler.match(nlp.make_doc(text)) if s.id_)
         cell = normalise_cell(row.owner_raw, acronyms=acronyms[getattr(row, plan_col)])
         found.update(o.canonical for o in cell)
+    return seen
+
+
+def _only_in(seen: dict[str, set[str]], plan: str) -> set[str]:
+    """The entries of ``seen[plan]`` that no other plan attests."""
     others = set().union(*(v for k, v in seen.items() if k != str(plan)))
     return seen.get(str(plan), set()) - others
 
@@ -224,10 +235,11 @@ def _unseen_gazetteer(
     pooled: dict[str, Counter[str]] = {v: Counter() for v in steps}
     folds: dict[str, dict[str, Any]] = {v: {} for v in steps}
     excluded: dict[str, list[str]] = {}
+    seen = _attested_entries(actions)  # the same for every fold
     for plan in plans:
         test = actions[actions[plan_col].astype(str) == plan]
         train = actions[actions[plan_col].astype(str) != plan]
-        drop = held_out_only_entries(actions, plan)
+        drop = _only_in(seen, plan)
         excluded[plan] = sorted(drop)
         nlp = restrict_ruler(build_pipeline(owner_filter=True), drop)
         fit_filter(nlp, mention_examples(train), seed=seed, acronyms=plan_acronym_column(train))
