@@ -291,17 +291,19 @@ def frames_from_table(
     for col in ("plan_submitted", "report_published", "target_date"):
         a[col] = pd.to_datetime(a[col])
     if a["era"].isna().all():
-        era = a.groupby("source")["agreement"].transform(lambda s: s.notna().any())
+        era = a["agreement"].notna().groupby(a["source"]).transform("any")
         a["era"] = era.map({True: "recommendations", False: "concerns"})
     if "year" not in a.columns:
         a["year"] = None
     derived = a["plan_submitted"].dt.year
     first_target = a.groupby("source")["target_date"].transform("min").dt.year
     a["year"] = pd.to_numeric(a["year"]).fillna(derived).fillna(first_target).astype("Int64")
-    a["concern_index"] = a.groupby("source", sort=False)["concern_id"].transform(
-        lambda s: pd.factorize(s)[0]
-    )
-    a["action_index"] = a.groupby(["source", "concern_id"], sort=False).cumcount()
+    # position of each concern in its plan, in order of first appearance (as factorize)
+    first = a.groupby(["source", "concern_id"], sort=False, dropna=False).ngroup()
+    first = first.where(a["concern_id"].notna())
+    index = first.groupby(a["source"], sort=False, dropna=False).rank(method="dense") - 1
+    a["concern_index"] = index.fillna(-1).astype(int)
+    a["action_index"] = a.groupby(["source", "concern_id"], sort=False, dropna=False).cumcount()
     a["owners"] = [[] for _ in range(len(a))]
 
     keys = ["source", "concern_id"]
@@ -332,10 +334,11 @@ def frames_from_table(
             plan_submitted=("plan_submitted", "first"),
             report_published=("report_published", "first"),
             era=("era", "first"),
-            n_actions=("kind", lambda k: int((k == "action").sum())),
         )
         .reset_index()
     )
+    is_action = (a["kind"] == "action").groupby(a["source"], sort=False).sum()
+    plans["n_actions"] = plans["source"].map(is_action).astype(int)
     plans["n_concerns"] = plans["source"].map(concerns.groupby("source").size())
     plans["n_problems"] = 0
     for col in PLAN_COLUMNS:
@@ -627,12 +630,13 @@ def _prefetch(concerns: pd.DataFrame, actions: pd.DataFrame, models: Models, bar
 
 
 def _default_models() -> Models:
-    """The shipped models (verified) with the on-disk embedding cache."""
+    """The shipped models (verified) with the on-disk embedding and result caches."""
     from actionnlp.embed import default_embedder
     from actionnlp.embed_cache import CachedEmbedder
     from actionnlp.registry import load
+    from actionnlp.result_cache import ResultCache
 
-    return load(embedder=CachedEmbedder(default_embedder()))
+    return load(embedder=CachedEmbedder(default_embedder()), results=ResultCache())
 
 
 _WORKER_MODELS: dict[str, Models] = {}

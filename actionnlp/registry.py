@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from actionnlp.embed import Embedder
+    from actionnlp.result_cache import ResultCache, ResultStore
 
 __all__ = ["MODELS_DIR", "Models", "load"]
 
@@ -39,6 +40,7 @@ class Models:
     root: Path = MODELS_DIR
     embedder: Embedder | None = None
     manifests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    results: ResultCache | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
@@ -51,6 +53,22 @@ class Models:
 
             self.embedder = default_embedder()
         return self.embedder
+
+    def result_store(self, artifact: str) -> ResultStore | None:
+        """Where results of ``artifact``'s model are kept between runs (None without a
+        :class:`~actionnlp.result_cache.ResultCache`): named by the verified manifest,
+        the embedder and the installed code, so any change starts an empty store."""
+        if self.results is None:
+            return None
+        key = f"store:{artifact}"
+        if key not in self._cache:
+            emb = self.get_embedder() if self.manifests[artifact].get("embedding") else None
+            identity = {
+                "manifest": self.manifests[artifact],
+                "embedder": None if emb is None else [emb.name, emb.weights_hash],
+            }
+            self._cache[key] = self.results.store(artifact, identity)
+        return self._cache[key]
 
     def _checked(self, name: str) -> Path:
         from actionnlp.artifacts import check_embedding
@@ -99,7 +117,7 @@ class Models:
 
     def find_owners(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Add ``owners``, ``owner_categories`` and ``owner_mentions`` to an actions frame."""
-        return self.owner_finder.find_owners(frame)
+        return self.owner_finder.find_owners(frame, cache=self.result_store(OWNERS_ARTIFACT))
 
     @property
     def smart_scorer(self):
@@ -113,11 +131,20 @@ class Models:
 
     def score_smart(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Add ``smart_S``..``smart_T``, ``p_smart_*``, ``smart_score``, ``smart_evidence``."""
-        return self.smart_scorer.score(frame)
+        return self.smart_scorer.score(frame, cache=self.result_store(SMART_ARTIFACT))
 
 
-def load(root: str | Path | None = None, *, embedder: Embedder | None = None) -> Models:
+def load(
+    root: str | Path | None = None,
+    *,
+    embedder: Embedder | None = None,
+    results: ResultCache | None = None,
+) -> Models:
     """Verify every shipped artifact and return the models (deserialised on first use).
+
+    ``results``, a :class:`~actionnlp.result_cache.ResultCache`, keeps owner and SMART
+    results of each distinct text on disk, so a rerun over the same plans skips that
+    work (``analyze`` uses one by default).
 
     Raises :class:`~actionnlp.errors.ArtifactError` when an artifact is missing,
     tampered with, or was built with other library versions.
@@ -134,4 +161,4 @@ def load(root: str | Path | None = None, *, embedder: Embedder | None = None) ->
                 f"missing model artifact {name}; rebuild with `make train`", directory
             )
         manifests[name] = verify_artifact(directory, expected_name=name.rsplit("-v", 1)[0])
-    return Models(root=base, embedder=embedder, manifests=manifests)
+    return Models(root=base, embedder=embedder, manifests=manifests, results=results)

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from actionnlp.embed import Embedder
+    from actionnlp.result_cache import ResultStore
 
 __all__ = [
     "FRAME_COLUMNS",
@@ -893,10 +894,30 @@ class SmartScorer:
             raise NotFittedError("SmartScorer is not fitted: call fit() or SmartScorer.load()")
 
     def _run(
-        self, frame: pd.DataFrame
+        self, frame: pd.DataFrame, cache: ResultStore | None = None
     ) -> tuple[NDArray[np.float64], NDArray[np.int_], list[dict[str, str]]]:
+        """Probabilities, labels and evidence of every row: each distinct row is scored
+        once, or read from ``cache`` when an earlier run scored it."""
+        from actionnlp.result_cache import cached_map, content_key
+
         self._check_fitted()
         rows, inverse = _distinct_rows(frame)
+        values = zip(*(rows[c].tolist() for c in FRAME_COLUMNS), strict=True)
+        keys = [content_key(*(_clean(v) for v in row)) for row in values]
+        position = {k: i for i, k in enumerate(keys)}
+
+        def compute(todo: list[str]) -> list[dict[str, Any]]:
+            proba, evidence = self._score_rows(rows.iloc[[position[k] for k in todo]])
+            return [{"p": p.tolist(), "evidence": e} for p, e in zip(proba, evidence, strict=True)]
+
+        results = cached_map(cache, keys, compute)
+        proba = np.array([r["p"] for r in results], dtype=float).reshape(-1, len(SMART_KEYS))
+        labels = (proba >= 0.5).astype(int)
+        evidence = [r["evidence"] for r in results]
+        return proba[inverse], labels[inverse], [dict(evidence[i]) for i in inverse]
+
+    def _score_rows(self, rows: pd.DataFrame) -> tuple[NDArray[np.float64], list[dict[str, str]]]:
+        """Probabilities and evidence of each of ``rows`` (distinct rows)."""
         x, info = self._features(rows)
         proba = np.zeros((len(rows), 5))
         for j, k in enumerate(SMART_KEYS):
@@ -912,7 +933,7 @@ class SmartScorer:
             _learned_evidence(s, sim, rule, ev, labels[i], proba[i], rule_r=rule_r)
             for i, (s, sim, rule, ev) in enumerate(info)
         ]
-        return proba[inverse], labels[inverse], [dict(evidence[i]) for i in inverse]
+        return proba, evidence
 
     def predict_proba(self, frame: pd.DataFrame) -> NDArray[np.float64]:
         """Probability of 1 per criterion, shape ``(n, 5)`` (T is 0.0/1.0 from the rules)."""
@@ -922,10 +943,13 @@ class SmartScorer:
         """0/1 array of shape ``(n, 5)`` in S, M, A, R, T order."""
         return self._run(frame)[1]
 
-    def score(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def score(self, frame: pd.DataFrame, *, cache: ResultStore | None = None) -> pd.DataFrame:
         """A copy of ``frame`` with ``smart_*``, ``p_smart_*``, ``smart_score``,
-        ``smart_evidence`` and ``smart_applicable`` (False for rationale rows)."""
-        proba, labels, evidence = self._run(frame)
+        ``smart_evidence`` and ``smart_applicable`` (False for rationale rows).
+
+        ``cache``, a :class:`~actionnlp.result_cache.ResultStore` for this scorer,
+        keeps each distinct row's result for later runs."""
+        proba, labels, evidence = self._run(frame, cache)
         return _score_frame(frame, labels, proba, evidence)
 
     # -- persistence -------------------------------------------------------------------

@@ -225,6 +225,28 @@ def test_researcher_frame(fast_models):
         analyze(frame.drop(columns="target_raw"), models=fast_models, progress=False)
 
 
+def test_researcher_frame_positions_and_counts():
+    from actionnlp.analysis import frames_from_table
+
+    frame = pd.DataFrame(
+        {
+            "prison": ["HMP A", "HMP A", "HMP B", "HMP A", "HMP B", "HMP A", None],
+            "concern_id": ["2", "2", "1", None, "7", "1", "1"],
+            "concern_text": ["c"] * 7,
+            "action_text": ["a"] * 7,
+            "owner_raw": [None] * 7,
+            "target_raw": ["March 2024"] * 7,
+            "kind": ["action", "rationale", "action", "action", "action", "action", "action"],
+        }
+    )
+    plans, _, actions, _ = frames_from_table(frame)
+    # concerns numbered per plan in order of first appearance; no id gives -1
+    assert actions.concern_index.tolist() == [0, 0, 0, -1, 1, 1, 0]
+    assert actions.action_index.tolist() == [0, 1, 0, 0, 0, 0, 0]
+    assert plans.n_actions.tolist() == [3, 2]  # the rationale row is not an action
+    assert plans.era.tolist() == ["concerns"] * 2
+
+
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_round_trip(samples, tmp_path, fmt):
     getattr(samples, f"to_{fmt}")(tmp_path)

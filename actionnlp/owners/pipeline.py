@@ -31,6 +31,7 @@ from spacy.util import filter_spans, minibatch
 import actionnlp.owners.components  # noqa: F401  (registers the factories)
 from actionnlp.corpus import MENTION_LABELS
 from actionnlp.owners.normalise import Gazetteer, normalise_cell, plan_acronyms
+from actionnlp.result_cache import ResultStore, cached_map, content_key
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -272,13 +273,16 @@ class OwnerFinder:
         *,
         text_column: str = "action_text",
         plan_text_columns: Sequence[str] = ("concern_text", "concern", "recommendation_text"),
+        cache: ResultStore | None = None,
     ) -> pd.DataFrame:
         """A copy of ``frame`` with ``owners``, ``owner_categories`` and ``owner_mentions``.
 
         Acronyms are collected per plan (rows sharing ``source``, else ``plan``, else
         ``prison``) from the action texts, owner cells and ``plan_text_columns``.
         Each distinct (text, plan acronyms) pair is parsed once, with ``nlp.pipe``;
-        each distinct (owner cell, plan acronyms) pair is normalised once.
+        each distinct (owner cell, plan acronyms) pair is normalised once. With a
+        ``cache`` (a :class:`~actionnlp.result_cache.ResultStore` for this pipeline),
+        pairs parsed in an earlier run are read from it instead.
         """
         if text_column not in frame.columns:
             raise KeyError(f"frame has no {text_column!r} column")
@@ -317,17 +321,28 @@ class OwnerFinder:
             distinct.setdefault((t, aid), len(distinct))
             for t, aid in zip(texts, row_acr, strict=True)
         ]
-        docs = []
-        for text, aid in distinct:
-            doc = self.nlp.make_doc(text)
-            doc._.owner_acronyms = acr_of[aid]
-            docs.append(doc)
-        found = [
-            [_mention(e) for e in doc.ents if e.label_ in MENTION_LABELS]
-            for doc in self.nlp.pipe(docs, batch_size=self.batch_size)
-        ]
+        pair_of = {content_key(t, list(acr_of[aid].items())): (t, aid) for t, aid in distinct}
+        found = cached_map(cache, list(pair_of), lambda todo: self._parse(pair_of, todo, acr_of))
         mentions = [[dict(m) for m in found[i]] for i in row_doc]
         out["owners"] = [list(canon) for canon, _ in owners]
         out["owner_categories"] = [list(cats) for _, cats in owners]
         out["owner_mentions"] = mentions
         return out
+
+    def _parse(
+        self,
+        pair_of: Mapping[str, tuple[str, int]],
+        keys: Sequence[str],
+        acr_of: Mapping[int, dict[str, str]],
+    ) -> list[list[dict[str, Any]]]:
+        """Mentions of each ``(text, acronyms id)`` pair named by ``keys``, in one pipe."""
+        docs = []
+        for key in keys:
+            text, aid = pair_of[key]
+            doc = self.nlp.make_doc(text)
+            doc._.owner_acronyms = acr_of[aid]
+            docs.append(doc)
+        return [
+            [_mention(e) for e in doc.ents if e.label_ in MENTION_LABELS]
+            for doc in self.nlp.pipe(docs, batch_size=self.batch_size)
+        ]

@@ -1,0 +1,214 @@
+"""An on-disk cache of per-text model results (owner mentions, SMART scores).
+
+With the embedding cache warm, what is left of a second run over the same plans is
+the owner pipeline and the SMART signals: spaCy and pattern work per distinct text.
+:class:`ResultCache` keeps those results on disk so a rerun does none of it again.
+
+A result is stored under the SHA-256 of its input (the texts a stage reads) in a
+folder named by the SHA-256 of everything the result depends on: the stage, the
+verified artifact's manifest (checksums, versions), the embedding model and a
+fingerprint of the installed actionnlp code and resources. Retraining a model,
+changing a pattern file, upgrading actionnlp or swapping the embedder therefore
+starts a new, empty folder; stale results are never read.
+
+Storage follows :mod:`actionnlp.embed_cache`: one JSON file per batch of new
+results, written to a temporary file and published with :func:`os.replace`, never
+modified afterwards, so any number of processes can share a folder without locks.
+JSON, not pickle: a cache file is data and is never executed. A file that cannot
+be read is ignored (its results are computed again).
+
+The default location is ``<cache_dir>/results`` next to the embedding cache
+(``$ACTIONNLP_CACHE_DIR`` or ``~/.cache/actionnlp/embeddings``).
+
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as d:
+...     store = ResultCache(d).store("demo", {"model": "v1"})
+...     first = cached_map(store, ["a", "b"], lambda todo: [len(t) for t in todo])
+...     again = ResultCache(d).store("demo", {"model": "v1"})
+...     cached_map(again, ["b", "a"], lambda todo: 1 / 0), again.hits
+([1, 1], 2)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = ["ResultCache", "ResultStore", "cached_map", "code_fingerprint", "content_key"]
+
+SUFFIX = ".json"
+T = TypeVar("T")
+
+
+def content_key(*parts: Any) -> str:
+    """SHA-256 (hex) of JSON-serialisable ``parts``: the key of one stage input.
+
+    >>> content_key("a", ["b"]) == content_key("a", ["b"]) != content_key("ab", [])
+    True
+    """
+    raw = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(raw.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """SHA-256 of every ``.py``, ``.json`` and ``.jsonl`` file of the installed package
+    outside ``models/`` (whose artifacts are covered by their manifests)."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if rel.parts[0] == "models" or path.suffix not in (".py", ".json", ".jsonl"):
+            continue
+        digest.update(str(rel.as_posix()).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class ResultCache:
+    """A folder of result stores, one per stage and model identity.
+
+    ``cache_dir=None`` means the embedding cache's folder (see
+    :func:`~actionnlp.embed_cache.default_cache_dir`); results live in its
+    ``results`` subfolder.
+    """
+
+    def __init__(self, cache_dir: str | os.PathLike[str] | None = None) -> None:
+        self.cache_dir = cache_dir
+
+    def __repr__(self) -> str:
+        return f"ResultCache({str(self.directory)!r})"
+
+    @property
+    def directory(self) -> Path:
+        """``<cache_dir>/results``."""
+        from actionnlp.embed_cache import default_cache_dir
+
+        base = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
+        return base / "results"
+
+    def store(self, stage: str, identity: Mapping[str, Any]) -> ResultStore:
+        """The store of ``stage`` for models described by ``identity`` (JSON-serialisable:
+        manifests, embedder name and hash); the code fingerprint is added here."""
+        key = content_key(stage, code_fingerprint(), dict(identity))
+        return ResultStore(self.directory / f"{stage}-{key[:32]}")
+
+
+class ResultStore:
+    """JSON results by key in one folder (see the module docstring)."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+        self._lock = threading.Lock()
+        self._index: dict[str, Any] = {}
+        self._seen: set[str] = set()
+        self._warned = False
+        self.hits = 0
+        self.misses = 0
+
+    def __repr__(self) -> str:
+        return f"ResultStore({str(self.directory)!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (for a joblib worker) without the lock and the loaded results."""
+        state = self.__dict__.copy()
+        state.update(_lock=None, _index={}, _seen=set(), hits=0, misses=0)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+        """The stored results among ``keys`` (rescanning the folder once on a miss, for
+        files other processes wrote meanwhile)."""
+        with self._lock:
+            if not self._seen or any(k not in self._index for k in keys):
+                self._scan()
+            found = {k: self._index[k] for k in keys if k in self._index}
+        self.hits += len(found)
+        self.misses += len(set(keys)) - len(found)
+        return found
+
+    def put_many(self, items: Mapping[str, Any]) -> dict[str, Any]:
+        """Store ``items`` (JSON-serialisable values) as one new batch file and return
+        them as a reader will get them back (after a JSON round trip). A disk that
+        refuses the write warns once and is otherwise ignored."""
+        if not items:
+            return {}
+        payload = json.dumps(dict(items), ensure_ascii=False, allow_nan=True)
+        stored: dict[str, Any] = json.loads(payload)
+        with self._lock:
+            self._index.update(stored)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".batch-", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(payload)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                final = self.directory / (Path(tmp).name[len(".batch-") : -len(".tmp")] + SUFFIX)
+                os.replace(tmp, final)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError as err:
+            if not self._warned:
+                warnings.warn(f"result cache not written ({err})", RuntimeWarning, stacklevel=2)
+                self._warned = True
+            return stored
+        with self._lock:
+            self._seen.add(final.name)
+        return stored
+
+    def _scan(self) -> None:
+        """Load batch files not loaded yet (caller holds the lock); skip unreadable ones."""
+        self._seen.add("")  # the lazy first load is done, even without a folder
+        try:
+            names = sorted(n for n in os.listdir(self.directory) if n.endswith(SUFFIX))
+        except OSError:
+            return
+        for name in names:
+            if name in self._seen:
+                continue
+            self._seen.add(name)
+            try:
+                batch = json.loads((self.directory / name).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(batch, dict):
+                for k, v in batch.items():
+                    self._index.setdefault(k, v)
+
+
+def cached_map(
+    store: ResultStore | None, keys: Sequence[str], compute: Callable[[list[str]], list[T]]
+) -> list[T]:
+    """One result per key: stored ones from ``store``, the rest from ``compute`` (called
+    once with the missing keys, in order, returning one JSON-serialisable result each)
+    and then stored. Results come back as a reader of the store would see them (JSON
+    round trip), so a first and a second run give identical values.
+
+    >>> cached_map(None, ["x", "yy"], lambda todo: [len(t) for t in todo])
+    [1, 2]
+    """
+    if store is None:
+        return compute(list(keys))
+    found = store.get_many(keys)
+    todo = [k for k in dict.fromkeys(keys) if k not in found]
+    if todo:
+        new = compute(todo)
+        if len(new) != len(todo):
+            raise ValueError(f"compute returned {len(new)} results for {len(todo)} keys")
+        found.update(store.put_many(dict(zip(todo, new, strict=True))))
+    return [found[k] for k in keys]
