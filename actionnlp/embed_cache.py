@@ -47,9 +47,9 @@ import tempfile
 import threading
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
@@ -84,6 +84,26 @@ def model_key(name: str, weights_hash: str) -> str:
     False
     """
     return hashlib.sha256(f"{name}\0{weights_hash}".encode()).hexdigest()
+
+
+def publish(directory: Path, suffix: str, write: Callable[[BinaryIO], object]) -> Path:
+    """Write a new batch file into ``directory`` with ``write`` and publish it atomically
+    (a temporary file, flushed to disk, then :func:`os.replace`): readers see the whole
+    file or none. Returns its path; raises :class:`OSError` when the disk refuses."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".batch-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        final = directory / (Path(tmp).name[len(".batch-") : -len(".tmp")] + suffix)
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return final
 
 
 def _text_key(text: str) -> bytes:
@@ -239,22 +259,11 @@ class CachedEmbedder:
 
     def _write(self, keys: list[bytes], vectors: NDArray[np.float32]) -> Path | None:
         """Publish one batch file atomically; warn once and carry on if the disk refuses."""
-        directory = self.directory
+        raw = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, _DIGEST)
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".batch-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    raw = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, _DIGEST)
-                    np.savez(handle, keys=raw, vectors=vectors)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                final = directory / (Path(tmp).name[len(".batch-") : -len(".tmp")] + SUFFIX)
-                os.replace(tmp, final)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            final = publish(
+                self.directory, SUFFIX, lambda handle: np.savez(handle, keys=raw, vectors=vectors)
+            )
         except OSError as err:
             if not self._warned:
                 warnings.warn(f"embedding cache not written ({err})", RuntimeWarning, stacklevel=3)

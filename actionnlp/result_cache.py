@@ -31,17 +31,17 @@ The default location is ``<cache_dir>/results`` next to the embedding cache
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
+
+from actionnlp.embed_cache import publish
 
 __all__ = ["ResultCache", "ResultStore", "cached_map", "code_fingerprint", "content_key"]
 
@@ -144,24 +144,13 @@ class ResultStore:
         refuses the write warns once and is otherwise ignored."""
         if not items:
             return {}
-        payload = json.dumps(dict(items), ensure_ascii=False, allow_nan=True)
+        payload = json.dumps(dict(items), allow_nan=True)  # ASCII: any text round-trips
         stored: dict[str, Any] = json.loads(payload)
+        data = payload.encode("ascii")
         with self._lock:
             self._index.update(stored)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".batch-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(payload)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                final = self.directory / (Path(tmp).name[len(".batch-") : -len(".tmp")] + SUFFIX)
-                os.replace(tmp, final)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            final = publish(self.directory, SUFFIX, lambda handle: handle.write(data))
         except OSError as err:
             if not self._warned:
                 warnings.warn(f"result cache not written ({err})", RuntimeWarning, stacklevel=2)
