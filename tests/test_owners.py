@@ -433,3 +433,39 @@ def test_plan_acronyms_become_candidates():
     off = spacy.blank("en")
     off.add_pipe("owner_ruler", config={"role_patterns": False, "acronym_candidates": False})
     assert off("The Zonal Quality Manager (ZQM) will act. ZQM acts.").ents == ()
+
+
+def test_generic_candidates_comma_list_titles_and_departments():
+    """Titles built from comma lists and departments named by their function (R5)."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("owner_ruler", config={"gazetteer_path": None})
+    doc = nlp("An Art, Music and Drama lead and the Clean, Safe, Tidy and Decent (CSTD) team act.")
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("Art, Music and Drama lead", "ROLE"),
+        ("Clean, Safe, Tidy and Decent (CSTD) team", "ROLE"),
+    ]
+    doc = nlp("We will work with Chaplaincy, Reception and Safer Custody on prison security.")
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("Chaplaincy", "ROLE"),
+        ("Reception", "ROLE"),
+        ("Safer Custody", "ROLE"),
+    ]
+    # a longer post wins over the department word inside it
+    assert [e.text for e in nlp("The Head of Psychology will act.").ents] == ["Head of Psychology"]
+
+
+def test_description_with_a_name_in_apposition_gives_the_name():
+    """ "the education provider (Anytown Learning)": only the name is a mention (R7)."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("owner_ruler", config={"gazetteer_path": None})
+    for text in (
+        "Since May the education provider (Anytown Learning) has added courses.",
+        "We will work with the education provider, Anytown Learning, to add courses.",
+    ):
+        assert [(e.text, e.label_) for e in nlp(text).ents] == [("Anytown Learning", "ORG")]
+    # an acronym after a description is a definition (R1), not a name in apposition
+    doc = nlp("The Trust (ZYT) will act.")
+    assert [(e.text, e.label_) for e in doc.ents] == [("Trust", "ORG")]
+    # a named body followed by a bracket is left alone
+    doc = nlp("Anytown Health Trust (Anytown Hospitals) will act.")
+    assert [e.text for e in doc.ents] == ["Anytown Health Trust"]

@@ -16,13 +16,17 @@ caller knows from the rest of the plan; the linker also reads the doc's own text
   ``resources/owner_patterns.jsonl`` ("Head of X", "X Manager", "X Lead", "X team",
   "OMU orderlies"...; :func:`role_patterns`), so posts missing from the gazetteer are
   proposed too; a name is then normalised by the linker as usual. It also proposes
-  lower-case posts ("peer mentors"), bodies with an organisational ending ("Anytown
-  Trust", "X Ltd") and descriptions ("the Trust", "the education provider"; the span
-  drops "the"). A generic match never starts right after "HMP"/"HMYOI" (that is the
-  prison's name). With ``acronym_candidates=True`` it adds the acronyms the plan
-  defines (``doc._.owner_acronyms`` and the doc's own "Long Form (ACR)") where they
-  are used bare, and the long form of a definition, labelled from the long form's
-  head word (:func:`acronym_candidates`). The filter decides which candidates stay.
+  lower-case posts ("peer mentors"), titles built from comma lists ("Education, Skills
+  and Work lead"), prison departments named by their function ("Healthcare", "Safer
+  Custody"), bodies with an organisational ending ("Anytown Trust", "X Ltd") and
+  descriptions ("the Trust", "the education provider"; the span drops "the"). A
+  description followed by a name in apposition ("the education provider (Anytown
+  Learning)") gives the name only (docs/annotation.md R7). A generic match never
+  starts right after "HMP"/"HMYOI" (that is the prison's name). With
+  ``acronym_candidates=True`` it adds the acronyms the plan defines
+  (``doc._.owner_acronyms`` and the doc's own "Long Form (ACR)") where they are used
+  bare, and the long form of a definition, labelled from the long form's head word
+  (:func:`acronym_candidates`). The filter decides which candidates stay.
 - ``owner_filter``: a learned precision filter after the ruler. It keeps or drops
   each ROLE/ORG entity with a scikit-learn logistic regression over the words around
   it (:func:`candidate_features`), so roles only consulted, informed or trained
@@ -194,9 +198,10 @@ class OwnerRuler(SpanRuler):
     found are exactly those the token Matcher finds; other patterns use the usual
     SpanRuler machinery. Patterns are stored and saved unchanged, so saved pipelines
     load either way. Spans of generic (id-less) patterns lose a leading "the" and are
-    dropped right after "HMP"/"HMYOI"; gazetteer spans are left as matched. With
-    ``acronym_candidates`` the plan's own acronyms are added
-    (:func:`acronym_candidates`).
+    dropped right after "HMP"/"HMYOI"; gazetteer spans are left as matched. A
+    description with a name in apposition is replaced by the name
+    (:func:`_apposition_names`). With ``acronym_candidates`` the plan's own acronyms
+    are added (:func:`acronym_candidates`).
 
     >>> import spacy
     >>> nlp = spacy.blank("en")
@@ -292,7 +297,62 @@ class OwnerRuler(SpanRuler):
                 spans.add(Span(doc, start, end, label=label, span_id=span_id))
         if self.acronym_candidates:
             spans.update(acronym_candidates(doc))
-        return sorted(spans)
+        return sorted(_apposition_names(doc, spans))
+
+
+_DESCRIPTION_HEADS = frozenset({"provider", "providers", "contractor", "contractors", "trust"})
+_NAME_LINKS = frozenset({"and", "&", "of", "for"})
+
+
+def _apposition_name(doc: Doc, desc: Span) -> Span | None:
+    """The name in apposition after a description ("the education provider (People Plus)").
+
+    The name is a run of capitalised words (joined by "and", "of"...) right after "(" or
+    "," that ends at ")" (after "(") or at ",", "(" or ")" (after ",").
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("The education provider, Anytown Learning, will act.")
+    >>> _apposition_name(doc, doc[1:3]).text
+    'Anytown Learning'
+    """
+    n, i = len(doc), desc.end
+    if i >= n or doc[i].text not in {"(", ","}:
+        return None
+    j = k = i + 1
+    while k < n and (
+        doc[k].is_title or (doc[k].is_upper and doc[k].is_alpha) or doc[k].lower_ in _NAME_LINKS
+    ):
+        k += 1
+    while k > j and doc[k - 1].lower_ in _NAME_LINKS:
+        k -= 1
+    closers = {")"} if doc[i].text == "(" else {",", "(", ")"}
+    if k == j or k >= n or doc[k].text not in closers or (k == j + 1 and doc[j].is_upper):
+        return None  # nothing, not closed, or an acronym ("the Trust (NHFT)": R1)
+    return Span(doc, j, k, label="ORG")
+
+
+def _apposition_names(doc: Doc, spans: Iterable[Span]) -> set[Span]:
+    """Candidates with each ORG description ("education provider", a lone "Trust")
+    followed by a name in apposition replaced by that name: only the name is a mention
+    (docs/annotation.md R7). A name the candidates already have is not added twice.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("The education provider (Anytown Learning) will act.")
+    >>> [s.text for s in _apposition_names(doc, [Span(doc, 1, 3, label="ORG")])]
+    ['Anytown Learning']
+    """
+    out = set(spans)
+    for span in list(out):
+        # "education provider", "Trust" describe a body; "Anytown Trust" names one
+        described = span[0].is_lower or len(span) == 1
+        if not described or span.label_ != "ORG" or span[-1].lower_ not in _DESCRIPTION_HEADS:
+            continue
+        name = _apposition_name(doc, span)
+        if name is not None:
+            out.discard(span)
+            if not any((s.start, s.end) == (name.start, name.end) for s in out):
+                out.add(name)
+    return out
 
 
 _ORG_ENDINGS = frozenset(
