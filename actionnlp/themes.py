@@ -9,7 +9,12 @@ already-embedded 2-D numeric array, so it can be checked with scikit-learn's
 features: ``features="embedding+tfidf"`` appends TF-IDF word/bigram features (texts
 only), and ``context=True`` appends the embedding of each text's context (the concern
 an action answers), given as ``(text, context)`` pairs; a plain text is its own
-context, as a concern is.
+context, as a concern is. With ``calibrate=True`` each label's probabilities are
+Platt-scaled on its cross-validated probabilities where the label has enough
+positives and negatives (balanced class weights can inflate the probabilities of rare
+labels). It is off by default and in the shipped tagger: on the labelled plans it
+lowered macro-F1 and did not improve the Brier score out of plan, where the plain
+probabilities were already close to calibrated (``docs/experiments.md``).
 
 :class:`ZeroShotTagger` needs no labels: cosine similarity between a text and each
 label's description, with a documented threshold.
@@ -35,6 +40,10 @@ __all__ = ["ThemeTagger", "ZeroShotTagger", "tags_frame"]
 #: the sentence is on topic). A label is also given when it is the best match and
 #: above ``threshold - margin``.
 ZERO_SHOT_THRESHOLD = 0.30
+
+#: Fewest training positives (and negatives) for which a label's probabilities are
+#: calibrated; below it the label keeps its logistic regression's probabilities.
+MIN_CALIBRATION_POSITIVES = 10
 
 
 def _is_text(X: Any) -> bool:
@@ -137,8 +146,12 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         class_weight: passed to each logistic regression.
         tune_thresholds: tune each label's threshold by ``cv``-fold
             cross-validation on the training data (F1-optimal); else 0.5.
-        cv: folds for threshold tuning.
+        cv: folds for threshold tuning and calibration.
         random_state: seed for the folds.
+        calibrate: Platt-scale each label's probabilities (slope and intercept on the
+            logit scale, fitted on its ``cv``-fold cross-validated probabilities) when
+            it has at least :data:`MIN_CALIBRATION_POSITIVES` positives and as many
+            negatives; thresholds are then tuned on the calibrated probabilities.
 
     Example:
         >>> from actionnlp.embed import FakeEmbedder
@@ -164,6 +177,7 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         tune_thresholds: bool = True,
         cv: int = 3,
         random_state: int = 0,
+        calibrate: bool = False,
     ) -> None:
         self.embedder = embedder
         self.features = features
@@ -173,6 +187,7 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.tune_thresholds = tune_thresholds
         self.cv = cv
         self.random_state = random_state
+        self.calibrate = calibrate
 
     def _head(self):
         from sklearn.linear_model import LogisticRegression
@@ -205,20 +220,32 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.n_features_in_ = E.shape[1]
         self.estimators_: list[Any] = []
         self.thresholds_ = np.full(Y.shape[1], 0.5)
+        self.calibration_ = np.tile([1.0, 0.0], (Y.shape[1], 1))  # identity
         for j in range(Y.shape[1]):
             col = Y[:, j]
             if col.min() == col.max():
                 self.estimators_.append(float(col[0]))  # constant label
                 continue
             self.estimators_.append(self._head().fit(E, col))
+            if not (self.tune_thresholds or self.calibrate):
+                continue
+            p = self._cv_proba(E, col)
+            if p is None:
+                continue
+            fewest = min(int(col.sum()), int(len(col) - col.sum()))
+            if self.calibrate and fewest >= MIN_CALIBRATION_POSITIVES:
+                self.calibration_[j] = _platt(p, col)
             if self.tune_thresholds:
-                self.thresholds_[j] = self._tune(E, col)
+                self.thresholds_[j] = _best_threshold(col, _calibrated(p, self.calibration_[j]))
         return self
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        # Taggers saved before ``features``/``context`` existed used embeddings only.
-        state = {"features": "embedding", "context": False, "tfidf_": None, **state}
-        super().__setstate__(state)
+        # Taggers saved before ``features``/``context`` existed used embeddings only;
+        # those saved before ``calibrate`` existed are not calibrated.
+        old = {"features": "embedding", "context": False, "tfidf_": None, "calibrate": False}
+        if "thresholds_" in state:
+            old["calibration_"] = np.tile([1.0, 0.0], (len(state["thresholds_"]), 1))
+        super().__setstate__({**old, **state})
 
     def texts_to_embed(self, X: Any) -> list[str]:
         """The texts :meth:`predict` will embed for ``X`` (texts, then contexts when
@@ -250,20 +277,15 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         T = self.tfidf_.transform([text for text, _ in pairs])
         return sp.hstack([sp.csr_matrix(E), T]).tocsr()
 
-    def _tune(self, E: Any, col: np.ndarray) -> float:
+    def _cv_proba(self, E: Any, col: np.ndarray) -> np.ndarray | None:
+        """Cross-validated probabilities of one label (None when it has < 2 of a class)."""
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         n_splits = min(self.cv, int(col.sum()), int(len(col) - col.sum()))
         if n_splits < 2:
-            return 0.5
+            return None
         folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
-        p = cross_val_predict(self._head(), E, col, cv=folds, method="predict_proba")[:, 1]
-        grid = np.linspace(0.1, 0.9, 33)
-        f1 = [_f1(col, p >= t) for t in grid]
-        best = float(np.max(f1))
-        # Among ties, the threshold closest to 0.5 (the least tuned).
-        candidates = [t for t, f in zip(grid, f1, strict=False) if f >= best - 1e-9]
-        return float(min(candidates, key=lambda t: abs(t - 0.5)))
+        return cross_val_predict(self._head(), E, col, cv=folds, method="predict_proba")[:, 1]
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each label, shape ``(n_samples, n_labels)``."""
@@ -277,8 +299,10 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
                 f"{self.n_features_in_} features"
             )
         cols = [
-            np.full(E.shape[0], est) if isinstance(est, float) else est.predict_proba(E)[:, 1]
-            for est in self.estimators_
+            np.full(E.shape[0], est)
+            if isinstance(est, float)
+            else _calibrated(est.predict_proba(E)[:, 1], ab)
+            for est, ab in zip(self.estimators_, self.calibration_, strict=True)
         ]
         return np.column_stack(cols) if cols else np.zeros((E.shape[0], 0))
 
@@ -311,6 +335,58 @@ def _f1(y: np.ndarray, pred: np.ndarray) -> float:
     tp = float(np.sum(y & pred))
     denom = float(np.sum(y) + np.sum(pred))
     return 2 * tp / denom if denom else 0.0
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The F1-optimal threshold on a grid over [0.1, 0.9]; among ties, the closest to
+    0.5 (the least tuned).
+
+    >>> _best_threshold(np.array([0, 0, 1, 1]), np.array([0.1, 0.2, 0.6, 0.7]))
+    0.5
+    """
+    grid = np.linspace(0.1, 0.9, 33)
+    f1 = [_f1(y, p >= t) for t in grid]
+    best = float(np.max(f1))
+    candidates = [t for t, f in zip(grid, f1, strict=True) if f >= best - 1e-9]
+    return float(min(candidates, key=lambda t: abs(t - 0.5)))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.log(p) - np.log1p(-p)
+
+
+def _platt(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt scaling of probabilities ``p`` against 0/1 labels ``y``: ``(slope,
+    intercept)`` on the logit scale, or the identity ``(1.0, 0.0)`` when the fitted
+    slope is not positive (calibrated scores would no longer rank as ``p`` does).
+
+    >>> y = np.array([0, 0, 0, 0, 0, 1, 0, 0, 1, 1])
+    >>> a, b = _platt(np.linspace(0.3, 0.95, 10), y)
+    >>> bool(a > 0 and b < 0)
+    True
+    >>> _platt(np.linspace(0.95, 0.3, 10), y)
+    (1.0, 0.0)
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=1e6, max_iter=1000).fit(_logit(p)[:, None], y)
+    slope, intercept = float(lr.coef_[0, 0]), float(lr.intercept_[0])
+    return (slope, intercept) if slope > 0 else (1.0, 0.0)
+
+
+def _calibrated(p: np.ndarray, ab: Any) -> np.ndarray:
+    """``p`` mapped by the Platt ``(slope, intercept)`` ``ab``; ``p`` itself for the
+    identity, so an uncalibrated label keeps its probabilities bit for bit.
+
+    >>> p = np.array([0.2, 0.5, 0.9])
+    >>> _calibrated(p, (1.0, 0.0)) is p, round(float(_calibrated(p, (1.0, -0.5))[1]), 3)
+    (True, 0.378)
+    """
+    slope, intercept = float(ab[0]), float(ab[1])
+    if slope == 1.0 and intercept == 0.0:
+        return p
+    return 1.0 / (1.0 + np.exp(-(slope * _logit(p) + intercept)))
 
 
 class ZeroShotTagger:

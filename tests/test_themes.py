@@ -27,7 +27,7 @@ SINGLE_OUTPUT_CHECKS = {
 
 
 @parametrize_with_checks(
-    [ThemeTagger(tune_thresholds=False)],
+    [ThemeTagger(tune_thresholds=False, calibrate=True)],
     expected_failed_checks=lambda est: SINGLE_OUTPUT_CHECKS,
 )
 def test_sklearn_contract(estimator, check):
@@ -190,9 +190,76 @@ def test_unknown_features_rejected():
 def test_tagger_saved_before_feature_options_still_loads():
     tagger = fitted()
     state = dict(tagger.__getstate__())
-    for key in ("features", "context", "tfidf_"):
+    for key in ("features", "context", "tfidf_", "calibrate", "calibration_"):
         state.pop(key)
     old = ThemeTagger.__new__(ThemeTagger)
     old.__setstate__(state)
-    assert old.features == "embedding" and old.context is False
+    assert old.features == "embedding" and old.context is False and old.calibrate is False
     assert np.array_equal(old.predict_proba(TEXTS), tagger.predict_proba(TEXTS))
+
+
+def calibration_data() -> tuple[np.ndarray, np.ndarray]:
+    """Ready-made features; label 0 has about 20 positives of 80, label 1 has 4."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 4))
+    common = (X[:, 0] + 0.7 * rng.normal(size=80) > 0.8).astype(int)
+    rare = np.zeros(80, dtype=int)
+    rare[np.argsort(X[:, 1])[-4:]] = 1
+    return X, np.column_stack([common, rare])
+
+
+def test_calibration_needs_enough_positives():
+    X, Y = calibration_data()
+    assert 10 <= Y[:, 0].sum() <= 70 and Y[:, 1].sum() < 10
+    tagger = ThemeTagger(cv=3, calibrate=True).fit(X, Y)
+    assert tagger.calibration_.shape == (2, 2) and tagger.calibration_.dtype == float
+    assert tuple(tagger.calibration_[1]) == (1.0, 0.0)  # too few positives: identity
+    slope, _ = tagger.calibration_[0]
+    assert slope > 0 and tuple(tagger.calibration_[0]) != (1.0, 0.0)
+
+
+def test_calibration_keeps_ranking_and_changes_probabilities():
+    X, Y = calibration_data()
+    cal = ThemeTagger(cv=3, calibrate=True).fit(X, Y)
+    raw = ThemeTagger(cv=3, calibrate=False).fit(X, Y)
+    P, R = cal.predict_proba(X), raw.predict_proba(X)
+    order = np.argsort(R[:, 0], kind="stable")
+    assert (np.diff(P[order, 0]) >= 0).all()  # same ranking
+    assert not np.allclose(P[:, 0], R[:, 0])
+    # Balanced class weights inflate a rarer label's probabilities; calibration lowers
+    # them towards its base rate.
+    assert abs(P[:, 0].mean() - Y[:, 0].mean()) < abs(R[:, 0].mean() - Y[:, 0].mean())
+    assert np.array_equal(P[:, 1], R[:, 1])  # not calibrated
+    assert (cal.predict(X) == cal.decide(P)).all()
+    assert (cal.decide(P) == (cal.thresholds_ <= P).astype(int)).all()
+
+
+def test_uncalibrated_tagger_gives_the_heads_probabilities():
+    X, Y = calibration_data()
+    raw = ThemeTagger(cv=3, calibrate=False).fit(X, Y)
+    assert (raw.calibration_ == [1.0, 0.0]).all()
+    heads = np.column_stack([est.predict_proba(X)[:, 1] for est in raw.estimators_])
+    assert np.array_equal(raw.predict_proba(X), heads)
+
+
+def test_calibrated_tagger_saves_and_reloads(tmp_path):
+    X, Y = calibration_data()
+    tagger = ThemeTagger(cv=3, calibrate=True).fit(X, Y)
+    save_sklearn(tagger, tmp_path / "calibrated.skops")
+    loaded = load_sklearn(tmp_path / "calibrated.skops")
+    assert np.array_equal(loaded.calibration_, tagger.calibration_)
+    assert np.array_equal(loaded.predict_proba(X), tagger.predict_proba(X))
+
+
+def test_tagger_saved_before_calibration_still_predicts():
+    X, Y = calibration_data()
+    tagger = ThemeTagger(cv=3, calibrate=True).fit(X, Y)
+    state = dict(tagger.__getstate__())
+    for key in ("calibrate", "calibration_"):
+        state.pop(key)
+    old = ThemeTagger.__new__(ThemeTagger)
+    old.__setstate__(state)
+    assert old.calibrate is False and (old.calibration_ == [1.0, 0.0]).all()
+    heads = np.column_stack([est.predict_proba(X)[:, 1] for est in tagger.estimators_])
+    assert np.array_equal(old.predict_proba(X), heads)
+    assert old.predict(X).shape == (80, 2)
