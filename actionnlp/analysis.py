@@ -243,6 +243,9 @@ def frames_from_table(
     are optional and derived when missing (target date and status from
     ``target_raw``; year from ``plan_submitted``, else the earliest target date).
     Rows sharing ``source`` (default: the prison, plus the year when given) are one plan.
+    ``concern_index`` numbers a plan's concern ids in order of first appearance (-1 for
+    rows without one); ``action_index`` counts the rows of each (plan, concern id),
+    rows without an id counting as one group.
 
     >>> import pandas as pd
     >>> t = pd.DataFrame({"prison": ["HMP X"], "concern_id": ["1"], "concern_text": ["Dirty."],
@@ -520,7 +523,8 @@ def analyze(
     :func:`~actionnlp.read_plans`; unreadable files become rows of ``errors``), a
     list of :class:`~actionnlp.ActionPlan`, or a researcher's own actions table
     with :data:`REQUIRED_COLUMNS` (see :func:`frames_from_table`). ``models``
-    defaults to :func:`actionnlp.registry.load` with the on-disk embedding cache. Each
+    defaults to :func:`actionnlp.registry.load` with the on-disk embedding and result
+    caches (:mod:`actionnlp.embed_cache`, :mod:`actionnlp.result_cache`). Each
     distinct concern text is tagged once, and each distinct (action text, concern)
     pair: an action's themes are read with its concern as context.
 
@@ -707,7 +711,7 @@ def _score_parallel(
     """Score each group of plans in a joblib worker; rows come back in their order.
 
     Workers given no ``models`` load the shipped ones once per process (verified, with
-    the shared on-disk embedding cache), so any joblib backend works.
+    the shared on-disk embedding and result caches), so any joblib backend works.
     """
     import pandas as pd
     from joblib import Parallel, delayed

@@ -81,7 +81,12 @@ def _parse(args: argparse.Namespace) -> int:
 def _score(args: argparse.Namespace) -> int:
     from actionnlp.analysis import analyze
 
-    result = analyze(args.paths, n_jobs=args.jobs, progress=not args.quiet)
+    models = None
+    if args.no_cache:
+        from actionnlp.registry import load
+
+        models = load()  # no embedding or result cache: nothing read or written
+    result = analyze(args.paths, models=models, n_jobs=args.jobs, progress=not args.quiet)
     out = Path(args.out)
     if args.format == "parquet":
         result.to_parquet(out)
@@ -156,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _batch_arguments(s)
+    s.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the on-disk embedding and result caches",
+    )
     s.set_defaults(func=_score)
 
     c = sub.add_parser(

@@ -17,8 +17,10 @@ modified afterwards, so any number of processes can share a folder without locks
 JSON, not pickle: a cache file is data and is never executed. A file that cannot
 be read is ignored (its results are computed again).
 
-The default location is ``<cache_dir>/results`` next to the embedding cache
-(``$ACTIONNLP_CACHE_DIR`` or ``~/.cache/actionnlp/embeddings``).
+The default location is ``<cache_dir>/results`` inside the embedding cache's folder
+(``$ACTIONNLP_CACHE_DIR`` or ``~/.cache/actionnlp/embeddings``). Stored results hold
+text from the plans (mention spans, evidence quotes); :meth:`ResultCache.clear`
+deletes them, and ``actionnlp score --no-cache`` neither reads nor writes any cache.
 
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as d:
@@ -59,12 +61,26 @@ def content_key(*parts: Any) -> str:
     return hashlib.sha256(raw.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
+#: Libraries whose exact versions a cached result depends on (tokenisation, matching,
+#: numerics); the artifact manifests only pin major.minor.
+LIBRARIES = ("numpy", "scikit-learn", "scipy", "spacy", "torch", "sentence-transformers")
+
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """SHA-256 of every ``.py``, ``.json`` and ``.jsonl`` file of the installed package
-    outside ``models/`` (whose artifacts are covered by their manifests)."""
+    outside ``models/`` (whose artifacts are covered by their manifests), of the
+    Python version and of the exact versions of :data:`LIBRARIES`."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
     root = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(platform.python_version().encode())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"\0{name}={version(name)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"\0{name}=-".encode())
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
         if rel.parts[0] == "models" or path.suffix not in (".py", ".json", ".jsonl"):
@@ -94,6 +110,12 @@ class ResultCache:
 
         base = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
         return base / "results"
+
+    def clear(self) -> None:
+        """Delete every stored result of every model (the whole ``results`` folder)."""
+        import shutil
+
+        shutil.rmtree(self.directory, ignore_errors=True)
 
     def store(self, stage: str, identity: Mapping[str, Any]) -> ResultStore:
         """The store of ``stage`` for models described by ``identity`` (JSON-serialisable:
@@ -181,19 +203,23 @@ class ResultStore:
 
 
 def cached_map(
-    store: ResultStore | None, keys: Sequence[str], compute: Callable[[list[str]], list[T]]
+    store: ResultStore | None,
+    keys: Sequence[str],
+    compute: Callable[[list[str]], list[T]],
+    valid: Callable[[Any], bool] = lambda value: True,
 ) -> list[T]:
     """One result per key: stored ones from ``store``, the rest from ``compute`` (called
     once with the missing keys, in order, returning one JSON-serialisable result each)
     and then stored. Results come back as a reader of the store would see them (JSON
-    round trip), so a first and a second run give identical values.
+    round trip), so a first and a second run give identical values. A stored value that
+    is not ``valid`` (a damaged or foreign file) is computed again.
 
     >>> cached_map(None, ["x", "yy"], lambda todo: [len(t) for t in todo])
     [1, 2]
     """
     if store is None:
         return compute(list(keys))
-    found = store.get_many(keys)
+    found = {k: v for k, v in store.get_many(keys).items() if valid(v)}
     todo = [k for k in dict.fromkeys(keys) if k not in found]
     if todo:
         new = compute(todo)

@@ -910,7 +910,7 @@ class SmartScorer:
             proba, evidence = self._score_rows(rows.iloc[[position[k] for k in todo]])
             return [{"p": p.tolist(), "evidence": e} for p, e in zip(proba, evidence, strict=True)]
 
-        results = cached_map(cache, keys, compute)
+        results = cached_map(cache, keys, compute, _is_result)
         proba = np.array([r["p"] for r in results], dtype=float).reshape(-1, len(SMART_KEYS))
         labels = (proba >= 0.5).astype(int)
         evidence = [r["evidence"] for r in results]
@@ -1035,6 +1035,18 @@ def _label_array(labels: Any) -> NDArray[np.int_]:
     if not np.isin(arr, (0, 1)).all():
         raise ValueError("labels must be 0 or 1")
     return arr
+
+
+def _is_result(value: Any) -> bool:
+    """Whether a cached value is one row's ``{"p": [5 numbers], "evidence": {...}}``."""
+    if not isinstance(value, dict) or not isinstance(value.get("evidence"), dict):
+        return False
+    p = value.get("p")
+    return (
+        isinstance(p, list)
+        and len(p) == len(SMART_KEYS)
+        and all(isinstance(x, (int, float)) for x in p)
+    )
 
 
 def _learned_evidence(

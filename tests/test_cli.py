@@ -33,6 +33,25 @@ def test_score_samples_then_compare(fast, tmp_path, capsys):
     assert "2020" in capsys.readouterr().out
 
 
+def test_score_uses_the_caches_unless_told_not_to(monkeypatch, fast_models, tmp_path):
+    from actionnlp.embed_cache import CachedEmbedder
+    from actionnlp.result_cache import ResultCache
+
+    calls: list[dict] = []
+
+    def load(*args, **kwargs):
+        calls.append(kwargs)
+        return fast_models
+
+    monkeypatch.setattr("actionnlp.registry.load", load)
+    plan = str(sample_paths()[0])
+    assert main(["score", plan, "--out", str(tmp_path / "a"), "--quiet"]) == 0
+    assert isinstance(calls[0]["embedder"], CachedEmbedder)
+    assert isinstance(calls[0]["results"], ResultCache)
+    assert main(["score", plan, "--out", str(tmp_path / "b"), "--quiet", "--no-cache"]) == 0
+    assert calls[1] == {}  # the bundled embedder, no cache of either kind
+
+
 def test_score_csv_with_a_bad_file(fast, tmp_path, capsys):
     shutil.copy(sample_paths()[0], tmp_path)
     (tmp_path / "broken.pdf").write_bytes(b"not a pdf")

@@ -469,3 +469,11 @@ def test_description_with_a_name_in_apposition_gives_the_name():
     # a named body followed by a bracket is left alone
     doc = nlp("Anytown Health Trust (Anytown Hospitals) will act.")
     assert [e.text for e in doc.ents] == ["Anytown Health Trust"]
+    # a list after a comma is not one name in apposition
+    nlp.get_pipe("owner_ruler").add_patterns(
+        [{"label": "ORG", "pattern": "NHS England"}, {"label": "ORG", "pattern": "HMPPS"}]
+    )
+    doc = nlp("Actions for the Trust, NHS England and HMPPS, are listed.")
+    assert [e.text for e in doc.ents] == ["Trust", "NHS England", "HMPPS"]
+    doc = nlp("The education provider, Governor and Head of Learning, will meet.")
+    assert "Governor and Head of Learning" not in [e.text for e in doc.ents]

@@ -174,3 +174,70 @@ def test_new_rows_are_scored_and_cached_rows_reused(fast_training, fast_models, 
     out = models.score_smart(frame)
     assert (store.hits, store.misses) == (1, 1)
     assert out.reset_index(drop=True).equals(fast_models.score_smart(frame))
+
+
+def test_stored_values_that_are_not_valid_are_computed_again(tmp_path):
+    store = ResultCache(tmp_path).store("stage", {})
+    store.put_many({"a": "not a result"})
+    rec = Recorder()
+    out = cached_map(ResultStore(store.directory), ["a"], rec, lambda v: isinstance(v, dict))
+    assert rec.asked == ["a"] and out[0]["key"] == "a"
+
+
+def test_clear_deletes_every_store(tmp_path):
+    cache = ResultCache(tmp_path)
+    cached_map(cache.store("stage", {}), ["a"], Recorder())
+    cache.clear()
+    rec = Recorder()
+    cached_map(cache.store("stage", {}), ["a"], rec)
+    assert rec.asked == ["a"]
+
+
+def test_owner_results_depend_on_the_plans_acronyms(tmp_path):
+    import pandas as pd
+
+    from actionnlp.owners.pipeline import OwnerFinder, build_pipeline
+
+    action = "ALT will add classes."
+    frame = pd.DataFrame(
+        {
+            "source": ["defines", "does not"],
+            "concern_text": ["The Anytown Learning Trust (ALT) runs classes.", "Classes."],
+            "action_text": [action, action],
+            "owner_raw": [None, None],
+        }
+    )
+    finder = OwnerFinder(build_pipeline())
+    plain = finder.find_owners(frame)["owner_mentions"].tolist()
+    assert [[m["text"] for m in ms] for ms in plain] == [["ALT"], []]
+    store = ResultCache(tmp_path).store("owners", {})
+    # the plan without the definition first: its empty result must not serve the other
+    finder.find_owners(frame.iloc[[1]], cache=store)
+    again = finder.find_owners(frame, cache=ResultStore(store.directory))
+    assert again["owner_mentions"].tolist() == plain
+
+
+def test_parallel_analysis_shares_the_result_cache(fast_training, fast_models, tmp_path):
+    import joblib
+    import pandas as pd
+
+    from actionnlp.analysis import analyze
+
+    frame = pd.DataFrame(
+        {
+            "prison": ["HMP A", "HMP B", "HMP C"],
+            "concern_id": ["1", "1", "1"],
+            "concern_text": ["Cells were dirty.", "Drugs.", "Long waits."],
+            "action_text": ["The Governor will audit weekly.", "Test 10%.", "Hire two."],
+            "owner_raw": ["Governor", "Head of Security", "NHFT"],
+            "target_raw": ["March 2024", "June 2024", "Completed"],
+        }
+    )
+    plain = analyze(frame, models=fast_models, progress=False)
+    for _ in range(2):  # cold, then warm
+        models = _fast_models_with_cache(fast_training, tmp_path)
+        with joblib.parallel_config(backend="loky"):
+            out = analyze(frame, models=models, n_jobs=2, progress=False)
+        pd.testing.assert_frame_equal(out.actions, plain.actions)
+    stores = list((tmp_path / "results").iterdir())
+    assert len(stores) == 2 and all(any(d.glob("*.json")) for d in stores)

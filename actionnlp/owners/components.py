@@ -318,9 +318,11 @@ def _apposition_name(doc: Doc, desc: Span) -> Span | None:
     n, i = len(doc), desc.end
     if i >= n or doc[i].text not in {"(", ","}:
         return None
+    # after a comma "and" ends the name: "the Trust, NHS England and HMPPS" is a list
+    links = _NAME_LINKS if doc[i].text == "(" else _NAME_LINKS - {"and", "&"}
     j = k = i + 1
     while k < n and (
-        doc[k].is_title or (doc[k].is_upper and doc[k].is_alpha) or doc[k].lower_ in _NAME_LINKS
+        doc[k].is_title or (doc[k].is_upper and doc[k].is_alpha) or doc[k].lower_ in links
     ):
         k += 1
     while k > j and doc[k - 1].lower_ in _NAME_LINKS:
@@ -334,7 +336,8 @@ def _apposition_name(doc: Doc, desc: Span) -> Span | None:
 def _apposition_names(doc: Doc, spans: Iterable[Span]) -> set[Span]:
     """Candidates with each ORG description ("education provider", a lone "Trust")
     followed by a name in apposition replaced by that name: only the name is a mention
-    (docs/annotation.md R7). A name the candidates already have is not added twice.
+    (docs/annotation.md R7). A name overlapping other candidates is not added: they
+    cover it. After a comma, "and" ends the name, so a list is not read as one name.
 
     >>> import spacy
     >>> doc = spacy.blank("en")("The education provider (Anytown Learning) will act.")
@@ -348,10 +351,11 @@ def _apposition_names(doc: Doc, spans: Iterable[Span]) -> set[Span]:
         if not described or span.label_ != "ORG" or span[-1].lower_ not in _DESCRIPTION_HEADS:
             continue
         name = _apposition_name(doc, span)
-        if name is not None:
-            out.discard(span)
-            if not any((s.start, s.end) == (name.start, name.end) for s in out):
-                out.add(name)
+        if name is None:
+            continue
+        out.discard(span)
+        if not any(s.start < name.end and name.start < s.end for s in out):
+            out.add(name)  # a name the candidates already cover is not added again
     return out
 
 

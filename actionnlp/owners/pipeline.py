@@ -229,6 +229,16 @@ def load_pipeline(path: str | Path) -> Language:
     return spacy.load(path)
 
 
+_MENTION_KEYS = frozenset({"start", "end", "text", "label", "canonical", "category"})
+
+
+def _is_mentions(value: Any) -> bool:
+    """Whether a cached value is a list of mentions as :func:`_mention` makes them."""
+    return isinstance(value, list) and all(
+        isinstance(m, dict) and m.keys() == _MENTION_KEYS for m in value
+    )
+
+
 def _mention(ent: Span) -> dict[str, Any]:
     return {
         "start": ent.start_char,
@@ -322,7 +332,9 @@ class OwnerFinder:
             for t, aid in zip(texts, row_acr, strict=True)
         ]
         pair_of = {content_key(t, list(acr_of[aid].items())): (t, aid) for t, aid in distinct}
-        found = cached_map(cache, list(pair_of), lambda todo: self._parse(pair_of, todo, acr_of))
+        found = cached_map(
+            cache, list(pair_of), lambda todo: self._parse(pair_of, todo, acr_of), _is_mentions
+        )
         mentions = [[dict(m) for m in found[i]] for i in row_doc]
         out["owners"] = [list(canon) for canon, _ in owners]
         out["owner_categories"] = [list(cats) for _, cats in owners]
