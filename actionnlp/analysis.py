@@ -387,7 +387,7 @@ def _with_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
         if col in frame.columns:
             frame[col] = pd.to_numeric(frame[col]).astype("Int64")
     for col in frame.columns:
-        if frame[col].dtype == object:
+        if frame[col].dtype == object and frame[col].isna().any():  # NaN cells become None
             values = [None if isinstance(v, float) and v != v else v for v in frame[col]]
             frame[col] = pd.Series(values, index=frame.index, dtype=object)
     return frame

@@ -103,7 +103,7 @@ class Models:
 
         if isinstance(texts, str):
             raise TypeError("tag_themes expects a list of texts, got a single string")
-        return tags_frame(self.theme_tagger, list(texts))
+        return tags_frame(self.theme_tagger, list(texts), cache=self.result_store(THEMES_ARTIFACT))
 
     @property
     def owner_finder(self):
@@ -142,8 +142,8 @@ def load(
 ) -> Models:
     """Verify every shipped artifact and return the models (deserialised on first use).
 
-    ``results``, a :class:`~actionnlp.result_cache.ResultCache`, keeps owner and SMART
-    results of each distinct text on disk, so a rerun over the same plans skips that
+    ``results``, a :class:`~actionnlp.result_cache.ResultCache`, keeps theme, owner and
+    SMART results of each distinct text on disk, so a rerun over the same plans skips that
     work (``analyze`` uses one by default).
 
     Raises :class:`~actionnlp.errors.ArtifactError` when an artifact is missing,

@@ -1,7 +1,9 @@
-"""An on-disk cache of per-text model results (owner mentions, SMART scores).
+"""An on-disk cache of per-text model results (theme probabilities, owner mentions,
+SMART scores).
 
 With the embedding cache warm, what is left of a second run over the same plans is
-the owner pipeline and the SMART signals: spaCy and pattern work per distinct text.
+the work per distinct text outside the forward pass: TF-IDF and the theme heads, the
+owner pipeline and the SMART signals (spaCy and pattern matching).
 :class:`ResultCache` keeps those results on disk so a rerun does none of it again.
 
 A result is stored under the SHA-256 of its input (the texts a stage reads) in a

@@ -436,15 +436,26 @@ def _distinct_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.intp]]
     (2, [0, 0, 1])
     """
     _check_frame(frame)
+    cleaned: dict[tuple[Any, ...], int] = {}  # raw row -> distinct cleaned row
     index: dict[tuple[str, ...], int] = {}
     first: list[int] = []
     inverse: list[int] = []
     for i, row in enumerate(zip(*(frame[c].tolist() for c in FRAME_COLUMNS), strict=True)):
-        j = index.setdefault(tuple(_clean(v) for v in row), len(index))
-        if j == len(first):
-            first.append(i)
+        j = cleaned.get(row)
+        if j is None:  # each distinct raw row is cleaned once
+            j = cleaned[row] = index.setdefault(tuple(_clean(v) for v in row), len(index))
+            if j == len(first):
+                first.append(i)
         inverse.append(j)
     return frame.iloc[first], np.asarray(inverse, dtype=np.intp)
+
+
+def _row_keys(rows: pd.DataFrame) -> list[str]:
+    """Result-cache key of each row: the hash of its cleaned :data:`FRAME_COLUMNS`."""
+    from actionnlp.result_cache import content_key
+
+    values = zip(*(rows[c].tolist() for c in FRAME_COLUMNS), strict=True)
+    return [content_key(*(_clean(v) for v in row)) for row in values]
 
 
 def _check_frame(frame: Any) -> None:
@@ -786,7 +797,7 @@ class SmartScorer:
         return self.embedder
 
     def texts_to_embed(self, frame: pd.DataFrame) -> list[str]:
-        """The texts :meth:`predict` will embed for ``frame`` (its distinct rows' action
+        """The texts :meth:`score` will embed for ``frame`` (its distinct rows' action
         and concern texts, cleaned), so a caller can embed them in one batch first.
 
         >>> import pandas as pd
@@ -898,12 +909,11 @@ class SmartScorer:
     ) -> tuple[NDArray[np.float64], NDArray[np.int_], list[dict[str, str]]]:
         """Probabilities, labels and evidence of every row: each distinct row is scored
         once, or read from ``cache`` when an earlier run scored it."""
-        from actionnlp.result_cache import cached_map, content_key
+        from actionnlp.result_cache import cached_map
 
         self._check_fitted()
         rows, inverse = _distinct_rows(frame)
-        values = zip(*(rows[c].tolist() for c in FRAME_COLUMNS), strict=True)
-        keys = [content_key(*(_clean(v) for v in row)) for row in values]
+        keys = _row_keys(rows)
         position = {k: i for i, k in enumerate(keys)}
 
         def compute(todo: list[str]) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from actionnlp.embed import Embedder
+    from actionnlp.result_cache import ResultStore
 
 __all__ = ["ThemeTagger", "ZeroShotTagger", "tags_frame"]
 
@@ -447,11 +448,35 @@ class ZeroShotTagger:
         return _labels(self.classes_, self.predict(X))
 
 
-def tags_frame(tagger: Any, texts: Sequence[str | tuple[str, str]]) -> pd.DataFrame:
-    """A frame with ``themes`` (list of labels) and ``p_<label>`` per label."""
+def tags_frame(
+    tagger: Any, texts: Sequence[str | tuple[str, str]], *, cache: ResultStore | None = None
+) -> pd.DataFrame:
+    """A frame with ``themes`` (list of labels) and ``p_<label>`` per label.
+
+    With ``cache`` (a :class:`~actionnlp.result_cache.ResultStore` for this tagger) the
+    probabilities of texts tagged in an earlier run are read from it.
+
+    >>> from actionnlp.embed import FakeEmbedder
+    >>> zs = ZeroShotTagger({"drugs": "illicit drugs", "food": "meals"}, embedder=FakeEmbedder())
+    >>> list(tags_frame(zs, ["drug finds"]).columns)
+    ['themes', 'p_drugs', 'p_food']
+    """
     import pandas as pd
 
-    P = tagger.predict_proba(list(texts))
+    from actionnlp.result_cache import cached_map, content_key
+
+    items = list(texts)
+    keys = [content_key(t) for t in items]
+    item_of = dict(zip(keys, items, strict=True))
+    n = len(tagger.classes_)
+
+    def compute(todo: list[str]) -> list[list[float]]:
+        return np.asarray(tagger.predict_proba([item_of[k] for k in todo])).tolist()
+
+    def valid(value: Any) -> bool:
+        return isinstance(value, list) and len(value) == n
+
+    P = np.array(cached_map(cache, keys, compute, valid), dtype=float).reshape(-1, n)
     on = tagger.decide(P)
     frame = pd.DataFrame(P, columns=[f"p_{c}" for c in tagger.classes_])
     frame.insert(0, "themes", _labels(tagger.classes_, on))

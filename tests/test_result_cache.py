@@ -135,7 +135,7 @@ def _fast_models_with_cache(fast_training, cache_dir):
     return load(fast_training[0], embedder=FakeEmbedder(dim=64), results=ResultCache(cache_dir))
 
 
-def test_models_reuse_owner_and_smart_results(fast_training, fast_models, samples, tmp_path):
+def test_models_reuse_theme_owner_and_smart_results(fast_training, fast_models, samples, tmp_path):
     actions = samples.actions.drop(
         columns=[c for c in samples.actions.columns if c.startswith(("owner", "smart", "p_smart"))]
     ).assign(owner_raw=samples.actions["owner_raw"])
@@ -146,12 +146,18 @@ def test_models_reuse_owner_and_smart_results(fast_training, fast_models, sample
     assert first.find_owners(actions).equals(plain_owners)
     assert first.score_smart(actions).equals(plain_smart)
 
+    texts = actions["action_text"].fillna("").tolist()
+    plain_tags = fast_models.tag_themes(texts)
+    assert first.tag_themes(texts).equals(plain_tags)
+
     second = _fast_models_with_cache(fast_training, tmp_path)
     second.owner_finder.nlp = None  # a rerun must not parse anything again
     second.smart_scorer.heads_ = None  # ... nor score anything again
+    second.theme_tagger.estimators_ = None  # ... nor tag anything again
     assert second.find_owners(actions).equals(plain_owners)
     assert second.score_smart(actions).equals(plain_smart)
-    for artifact in ("owners-v1", "smart-v1"):
+    assert second.tag_themes(texts).equals(plain_tags)
+    for artifact in ("owners-v1", "smart-v1", "themes-v1"):
         store = second.result_store(artifact)
         assert store.hits > 0 and store.misses == 0
 
@@ -240,4 +246,4 @@ def test_parallel_analysis_shares_the_result_cache(fast_training, fast_models, t
             out = analyze(frame, models=models, n_jobs=2, progress=False)
         pd.testing.assert_frame_equal(out.actions, plain.actions)
     stores = list((tmp_path / "results").iterdir())
-    assert len(stores) == 2 and all(any(d.glob("*.json")) for d in stores)
+    assert len(stores) == 3 and all(any(d.glob("*.json")) for d in stores)

@@ -307,7 +307,13 @@ class OwnerFinder:
         for key, *row in zip(keys, *values, strict=True):
             bucket = plan_text.setdefault(key, [])
             bucket.extend(v for v in row if isinstance(v, str))
-        acronyms = {key: plan_acronyms("\n".join(dict.fromkeys(v))) for key, v in plan_text.items()}
+        parsed: dict[str, dict[str, str]] = {}  # plans with the same text are read once
+        acronyms = {}
+        for key, v in plan_text.items():
+            text = "\n".join(dict.fromkeys(v))
+            if text not in parsed:
+                parsed[text] = plan_acronyms(text)
+            acronyms[key] = parsed[text]
         # plans with the same acronyms (same items, same order) give the same results
         acr_ids: dict[tuple[tuple[str, str], ...], int] = {}
         plan_acr = {
