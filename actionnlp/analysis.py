@@ -388,7 +388,7 @@ def _with_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
             frame[col] = pd.to_numeric(frame[col]).astype("Int64")
     for col in frame.columns:
         if frame[col].dtype == object and frame[col].isna().any():  # NaN cells become None
-            values = [None if isinstance(v, float) and v != v else v for v in frame[col]]
+            values = [None if isinstance(v, float) and v != v else v for v in frame[col].tolist()]
             frame[col] = pd.Series(values, index=frame.index, dtype=object)
     return frame
 
@@ -416,8 +416,9 @@ def _tag_unique(models: Models, items: list[Any], bar: Any) -> pd.DataFrame:
 def concern_text(frame: pd.DataFrame) -> list[str]:
     """Concern text followed by its recommendation when present and different."""
     out = []
-    recs = frame["recommendation_text"] if "recommendation_text" in frame else [None] * len(frame)
-    for text, rec in zip(frame["concern_text"], recs, strict=True):
+    n = len(frame)
+    recs = frame["recommendation_text"].tolist() if "recommendation_text" in frame else [None] * n
+    for text, rec in zip(frame["concern_text"].tolist(), recs, strict=True):
         text = text if isinstance(text, str) else ""
         if isinstance(rec, str) and rec.strip() and rec != text:
             text = f"{text} {rec}".strip()
@@ -436,7 +437,7 @@ def tag_concerns(concerns: pd.DataFrame, models: Models, *, bar: Any = None) -> 
 
 def _action_items(actions: pd.DataFrame) -> list[tuple[str, str]]:
     """``(action text, concern text with its recommendation)`` per action row."""
-    texts = [t if isinstance(t, str) else "" for t in actions["action_text"]]
+    texts = [t if isinstance(t, str) else "" for t in actions["action_text"].tolist()]
     context = concern_text(actions) if "concern_text" in actions else texts
     return list(zip(texts, context, strict=True))
 
@@ -567,14 +568,19 @@ def analyze(
         concerns, actions = _score_parallel(concerns, actions, groups, models, n_jobs, progress)
     else:
         models = _default_models() if models is None else models
-        n_texts = len(set(concern_text(concerns))) if not concerns.empty else 0
-        n_actions = len(actions)
-        n_action_items = len(set(_action_items(actions))) if n_actions else 0
-        total = n_texts + n_action_items + 2 * n_actions
+        total = _progress_total(concerns, actions) if progress else 0
         with tqdm(total=total, desc="scoring", unit="text", disable=not progress) as bar:
             concerns, actions = _score(concerns, actions, models, bar)
     tables = [plans, concerns, actions, problems, errors.reset_index(drop=True)]
     return Analysis(*(_with_dtypes(t) for t in tables))
+
+
+def _progress_total(concerns: pd.DataFrame, actions: pd.DataFrame) -> int:
+    """Steps of the progress bar: distinct concern texts and (action, concern) pairs
+    tagged, then every action row for owners and for SMART."""
+    n_texts = len(set(concern_text(concerns))) if not concerns.empty else 0
+    n_items = len(set(_action_items(actions))) if len(actions) else 0
+    return n_texts + n_items + 2 * len(actions)
 
 
 def _score(

@@ -424,7 +424,8 @@ def signals_for_frame(frame: pd.DataFrame) -> list[Signals]:
 
 
 def _distinct_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.intp]]:
-    """The first row of each distinct (cleaned) :data:`FRAME_COLUMNS` tuple, and for
+    """The first row of each distinct (cleaned) :data:`FRAME_COLUMNS` tuple (those
+    columns only), and for
     every row of ``frame`` the position of its tuple among them: scorers work on the
     distinct rows and ``result[inverse]`` spreads the results back.
 
@@ -447,7 +448,7 @@ def _distinct_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.intp]]
             if j == len(first):
                 first.append(i)
         inverse.append(j)
-    return frame.iloc[first], np.asarray(inverse, dtype=np.intp)
+    return frame[list(FRAME_COLUMNS)].iloc[first], np.asarray(inverse, dtype=np.intp)
 
 
 def _row_keys(rows: pd.DataFrame) -> list[str]:
@@ -811,8 +812,8 @@ class SmartScorer:
 
     @staticmethod
     def _texts(frame: pd.DataFrame) -> list[str]:
-        actions = [_clean(t) for t in frame["action_text"]]
-        return actions + [_clean(t) for t in frame["concern_text"]]
+        actions = [_clean(t) for t in frame["action_text"].tolist()]
+        return actions + [_clean(t) for t in frame["concern_text"].tolist()]
 
     def _similarity(self, frame: pd.DataFrame) -> NDArray[np.float64]:
         from actionnlp.embed import embed_texts

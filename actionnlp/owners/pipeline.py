@@ -337,7 +337,8 @@ class OwnerFinder:
             distinct.setdefault((t, aid), len(distinct))
             for t, aid in zip(texts, row_acr, strict=True)
         ]
-        pair_of = {content_key(t, list(acr_of[aid].items())): (t, aid) for t, aid in distinct}
+        acr_key = {aid: content_key(list(a.items())) for aid, a in acr_of.items()}
+        pair_of = {content_key(t, acr_key[aid]): (t, aid) for t, aid in distinct}
         found = cached_map(
             cache, list(pair_of), lambda todo: self._parse(pair_of, todo, acr_of), _is_mentions
         )
