@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from static_backend import theme_f1  # noqa: E402  (the same leave-one-prison-out figure)
+
 REPEATS = 3
 BATCH = 32
 
@@ -82,19 +84,6 @@ def speeds(backends: dict[str, Any], texts: list[str]) -> dict[str, float]:
             embedder.encode(texts, batch_size=BATCH)
             best[name] = min(best[name], time.perf_counter() - start)
     return {name: round(len(texts) / s, 1) for name, s in best.items()}
-
-
-def theme_f1(embedder: Any) -> dict[str, float]:
-    from actionnlp.corpus import load_anchors, load_corpus
-    from actionnlp.theme_training import train_and_evaluate
-
-    data = ROOT / "training" / "data"
-    concerns, actions = load_corpus(data)
-    _, metrics = train_and_evaluate(
-        concerns, actions, embedder=embedder, anchors=load_anchors(data), seed=0
-    )
-    model = metrics["models"]["embedding+logreg"]
-    return {k: round(model[k], 3) for k in ("macro_f1_required", "macro_f1_all")}
 
 
 def mixed_f1(train_emb: Any, test_emb: Any) -> dict[str, dict[str, float]]:
