@@ -54,6 +54,9 @@ REQUIRED_COLUMNS = (
 )
 """Columns a researcher's own actions table must have for :func:`analyze`."""
 
+UNNAMED_SOURCE = "(no prison)"
+"""``source`` of a researcher's rows that name neither a source nor a prison."""
+
 TABLES = ("plans", "concerns", "actions", "problems", "errors")
 AGREEMENTS = ("agreed", "partly_agreed", "not_agreed")
 DAYS_PER_MONTH = 365.25 / 12
@@ -242,7 +245,8 @@ def frames_from_table(
     ``agreement``, ``kind``, ``recommendation_text``, ``target_date`` and ``status``
     are optional and derived when missing (target date and status from
     ``target_raw``; year from ``plan_submitted``, else the earliest target date).
-    Rows sharing ``source`` (default: the prison, plus the year when given) are one plan.
+    Rows sharing ``source`` (default: the prison, plus the year when given) are one plan;
+    rows with neither form one plan named :data:`UNNAMED_SOURCE`.
     ``concern_index`` numbers a plan's concern ids in order of first appearance (-1 for
     rows without one); ``action_index`` counts the rows of each (plan, concern id),
     rows without an id counting as one group.
@@ -270,6 +274,8 @@ def frames_from_table(
         a["source"] = a["prison"].astype("string")
         if year is not None:
             a["source"] = (a["source"] + " " + year.fillna("")).str.strip()
+    # rows that name no plan are one plan of their own, so they keep a row in `plans`
+    a["source"] = a["source"].astype(object).where(a["source"].notna(), UNNAMED_SOURCE)
     for col, default in (
         ("kind", "action"),
         ("agreement", None),

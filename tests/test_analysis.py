@@ -243,8 +243,10 @@ def test_researcher_frame_positions_and_counts():
     # concerns numbered per plan in order of first appearance; no id gives -1
     assert actions.concern_index.tolist() == [0, 0, 0, -1, 1, 1, 0]
     assert actions.action_index.tolist() == [0, 1, 0, 0, 0, 0, 0]
-    assert plans.n_actions.tolist() == [3, 2]  # the rationale row is not an action
-    assert plans.era.tolist() == ["concerns"] * 2
+    # the row naming no prison is a plan of its own, not dropped from `plans`
+    assert plans.source.tolist() == ["HMP A", "HMP B", "(no prison)"]
+    assert plans.n_actions.tolist() == [3, 2, 1]  # the rationale row is not an action
+    assert plans.era.tolist() == ["concerns"] * 3
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
