@@ -14,8 +14,10 @@ __all__ = [
     "ArtifactError",
     "DocumentTooLargeError",
     "EmptyDocumentError",
+    "MissingFileError",
     "NeedsOCRError",
     "NotAnActionPlanError",
+    "ResourceError",
     "UnreadableDocumentError",
     "UnsupportedFormatError",
 ]
@@ -49,6 +51,15 @@ class NeedsOCRError(UnreadableDocumentError):
 
 class UnsupportedFormatError(ActionPlanError):
     """The file extension is not one actionnlp reads."""
+
+
+class MissingFileError(ActionPlanError):
+    """The path does not exist, or names a folder where a file was expected."""
+
+
+class ResourceError(ActionPlanError, ValueError):
+    """A resource file a user supplies (an owner gazetteer) is malformed; the source
+    names the file and line."""
 
 
 class DocumentTooLargeError(UnreadableDocumentError):

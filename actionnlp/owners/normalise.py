@@ -36,6 +36,7 @@ from importlib import resources
 from pathlib import Path
 
 from actionnlp.corpus import MENTION_LABELS, OWNER_CATEGORIES
+from actionnlp.errors import ResourceError
 from actionnlp.read.owners_cell import split_owners
 
 __all__ = [
@@ -210,18 +211,21 @@ def _parse_entries(text: str, where: str) -> list[GazetteerEntry]:
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        row = json.loads(line)
+        try:
+            row = json.loads(line)
+        except ValueError as err:
+            raise ResourceError(f"not a JSON line ({err})", f"{where}:{n}") from err
         if not isinstance(row, dict) or not isinstance(row.get("canonical"), str):
-            raise ValueError(f"{where}:{n}: each line needs a 'canonical' string")
+            raise ResourceError("each line needs a 'canonical' string", f"{where}:{n}")
         category = row.get("category", "other")
         label = row.get("label", "ROLE")
         aliases = row.get("aliases", [])
         if category not in OWNER_CATEGORIES:
-            raise ValueError(f"{where}:{n}: category must be one of {OWNER_CATEGORIES}")
+            raise ResourceError(f"category must be one of {OWNER_CATEGORIES}", f"{where}:{n}")
         if label not in MENTION_LABELS:
-            raise ValueError(f"{where}:{n}: label must be one of {MENTION_LABELS}")
+            raise ResourceError(f"label must be one of {MENTION_LABELS}", f"{where}:{n}")
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise ValueError(f"{where}:{n}: aliases must be a list of strings")
+            raise ResourceError("aliases must be a list of strings", f"{where}:{n}")
         entries.append(GazetteerEntry(row["canonical"], category, label, tuple(aliases)))
     return entries
 

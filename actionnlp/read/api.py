@@ -9,6 +9,7 @@ from pathlib import Path
 from actionnlp.errors import (
     ActionPlanError,
     EmptyDocumentError,
+    MissingFileError,
     NotAnActionPlanError,
     UnsupportedFormatError,
 )
@@ -111,14 +112,16 @@ def read_plan(path: str | os.PathLike[str] | None = None, *, text: str | None = 
     if text is not None:
         return _read_text(text, None)
     p = Path(path)  # type: ignore[arg-type]
+    if not p.exists():
+        raise MissingFileError("no such file or folder", p)
+    if p.is_dir():
+        raise MissingFileError("is a folder, not a file; read_plans reads folders", p)
     suffix = p.suffix.lower()
     if suffix not in SUFFIXES:
         raise UnsupportedFormatError(
             f"unsupported file type {suffix or '(none)'!r}; expected one of {', '.join(SUFFIXES)}",
             p,
         )
-    if not p.is_file():
-        raise ActionPlanError("no such file", p)
     if suffix == ".pdf":
         from actionnlp.read.pdf import read_pdf
 
@@ -145,7 +148,7 @@ def _read_one(path: Path) -> tuple[ActionPlan | None, dict[str, str] | None]:
         return read_plan(path), None
     except ActionPlanError as err:
         return None, {"source": str(path), "error": type(err).__name__, "message": str(err)}
-    except (OSError, ValueError, RuntimeError, KeyError, IndexError) as err:  # reader bugs
+    except Exception as err:  # a reader bug on one file must not stop the batch
         return None, {
             "source": str(path),
             "error": type(err).__name__,

@@ -270,15 +270,16 @@ def read_docx(path: str | Path) -> ActionPlan:
     check_zip(path)
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
     try:
         document = docx.Document(str(path))
         blocks = list(document.iter_inner_content())
     except PackageNotFoundError as err:
         raise UnreadableDocumentError(f"is not a valid .docx: {err}", path) from err
-    except (KeyError, ValueError, zipfile.BadZipFile, zlib.error) as err:
-        # KeyError: a zip without the Word parts; ValueError: another Office type
-        # or malformed XML (lxml's XMLSyntaxError is a ValueError).
+    except (KeyError, ValueError, XMLSyntaxError, zipfile.BadZipFile, zlib.error) as err:
+        # KeyError: a zip without the Word parts; ValueError: another Office type;
+        # XMLSyntaxError (a SyntaxError, not a ValueError): malformed document XML.
         raise UnreadableDocumentError(
             f"is not a valid .docx: {type(err).__name__}: {err}", path
         ) from err

@@ -174,14 +174,14 @@ def read_pdf(path: str | Path) -> ActionPlan:
     size = path.stat().st_size
     if size > MAX_PDF_BYTES:
         raise DocumentTooLargeError(f"{size} bytes is more than the {MAX_PDF_BYTES} read", path)
-    with _open(path) as pdf:
-        try:
+    try:  # closing a malformed PDF can raise too, so the with block is inside
+        with _open(path) as pdf:
             n = len(pdf.pages)
             if n > MAX_PAGES:
                 raise DocumentTooLargeError(f"{n} pages is more than the {MAX_PAGES} read", path)
             pages = [_read_page(p) for p in pdf.pages]
-        except (PdfminerException, MalformedPDFException, PSException) as err:
-            raise UnreadableDocumentError(_why(err), path) from err
+    except (PdfminerException, MalformedPDFException, PSException) as err:
+        raise UnreadableDocumentError(_why(err), path) from err
     return _plan(pages, path)
 
 
