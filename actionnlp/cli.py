@@ -63,7 +63,7 @@ def _parse(args: argparse.Namespace) -> int:
         written.append(_write(frame, out, name, args.format))
     written.append(_write(errors, out, "errors", args.format))
     n_concerns = sum(len(p.concerns) for p in plans)
-    n_actions = sum(len(p.actions) for p in plans)
+    n_actions = sum(x.kind == "action" for p in plans for x in p.actions)  # as `score` counts
     n_problems = sum(len(p.problems) for p in plans)
     print(
         f"read {len(plans)} plan(s): {n_concerns} concerns, {n_actions} actions, "
@@ -147,7 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "parse",
         help="read plans and write concerns/actions/problems/errors tables",
-        description="Read plans (files or folders of .pdf .docx .html .txt .md) into tables.",
+        description=(
+            "Read plans (files or folders of .pdf .docx .html .htm .txt .md .text .tsv) "
+            "into tables."
+        ),
     )
     _batch_arguments(p)
     p.set_defaults(func=_parse)

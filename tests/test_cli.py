@@ -1,9 +1,10 @@
-"""The ``actionnlp score`` and ``compare`` commands (models replaced by the fast CI ones)."""
+"""The ``actionnlp parse``, ``score`` and ``compare`` commands (score with the fast CI models)."""
 
 from __future__ import annotations
 
 import shutil
 
+import pandas as pd
 import pytest
 
 from actionnlp.cli import main
@@ -14,6 +15,33 @@ from actionnlp.data import sample_paths
 def fast(monkeypatch, fast_models):
     monkeypatch.setattr("actionnlp.registry.load", lambda *a, **k: fast_models)
     return fast_models
+
+
+def test_parse_samples_csv(tmp_path, capsys):
+    out = tmp_path / "tables"
+    code = main(
+        ["parse", *map(str, sample_paths()), "--out", str(out), "--format", "csv", "--quiet"]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "read 4 plan(s): 53 concerns, 201 actions," in printed  # rationale rows not counted
+    assert "0 file(s) failed" in printed
+    for name in ("concerns", "actions", "problems", "errors"):
+        assert (out / f"{name}.csv").is_file()
+    actions = pd.read_csv(out / "actions.csv")
+    assert (actions["kind"] == "action").sum() == 201
+    joined = actions["owners"].dropna()
+    assert joined.str.contains(" | ", regex=False).any()
+    assert not joined.str.startswith("[").any()
+
+
+def test_parse_only_a_bad_file_fails(tmp_path, capsys):
+    (tmp_path / "broken.pdf").write_bytes(b"not a pdf")
+    code = main(["parse", str(tmp_path / "broken.pdf"), "--out", str(tmp_path / "out"), "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "read 0 plan(s)" in captured.out and "1 file(s) failed" in captured.out
+    assert "broken.pdf" in captured.err
 
 
 def test_score_samples_then_compare(fast, tmp_path, capsys):
@@ -74,7 +102,9 @@ def test_compare_without_saved_analysis(tmp_path, capsys):
     assert "no saved analysis" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["score", "--help"], ["compare", "--help"]])
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["parse", "--help"], ["score", "--help"], ["compare", "--help"]]
+)
 def test_help(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)

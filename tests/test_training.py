@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 import actionnlp
 from actionnlp.corpus import validate_corpus
@@ -40,3 +42,32 @@ def test_fast_models_predict_identically_twice(fast_models, fast_training):
     s1 = fast_models.score_smart(frame)
     assert s1["smart_score"].between(0, 5).all()
     assert s1["smart_evidence"].map(len).eq(5).all()
+
+
+def test_fast_cli_leaves_the_shipped_model_card_alone(tmp_path, capsys):
+    """`train.py --fast --out D` writes no card unless `--cards DIR` is given."""
+    from argparse import Namespace
+
+    from conftest import ROOT, _train_module
+
+    train = _train_module()
+    assert train.cards_dir(Namespace(no_cards=False, cards=None, fast=False)) == ROOT / "docs"
+    assert train.cards_dir(Namespace(no_cards=False, cards=None, fast=True)) is None
+    assert train.cards_dir(Namespace(no_cards=False, cards="c", fast=True)) == Path("c")
+    assert train.cards_dir(Namespace(no_cards=True, cards="c", fast=False)) is None
+    with pytest.raises(SystemExit):  # --fast never writes into the shipped models folder
+        train.main(["--fast"])
+    assert "give --out DIR" in capsys.readouterr().err
+
+    docs = ROOT / "docs"
+    cards = [docs / "model-card.md", *sorted((docs / "model-cards").glob("*.json"))]
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in cards}
+    try:
+        assert train.main(["--fast", "--out", str(tmp_path / "models")]) == 0
+        assert (tmp_path / "models" / "smart-v1" / "manifest.json").is_file()
+        assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in cards} == before
+    finally:  # never leave fake-embedder figures in the shipped card
+        for p, (_, data) in before.items():
+            if p.read_bytes() != data:
+                p.write_bytes(data)
+    assert "themes:" in capsys.readouterr().out

@@ -3,6 +3,10 @@
     python training/train.py                 # full: real embeddings, writes actionnlp/models
     python training/train.py --fast --out D  # CI: fake embedder, small slice, writes to D
 
+The model card is written to ``docs`` (or ``--cards DIR``); with ``--fast`` it is
+written only to an explicit ``--cards DIR``, so the CI variant never overwrites the
+shipped card with fake-embedder figures.
+
 For each model it evaluates leave-one-prison-out (train on three plans, test on
 the fourth, all four ways) beside its baselines, fits the final model on all plans
 with fixed seeds, writes the artifact with a checksummed manifest, and writes the
@@ -170,16 +174,31 @@ def _write(directory: Path, name: str, *, labels, data_hash, metrics, embedding,
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT / "training" / "data"))
-    parser.add_argument("--out", default=str(ROOT / "actionnlp" / "models"))
-    parser.add_argument("--cards", default=str(ROOT / "docs"), help="model card folder")
+    parser.add_argument("--out", help="artifact folder (default: actionnlp/models)")
+    parser.add_argument(
+        "--cards", help="model card folder (default: docs; with --fast: none unless given)"
+    )
     parser.add_argument("--no-cards", action="store_true")
     parser.add_argument("--fast", action="store_true", help="CI variant: fake embedder, slice")
     args = parser.parse_args(argv)
-    cards = None if args.no_cards else Path(args.cards)
-    results = train_all(Path(args.data), Path(args.out), cards, fast=args.fast)
+    if args.fast and args.out is None:
+        parser.error("--fast trains fake-embedder models: give --out DIR, not the shipped folder")
+    out = Path(args.out) if args.out is not None else ROOT / "actionnlp" / "models"
+    cards = cards_dir(args)
+    results = train_all(Path(args.data), out, cards, fast=args.fast)
     for name, manifest in results.items():
         print(f"{name}: {json.dumps(_headline(name, manifest['metrics']))}")
     return 0
+
+
+def cards_dir(args: argparse.Namespace) -> Path | None:
+    """Where to write the model card: ``docs`` by default, nowhere with ``--no-cards``;
+    with ``--fast`` only an explicit ``--cards DIR`` (fake-embedder figures)."""
+    if args.no_cards:
+        return None
+    if args.cards is not None:
+        return Path(args.cards)
+    return None if args.fast else ROOT / "docs"
 
 
 def _headline(name: str, m: dict[str, Any]) -> dict[str, Any]:
