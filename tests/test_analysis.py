@@ -295,8 +295,20 @@ def test_plots_of_empty_analysis(tmp_path):
     from actionnlp.analysis import frames_from_plans
 
     empty = Analysis(*frames_from_plans([]))
-    for name in ("theme_heatmap", "smart_by_prison", "owner_categories", "target_horizon"):
-        getattr(plots, name)(empty).savefig(tmp_path / f"{name}.png")
+    why = {
+        "theme_heatmap": "no plans",
+        "smart_by_prison": "no scored actions",
+        "owner_categories": "no owners found",
+        "target_horizon": "no actions with both a submission and a target date",
+    }
+    for name, message in why.items():
+        fig = getattr(plots, name)(empty)
+        path = tmp_path / f"{name}.png"
+        fig.savefig(path)
+        assert path.read_bytes().startswith(PNG)
+        (ax,) = fig.axes
+        assert ax.get_title()
+        assert [t.get_text() for t in ax.texts] == [message]
     assert empty.compare().empty
 
 

@@ -161,7 +161,14 @@ def test_patch_level_differences_and_unlisted_libraries_pass(tmp_path: Path, fit
     major, minor = sklearn.__version__.split(".")[:2]
     directory = _save(tmp_path, fitted[0])
     _edit_manifest(directory, created_by={"scikit-learn": f"{major}.{minor}.999", "spacy": None})
-    verify_artifact(directory)
+    manifest = verify_artifact(directory, expected_name="themes")
+    assert manifest["created_by"]["scikit-learn"] == f"{major}.{minor}.999"
+    assert manifest["created_by"]["spacy"] is None
+    assert (manifest["name"], manifest["version"]) == ("themes", 1)
+    assert set(manifest["files"]) == {"model.skops", "sub/notes.txt"}
+    model, x = fitted
+    loaded = load_verified_sklearn(directory, "model.skops", expected_name="themes")
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
 
 
 def test_other_actionnlp_version_is_refused(tmp_path: Path, fitted: Any) -> None:
@@ -197,14 +204,16 @@ def test_untrusted_type_in_skops_file_is_refused(tmp_path: Path, fitted: Any) ->
         metrics={},
         write_files=lambda d: save_sklearn(payload, d / "model.skops"),
     )
-    verify_artifact(directory)  # checksums are fine: the content is what is refused
+    manifest = verify_artifact(directory)  # checksums are fine: the content is refused
+    assert manifest["name"] == "bad" and set(manifest["files"]) == {"model.skops"}
     with pytest.raises(ArtifactError, match=r"untrusted type\(s\).*fractions\.Fraction"):
         load_verified_sklearn(directory, "model.skops")
 
 
 def test_trusted_types_list_narrows_and_cannot_widen(tmp_path: Path, fitted: Any) -> None:
     path = save_sklearn(fitted[0], tmp_path / "m.skops")
-    load_sklearn(path, trusted_types=[])
+    loaded = load_sklearn(path, trusted_types=[])  # numpy/sklearn types only: enough
+    np.testing.assert_array_equal(loaded.predict(fitted[1]), fitted[0].predict(fitted[1]))
     with pytest.raises(ArtifactError, match=r"refusing to trust builtins\.eval"):
         load_sklearn(path, trusted_types=["builtins.eval"])
 

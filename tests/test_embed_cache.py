@@ -129,11 +129,17 @@ def test_compact_keeps_every_vector(tmp_path):
     for text in TEXTS:
         cached.encode([text])
     assert len(list(cached.directory.glob("*.npz"))) == 3
-    assert cached.compact() is not None
-    assert len(list(cached.directory.glob("*.npz"))) == 1
+    merged = cached.compact()
+    assert merged is not None and merged.suffix == ".npz"
+    assert list(cached.directory.iterdir()) == [merged]  # the batch files are gone, no .tmp
+    with np.load(merged) as data:
+        assert data["keys"].shape == (3, 32) and data["vectors"].shape == (3, 16)
     inner = Counting()
-    CachedEmbedder(inner, tmp_path).encode(TEXTS)
+    out = CachedEmbedder(inner, tmp_path).encode(TEXTS)
     assert inner.encoded == []
+    np.testing.assert_array_equal(out, FakeEmbedder(dim=16).encode(TEXTS))
+    assert cached.compact() is None  # one file: nothing to merge
+    assert list(cached.directory.iterdir()) == [merged]
 
 
 @pytest.mark.parametrize(
@@ -182,9 +188,16 @@ def test_unwritable_cache_warns_but_encodes(tmp_path):
 
 def test_cached_embedder_passes_the_artifact_check():
     from actionnlp.artifacts import check_embedding
+    from actionnlp.errors import ArtifactError
 
     manifest = {"name": "x", "embedding": {"name": "fake", "weights_sha256": "fake-32"}}
-    check_embedding(manifest, CachedEmbedder(FakeEmbedder(32), "/nonexistent/never/written"))
+    nowhere = Path("/nonexistent/never/written")
+    assert check_embedding(manifest, CachedEmbedder(FakeEmbedder(32), nowhere)) is None
+    with pytest.raises(
+        ArtifactError, match=r"built with embedding fake \(fake-32\), not fake \(fake-16\)"
+    ):
+        check_embedding(manifest, CachedEmbedder(FakeEmbedder(16), nowhere))
+    assert not nowhere.exists()  # the check never touches the cache folder
 
 
 def test_pickled_copy_reads_the_same_disk_cache(tmp_path):

@@ -292,13 +292,43 @@ def test_find_boilerplate_within_one_prison_is_not_boilerplate() -> None:
         find_boilerplate(frame, by=None, embedder=FAKE)  # type: ignore[arg-type]
 
 
+def test_find_boilerplate_two_prisons_sharing_an_edited_action() -> None:
+    shared = "All wing staff will complete refresher training on the use of force by June."
+    frame = pd.DataFrame(
+        {
+            "prison": ["HMP North", "HMP North", "HMP South", "HMP South"],
+            "action_text": [
+                shared,
+                "A new kitchen manager has been appointed to oversee the menu.",
+                "Gym opening hours will be extended to evenings and weekends.",
+                shared.replace("June", "July"),
+            ],
+        },
+        index=[10, 11, 20, 21],
+    )
+    out = find_boilerplate(frame, 0.8, embedder=FAKE)
+    assert out.index.tolist() == [10, 21]
+    assert out["prison"].tolist() == ["HMP North", "HMP South"]
+    assert out["group"].tolist() == [0, 0] and out["n_prisons"].tolist() == [2, 2]
+    assert out["action_text"].tolist() == [shared, shared.replace("June", "July")]
+    assert out["similarity"].iloc[0] == 1.0 and 0.8 <= out["similarity"].iloc[1] < 1.0
+
+
 def test_find_boilerplate_on_the_real_samples_with_the_fake_embedder() -> None:
     actions = sample_frames("actions")
     out = find_boilerplate(actions, 0.95, embedder=FAKE)
-    assert {"group", "prison", "action_text", "similarity", "n_prisons"} <= set(out.columns)
-    for _, members in out.groupby("group"):
-        assert members["prison"].nunique() >= 2
-        assert (members["n_prisons"] == members["prison"].nunique()).all()
+    # the four sample plans share no action text: nothing is boilerplate
+    assert out.empty
+    assert list(out.columns) == [
+        "group",
+        "prison",
+        "plan_submitted",
+        "year",
+        "concern_id",
+        "action_text",
+        "similarity",
+        "n_prisons",
+    ]
 
     # plant a lightly edited copy of one plan's action in another plan: it must be found
     source = actions[actions["action_text"].str.len() > 120].iloc[0]
@@ -306,10 +336,10 @@ def test_find_boilerplate_on_the_real_samples_with_the_fake_embedder() -> None:
     target["action_text"] = source["action_text"].replace(".", ";", 1) + " "
     planted = pd.concat([actions, target], ignore_index=True)
     found = find_boilerplate(planted, 0.95, embedder=FAKE)
-    group = found.loc[found.index == len(actions), "group"]
-    assert len(group) == 1
-    members = found[found["group"] == group.iloc[0]]
-    assert set(members["prison"]) >= {source["prison"], target["prison"].iloc[0]}
+    assert found["group"].tolist() == [0, 0]  # the planted pair and nothing else
+    assert sorted(found.index) == sorted([source.name, len(actions)])
+    assert set(found["prison"]) == {source["prison"], target["prison"].iloc[0]}
+    assert found["n_prisons"].tolist() == [2, 2]
 
 
 # ------------------------------------------------------------------ real model

@@ -162,4 +162,8 @@ def test_repeated_unit_round_trips(unit: str, k: int) -> None:
 def test_owner_entries_never_raise(cell: str, n: int) -> None:
     out = split_owner_entries(cell, n)
     assert out is None or (len(out) == n and " ".join(out) == " ".join(cell.split()))
-    assert repeated_unit(cell)
+    parts = repeated_unit(cell)
+    assert parts == [cell] or " ".join(parts) == " ".join(cell.split())
+    if parts != [cell]:  # a real repeat: k >= 2 parts, equal but for case
+        assert len(parts) >= 2
+        assert len({p.casefold() for p in parts}) == 1

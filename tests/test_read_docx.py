@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -206,12 +206,16 @@ def bomb(tmp_path_factory) -> Path:
     return path
 
 
-def test_zip_bomb_is_refused_fast(bomb):
+def test_zip_bomb_is_refused_without_inflating_it(bomb):
     assert bomb.stat().st_size < 2_000_000
-    t0 = time.perf_counter()
-    with pytest.raises(DocumentTooLargeError, match=r"bomb\.docx.*zip bomb"):
-        actionnlp.read_plan(bomb)
-    assert time.perf_counter() - t0 < 5
+    tracemalloc.start()
+    try:
+        with pytest.raises(DocumentTooLargeError, match=r"bomb\.docx.*zip bomb"):
+            actionnlp.read_plan(bomb)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 << 20  # refused from the declared size: the 300 MB are never read
 
 
 def test_highly_compressed_part_is_refused(tmp_path):
@@ -236,10 +240,8 @@ def test_entity_expansion_is_refused(tmp_path):
         for info in src.infolist():
             data = xml.encode() if info.filename == "word/document.xml" else src.read(info)
             dst.writestr(info, data)
-    t0 = time.perf_counter()
     with pytest.raises(UnreadableDocumentError, match=r"laughs\.docx.*ENTITY"):
         read_docx(path)
-    assert time.perf_counter() - t0 < 5
 
 
 def test_empty_document(tmp_path):

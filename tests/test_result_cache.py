@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import pickle
+import re
 
 import pytest
 
@@ -93,7 +94,21 @@ def test_pickled_store_reads_the_same_folder(tmp_path):
     store = ResultCache(tmp_path).store("stage", {})
     cached_map(store, ["a"], Recorder())
     copy = pickle.loads(pickle.dumps(store))
-    assert copy.get_many(["a"]) == store.get_many(["a"])
+    assert copy.directory == store.directory
+    assert copy.get_many(["a"]) == {"a": {"key": "a", "n": 1, "tags": ["a", "a"]}}
+    assert (copy.hits, copy.misses) == (1, 0)  # read from the folder, not carried over
+
+
+def test_code_fingerprint_is_a_sha256_that_follows_the_library_versions(monkeypatch):
+    import actionnlp.result_cache as rc
+
+    plain = rc.code_fingerprint.__wrapped__
+    before = plain()
+    assert re.fullmatch(r"[0-9a-f]{64}", before)
+    assert plain() == before == rc.code_fingerprint()  # deterministic, and cached as-is
+    monkeypatch.setattr(rc, "LIBRARIES", (*rc.LIBRARIES, "no-such-library-actionnlp"))
+    after = plain()
+    assert re.fullmatch(r"[0-9a-f]{64}", after) and after != before
 
 
 def _write(directory: str, keys: list[str]) -> None:
