@@ -110,7 +110,22 @@ def _text_key(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).digest()
 
 
-class CachedEmbedder:
+class DiskIndexState:
+    """Pickling for an on-disk cache object (e.g. sent to a joblib worker): the copy
+    drops the lock and what was loaded in memory, reads the same folder again and
+    counts its own hits and misses."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.update(_lock=None, _index={}, _seen=set(), hits=0, misses=0)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+
+class CachedEmbedder(DiskIndexState):
     """Wrap ``inner`` so each text is encoded at most once per model, across processes.
 
     Same ``name``, ``weights_hash`` and ``dim`` as ``inner`` (so artifacts built with
@@ -136,17 +151,6 @@ class CachedEmbedder:
 
     def __repr__(self) -> str:
         return f"CachedEmbedder({self.inner!r}, cache_dir={str(self.cache_dir)!r})"
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled (e.g. for a joblib worker) without the lock and in-memory vectors:
-        the copy reads the same on-disk cache and counts its own hits and misses."""
-        state = self.__dict__.copy()
-        state.update(_lock=None, _index={}, _seen=set(), hits=0, misses=0)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
 
     # -- the Embedder protocol ---------------------------------------------------------
 

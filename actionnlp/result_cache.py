@@ -45,7 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from actionnlp.embed_cache import publish
+from actionnlp.embed_cache import DiskIndexState, publish
 
 __all__ = ["ResultCache", "ResultStore", "cached_map", "code_fingerprint", "content_key"]
 
@@ -126,7 +126,7 @@ class ResultCache:
         return ResultStore(self.directory / f"{stage}-{key[:32]}")
 
 
-class ResultStore:
+class ResultStore(DiskIndexState):
     """JSON results by key in one folder (see the module docstring)."""
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
@@ -140,16 +140,6 @@ class ResultStore:
 
     def __repr__(self) -> str:
         return f"ResultStore({str(self.directory)!r})"
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled (for a joblib worker) without the lock and the loaded results."""
-        state = self.__dict__.copy()
-        state.update(_lock=None, _index={}, _seen=set(), hits=0, misses=0)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
         """The stored results among ``keys`` (rescanning the folder once on a miss, for

@@ -237,21 +237,24 @@ def boilerplate_frame() -> pd.DataFrame:
     return frame
 
 
+BOILERPLATE_COLUMNS = [
+    "group",
+    "prison",
+    "plan_submitted",
+    "year",
+    "concern_id",
+    "action_text",
+    "similarity",
+    "n_prisons",
+]
+
+
 def test_find_boilerplate_finds_a_lightly_edited_copy_across_prisons() -> None:
     frame = boilerplate_frame()
     before = frame.copy()
     out = find_boilerplate(frame, 0.9, embedder=FAKE)
     pd.testing.assert_frame_equal(frame, before)
-    assert list(out.columns) == [
-        "group",
-        "prison",
-        "plan_submitted",
-        "year",
-        "concern_id",
-        "action_text",
-        "similarity",
-        "n_prisons",
-    ]
+    assert list(out.columns) == BOILERPLATE_COLUMNS
     # only the copy between A and B: C repeats itself, D/E texts are too short
     assert out["prison"].tolist() == ["HMP A", "HMP B"]
     assert out.index.tolist() == [0, 2]
@@ -319,16 +322,7 @@ def test_find_boilerplate_on_the_real_samples_with_the_fake_embedder() -> None:
     out = find_boilerplate(actions, 0.95, embedder=FAKE)
     # the four sample plans share no action text: nothing is boilerplate
     assert out.empty
-    assert list(out.columns) == [
-        "group",
-        "prison",
-        "plan_submitted",
-        "year",
-        "concern_id",
-        "action_text",
-        "similarity",
-        "n_prisons",
-    ]
+    assert list(out.columns) == BOILERPLATE_COLUMNS
 
     # plant a lightly edited copy of one plan's action in another plan: it must be found
     source = actions[actions["action_text"].str.len() > 120].iloc[0]
