@@ -47,7 +47,7 @@ import tempfile
 import threading
 import warnings
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -110,10 +110,52 @@ def _text_key(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).digest()
 
 
-class DiskIndexState:
-    """Pickling for an on-disk cache object (e.g. sent to a joblib worker): the copy
-    drops the lock and what was loaded in memory, reads the same folder again and
-    counts its own hits and misses."""
+class BatchIndex:
+    """What both on-disk caches share: an in-memory index of the batch files in one
+    folder (``directory``, files ending in ``suffix``), loaded lazily and rescanned for
+    files other processes published, and pickling for a joblib worker (the copy drops
+    the lock and what was loaded, reads the same folder again and counts its own hits
+    and misses). A subclass reads one file with :meth:`_entries`."""
+
+    suffix = SUFFIX
+    directory: Path
+    _index: dict[Any, Any]
+    _seen: set[str]
+    _lock: threading.Lock
+    _warned: bool
+
+    def _entries(self, path: Path) -> Iterable[tuple[Any, Any]]:
+        """``(key, value)`` pairs of one batch file; none when it cannot be used."""
+        raise NotImplementedError
+
+    def _scan(self) -> None:
+        """Load batch files not loaded yet (caller holds the lock); a file that cannot be
+        used is skipped, so its entries are computed again."""
+        self._seen.add("")  # the lazy first load is done, even without a folder
+        try:
+            names = sorted(n for n in os.listdir(self.directory) if n.endswith(self.suffix))
+        except OSError:
+            return
+        for name in names:
+            if name in self._seen:
+                continue
+            self._seen.add(name)
+            for k, v in self._entries(self.directory / name):
+                self._index.setdefault(k, v)
+
+    def _publish(self, write: Callable[[BinaryIO], object], what: str) -> Path | None:
+        """:func:`publish` a new batch file into this folder and mark it loaded; a disk
+        that refuses warns once ("<what> not written") and returns None."""
+        try:
+            final = publish(self.directory, self.suffix, write)
+        except OSError as err:
+            if not self._warned:
+                warnings.warn(f"{what} not written ({err})", RuntimeWarning, stacklevel=4)
+                self._warned = True
+            return None
+        with self._lock:
+            self._seen.add(final.name)
+        return final
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -125,7 +167,7 @@ class DiskIndexState:
         self._lock = threading.Lock()
 
 
-class CachedEmbedder(DiskIndexState):
+class CachedEmbedder(BatchIndex):
     """Wrap ``inner`` so each text is encoded at most once per model, across processes.
 
     Same ``name``, ``weights_hash`` and ``dim`` as ``inner`` (so artifacts built with
@@ -220,26 +262,13 @@ class CachedEmbedder(DiskIndexState):
 
     # -- storage -----------------------------------------------------------------------
 
-    def _scan(self) -> None:
-        """Load batch files not loaded yet (caller holds the lock); skip bad ones."""
-        directory = self.directory
-        try:
-            names = sorted(n for n in os.listdir(directory) if n.endswith(SUFFIX))
-        except OSError:
-            self._seen.add("")  # mark the lazy load as done even without a directory
-            return
-        self._seen.add("")
-        for name in names:
-            if name in self._seen:
-                continue
-            self._seen.add(name)
-            loaded = self._read(directory / name)
-            if loaded is None:
-                continue
-            keys, vectors = loaded
-            self._dim = vectors.shape[1] if self._dim is None else self._dim
-            for k, row in zip(keys, vectors, strict=True):
-                self._index.setdefault(k, row)
+    def _entries(self, path: Path) -> Iterable[tuple[bytes, NDArray[np.float32]]]:
+        loaded = self._read(path)
+        if loaded is None:
+            return ()
+        keys, vectors = loaded
+        self._dim = vectors.shape[1] if self._dim is None else self._dim
+        return zip(keys, vectors, strict=True)
 
     def _read(self, path: Path) -> tuple[list[bytes], NDArray[np.float32]] | None:
         """``(keys, vectors)`` of one batch file, or None when it is unusable."""
@@ -264,18 +293,9 @@ class CachedEmbedder(DiskIndexState):
     def _write(self, keys: list[bytes], vectors: NDArray[np.float32]) -> Path | None:
         """Publish one batch file atomically; warn once and carry on if the disk refuses."""
         raw = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, _DIGEST)
-        try:
-            final = publish(
-                self.directory, SUFFIX, lambda handle: np.savez(handle, keys=raw, vectors=vectors)
-            )
-        except OSError as err:
-            if not self._warned:
-                warnings.warn(f"embedding cache not written ({err})", RuntimeWarning, stacklevel=3)
-                self._warned = True
-            return None
-        with self._lock:
-            self._seen.add(final.name)
-        return final
+        return self._publish(
+            lambda handle: np.savez(handle, keys=raw, vectors=vectors), "embedding cache"
+        )
 
     def compact(self) -> Path | None:
         """Merge this model's batch files into one; safe while other processes use it.

@@ -39,18 +39,18 @@ import hashlib
 import json
 import os
 import threading
-import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from actionnlp.embed_cache import DiskIndexState, publish
+from actionnlp.embed_cache import BatchIndex
 
 __all__ = ["ResultCache", "ResultStore", "cached_map", "code_fingerprint", "content_key"]
 
 SUFFIX = ".json"
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 
 def content_key(*parts: Any) -> str:
@@ -126,8 +126,10 @@ class ResultCache:
         return ResultStore(self.directory / f"{stage}-{key[:32]}")
 
 
-class ResultStore(DiskIndexState):
+class ResultStore(BatchIndex):
     """JSON results by key in one folder (see the module docstring)."""
+
+    suffix = SUFFIX
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
@@ -163,58 +165,50 @@ class ResultStore(DiskIndexState):
         data = payload.encode("ascii")
         with self._lock:
             self._index.update(stored)
-        try:
-            final = publish(self.directory, SUFFIX, lambda handle: handle.write(data))
-        except OSError as err:
-            if not self._warned:
-                warnings.warn(f"result cache not written ({err})", RuntimeWarning, stacklevel=2)
-                self._warned = True
-            return stored
-        with self._lock:
-            self._seen.add(final.name)
+        self._publish(lambda handle: handle.write(data), "result cache")
         return stored
 
-    def _scan(self) -> None:
-        """Load batch files not loaded yet (caller holds the lock); skip unreadable ones."""
-        self._seen.add("")  # the lazy first load is done, even without a folder
+    def _entries(self, path: Path) -> Iterable[tuple[str, Any]]:
         try:
-            names = sorted(n for n in os.listdir(self.directory) if n.endswith(SUFFIX))
-        except OSError:
-            return
-        for name in names:
-            if name in self._seen:
-                continue
-            self._seen.add(name)
-            try:
-                batch = json.loads((self.directory / name).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if isinstance(batch, dict):
-                for k, v in batch.items():
-                    self._index.setdefault(k, v)
+            batch = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return ()
+        return batch.items() if isinstance(batch, dict) else ()
+
+
+def _same(item: Any) -> str:
+    return item
 
 
 def cached_map(
     store: ResultStore | None,
-    keys: Sequence[str],
-    compute: Callable[[list[str]], list[T]],
+    items: Sequence[Item],
+    compute: Callable[[list[Item]], list[T]],
     valid: Callable[[Any], bool] = lambda value: True,
+    *,
+    key: Callable[[Item], str] = _same,
 ) -> list[T]:
-    """One result per key: stored ones from ``store``, the rest from ``compute`` (called
-    once with the missing keys, in order, returning one JSON-serialisable result each)
-    and then stored. Results come back as a reader of the store would see them (JSON
-    round trip), so a first and a second run give identical values. A stored value that
-    is not ``valid`` (a damaged or foreign file) is computed again.
+    """One result per item: stored ones from ``store`` (under ``key(item)``; items are
+    their own keys by default), the rest from ``compute`` (called once with the missing
+    items, one per key, in order, returning one JSON-serialisable result each) and then
+    stored. Results come back as a reader of the store would see them (JSON round
+    trip), so a first and a second run give identical values. A stored value that is
+    not ``valid`` (a damaged or foreign file) is computed again. Without a store every
+    item goes to ``compute`` and no key is computed.
 
     >>> cached_map(None, ["x", "yy"], lambda todo: [len(t) for t in todo])
     [1, 2]
     """
     if store is None:
-        return compute(list(keys))
+        return compute(list(items))
+    keys = [key(item) for item in items]
     found = {k: v for k, v in store.get_many(keys).items() if valid(v)}
-    todo = [k for k in dict.fromkeys(keys) if k not in found]
+    todo: dict[str, Item] = {}
+    for k, item in zip(keys, items, strict=True):
+        if k not in found:
+            todo.setdefault(k, item)
     if todo:
-        new = compute(todo)
+        new = compute(list(todo.values()))
         if len(new) != len(todo):
             raise ValueError(f"compute returned {len(new)} results for {len(todo)} keys")
         found.update(store.put_many(dict(zip(todo, new, strict=True))))

@@ -425,9 +425,8 @@ def signals_for_frame(frame: pd.DataFrame) -> list[Signals]:
 
 def _distinct_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.intp]]:
     """The first row of each distinct (cleaned) :data:`FRAME_COLUMNS` tuple (those
-    columns only), and for
-    every row of ``frame`` the position of its tuple among them: scorers work on the
-    distinct rows and ``result[inverse]`` spreads the results back.
+    columns only), and for every row of ``frame`` the position of its tuple among them:
+    scorers work on the distinct rows and ``result[inverse]`` spreads the results back.
 
     >>> import pandas as pd
     >>> f = pd.DataFrame({"action_text": ["Audit.", "Audit. ", "Train."],
@@ -449,14 +448,6 @@ def _distinct_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.intp]]
                 first.append(i)
         inverse.append(j)
     return frame[list(FRAME_COLUMNS)].iloc[first], np.asarray(inverse, dtype=np.intp)
-
-
-def _row_keys(rows: pd.DataFrame) -> list[str]:
-    """Result-cache key of each row: the hash of its cleaned :data:`FRAME_COLUMNS`."""
-    from actionnlp.result_cache import content_key
-
-    values = zip(*(rows[c].tolist() for c in FRAME_COLUMNS), strict=True)
-    return [content_key(*(_clean(v) for v in row)) for row in values]
 
 
 def _check_frame(frame: Any) -> None:
@@ -910,18 +901,20 @@ class SmartScorer:
     ) -> tuple[NDArray[np.float64], NDArray[np.int_], list[dict[str, str]]]:
         """Probabilities, labels and evidence of every row: each distinct row is scored
         once, or read from ``cache`` when an earlier run scored it."""
-        from actionnlp.result_cache import cached_map
+        from actionnlp.result_cache import cached_map, content_key
 
         self._check_fitted()
         rows, inverse = _distinct_rows(frame)
-        keys = _row_keys(rows)
-        position = {k: i for i, k in enumerate(keys)}
+        values = list(zip(*(rows[c].tolist() for c in FRAME_COLUMNS), strict=True))
 
-        def compute(todo: list[str]) -> list[dict[str, Any]]:
-            proba, evidence = self._score_rows(rows.iloc[[position[k] for k in todo]])
+        def compute(todo: list[int]) -> list[dict[str, Any]]:
+            proba, evidence = self._score_rows(rows.iloc[todo])
             return [{"p": p.tolist(), "evidence": e} for p, e in zip(proba, evidence, strict=True)]
 
-        results = cached_map(cache, keys, compute, _is_result)
+        def key(i: int) -> str:  # the hash of the row's cleaned FRAME_COLUMNS
+            return content_key(*(_clean(v) for v in values[i]))
+
+        results = cached_map(cache, range(len(rows)), compute, _is_result, key=key)
         proba = np.array([r["p"] for r in results], dtype=float).reshape(-1, len(SMART_KEYS))
         labels = (proba >= 0.5).astype(int)
         evidence = [r["evidence"] for r in results]

@@ -465,18 +465,16 @@ def tags_frame(
 
     from actionnlp.result_cache import cached_map, content_key
 
-    items = list(texts)
-    keys = [content_key(t) for t in items]
-    item_of = dict(zip(keys, items, strict=True))
     n = len(tagger.classes_)
 
-    def compute(todo: list[str]) -> list[list[float]]:
-        return np.asarray(tagger.predict_proba([item_of[k] for k in todo])).tolist()
+    def compute(todo: list[str | tuple[str, str]]) -> list[list[float]]:
+        return np.asarray(tagger.predict_proba(todo)).tolist()
 
     def valid(value: Any) -> bool:
         return isinstance(value, list) and len(value) == n
 
-    P = np.array(cached_map(cache, keys, compute, valid), dtype=float).reshape(-1, n)
+    results = cached_map(cache, list(texts), compute, valid, key=content_key)
+    P = np.array(results, dtype=float).reshape(-1, n)
     on = tagger.decide(P)
     frame = pd.DataFrame(P, columns=[f"p_{c}" for c in tagger.classes_])
     frame.insert(0, "themes", _labels(tagger.classes_, on))

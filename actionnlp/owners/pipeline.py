@@ -338,9 +338,12 @@ class OwnerFinder:
             for t, aid in zip(texts, row_acr, strict=True)
         ]
         acr_key = {aid: content_key(list(a.items())) for aid, a in acr_of.items()}
-        pair_of = {content_key(t, acr_key[aid]): (t, aid) for t, aid in distinct}
         found = cached_map(
-            cache, list(pair_of), lambda todo: self._parse(pair_of, todo, acr_of), _is_mentions
+            cache,
+            list(distinct),
+            lambda todo: self._parse(todo, acr_of),
+            _is_mentions,
+            key=lambda pair: content_key(pair[0], acr_key[pair[1]]),
         )
         mentions = [[dict(m) for m in found[i]] for i in row_doc]
         out["owners"] = [list(canon) for canon, _ in owners]
@@ -349,15 +352,11 @@ class OwnerFinder:
         return out
 
     def _parse(
-        self,
-        pair_of: Mapping[str, tuple[str, int]],
-        keys: Sequence[str],
-        acr_of: Mapping[int, dict[str, str]],
+        self, pairs: Sequence[tuple[str, int]], acr_of: Mapping[int, dict[str, str]]
     ) -> list[list[dict[str, Any]]]:
-        """Mentions of each ``(text, acronyms id)`` pair named by ``keys``, in one pipe."""
+        """Mentions of each ``(text, acronyms id)`` pair, parsed in one ``nlp.pipe``."""
         docs = []
-        for key in keys:
-            text, aid = pair_of[key]
+        for text, aid in pairs:
             doc = self.nlp.make_doc(text)
             doc._.owner_acronyms = acr_of[aid]
             docs.append(doc)
