@@ -149,6 +149,14 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             cross-validation on the training data (F1-optimal); else 0.5.
         cv: folds for threshold tuning and calibration.
         random_state: seed for the folds.
+        cv_repeats: how many times the ``cv``-fold split is drawn (each with its own
+            shuffle); thresholds and calibration are fitted on the probabilities of all
+            repeats pooled, so they depend less on ``random_state``.
+        descriptions: label descriptions (label to one line, as the zero-shot tagger
+            takes): their embeddings are kept at fit time, and each text's cosine
+            similarity to each description (and its context's, with ``context``) is
+            appended to the features, a prior the head learns how far to trust.
+            Needs texts.
         calibrate: Platt-scale each label's probabilities (slope and intercept on the
             logit scale, fitted on its ``cv``-fold cross-validated probabilities) when
             it has at least :data:`MIN_CALIBRATION_POSITIVES` positives and as many
@@ -179,6 +187,8 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         cv: int = 3,
         random_state: int = 0,
         calibrate: bool = False,
+        cv_repeats: int = 1,
+        descriptions: Mapping[str, str] | None = None,
     ) -> None:
         self.embedder = embedder
         self.features = features
@@ -189,6 +199,8 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.random_state = random_state
         self.calibrate = calibrate
+        self.cv_repeats = cv_repeats
+        self.descriptions = descriptions
 
     def _head(self):
         from sklearn.linear_model import LogisticRegression
@@ -205,15 +217,22 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             raise ValueError("ThemeTagger requires y to be passed, but the target y is None")
         if self.features not in FEATURES:
             raise ValueError(f"features must be one of {FEATURES}, got {self.features!r}")
+        if self.cv_repeats < 1:
+            raise ValueError(f"cv_repeats must be at least 1, got {self.cv_repeats!r}")
         self.tfidf_ = None
+        self.description_vectors_ = None
+        pairs = _pairs(X)
         if self.features == "embedding+tfidf":
             from sklearn.feature_extraction.text import TfidfVectorizer
 
-            pairs = _pairs(X)
             if pairs is None:
                 raise ValueError("features='embedding+tfidf' needs texts, not a numeric array")
             self.tfidf_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
             self.tfidf_.fit([text for text, _ in pairs])
+        if self.descriptions:
+            if pairs is None:
+                raise ValueError("descriptions need texts, not a numeric array")
+            self.description_vectors_ = _embed(list(self.descriptions.values()), self.embedder)
         E = self._features(X)
         Y, classes = _indicator(y)
         check_consistent_length(E, Y)
@@ -233,17 +252,26 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             p = self._cv_proba(E, col)
             if p is None:
                 continue
+            pooled = np.tile(col, self.cv_repeats)
             fewest = min(int(col.sum()), int(len(col) - col.sum()))
             if self.calibrate and fewest >= MIN_CALIBRATION_POSITIVES:
-                self.calibration_[j] = _platt(p, col)
+                self.calibration_[j] = _platt(p, pooled)
             if self.tune_thresholds:
-                self.thresholds_[j] = _best_threshold(col, _calibrated(p, self.calibration_[j]))
+                self.thresholds_[j] = _best_threshold(pooled, _calibrated(p, self.calibration_[j]))
         return self
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # Taggers saved before ``features``/``context`` existed used embeddings only;
         # those saved before ``calibrate`` existed are not calibrated.
-        old = {"features": "embedding", "context": False, "tfidf_": None, "calibrate": False}
+        old = {
+            "features": "embedding",
+            "context": False,
+            "tfidf_": None,
+            "calibrate": False,
+            "cv_repeats": 1,
+            "descriptions": None,
+            "description_vectors_": None,
+        }
         if "thresholds_" in state:
             old["calibration_"] = np.tile([1.0, 0.0], (len(state["thresholds_"]), 1))
         super().__setstate__({**old, **state})
@@ -269,8 +297,12 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
                 raise ValueError("features='embedding+tfidf' needs texts, not a numeric array")
             return _embed(X, self.embedder)
         E = _embed([text for text, _ in pairs], self.embedder)
+        parts = [E]
         if self.context:
-            E = np.hstack([E, _embed([context for _, context in pairs], self.embedder)])
+            parts.append(_embed([context for _, context in pairs], self.embedder))
+        if self.description_vectors_ is not None:
+            parts += [part @ self.description_vectors_.T for part in list(parts)]
+        E = np.hstack(parts)
         if self.tfidf_ is None:
             return E
         import scipy.sparse as sp
@@ -279,14 +311,28 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         return sp.hstack([sp.csr_matrix(E), T]).tocsr()
 
     def _cv_proba(self, E: Any, col: np.ndarray) -> np.ndarray | None:
-        """Cross-validated probabilities of one label (None when it has < 2 of a class)."""
+        """Cross-validated probabilities of one label, the ``cv_repeats`` repeats one
+        after another (so they line up with ``col`` tiled); None when it has < 2 of a class.
+        """
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         n_splits = min(self.cv, int(col.sum()), int(len(col) - col.sum()))
         if n_splits < 2:
             return None
-        folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
-        return cross_val_predict(self._head(), E, col, cv=folds, method="predict_proba")[:, 1]
+        seeds = np.random.RandomState(self.random_state).randint(2**31 - 1, size=self.cv_repeats)
+        seeds[0] = self.random_state  # the first repeat is the single split of cv_repeats=1
+        return np.concatenate(
+            [
+                cross_val_predict(
+                    self._head(),
+                    E,
+                    col,
+                    cv=StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=int(seed)),
+                    method="predict_proba",
+                )[:, 1]
+                for seed in seeds
+            ]
+        )
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each label, shape ``(n_samples, n_labels)``."""

@@ -9,7 +9,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from actionnlp.artifacts import load_sklearn, save_sklearn
 from actionnlp.embed import FakeEmbedder
-from actionnlp.themes import ThemeTagger, ZeroShotTagger, tags_frame
+from actionnlp.themes import ThemeTagger, ZeroShotTagger, _best_threshold, tags_frame
 
 # Checks that assume a single-output classifier (predict returns 1-D labels) do not
 # apply to a multi-label tagger whose predict returns an indicator matrix.
@@ -200,11 +200,21 @@ def test_unknown_features_rejected():
 def test_tagger_saved_before_feature_options_still_loads():
     tagger = fitted()
     state = dict(tagger.__getstate__())
-    for key in ("features", "context", "tfidf_", "calibrate", "calibration_"):
+    for key in (
+        "features",
+        "context",
+        "tfidf_",
+        "calibrate",
+        "calibration_",
+        "cv_repeats",
+        "descriptions",
+        "description_vectors_",
+    ):
         state.pop(key)
     old = ThemeTagger.__new__(ThemeTagger)
     old.__setstate__(state)
     assert old.features == "embedding" and old.context is False and old.calibrate is False
+    assert old.cv_repeats == 1 and old.description_vectors_ is None
     assert np.array_equal(old.predict_proba(TEXTS), tagger.predict_proba(TEXTS))
 
 
@@ -273,3 +283,63 @@ def test_tagger_saved_before_calibration_still_predicts():
     heads = np.column_stack([est.predict_proba(X)[:, 1] for est in tagger.estimators_])
     assert np.array_equal(old.predict_proba(X), heads)
     assert old.predict(X).shape == (80, 2)
+
+
+DESCRIPTIONS = {
+    "drugs": "illicit drugs, drug testing and substance misuse",
+    "education": "teaching, curriculum and qualifications",
+    "healthcare": "nurses, GP clinics and medicines",
+}
+
+
+def test_description_similarities_are_features(tmp_path):
+    emb = FakeEmbedder(dim=64)
+    tagger = ThemeTagger(embedder=emb, context=True, descriptions=DESCRIPTIONS, cv=2)
+    tagger.fit(TEXTS, LABELS)
+    D = emb.encode(list(DESCRIPTIONS.values()))
+    assert np.array_equal(tagger.description_vectors_, D)
+    assert tagger.n_features_in_ == 64 + 64 + 3 + 3  # text, context, then both similarities
+    pair = ("Staff will act on this", "Drug testing found many positive results")
+    text, context = emb.encode(list(pair))
+    features = tagger._features([pair])[0]
+    assert np.allclose(features[128:131], D @ text) and np.allclose(features[131:], D @ context)
+    assert "drugs" in tagger.predict_labels(["Drug testing of prisoners"])[0]
+    with pytest.raises(ValueError, match="descriptions need texts"):
+        ThemeTagger(descriptions=DESCRIPTIONS).fit(np.zeros((4, 3)), [0, 1, 0, 1])
+    tagger.embedder = None
+    save_sklearn(tagger, tmp_path / "described.skops")
+    loaded = load_sklearn(tmp_path / "described.skops")
+    loaded.embedder, tagger.embedder = emb, emb
+    assert np.array_equal(loaded.predict_proba([pair]), tagger.predict_proba([pair]))
+
+
+def test_threshold_splits_are_repeated_and_pooled():
+    X, Y = calibration_data()
+    col = Y[:, 0]
+    single = ThemeTagger(cv=3)._cv_proba(X, col)
+    repeated = ThemeTagger(cv=3, cv_repeats=4)._cv_proba(X, col)
+    assert single.shape == (80,) and repeated.shape == (320,)
+    assert np.array_equal(repeated[:80], single)  # the first repeat is the single split
+    blocks = repeated.reshape(4, 80)
+    assert all(not np.array_equal(blocks[0], b) for b in blocks[1:])  # other shuffles
+    tagger = ThemeTagger(cv=3, cv_repeats=4).fit(X, Y)
+    assert tagger.thresholds_[0] == _best_threshold(np.tile(col, 4), repeated)
+    with pytest.raises(ValueError, match="cv_repeats must be at least 1"):
+        ThemeTagger(cv_repeats=0).fit(X, Y)
+
+
+def test_repeated_splits_make_thresholds_depend_less_on_the_seed():
+    X, Y = calibration_data()
+    col = Y[:, 0]
+
+    def spread(repeats: int) -> float:
+        thresholds = [
+            _best_threshold(
+                np.tile(col, repeats),
+                ThemeTagger(cv=3, cv_repeats=repeats, random_state=seed)._cv_proba(X, col),
+            )
+            for seed in range(4)
+        ]
+        return float(np.ptp(thresholds))
+
+    assert spread(6) < spread(1)
