@@ -71,3 +71,36 @@ def test_fast_cli_leaves_the_shipped_model_card_alone(tmp_path, capsys):
             if p.read_bytes() != data:
                 p.write_bytes(data)
     assert "themes:" in capsys.readouterr().out
+
+
+def test_second_theme_labelling_lines_up_with_the_corpus(tmp_path):
+    """The second-pass labels (training/agreement.py) cover every item in order; a
+    file that no longer lines up with the corpus is refused, not silently misread."""
+    import importlib.util
+
+    from conftest import ROOT
+
+    from actionnlp.corpus import THEMES, load_corpus
+    from actionnlp.theme_training import theme_items
+
+    spec = importlib.util.spec_from_file_location(
+        "actionnlp_agreement", ROOT / "training" / "agreement.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.agreement()
+    items = theme_items(*load_corpus(ROOT / "training" / "data"))
+    assert result["n_items"] == len(items)
+    counts = {t: sum(t in row for row in items["themes"]) for t in THEMES}
+    assert {t: x["corpus"] for t, x in result["per_label"].items()} == counts
+    assert 0 < result["macro_f1_required"] <= 1
+
+    rows = module.SECOND_PASS.read_text(encoding="utf-8").splitlines()
+    shifted = tmp_path / "shifted.jsonl"
+    shifted.write_text("\n".join(rows[1:] + rows[:1]) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="row 1 is not the item"):
+        module.agreement(second=shifted)
+    short = tmp_path / "short.jsonl"
+    short.write_text("\n".join(rows[:-1]) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="rows, expected one per item"):
+        module.agreement(second=short)
