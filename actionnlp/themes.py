@@ -319,15 +319,18 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         n_splits = min(self.cv, int(col.sum()), int(len(col) - col.sum()))
         if n_splits < 2:
             return None
-        seeds = np.random.RandomState(self.random_state).randint(2**31 - 1, size=self.cv_repeats)
-        seeds[0] = self.random_state  # the first repeat is the single split of cv_repeats=1
+        from sklearn.utils import check_random_state
+
+        # The first repeat is the single split of cv_repeats=1; the others are drawn.
+        drawn = check_random_state(self.random_state).randint(2**31 - 1, size=self.cv_repeats)
+        seeds = [self.random_state, *(int(s) for s in drawn[1:])]
         return np.concatenate(
             [
                 cross_val_predict(
                     self._head(),
                     E,
                     col,
-                    cv=StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=int(seed)),
+                    cv=StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed),
                     method="predict_proba",
                 )[:, 1]
                 for seed in seeds

@@ -343,3 +343,13 @@ def test_repeated_splits_make_thresholds_depend_less_on_the_seed():
         return float(np.ptp(thresholds))
 
     assert spread(6) < spread(1)
+
+
+def test_repeated_splits_accept_any_random_state():
+    X, Y = calibration_data()
+    col = Y[:, 0]
+    unseeded = ThemeTagger(cv=3, cv_repeats=2, random_state=None)._cv_proba(X, col)
+    generator = np.random.RandomState(0)
+    seeded = ThemeTagger(cv=3, cv_repeats=2, random_state=generator)._cv_proba(X, col)
+    assert unseeded.shape == seeded.shape == (160,)
+    assert ((0 <= seeded) & (seeded <= 1)).all()
