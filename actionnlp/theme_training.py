@@ -191,16 +191,27 @@ def _lopo_predictions(
     seed: int,
 ) -> np.ndarray:
     """Pooled leave-one-prison-out decisions of the shipped setting with ``seed``."""
-    anchor_texts, anchor_labels = anchors
     P = np.zeros((len(items), len(THEMES)), dtype=int)
     for plan in sorted(items["plan"].unique()):
         test = (items["plan"] == plan).to_numpy()
-        tagger = shipped_tagger(embedder, seed).fit(
-            [pairs[i] for i in np.where(~test)[0]] + anchor_texts,
-            [list(t) for t in items.loc[~test, "themes"]] + anchor_labels,
-        )
-        P[test] = _align(tagger, tagger.predict([pairs[i] for i in np.where(test)[0]]))
+        train_pairs, labels, test_pairs = _fold(items, pairs, anchors, test)
+        tagger = shipped_tagger(embedder, seed).fit(train_pairs, labels)
+        P[test] = _align(tagger, tagger.predict(test_pairs))
     return P
+
+
+def _fold(
+    items: pd.DataFrame,
+    pairs: list[tuple[str, str]],
+    anchors: tuple[list[str], list[list[str]]],
+    test: np.ndarray,
+) -> tuple[list[Any], list[list[str]], list[tuple[str, str]]]:
+    """One fold: the training pairs (the other plans' items, then the anchors), their
+    labels, and the held-out plan's pairs."""
+    anchor_texts, anchor_labels = anchors
+    train_pairs = [pairs[i] for i in np.where(~test)[0]] + anchor_texts
+    labels = [list(t) for t in items.loc[~test, "themes"]] + anchor_labels
+    return train_pairs, labels, [pairs[i] for i in np.where(test)[0]]
 
 
 def train_and_evaluate(
@@ -244,13 +255,11 @@ def train_and_evaluate(
     zero_shot = ZeroShotTagger(embedder=embedder)
     for plan in plans:
         test = (items["plan"] == plan).to_numpy()
-        labels = [list(t) for t in items.loc[~test, "themes"]] + anchor_labels
+        train_pairs, labels, test_pairs = _fold(items, pairs, anchors, test)
         train_idx, test_idx = np.where(~test)[0], np.where(test)[0]
         for name, make in models.items():
             tagger = make()
             if name == "embedding+logreg":
-                train_pairs = [pairs[i] for i in train_idx] + anchor_texts
-                test_pairs = [pairs[i] for i in test_idx]
                 tagger.fit(train_pairs, labels)
                 pred = tagger.predict(test_pairs)
                 pooled[no_context][test] = _align(

@@ -20,14 +20,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from actionnlp.corpus import REQUIRED_THEMES, THEMES, load_corpus  # noqa: E402
-from actionnlp.theme_training import _indicator, _macro, theme_items  # noqa: E402
+from actionnlp.theme_training import _indicator, _macro, _per_label, theme_items  # noqa: E402
 
 SECOND_PASS = ROOT / "training" / "agreement" / "themes-second-pass.jsonl"
 
 
 def agreement(data: Path = ROOT / "training" / "data", second: Path = SECOND_PASS) -> dict:
     """Per-theme F1 and kappa of the second pass against the corpus labels."""
-    from sklearn.metrics import cohen_kappa_score, f1_score
+    from sklearn.metrics import cohen_kappa_score
 
     items = theme_items(*load_corpus(data))
     rows = [json.loads(line) for line in second.read_text(encoding="utf-8").splitlines()]
@@ -38,13 +38,14 @@ def agreement(data: Path = ROOT / "training" / "data", second: Path = SECOND_PAS
             raise ValueError(f"{second}: row {i + 1} is not the item it should label")
     gold = _indicator(items["themes"].tolist())
     other = _indicator([row["themes"] for row in rows])
+    f1 = _per_label(gold, other)
     return {
         "n_items": len(items),
         "macro_f1_required": _macro(gold, other, REQUIRED_THEMES),
         "macro_f1_all": _macro(gold, other, THEMES),
         "per_label": {
             t: {
-                "f1": float(f1_score(gold[:, j], other[:, j])),
+                "f1": f1[t]["f1"],
                 "kappa": float(cohen_kappa_score(gold[:, j], other[:, j])),
                 "corpus": int(gold[:, j].sum()),
                 "second_pass": int(other[:, j].sum()),
