@@ -53,7 +53,7 @@ class CountingModels:
 
 
 def test_each_distinct_text_tagged_once(fast_models):
-    from actionnlp.analysis import concern_text
+    from actionnlp.analysis.run import concern_text
 
     plan = read_plan(sample_paths()[1])
     twice = [plan, dataclasses.replace(plan, source="second copy")]
@@ -75,7 +75,7 @@ def test_each_distinct_text_tagged_once(fast_models):
 def test_texts_embedded_up_front_each_once(fast_training):
     from collections import Counter
 
-    from actionnlp.analysis import _PREFETCH
+    from actionnlp.analysis.run import _PREFETCH
     from actionnlp.embed import FakeEmbedder
     from actionnlp.registry import load
 
@@ -131,7 +131,7 @@ def test_parallel_scoring_keeps_rows_without_a_prison(fast_models):
 
 
 def test_plan_groups_balance_rows():
-    from actionnlp.analysis import _plan_groups
+    from actionnlp.analysis.run import _plan_groups
 
     actions = pd.DataFrame({"source": ["a"] * 5 + ["b"] * 3 + ["c"] * 2})
     concerns = pd.DataFrame({"source": ["a", "b", "c"]})
@@ -280,7 +280,7 @@ def test_report(samples, tmp_path):
     "name", ["theme_heatmap", "smart_by_prison", "owner_categories", "target_horizon"]
 )
 def test_plots_render_png(samples, tmp_path, name):
-    from actionnlp import plots
+    from actionnlp.analysis import plots
 
     fig = getattr(plots, name)(samples)
     path = tmp_path / f"{name}.png"
@@ -291,8 +291,7 @@ def test_plots_render_png(samples, tmp_path, name):
 
 
 def test_plots_of_empty_analysis(tmp_path):
-    from actionnlp import plots
-    from actionnlp.analysis import frames_from_plans
+    from actionnlp.analysis import frames_from_plans, plots
 
     empty = Analysis(*frames_from_plans([]))
     why = {

@@ -93,7 +93,7 @@ def test_model_figures_with_the_fake_embedder(fast_training, monkeypatch):
     fake embedder standing in for the real model (the figures are not benchmarks)."""
     import actionnlp.embed
     import actionnlp.registry
-    from actionnlp.analysis import _PREFETCH
+    from actionnlp.analysis.run import _PREFETCH
     from actionnlp.embed import FakeEmbedder
 
     bench = _load("bench")

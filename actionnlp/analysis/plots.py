@@ -51,7 +51,7 @@ def _empty(fig: Figure, title: str, why: str) -> Figure:
 
 
 def _by_prison(analysis: Analysis):
-    from actionnlp.analysis import compare
+    from actionnlp.analysis.compare import compare
 
     table = compare(analysis, "prison")
     table["prison"] = table["prison"].fillna("(unknown prison)")
@@ -200,9 +200,9 @@ def target_horizon(analysis: Analysis) -> Figure:
     import numpy as np
     from matplotlib.figure import Figure
 
-    from actionnlp.analysis import _scored
+    from actionnlp.analysis.compare import scored_actions
 
-    actions = _scored(analysis.actions)
+    actions = scored_actions(analysis.actions)
     prisons = _prisons(analysis)
     data, names, missing = [], [], []
     for p in prisons:

@@ -1,0 +1,143 @@
+"""The :class:`Analysis` result: five tidy tables that share ``source`` (one plan)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+__all__ = ["ERROR_COLUMNS", "PLAN_COLUMNS", "PROBLEM_COLUMNS", "TABLES", "Analysis"]
+
+TABLES = ("plans", "concerns", "actions", "problems", "errors")
+
+PLAN_COLUMNS = [
+    "source",
+    "prison",
+    "year",
+    "plan_submitted",
+    "report_published",
+    "era",
+    "n_concerns",
+    "n_actions",
+    "n_problems",
+    "stated_total",
+    "stated_agreed",
+    "stated_partly_agreed",
+    "stated_not_agreed",
+]
+PROBLEM_COLUMNS = ["source", "prison", "year", "kind", "concern_id", "message", "text"]
+ERROR_COLUMNS = ["source", "error", "message"]
+
+
+# -- the result ---------------------------------------------------------------------------
+
+
+@dataclass
+class Analysis:
+    """Scored plans as five tidy tables (see the module docstring for the columns).
+
+    Example:
+        >>> import actionnlp
+        >>> result = actionnlp.analyze(actionnlp.sample_paths())  # doctest: +SKIP
+        >>> result.compare("prison")[["prison", "n_concerns"]]  # doctest: +SKIP
+                         prison  n_concerns
+        0         HMP Littlehey           9
+        ...
+    """
+
+    plans: pd.DataFrame
+    concerns: pd.DataFrame
+    actions: pd.DataFrame
+    problems: pd.DataFrame
+    errors: pd.DataFrame = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.errors is None:
+            import pandas as pd
+
+            self.errors = pd.DataFrame(columns=ERROR_COLUMNS)
+
+    def __repr__(self) -> str:
+        return (
+            f"Analysis({len(self.plans)} plans, {len(self.concerns)} concerns, "
+            f"{len(self.actions)} action rows, {len(self.problems)} problems, "
+            f"{len(self.errors)} errors)"
+        )
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The five tables by name, in a fixed order."""
+        return {name: getattr(self, name) for name in TABLES}
+
+    def compare(self, by: str | Sequence[str] = "prison") -> pd.DataFrame:
+        """One row per group (``by`` is a column of ``plans`` or a list of them).
+
+        Columns, after the group keys:
+
+        - ``n_plans``, ``n_concerns``, ``n_actions`` (rationale rows not counted);
+        - ``theme_<t>``: share of the group's concerns tagged with theme ``t``;
+        - ``smart_mean``: mean SMART score (0-5) of the actions; ``smart_S_rate`` ..
+          ``smart_T_rate``: share of actions meeting each criterion (rationale rows
+          and rows the scorer marks not applicable are excluded);
+        - ``owner_<category>``: share of all owners named in the group's actions that
+          fall in each category of :data:`actionnlp.corpus.OWNER_CATEGORIES`;
+        - ``agreed_rate``, ``partly_agreed_rate``, ``not_agreed_rate``: shares of the
+          concerns with a recorded decision (NaN when none has one);
+        - ``completed_share``: share of actions whose target status is completed;
+        - ``median_months_to_target``: median months from plan submission to target
+          date over actions with both (NaN when unknown).
+
+        Shares are NaN when the group has nothing to divide by.
+
+        >>> a = Analysis.read("results")  # doctest: +SKIP
+        >>> a.compare(["prison", "year"]).columns[:4].tolist()  # doctest: +SKIP
+        ['prison', 'year', 'n_plans', 'n_concerns']
+        """
+        from actionnlp.analysis.compare import compare
+
+        return compare(self, by)
+
+    # -- persistence -------------------------------------------------------------------
+
+    def to_parquet(self, directory: str | os.PathLike[str]) -> Path:
+        """Write each table to ``<directory>/<table>.parquet`` (lists kept as lists)."""
+        from actionnlp.analysis.store import save_analysis
+
+        return save_analysis(self, Path(directory), "parquet")
+
+    def to_csv(self, directory: str | os.PathLike[str]) -> Path:
+        """Write each table to ``<directory>/<table>.csv`` (lists and dicts as JSON)."""
+        from actionnlp.analysis.store import save_analysis
+
+        return save_analysis(self, Path(directory), "csv")
+
+    @classmethod
+    def read(cls, directory: str | os.PathLike[str]) -> Analysis:
+        """Reload an analysis written by :meth:`to_parquet` or :meth:`to_csv`.
+
+        Nothing is recomputed; list and dict columns and dtypes are restored.
+
+        >>> Analysis.read("results")  # doctest: +SKIP
+        Analysis(4 plans, 53 concerns, 208 action rows, 14 problems, 0 errors)
+        """
+        from actionnlp.analysis.store import load_analysis
+
+        return load_analysis(Path(directory))
+
+    def report(self, path: str | os.PathLike[str], *, by: str | Sequence[str] = "prison") -> Path:
+        """Write one self-contained HTML page: counts, comparison, plots, problems, errors.
+
+        >>> Analysis.read("results").report("results/report.html")  # doctest: +SKIP
+        PosixPath('results/report.html')
+        """
+        from actionnlp.analysis.report import write_report
+
+        return write_report(self, Path(path), by=by)
+
+
+# -- building the tables ------------------------------------------------------------------
