@@ -28,6 +28,10 @@ _LAZY = {
     "mine_themes": "actionnlp.mining",
     "similar": "actionnlp.mining",
     "find_boilerplate": "actionnlp.mining",
+    "find_recurring": "actionnlp.analysis.recurring",
+    "coding_sheet": "actionnlp.validation",
+    "agreement": "actionnlp.validation",
+    "train_on_labels": "actionnlp.validation",
 }
 
 
@@ -53,12 +57,16 @@ __all__ = [
     "Problem",
     "ThemeTagger",
     "ZeroShotTagger",
+    "agreement",
     "analyze",
+    "coding_sheet",
     "find_boilerplate",
+    "find_recurring",
     "load",
     "mine_themes",
     "read_plan",
     "read_plans",
     "sample_paths",
     "similar",
+    "train_on_labels",
 ]

@@ -1,4 +1,4 @@
-"""Command line: ``actionnlp parse|score|compare``.
+"""Command line: ``actionnlp parse|score|compare|sample|agreement|train``.
 
 ``parse PATH... --out DIR`` reads every plan it is given (files or folders), writes
 the concerns, actions, problems and errors tables, and prints a summary.
@@ -85,7 +85,11 @@ def _score(args: argparse.Namespace) -> int:
     if args.no_cache:
         from actionnlp.registry import load
 
-        models = load()  # no embedding or result cache: nothing read or written
+        models = load(args.models)  # no embedding or result cache: nothing read or written
+    elif args.models:
+        from actionnlp.validation.cli import load_models
+
+        models = load_models(args.models)
     result = analyze(args.paths, models=models, n_jobs=args.jobs, progress=not args.quiet)
     out = Path(args.out)
     if args.format == "parquet":
@@ -169,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="neither read nor write the on-disk embedding and result caches",
     )
+    s.add_argument("--models", help="a folder of models (`actionnlp train`); default: shipped")
     s.set_defaults(func=_score)
 
     c = sub.add_parser(
@@ -180,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--by", default="prison", help="comma-separated plan columns (default: prison)")
     c.add_argument("--transpose", action="store_true", help="one column per group (easier to read)")
     c.set_defaults(func=_compare)
+    from actionnlp.validation.cli import add_commands
+
+    add_commands(sub)  # sample, agreement, train
     return parser
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 __all__ = [
     "ActionPlanError",
     "ArtifactError",
+    "CodingSheetError",
     "DocumentTooLargeError",
     "EmptyDocumentError",
     "MissingFileError",
@@ -68,3 +69,8 @@ class DocumentTooLargeError(UnreadableDocumentError):
 
 class ArtifactError(ActionPlanError):
     """A model artifact is missing, tampered with, or built for other versions."""
+
+
+class CodingSheetError(ActionPlanError, ValueError):
+    """A coding sheet (``actionnlp sample`` / ``agreement`` / ``train --labels``) is not
+    one, or holds a code outside its drop-down values; the source names the file."""

@@ -85,6 +85,9 @@ def report_html(analysis: Analysis, *, by: str | Sequence[str] = "prison") -> st
         fig = getattr(plots, name)(a)
         alt = escape(fig.axes[0].get_title() if fig.axes else name)
         parts.append(f'<img alt="{alt}" src="{_png(fig)}">')
+    from actionnlp.analysis.recurring import timeline_section
+
+    parts.append(timeline_section(a))  # plans over time: concerns raised again
     parts.append("<h2>Reconciliation problems</h2>")
     if a.problems.empty:
         parts.append('<p class="none">None: every plan reconciled cleanly.</p>')

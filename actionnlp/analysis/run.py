@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from actionnlp.analysis.recurring import mark_repeated
 from actionnlp.analysis.result import ERROR_COLUMNS, Analysis
 from actionnlp.analysis.tables import fill_year, frames_from_plans, frames_from_table, with_dtypes
 from actionnlp.corpus import THEMES
@@ -72,8 +73,8 @@ def tag_actions(actions: pd.DataFrame, models: Models, *, bar: Any = None) -> pd
     tags = _tag_unique(models, _action_items(actions), bar or _NoBar())
     out = actions.reset_index(drop=True).copy()
     out["action_themes"] = tags["themes"].to_numpy()
-    for t in THEMES:
-        out[f"p_action_{t}"] = tags[f"p_{t}"].to_numpy()
+    for col in [c for c in tags.columns if c.startswith("p_")]:  # the tagger's own themes
+        out[f"p_action_{col[2:]}"] = tags[col].to_numpy()
     return out
 
 
@@ -185,6 +186,7 @@ def analyze(
         plans, concerns, actions, problems = frames_from_plans(read)  # type: ignore[arg-type]
     if not actions.empty:
         actions = add_months_to_target(actions)
+    concerns = mark_repeated(concerns)  # repeated, repeated_from: HMIP's own marks
     if "target_date" in actions.columns:
         plans, concerns, actions, problems = fill_year(plans, concerns, actions, problems)
     groups = _plan_groups(concerns, actions, n_jobs)
