@@ -96,7 +96,10 @@ def test_smart_and_owner_categories_per_label():
 
 def test_split_by_a_column_and_html_escapes_text():
     sheet = pd.concat(
-        [_sheet([1, 0, 1], [1, 0, 0]).assign(prison="<b>A</b>"), _sheet([1, 0], [1, 0]).assign(prison="B")]
+        [
+            _sheet([1, 0, 1], [1, 0, 0]).assign(prison="<b>A</b>"),
+            _sheet([1, 0], [1, 0]).assign(prison="B"),
+        ]
     )
     table = agreement(sheet, by="prison", n_boot=20)
     assert table.columns[0] == "prison" and set(table["prison"]) == {"<b>A</b>", "B"}

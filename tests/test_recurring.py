@@ -107,7 +107,10 @@ def test_repeated_marks_never_fail_and_need_the_marker(text):
 
 
 def test_repeated_marks_read_the_number_where_printed():
-    assert repeated_marks("Text. This is a repeated key concern (paragraph 2.15).") == (True, "2.15")
+    assert repeated_marks("Text. This is a repeated key concern (paragraph 2.15).") == (
+        True,
+        "2.15",
+    )
     assert repeated_marks("REPEATED RECOMMENDATION: 1.4") == (True, "1.4")
     assert repeated_marks("Repeated concern from the last inspection.") == (True, None)
     assert repeated_marks("Searches were repeated after the incident.") == (False, None)

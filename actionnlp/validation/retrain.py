@@ -126,22 +126,27 @@ def _theme_pool(
     return pd.concat([shipped[keep], mine], ignore_index=True), load_anchors(corpus)
 
 
-def _tagger(embedder: Any, themes: list[str], seed: int):
+def _tagger(embedder: Any, themes: list[str], seed: int, template: Any = None):
     from actionnlp.theme_training import shipped_tagger
 
-    tagger = shipped_tagger(embedder, seed)
+    if template is None:
+        tagger = shipped_tagger(embedder, seed)
+    else:  # a fresh copy of the template's parameters, sharing the embedder (no deep copy)
+        tagger = type(template)(**{**template.get_params(deep=False), "embedder": embedder})
     if sorted(themes) != sorted(THEMES):  # the shipped descriptions name other themes
         tagger.set_params(descriptions=None)
     return tagger
 
 
-def _fit_tagger(items: pd.DataFrame, anchors, embedder: Any, themes: list[str], seed: int):
+def _fit_tagger(
+    items: pd.DataFrame, anchors, embedder: Any, themes: list[str], seed: int, template: Any
+):
     pairs = list(zip(items["text"], items["context"], strict=True)) + list(anchors[0])
     labels = [list(t) for t in items["themes"]] + [list(t) for t in anchors[1]]
     missing = [t for t in themes if not any(t in row for row in labels)]
     if missing:
         raise CodingSheetError(f"no coded item has theme(s) {', '.join(missing)}: cannot learn")
-    return _tagger(embedder, themes, seed).fit(pairs, labels)
+    return _tagger(embedder, themes, seed, template).fit(pairs, labels)
 
 
 def _indicator(rows: list[list[str]], themes: list[str]) -> np.ndarray:
@@ -218,7 +223,8 @@ def _owner_additions(sheet_a: pd.DataFrame, gazetteer: Any) -> list[Any]:
         if not isinstance(name, str) or not name.strip() or not isinstance(category, str):
             continue
         name = " ".join(name.split())
-        if gazetteer.exact(name) is None and name not in new:
+        known = gazetteer.exact(name) or gazetteer.acronym(name)
+        if known is None and name not in new:
             label = "ORG" if any(w.isupper() and len(w) > 1 for w in name.split()) else "ROLE"
             new[name] = GazetteerEntry(name, category, label, ())
     return list(new.values())
@@ -266,6 +272,7 @@ def train_on_labels(
     base: Models | None = None,
     corpus: str | Path | None = None,
     seed: int = SEED,
+    tagger: Any = None,
 ) -> dict[str, Any]:
     """Retrain on the shipped corpus plus a coded sheet; write verified artifacts to ``out``.
 
@@ -273,7 +280,9 @@ def train_on_labels(
     :func:`~actionnlp.validation.read_sheet`); ``base`` the models to start from and to
     compare with (default: the shipped ones, :func:`actionnlp.load`), whose embedder
     is used; ``corpus`` a folder in the corpus format (default: the packaged corpus).
-    ``out`` must not exist or be empty, and must not be inside the package.
+    ``out`` must not exist or be empty, and must not be inside the package. ``tagger``,
+    an unfitted :class:`~actionnlp.themes.ThemeTagger`, is cloned for every fit instead
+    of the shipped configuration (e.g. with ``cv_repeats=1``, five times quicker).
 
     Leave-one-prison-out on the researcher's prisons: for each prison with coded items,
     the models are refitted without that prison's items (the researcher's and the
@@ -314,9 +323,9 @@ def train_on_labels(
         test = (item_keys == prison) & items["researcher"].to_numpy()
         if test.any() and (item_keys != prison).any():
             train = items[item_keys != prison]
-            tagger = _fit_tagger(train, anchors, embedder, themes, seed)
+            fitted = _fit_tagger(train, anchors, embedder, themes, seed, tagger)
             Y = _indicator(items.loc[test, "themes"].tolist(), themes)
-            new = _predict_with(tagger, items[test], themes)
+            new = _predict_with(fitted, items[test], themes)
             shipped = _predict_with(base.theme_tagger, items[test], themes)
             fold["themes"] = {
                 "retrained": _theme_scores(Y, new, themes),
@@ -368,8 +377,8 @@ def train_on_labels(
 
     # Final models on everything, written as verified artifacts.
     data_hash = _data_hash(corpus, sheet)
-    tagger = _fit_tagger(items, anchors, embedder, themes, seed)
-    tagger.embedder = None  # referenced by name and hash in the manifest, never pickled
+    final = _fit_tagger(items, anchors, embedder, themes, seed, tagger)
+    final.embedder = None  # referenced by name and hash in the manifest, never pickled
     manifests = {}
     theme_metrics = {
         "themes_pooled": evaluation.get("themes_pooled"),
@@ -378,7 +387,7 @@ def train_on_labels(
     manifests["themes"] = save_artifact(
         out / "themes-v1", name="themes", version=1, labels=themes, data_hash=data_hash,
         metrics=theme_metrics, embedding=embedder,
-        write_files=lambda d: save_sklearn(tagger, d / "tagger.skops"),
+        write_files=lambda d: save_sklearn(final, d / "tagger.skops"),
     )  # fmt: skip
     scorer = SmartScorer(embedder=embedder, random_state=seed).fit(smart_pool, _smart_y(smart_pool))
     manifests["smart"] = save_artifact(

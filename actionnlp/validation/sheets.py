@@ -433,8 +433,8 @@ def _plain(v: Any) -> Any:
 
 
 #: Columns read as text (a spreadsheet reader would turn a concern id "8" into 8.0).
-_TEXT = {c: str for c in ("source", "prison", "concern_id", "text", "context", "owner_raw",
-                          "target_raw", "status", "code_owner_name", "code_owner_category")}  # fmt: skip
+_TEXT_COLUMNS = ("source", "prison", "concern_id", "text", "context", "owner_raw", "target_raw")
+_TEXT = {c: str for c in (*_TEXT_COLUMNS, "status", "code_owner_name", "code_owner_category")}
 
 
 def read_sheet(path: str | Path) -> pd.DataFrame:
