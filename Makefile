@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINTED := $(wildcard actionnlp tests training benchmarks)
 
-.PHONY: run test test-slow lint bench train fixtures clean
+.PHONY: run test test-slow lint bench train fixtures sync-corpus clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,11 @@ bench: $(STAMP)
 
 train: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python training/train.py
+
+# The labelled corpus is packaged (actionnlp/data/corpus) so an installed actionnlp can
+# retrain on a researcher's labels; a test checks the copy matches training/data.
+sync-corpus:
+	cp training/data/*.jsonl actionnlp/data/corpus/
 
 fixtures: $(STAMP)
 	$(BIN)/python tests/fixtures/make_fixtures.py
