@@ -3,7 +3,7 @@
 Why this module is not marked ``slow`` although it loads the real embedding model: the
 notebooks are the documentation researchers run first, and a notebook that only breaks
 in ``make test-slow`` breaks unnoticed. Each notebook loads the models once and embeds
-only the four bundled plans, so the three together take about two minutes on a laptop
+only the four bundled plans, so notebooks 1-3 together take about two minutes on a laptop
 CPU. They run offline (``HF_HUB_OFFLINE=1``) and without a display (``MPLBACKEND=Agg``;
 the plotting cell switches to the inline backend itself), in a kernel named
 ``python3`` started with the repository root as working directory. Nothing is written
@@ -88,6 +88,7 @@ def test_notebooks_are_stored_without_outputs():
         "01-quickstart.ipynb",
         "02-compare-prisons.ipynb",
         "03-your-own-taxonomy.ipynb",
+        "04-validate-and-retrain.ipynb",
     ]
     for name in names:
         nb = nbformat.read(NOTEBOOKS / name, as_version=4)
@@ -128,3 +129,15 @@ def test_your_own_taxonomy(monkeypatch):
     assert "16 hand-labelled concerns, 37 left to tag" in text
     assert "threshold 0.3 margin 0.05" in text
     assert "same labels on" in text
+
+
+def test_validate_and_retrain(monkeypatch):
+    nb = _execute("04-validate-and-retrain.ipynb", monkeypatch)
+    assert _errors(nb) == []
+    text = _text(nb)
+    assert "sampled 24 items" in text and "wrote coding.xlsx and coding.csv" in text
+    assert "coded 24 items into coded.xlsx" in text
+    assert "theme: macro kappa" in text and "smart: macro kappa" in text
+    assert "prisons: ['littlehey', 'peterborough']" in text
+    assert "verified: ['owners-v1', 'smart-v1', 'themes-v1']" in text
+    assert "Models(themes-v1, owners-v1, smart-v1 verified in" in text

@@ -111,3 +111,10 @@ def test_own_taxonomy_columns(analysis):
         "code_theme_food",
         "code_theme_work",
     ]
+
+
+def test_strata_on_any_plan_column(analysis):
+    sheet = coding_sheet(analysis, n=8, by=["era", "year"], seed=0)
+    assert len(sheet) == 8 and "era" not in sheet.columns
+    years = set(analysis.concerns["year"].dropna())
+    assert set(sheet["year"]) == years  # each year (a stratum) gets at least one item

@@ -247,7 +247,15 @@ def coding_sheet(
         "concern": _concern_items(analysis.concerns),
         "action": _action_items(analysis.actions),
     }
+    for u, frame in (("concern", analysis.concerns), ("action", analysis.actions)):
+        if u == "action" and "kind" in frame:
+            frame = frame[frame["kind"] != "rationale"]
+        for b in by:  # strata columns the sheet does not carry (era, layout...)
+            if b not in pools[u] and b in frame:
+                pools[u][b] = frame[b].to_numpy()
     pools = {u: pools[u] for u in units if len(pools[u])}
+    if not pools:
+        raise CodingSheetError("nothing to sample: the analysis has no concerns or actions")
     even = {u: n // len(pools) + (i < n % len(pools)) for i, u in enumerate(pools)}
     quota = {u: min(len(pools[u]), even[u]) for u in pools}
     spare = n - sum(quota.values())  # a unit short of items leaves its share to the other
@@ -272,7 +280,7 @@ def coding_sheet(
     model_cols = [c for c in sheet.columns if c.startswith("model_")]
     for c, v in codes.items():
         sheet[c] = v
-    return sheet[[*ITEM_COLUMNS, *codes, *model_cols]]
+    return sheet[[*ITEM_COLUMNS, *codes, *model_cols]]  # strata columns not in the sheet
 
 
 def sheet_themes(sheet: pd.DataFrame) -> list[str]:
