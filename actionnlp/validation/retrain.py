@@ -297,7 +297,7 @@ def train_on_labels(
 
     out = Path(out)
     _check_out(out)
-    if not isinstance(sheet, type(None)) and isinstance(sheet, (str, Path)):
+    if isinstance(sheet, (str, Path)):
         sheet = read_sheet(sheet)
     base = base if base is not None else load()
     corpus = Path(corpus) if corpus is not None else SHIPPED_CORPUS
