@@ -414,6 +414,8 @@ def train_on_labels(
         for name, path in manifests.items()
     }
     sections = render_model_card(results).split("\n## ", 1)[1]  # without the shipped intro
+    for name in manifests:
+        sections = sections.replace(f"{name} (retrained) (`{name} (retrained)-v1`)", f"{name}-v1")
     card = _card_intro(evaluation) + "\n## " + sections
     (out / "model-card.md").write_text(card, encoding="utf-8")
     verified = load(out, embedder=embedder)  # refuses anything the manifests do not vouch for
