@@ -15,6 +15,7 @@ __all__ = [
     "ID_RE",
     "agreement_of",
     "clean_text",
+    "column_roles",
     "heading_of",
     "html_paragraphs",
     "is_continuation",
@@ -207,3 +208,45 @@ def fold_ws(text: str) -> str:
 def ends_sentence(text: str) -> bool:
     """True when ``text`` ends like a finished sentence."""
     return bool(_SENTENCE_END_RE.search(text.rstrip()))
+
+
+# -- header vocabulary ---------------------------------------------------------------
+ROLE_PATTERNS = [
+    ("id", re.compile(r"(\b(no|number|ref|id)\b\.?|#|^\W*\d*\W*)$", re.I)),
+    ("agreement", re.compile(r"agreed|accepted|rejected|decision", re.I)),
+    ("owner", re.compile(r"owner|responsib|lead\b|by\s+whom", re.I)),
+    ("target", re.compile(r"target|date|timescale|deadline|when", re.I)),
+    ("response", re.compile(r"response|action|planned|taken", re.I)),
+    ("concern", re.compile(r"concern|recommendation|finding|issue", re.I)),
+]
+#: Header titles are short; longer cells (or rows of more cells) are not a header.
+MAX_TITLE = 80
+MAX_COLUMNS = 12
+_NUMBERED_TITLE_RE = re.compile(r"^\s{0,8}\d{1,2}\.\s{0,8}")
+
+
+def column_roles(cells: list[str]) -> list[str] | None:
+    """The role of each header cell, or None when the cells are not a plan's header.
+
+    Each role is taken once, in the order of :data:`ROLE_PATTERNS`; a header names
+    the concern and the response and at least one of number, decision, owner, target.
+    Bounded work: more than :data:`MAX_COLUMNS` cells or a cell longer than
+    :data:`MAX_TITLE` characters is not a header.
+
+    >>> column_roles(["No", "Concern", "Response", "Owner", "Target date"])
+    ['id', 'concern', 'response', 'owner', 'target']
+    >>> column_roles(["a", "b"]) is None
+    True
+    """
+    if not 3 <= len(cells) <= MAX_COLUMNS or any(len(c) > MAX_TITLE for c in cells):
+        return None
+    roles: list[str] = []
+    taken: set[str] = set()
+    for c in cells:
+        text = _NUMBERED_TITLE_RE.sub("", c).strip()
+        role = next((r for r, rx in ROLE_PATTERNS if r not in taken and rx.search(text)), "?")
+        taken.add(role)
+        roles.append(role)
+    if not {"concern", "response"} <= taken or not taken & {"owner", "target", "id", "agreement"}:
+        return None
+    return roles

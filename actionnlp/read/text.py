@@ -16,22 +16,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from actionnlp.read.cells import ID_RE, clean_text, ends_sentence, heading_of, html_paragraphs
+from actionnlp.read.cells import (
+    ID_RE,
+    clean_text,
+    column_roles,
+    ends_sentence,
+    heading_of,
+    html_paragraphs,
+)
+from actionnlp.read.columns import FixedHeader, find_fixed_header, fixed_rows
 from actionnlp.read.dates import find_dates, split_target_entries
 from actionnlp.read.meta import read_stated_totals
 from actionnlp.read.owners_cell import split_owner_entries
 from actionnlp.read.segment import RawRow
 
-__all__ = ["Columns", "TableText", "find_header", "split_text"]
+__all__ = ["Columns", "TableText", "column_roles", "find_header", "split_text", "table_rows"]
 
-_ROLE_PATTERNS = [
-    ("id", re.compile(r"(\b(no|number|ref|id)\b\.?|#|^\W*\d*\W*)$", re.I)),
-    ("agreement", re.compile(r"agreed|accepted|rejected|decision", re.I)),
-    ("owner", re.compile(r"owner|responsib|lead\b|by\s+whom", re.I)),
-    ("target", re.compile(r"target|date|timescale|deadline|when", re.I)),
-    ("response", re.compile(r"response|action|planned|taken", re.I)),
-    ("concern", re.compile(r"concern|recommendation|finding|issue", re.I)),
-]
 _STATUS_RE = re.compile(
     r"^(complete[d]?|ongoing|on-going|in progress|done|achieved|continuous|tbc|n/?a)$", re.I
 )
@@ -42,21 +42,10 @@ class Columns:
     """Which cell of a row plays which role."""
 
     roles: list[str]
+    fixed: FixedHeader | None = None  # set for fixed-width (space-padded) columns
 
     def cell(self, cells: list[str], role: str) -> str:
         return cells[self.roles.index(role)] if role in self.roles else ""
-
-
-def _roles(cells: list[str]) -> list[str] | None:
-    roles: list[str] = []
-    for c in cells:
-        text = re.sub(r"^\s*\d+\.\s*", "", c).strip()
-        role = next((r for r, rx in _ROLE_PATTERNS if r not in roles and rx.search(text)), "")
-        roles.append(role or "?")
-    needed = {"concern", "response"}
-    if not needed <= set(roles) or len(set(roles) & {"owner", "target", "id", "agreement"}) < 1:
-        return None
-    return roles
 
 
 @dataclass
@@ -68,13 +57,32 @@ class TableText:
     tail: str
     columns: Columns | None  # None for the flattened layout
 
+    @property
+    def layout(self) -> str:
+        """``tabular``, ``fixed-width`` or ``flattened``."""
+        if self.columns is None:
+            return "flattened"
+        return "tabular" if self.columns.fixed is None else "fixed-width"
+
+
+def table_rows(split: TableText) -> list[RawRow]:
+    """The table's rows, read by the reader of its layout."""
+    if split.columns is None:
+        return flattened_rows(split.table)
+    if split.columns.fixed is not None:
+        return fixed_rows(split.table, split.columns.fixed)
+    return tabular_rows(split.table, split.columns)
+
 
 def find_header(lines: list[str]) -> tuple[int, int, Columns | None] | None:
     """Find the table header: ``(first line, line after it, columns or None)``."""
     for i, ln in enumerate(lines):
         cells = _split_cells(ln)
-        if len(cells) >= 4 and (roles := _roles(cells)):
+        if len(cells) >= 4 and (roles := column_roles(cells)):
             return i, i + 1, Columns(roles)
+    fixed = find_fixed_header(lines)
+    if fixed is not None:
+        return fixed.start, fixed.end, Columns(fixed.roles, fixed)
     # Flattened header: the column titles on successive short lines.
     window = 40
     for i, ln in enumerate(lines):
@@ -103,7 +111,9 @@ def _split_cells(line: str) -> list[str]:
     return [line]
 
 
-_TABLE_END_RE = re.compile(r"^[\s\-|=_]{6,}$")
+_TABLE_END_RE = re.compile(r"^[\s\-=_]{6,}$")
+#: A markdown header separator: ``|---|:---:|``, with or without the outer pipes.
+RULE_RE = re.compile(r"^\s{0,8}\|?(?:\s{0,8}:?-{3,}:?\s{0,8}\|)+(?:\s{0,8}:?-{3,}:?\s{0,8})?$")
 
 
 def split_text(text: str) -> TableText | None:
@@ -113,6 +123,8 @@ def split_text(text: str) -> TableText | None:
     if found is None:
         return None
     start, body, columns = found
+    if body < len(lines) and RULE_RE.match(lines[body]):
+        body += 1  # the markdown separator under the header
     end = len(lines)
     for j in range(body, len(lines)):
         if _TABLE_END_RE.match(lines[j]) and "-" in lines[j]:
@@ -138,7 +150,7 @@ def tabular_rows(lines: list[str], columns: Columns) -> list[RawRow]:
     n = len(columns.roles)
     rows: list[RawRow] = []
     for ln in lines:
-        if not ln.strip() or re.fullmatch(r"[\s|:\-]+", ln):
+        if not ln.strip() or RULE_RE.match(ln):
             continue
         cells = _split_cells(ln)
         if len(cells) == 1:

@@ -1,0 +1,270 @@
+"""Fixed-width tables: columns found from white-space alignment.
+
+``pdftotext -layout``, ``pdfplumber`` with ``layout=True`` and browser dumps
+(``w3m -dump``) print a table's cells side by side, padded with spaces, each
+cell wrapped over as many printed lines as it needs. This reader finds:
+
+* the **header**: a line whose runs of text (separated by two or more spaces)
+  name a plan's columns, with the title words wrapped onto the lines below it
+  ("Concern" / "No") folded in;
+* the **column boundaries**: the header's title positions, moved to where the
+  lines below it actually start their text (a gutter is a position where many
+  lines start a word and hardly any line has a word running across it); a
+  repeated header re-anchors them (a new page may shift the columns);
+* the **rows**: a row starts on a line whose number column holds a concern
+  number, or is a section heading;
+* the **paragraphs** of a cell: a blank line in that column, or a line that ends
+  a sentence and is clearly shorter than the column (the next word would have
+  fitted: it was not wrapped, it was ended). Owner entries are split the same
+  way; target entries by their date and status shapes.
+
+Nothing here depends on a plan's wording, only on the header vocabulary the
+text readers share and on the geometry of the printed lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from actionnlp.read.cells import (
+    BULLET,
+    ID_RE,
+    clean_text,
+    column_roles,
+    ends_sentence,
+    heading_of,
+)
+from actionnlp.read.dates import split_target_entries
+from actionnlp.read.segment import RawRow
+
+__all__ = ["FixedHeader", "find_fixed_header", "fixed_rows"]
+
+#: A run of text in a padded line: words joined by single spaces.
+_RUN_RE = re.compile(r"\S+(?: \S+)*")
+#: Lines longer than this are not looked at as a header (bounded work).
+_MAX_HEADER_LINE = 400
+#: How many lines below a header line may hold its wrapped title words.
+_TITLE_LINES = 3
+
+
+@dataclass
+class FixedHeader:
+    """Where a fixed-width header sits and what its columns are."""
+
+    start: int  # first header line
+    end: int  # line after the header
+    roles: list[str]
+    starts: list[int]  # character offset where each column starts
+    first_runs: list[str]  # the text runs of the first header line (to spot repeats)
+
+
+def _runs(line: str) -> list[tuple[int, str]]:
+    """``(offset, text)`` of each run of text separated by two or more spaces."""
+    return [(m.start(), m.group()) for m in _RUN_RE.finditer(line)]
+
+
+def _read_header(lines: list[str], i: int) -> FixedHeader | None:
+    line = lines[i]
+    if len(line) > _MAX_HEADER_LINE or "\t" in line:
+        return None
+    runs = _runs(line)
+    if not 3 <= len(runs) <= 12:
+        return None
+    starts = [s for s, _ in runs]
+    titles = [t for _, t in runs]
+    end = i + 1
+    # Title words wrapped onto the next lines fold into the column left of them.
+    for j in range(i + 1, min(i + 1 + _TITLE_LINES, len(lines))):
+        below = _runs(lines[j]) if len(lines[j]) <= _MAX_HEADER_LINE else []
+        if not below or any(len(t.split()) > 3 for _, t in below):
+            break
+        if any(ID_RE.match(t) for _, t in below):
+            break
+        for off, text in below:
+            k = max((n for n, s in enumerate(starts) if s <= off + 2), default=0)
+            titles[k] = f"{titles[k]} {text}"
+        end = j + 1
+    roles = column_roles(titles)
+    if roles is None:
+        return None
+    return FixedHeader(i, end, roles, starts, [t for _, t in runs])
+
+
+def find_fixed_header(lines: list[str]) -> FixedHeader | None:
+    """The first fixed-width header in ``lines``, or None.
+
+    >>> lines = ["No   Concern        Response        Owner     Target",
+    ...          "1    Cells dirty.   Clean them.     Governor  May 2024"]
+    >>> h = find_fixed_header(lines)
+    >>> h.roles, h.starts
+    (['id', 'concern', 'response', 'owner', 'target'], [0, 5, 20, 36, 46])
+    """
+    for i in range(len(lines)):
+        if (h := _read_header(lines, i)) is not None:
+            return h
+    return None
+
+
+def _is_repeat(lines: list[str], i: int, header: FixedHeader) -> FixedHeader | None:
+    runs = _runs(lines[i]) if len(lines[i]) <= _MAX_HEADER_LINE else []
+    if [t for _, t in runs] != header.first_runs:
+        return None
+    return _read_header(lines, i)
+
+
+def _refine(starts: list[int], lines: list[str]) -> list[int]:
+    """Move each column start to the nearby position where the lines' text starts."""
+    begins: dict[int, int] = {}
+    crossed: dict[int, int] = {}
+    for ln in lines:
+        for m in re.finditer(r"\S+", ln):
+            a, b = m.start(), m.end()
+            begins[a] = begins.get(a, 0) + 1
+            for p in range(a + 1, min(b, a + 40)):
+                crossed[p] = crossed.get(p, 0) + 1
+    out = [0]
+    for k in range(1, len(starts)):
+        lo = max(out[-1] + 2, (starts[k - 1] + starts[k]) // 2 + 1)
+        hi = starts[k] + 6 if k + 1 == len(starts) else min(starts[k] + 6, starts[k + 1] - 2)
+        best, score = starts[k], 0
+        for p in range(lo, hi + 1):
+            s = begins.get(p, 0) - 3 * crossed.get(p, 0)
+            if s > score or (s == score and s > 0 and abs(p - starts[k]) < abs(best - starts[k])):
+                best, score = p, s
+        out.append(best)
+    return out
+
+
+def _cut(line: str, bounds: list[int]) -> list[str]:
+    """The line's text in each column; a word running over a boundary stays whole."""
+    cells: list[str] = []
+    pos = 0
+    for k in range(len(bounds)):
+        end = bounds[k + 1] if k + 1 < len(bounds) else len(line)
+        end = max(end, pos)
+        # Do not split a word that runs over the boundary: cut after it.
+        while 0 < end < len(line) and line[end - 1] != " " and line[end] != " ":
+            end += 1
+        cells.append(line[pos:end].strip())
+        pos = end
+    return cells
+
+
+@dataclass
+class _Rowlines:
+    cells: list[list[str]]  # per column, the text of each printed line ("" if none)
+
+
+def _paragraphs(lines: list[str], width: int, *, sentences: bool) -> list[str]:
+    """Split a column's printed lines into paragraphs.
+
+    A blank line ends a paragraph. So does a line the next word would have fitted
+    on (it was ended, not wrapped): when ``sentences`` it must also end a sentence
+    and the next line start a new one.
+    """
+    paras: list[list[str]] = []
+    cur: list[str] = []
+    for i, ln in enumerate(lines):
+        if not ln:
+            if cur:
+                paras.append(cur)
+                cur = []
+            continue
+        cur.append(ln)
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if cur and nxt and _ended(ln, nxt, width, sentences=sentences):
+            paras.append(cur)
+            cur = []
+    if cur:
+        paras.append(cur)
+    return [clean_text("\n".join(p)) for p in paras]
+
+
+_JOINING_END_RE = re.compile(r"(?:[,&/\-]|\b(?:and|or|of|the|for|to|with|in))$", re.I)
+
+
+def _ended(line: str, nxt: str, width: int, *, sentences: bool) -> bool:
+    first = nxt.split()[0]
+    if _JOINING_END_RE.search(line):
+        return False
+    fits = len(line) + 1 + len(first) <= width - max(2, width // 12)
+    if not sentences:
+        return fits
+    starts_new = first[:1].isupper() or first[:1].isdigit() or first.startswith((BULLET, "-", "*"))
+    return fits and ends_sentence(line) and starts_new
+
+
+def _row(lines: _Rowlines, roles: list[str], widths: list[int]) -> RawRow:
+    col = {r: lines.cells[k] for k, r in enumerate(roles)}
+    wid = {r: widths[k] for k, r in enumerate(roles)}
+
+    def joined(role: str) -> str:
+        return clean_text("\n".join(x for x in col.get(role, []) if x))
+
+    targets = split_target_entries(joined("target"))
+    owners = _paragraphs(col.get("owner", []), wid.get("owner", 0), sentences=False)
+    return RawRow(
+        id_cell=joined("id"),
+        concern=joined("concern"),
+        agreement=joined("agreement"),
+        response=_paragraphs(col.get("response", []), wid.get("response", 0), sentences=True),
+        owners=owners,
+        targets=targets,
+    )
+
+
+def _widths(cut: list[list[str]], n: int) -> list[int]:
+    return [max((len(c[k]) for c in cut), default=0) for k in range(n)]
+
+
+def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
+    """Rows of a fixed-width table (``lines`` start after the header)."""
+    roles = header.roles
+    n = len(roles)
+    id_col = roles.index("id") if "id" in roles else None
+    concern_col = roles.index("concern")
+    # Split into segments at repeated headers; each gets its own boundaries.
+    segments: list[tuple[list[int], list[str]]] = []
+    starts, cur = header.starts, []
+    i = 0
+    while i < len(lines):
+        rep = _is_repeat(lines, i, header)
+        if rep is not None:
+            segments.append((starts, cur))
+            starts, cur = rep.starts, []
+            i += rep.end - rep.start
+            continue
+        cur.append(lines[i].replace("\f", ""))
+        i += 1
+    segments.append((starts, cur))
+    rows: list[RawRow] = []
+    for starts, seg in segments:
+        bounds = _refine(starts, [ln for ln in seg if ln.strip()])
+        cut = [_cut(ln, bounds) for ln in seg]
+        widths = _widths(cut, n)
+        current: _Rowlines | None = None
+        for ln, cells in zip(seg, cut, strict=True):
+            text = ln.strip()
+            if not text:
+                if current is not None:
+                    for c in current.cells:
+                        c.append("")
+                continue
+            first = cells[id_col] if id_col is not None else ""
+            others = [c for k, c in enumerate(cells) if k not in (id_col, concern_col)]
+            if not first and not any(others) and heading_of(text) and len(text) < 80:
+                if current is not None:
+                    rows.append(_row(current, roles, widths))
+                    current = None
+                rows.append(RawRow(concern=text))
+                continue
+            if (first and ID_RE.match(first)) or current is None:
+                if current is not None:
+                    rows.append(_row(current, roles, widths))
+                current = _Rowlines([[] for _ in range(n)])
+            for k in range(n):
+                current.cells[k].append(cells[k])
+        if current is not None:
+            rows.append(_row(current, roles, widths))
+    return rows
