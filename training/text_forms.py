@@ -52,7 +52,6 @@ def _split_sample(stem: str) -> tuple[list[str], list[str], list[list[str]], lis
         head = next(
             i for i, ln in enumerate(lines) if ln.count("\t") >= 3 and re.search(r"\bNo\b", ln)
         )
-    n = lines[head].count("\t") + 1
     rows: list[list[str]] = []
     end = len(lines)
     for j in range(head + 1, len(lines)):
@@ -64,8 +63,7 @@ def _split_sample(stem: str) -> tuple[list[str], list[str], list[list[str]], lis
                 end = j
                 break
             continue
-        cells = ln.split("\t")
-        rows.append((cells + [""] * n)[:n])
+        rows.append(ln.split("\t"))  # as the extractor gave it (a row may lack a cell)
     return lines[:head], lines[head].split("\t"), rows, lines[end:]
 
 
@@ -122,6 +120,9 @@ def render_fixed(stem: str, *, gap: bool, level: bool) -> str:
     for row in rows:
         cols: list[list[str]] = []
         starts: list[int] = []
+        if len(row) == len(widths) - 1 and not re.match(r"^\S{1,6}$", row[0].strip()):
+            row = ["", *row]  # the empty number cell the extractor dropped
+        row = (row + [""] * len(widths))[: len(widths)]
         for j, (cell, w) in enumerate(zip(row, widths, strict=True)):
             lines, st = _cell_lines(_paras(cell), w, gap=gap)
             cols.append(lines)

@@ -36,7 +36,7 @@ from actionnlp.read.cells import (
     heading_of,
 )
 from actionnlp.read.dates import split_target_entries
-from actionnlp.read.segment import RawRow
+from actionnlp.read.segment import RawRow, owner_entries
 
 __all__ = ["FixedHeader", "find_fixed_header", "fixed_rows"]
 
@@ -156,12 +156,15 @@ class _Rowlines:
     cells: list[list[str]]  # per column, the text of each printed line ("" if none)
 
 
-def _paragraphs(lines: list[str], width: int, *, sentences: bool) -> list[str]:
+def _paragraphs(
+    lines: list[str], width: int, *, sentences: bool, level: list[bool] | None = None
+) -> list[str]:
     """Split a column's printed lines into paragraphs.
 
     A blank line ends a paragraph. So does a line the next word would have fitted
     on (it was ended, not wrapped): when ``sentences`` it must also end a sentence
-    and the next line start a new one.
+    and the next line start a new one, which is enough when an owner or target
+    entry starts level with that next line (``level``).
     """
     paras: list[list[str]] = []
     cur: list[str] = []
@@ -173,7 +176,8 @@ def _paragraphs(lines: list[str], width: int, *, sentences: bool) -> list[str]:
             continue
         cur.append(ln)
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if cur and nxt and _ended(ln, nxt, width, sentences=sentences):
+        beside = bool(level and i + 1 < len(level) and level[i + 1])
+        if nxt and _ended(ln, nxt, width, sentences=sentences, beside=beside):
             paras.append(cur)
             cur = []
     if cur:
@@ -184,15 +188,30 @@ def _paragraphs(lines: list[str], width: int, *, sentences: bool) -> list[str]:
 _JOINING_END_RE = re.compile(r"(?:[,&/\-]|\b(?:and|or|of|the|for|to|with|in))$", re.I)
 
 
-def _ended(line: str, nxt: str, width: int, *, sentences: bool) -> bool:
+def _ended(line: str, nxt: str, width: int, *, sentences: bool, beside: bool = False) -> bool:
     first = nxt.split()[0]
     if _JOINING_END_RE.search(line):
         return False
-    fits = len(line) + 1 + len(first) <= width - max(2, width // 12)
+    fits = len(line) + 1 + len(first) <= width - max(1, width // 20)
     if not sentences:
         return fits
     starts_new = first[:1].isupper() or first[:1].isdigit() or first.startswith((BULLET, "-", "*"))
-    return fits and ends_sentence(line) and starts_new
+    return (fits or beside) and ends_sentence(line) and starts_new
+
+
+#: A target line that is an entry of its own (a year, a month, a status word).
+_COMPLETE_TARGET_RE = re.compile(
+    r"\b(?:\d{4}|\d{1,2}/\d{1,2}/\d{2,4}|complete[d]?|ongoing|on-going|achieved|done)\b", re.I
+)
+
+
+def _entry_starts(col: list[str]) -> list[bool]:
+    """Lines where an owner or target entry starts (after a blank or a complete entry)."""
+    out: list[bool] = []
+    for i, ln in enumerate(col):
+        prev = col[i - 1] if i else ""
+        out.append(bool(ln) and (not prev or bool(_COMPLETE_TARGET_RE.search(prev))))
+    return out
 
 
 def _row(lines: _Rowlines, roles: list[str], widths: list[int]) -> RawRow:
@@ -204,18 +223,31 @@ def _row(lines: _Rowlines, roles: list[str], widths: list[int]) -> RawRow:
 
     targets = split_target_entries(joined("target"))
     owners = _paragraphs(col.get("owner", []), wid.get("owner", 0), sentences=False)
+    response = col.get("response", [])
+    level = _entry_starts(col["target"]) if "target" in col else None
     return RawRow(
         id_cell=joined("id"),
         concern=joined("concern"),
         agreement=joined("agreement"),
-        response=_paragraphs(col.get("response", []), wid.get("response", 0), sentences=True),
-        owners=owners,
+        response=_paragraphs(response, wid.get("response", 0), sentences=True, level=level),
+        owners=owner_entries(owners, len(targets)),
         targets=targets,
     )
 
 
 def _widths(cut: list[list[str]], n: int) -> list[int]:
     return [max((len(c[k]) for c in cut), default=0) for k in range(n)]
+
+
+_LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
+
+
+def _is_heading(text: str, line: str, bounds: list[int], concern_col: int) -> bool:
+    """A section heading row: heading words starting in the number or concern column."""
+    if len(text) > 80 or _LABEL_RE.match(text) or not heading_of(text):
+        return False
+    limit = bounds[concern_col + 1] if concern_col + 1 < len(bounds) else len(line)
+    return len(line) - len(line.lstrip()) < limit
 
 
 def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
@@ -244,6 +276,7 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
         cut = [_cut(ln, bounds) for ln in seg]
         widths = _widths(cut, n)
         current: _Rowlines | None = None
+        prev_first = ""
         for ln, cells in zip(seg, cut, strict=True):
             text = ln.strip()
             if not text:
@@ -252,19 +285,19 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
                         c.append("")
                 continue
             first = cells[id_col] if id_col is not None else ""
-            others = [c for k, c in enumerate(cells) if k not in (id_col, concern_col)]
-            if not first and not any(others) and heading_of(text) and len(text) < 80:
+            if not first and _is_heading(text, ln, bounds, concern_col):
                 if current is not None:
                     rows.append(_row(current, roles, widths))
                     current = None
                 rows.append(RawRow(concern=text))
                 continue
-            if (first and ID_RE.match(first)) or current is None:
+            if current is None or (first and (ID_RE.match(first) or not prev_first)):
                 if current is not None:
                     rows.append(_row(current, roles, widths))
                 current = _Rowlines([[] for _ in range(n)])
             for k in range(n):
                 current.cells[k].append(cells[k])
+            prev_first = first
         if current is not None:
             rows.append(_row(current, roles, widths))
     return rows

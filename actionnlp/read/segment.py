@@ -26,9 +26,9 @@ from actionnlp.read.cells import (
     split_heading_prefix,
 )
 from actionnlp.read.dates import parse_target
-from actionnlp.read.owners_cell import split_owners
+from actionnlp.read.owners_cell import split_owner_entries, split_owners
 
-__all__ = ["RawRow", "build_concerns"]
+__all__ = ["RawRow", "build_concerns", "owner_entries"]
 
 
 @dataclass
@@ -52,6 +52,17 @@ class RawRow:
             or self.owners
             or self.targets
         )
+
+
+def owner_entries(entries: list[str], n_targets: int) -> list[str]:
+    """Owner entries of a cell; one entry naming one owner per target is split.
+
+    >>> owner_entries(["Governor Governor"], 2)
+    ['Governor', 'Governor']
+    """
+    if len(entries) == 1 and n_targets > 1:
+        return split_owner_entries(entries[0], n_targets) or entries
+    return entries
 
 
 @dataclass

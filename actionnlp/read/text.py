@@ -27,8 +27,7 @@ from actionnlp.read.cells import (
 from actionnlp.read.columns import FixedHeader, find_fixed_header, fixed_rows
 from actionnlp.read.dates import find_dates, split_target_entries
 from actionnlp.read.meta import read_stated_totals
-from actionnlp.read.owners_cell import split_owner_entries
-from actionnlp.read.segment import RawRow
+from actionnlp.read.segment import RawRow, owner_entries
 
 __all__ = ["Columns", "TableText", "column_roles", "find_header", "split_text", "table_rows"]
 
@@ -43,6 +42,7 @@ class Columns:
 
     roles: list[str]
     fixed: FixedHeader | None = None  # set for fixed-width (space-padded) columns
+    outer: bool = True  # pipe rows framed by outer pipes, as the header is
 
     def cell(self, cells: list[str], role: str) -> str:
         return cells[self.roles.index(role)] if role in self.roles else ""
@@ -79,7 +79,8 @@ def find_header(lines: list[str]) -> tuple[int, int, Columns | None] | None:
     for i, ln in enumerate(lines):
         cells = _split_cells(ln)
         if len(cells) >= 4 and (roles := column_roles(cells)):
-            return i, i + 1, Columns(roles)
+            outer = ln.strip().startswith("|") or "\t" in ln
+            return i, i + 1, Columns(roles, outer=outer)
     fixed = find_fixed_header(lines)
     if fixed is not None:
         return fixed.start, fixed.end, Columns(fixed.roles, fixed)
@@ -100,12 +101,13 @@ def find_header(lines: list[str]) -> tuple[int, int, Columns | None] | None:
     return None
 
 
-def _split_cells(line: str) -> list[str]:
+def _split_cells(line: str, *, outer: bool = True) -> list[str]:
+    """Cells of a tab or pipe row; ``outer``: rows are framed ``| a | b |`` (markdown)."""
     if "\t" in line:
         return line.split("\t")
     if line.count("|") >= 3:
         body = line.strip()
-        if body.startswith("|"):  # markdown: | a | b |
+        if outer and body.startswith("|"):
             body = body[1:-1] if body.endswith("|") else body[1:]
         return body.split("|")
     return [line]
@@ -152,7 +154,7 @@ def tabular_rows(lines: list[str], columns: Columns) -> list[RawRow]:
     for ln in lines:
         if not ln.strip() or RULE_RE.match(ln):
             continue
-        cells = _split_cells(ln)
+        cells = _split_cells(ln, outer=columns.outer)
         if len(cells) == 1:
             rows.append(RawRow(response=_entries(cells[0])))  # a stray line: keep it as text
             continue
@@ -186,10 +188,7 @@ def _target_entries(cell: str) -> list[str]:
 
 
 def _owner_entries(cell: str, n_targets: int) -> list[str]:
-    entries = _entries(cell)
-    if len(entries) == 1 and n_targets > 1:
-        return split_owner_entries(entries[0], n_targets) or entries
-    return entries
+    return owner_entries(_entries(cell), n_targets)
 
 
 # -- flattened -----------------------------------------------------------------
