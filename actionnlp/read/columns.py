@@ -170,7 +170,8 @@ def _paragraphs(
     cur: list[str] = []
     for i, ln in enumerate(lines):
         if not ln:
-            if cur:
+            nxt = next((x for x in lines[i + 1 :] if x), "")
+            if cur and not _runs_on(cur[-1], nxt):
                 paras.append(cur)
                 cur = []
             continue
@@ -186,6 +187,11 @@ def _paragraphs(
 
 
 _JOINING_END_RE = re.compile(r"(?:[,&/\-]|\b(?:and|or|of|the|for|to|with|in))$", re.I)
+
+
+def _runs_on(line: str, nxt: str) -> bool:
+    """Does ``nxt`` continue the sentence of ``line`` (across a blank line or a page)?"""
+    return bool(nxt) and (nxt[:1].islower() or bool(_JOINING_END_RE.search(line)))
 
 
 def _ended(line: str, nxt: str, width: int, *, sentences: bool, beside: bool = False) -> bool:
@@ -270,34 +276,36 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
         cur.append(lines[i].replace("\f", ""))
         i += 1
     segments.append((starts, cur))
-    rows: list[RawRow] = []
+    # Each segment is cut with its own boundaries; rows run on across segments.
+    cut: list[tuple[str, list[str], list[int]]] = []
     for starts, seg in segments:
         bounds = _refine(starts, [ln for ln in seg if ln.strip()])
-        cut = [_cut(ln, bounds) for ln in seg]
-        widths = _widths(cut, n)
-        current: _Rowlines | None = None
-        prev_first = ""
-        for ln, cells in zip(seg, cut, strict=True):
-            text = ln.strip()
-            if not text:
-                if current is not None:
-                    for c in current.cells:
-                        c.append("")
-                continue
-            first = cells[id_col] if id_col is not None else ""
-            if not first and _is_heading(text, ln, bounds, concern_col):
-                if current is not None:
-                    rows.append(_row(current, roles, widths))
-                    current = None
-                rows.append(RawRow(concern=text))
-                continue
-            if current is None or (first and (ID_RE.match(first) or not prev_first)):
-                if current is not None:
-                    rows.append(_row(current, roles, widths))
-                current = _Rowlines([[] for _ in range(n)])
-            for k in range(n):
-                current.cells[k].append(cells[k])
-            prev_first = first
-        if current is not None:
-            rows.append(_row(current, roles, widths))
+        cut += [(ln, _cut(ln, bounds), bounds) for ln in seg]
+    widths = _widths([c for _, c, _ in cut], n)
+    rows: list[RawRow] = []
+    current: _Rowlines | None = None
+    prev_first = ""
+    for ln, cells, bounds in cut:
+        text = ln.strip()
+        if not text:
+            if current is not None:
+                for c in current.cells:
+                    c.append("")
+            continue
+        first = cells[id_col] if id_col is not None else ""
+        if not first and _is_heading(text, ln, bounds, concern_col):
+            if current is not None:
+                rows.append(_row(current, roles, widths))
+                current = None
+            rows.append(RawRow(concern=text))
+            continue
+        if current is None or (first and (ID_RE.match(first) or not prev_first)):
+            if current is not None:
+                rows.append(_row(current, roles, widths))
+            current = _Rowlines([[] for _ in range(n)])
+        for k in range(n):
+            current.cells[k].append(cells[k])
+        prev_first = first
+    if current is not None:
+        rows.append(_row(current, roles, widths))
     return rows
