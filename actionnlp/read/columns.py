@@ -171,7 +171,7 @@ def _paragraphs(
     for i, ln in enumerate(lines):
         if not ln:
             nxt = next((x for x in lines[i + 1 :] if x), "")
-            if cur and not _runs_on(cur[-1], nxt):
+            if cur and not (sentences and _runs_on(cur[-1], nxt)):
                 paras.append(cur)
                 cur = []
             continue
@@ -191,7 +191,7 @@ _JOINING_END_RE = re.compile(r"(?:[,&/\-]|\b(?:and|or|of|the|for|to|with|in))$",
 
 def _runs_on(line: str, nxt: str) -> bool:
     """Does ``nxt`` continue the sentence of ``line`` (across a blank line or a page)?"""
-    return bool(nxt) and (nxt[:1].islower() or bool(_JOINING_END_RE.search(line)))
+    return bool(nxt) and (nxt[:1].islower() or not ends_sentence(line))
 
 
 def _ended(line: str, nxt: str, width: int, *, sentences: bool, beside: bool = False) -> bool:
