@@ -36,7 +36,7 @@ from actionnlp.read.cells import (
     heading_of,
 )
 from actionnlp.read.dates import split_target_entries
-from actionnlp.read.segment import RawRow, owner_entries
+from actionnlp.read.segment import RawRow, is_rationale, owner_entries
 
 __all__ = ["FixedHeader", "find_fixed_header", "fixed_rows"]
 
@@ -156,42 +156,93 @@ class _Rowlines:
     cells: list[list[str]]  # per column, the text of each printed line ("" if none)
 
 
+@dataclass
+class _Para:
+    lines: list[str]
+    soft: bool = False  # started by the fit test, not by a blank line
+
+
 def _paragraphs(
     lines: list[str], width: int, *, sentences: bool, level: list[bool] | None = None
-) -> list[str]:
+) -> list[_Para]:
     """Split a column's printed lines into paragraphs.
 
-    A blank line ends a paragraph. So does a line the next word would have fitted
-    on (it was ended, not wrapped): when ``sentences`` it must also end a sentence
-    and the next line start a new one, which is enough when an owner or target
-    entry starts level with that next line (``level``).
+    A blank line ends a paragraph (unless the sentence runs on). So does a line
+    the next word would have fitted on (it was ended, not wrapped): when
+    ``sentences`` it must also end a sentence and the next line start a new one,
+    which is enough when an owner or target entry starts level with that next
+    line (``level``).
     """
-    paras: list[list[str]] = []
+    paras: list[_Para] = []
     cur: list[str] = []
+    soft = False
     for i, ln in enumerate(lines):
         if not ln:
             nxt = next((x for x in lines[i + 1 :] if x), "")
-            if cur and not (sentences and _runs_on(cur[-1], nxt)):
-                paras.append(cur)
-                cur = []
+            if cur and not _runs_on(cur[-1], nxt, sentences=sentences):
+                paras.append(_Para(cur, soft))
+                cur, soft = [], False
             continue
         cur.append(ln)
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         beside = bool(level and i + 1 < len(level) and level[i + 1])
         if nxt and _ended(ln, nxt, width, sentences=sentences, beside=beside):
-            paras.append(cur)
-            cur = []
+            paras.append(_Para(cur, soft))
+            cur, soft = [], True
     if cur:
-        paras.append(cur)
-    return [clean_text("\n".join(p)) for p in paras]
+        paras.append(_Para(cur, soft))
+    return paras
+
+
+def _fit_count(paras: list[_Para], n: int, width: int) -> list[_Para]:
+    """Make as many paragraphs as there are owner/target entries, if the text allows.
+
+    A paragraph explaining a decision (:func:`is_rationale`) has no entry.
+    Too few: split at the shortest lines that end a sentence before a new one.
+    Too many: join paragraphs the fit test split after a long line (at least
+    three quarters of the column), longest first.
+    """
+    paras = [_Para(list(p.lines), p.soft) for p in paras]
+    n += sum(1 for p in paras[:2] if is_rationale(clean_text(" ".join(p.lines))))
+    while 2 <= n < len(paras):
+        soft = [
+            i
+            for i in range(1, len(paras))
+            if paras[i].soft and len(paras[i - 1].lines[-1]) >= 0.75 * width
+        ]
+        if not soft:
+            break
+        k = max(soft, key=lambda i: len(paras[i - 1].lines[-1]))
+        paras[k - 1 : k + 1] = [_Para(paras[k - 1].lines + paras[k].lines, paras[k - 1].soft)]
+    while len(paras) < n:
+        cands = [
+            (len(p.lines[j]), i, j)
+            for i, p in enumerate(paras)
+            for j in range(len(p.lines) - 1)
+            if ends_sentence(p.lines[j]) and p.lines[j + 1][:1].isupper()
+        ]
+        if not cands:
+            break
+        _, i, j = min(cands)
+        p = paras[i]
+        paras[i : i + 1] = [_Para(p.lines[: j + 1], p.soft), _Para(p.lines[j + 1 :], True)]
+    return paras
+
+
+def _texts(paras: list[_Para]) -> list[str]:
+    return [clean_text("\n".join(p.lines)) for p in paras]
 
 
 _JOINING_END_RE = re.compile(r"(?:[,&/\-]|\b(?:and|or|of|the|for|to|with|in))$", re.I)
 
 
-def _runs_on(line: str, nxt: str) -> bool:
-    """Does ``nxt`` continue the sentence of ``line`` (across a blank line or a page)?"""
-    return bool(nxt) and (nxt[:1].islower() or not ends_sentence(line))
+def _runs_on(line: str, nxt: str, *, sentences: bool) -> bool:
+    """Does ``nxt`` continue ``line`` (across a blank line or a page)?"""
+    if not nxt:
+        return False
+    if not sentences:
+        return bool(_JOINING_END_RE.search(line))
+    return nxt[:1].islower() or not ends_sentence(line)
 
 
 def _ended(line: str, nxt: str, width: int, *, sentences: bool, beside: bool = False) -> bool:
@@ -228,15 +279,19 @@ def _row(lines: _Rowlines, roles: list[str], widths: list[int]) -> RawRow:
         return clean_text("\n".join(x for x in col.get(role, []) if x))
 
     targets = split_target_entries(joined("target"))
-    owners = _paragraphs(col.get("owner", []), wid.get("owner", 0), sentences=False)
-    response = col.get("response", [])
+    owners = _texts(_paragraphs(col.get("owner", []), wid.get("owner", 0), sentences=False))
+    owners = owner_entries(owners, len(targets))
     level = _entry_starts(col["target"]) if "target" in col else None
+    paras = _paragraphs(
+        col.get("response", []), wid.get("response", 0), sentences=True, level=level
+    )
+    n = max(len(owners), len(targets))
     return RawRow(
         id_cell=joined("id"),
         concern=joined("concern"),
         agreement=joined("agreement"),
-        response=_paragraphs(response, wid.get("response", 0), sentences=True, level=level),
-        owners=owner_entries(owners, len(targets)),
+        response=_texts(_fit_count(paras, n, wid.get("response", 0)) if n >= 2 else paras),
+        owners=owners,
         targets=targets,
     )
 
@@ -285,6 +340,7 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
     rows: list[RawRow] = []
     current: _Rowlines | None = None
     prev_first = ""
+    heading_open = False
     for ln, cells, bounds in cut:
         text = ln.strip()
         if not text:
@@ -293,11 +349,17 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
                     c.append("")
             continue
         first = cells[id_col] if id_col is not None else ""
+        if heading_open and not first and not any(cells[concern_col + 1 :]):
+            rows[-1].concern = f"{rows[-1].concern} {text}"
+            heading_open = bool(_JOINING_END_RE.search(text))
+            continue
+        heading_open = False
         if not first and _is_heading(text, ln, bounds, concern_col):
             if current is not None:
                 rows.append(_row(current, roles, widths))
                 current = None
             rows.append(RawRow(concern=text))
+            heading_open = bool(_JOINING_END_RE.search(text))  # wrapped onto the next line
             continue
         if current is None or (first and (ID_RE.match(first) or not prev_first)):
             if current is not None:

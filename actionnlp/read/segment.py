@@ -28,7 +28,7 @@ from actionnlp.read.cells import (
 from actionnlp.read.dates import parse_target
 from actionnlp.read.owners_cell import split_owner_entries, split_owners
 
-__all__ = ["RawRow", "build_concerns", "owner_entries"]
+__all__ = ["RawRow", "build_concerns", "is_rationale", "owner_entries"]
 
 
 @dataclass
@@ -92,6 +92,15 @@ _RATIONALE_RE = re.compile(
     r"(?:partly|partially|not)\s+(?:agreed|accepted)|^(?:partly|partially|not)\s+(?:agreed|accepted)\b",
     re.I,
 )
+
+
+def is_rationale(paragraph: str) -> bool:
+    """Does the paragraph explain a Partly / Not Agreed decision (no owner or target)?
+
+    >>> is_rationale("This recommendation is partly agreed as funding is limited.")
+    True
+    """
+    return bool(_RATIONALE_RE.match(paragraph))
 
 
 def _parse_concern_cell(cell: str) -> tuple[str, str | None, str | None, str | None, str | None]:
@@ -287,7 +296,7 @@ class _Builder:
 
     def _pair(self, c: Concern, g: _Group) -> list[Action]:
         disputed = c.agreement in ("partly_agreed", "not_agreed")
-        rationale = [p for p in g.paras if disputed and _RATIONALE_RE.match(p)]
+        rationale = [p for p in g.paras if disputed and is_rationale(p)]
         steps = [p for p in g.paras if p not in rationale]
         out = [Action(text=p, kind="rationale") for p in rationale]
         n = max(len(g.owners), len(g.targets))
