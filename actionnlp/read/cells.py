@@ -250,3 +250,37 @@ def column_roles(cells: list[str]) -> list[str] | None:
     if not {"concern", "response"} <= taken or not taken & {"owner", "target", "id", "agreement"}:
         return None
     return roles
+
+
+_INLINE_TITLES = {
+    "concern": re.compile(r"\b(?:concerns?|recommendations?|findings?)\b", re.I),
+    "response": re.compile(r"\b(?:response|actions?)\b", re.I),
+    "owner": re.compile(r"\b(?:owners?|responsib\w*|lead)\b", re.I),
+    "target": re.compile(r"\b(?:target|timescales?|deadline)\b", re.I),
+    "agreement": re.compile(r"\b(?:agreed|accepted|rejected|decision)\b", re.I),
+}
+MAX_INLINE_HEADER = 300
+
+
+def inline_roles(line: str) -> set[str] | None:
+    """Roles named by a header printed on one line without cell separators.
+
+    A browser dump or a PDF's raw text prints the column titles as one line
+    ("Concern No Concerns Response Action Taken/Planned Responsible Owner Target
+    Date"). It is a header when it names the concern, the response and an owner
+    or target column, in that order, in a short line.
+
+    >>> sorted(inline_roles("No Concerns Response Owner Target Date"))
+    ['concern', 'owner', 'response', 'target']
+    >>> inline_roles("The response to the concerns is owned by the Governor.") is None
+    True
+    """
+    if len(line) > MAX_INLINE_HEADER or len(line.split()) > 30:
+        return None
+    where = {r: m.start() for r, rx in _INLINE_TITLES.items() if (m := rx.search(line))}
+    if not {"concern", "response"} <= where.keys() or where["concern"] > where["response"]:
+        return None
+    ends = [where[r] for r in ("owner", "target") if r in where]
+    if not ends or min(ends) < where["response"] or ends_sentence(line):
+        return None
+    return set(where)

@@ -38,7 +38,16 @@ from actionnlp.read.cells import (
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.segment import RawRow, is_rationale, owner_entries
 
-__all__ = ["FixedHeader", "find_fixed_header", "fixed_rows"]
+__all__ = [
+    "JOINING_END_RE",
+    "FixedHeader",
+    "Para",
+    "find_fixed_header",
+    "fit_count",
+    "fixed_rows",
+    "para_texts",
+    "paragraphs",
+]
 
 #: A run of text in a padded line: words joined by single spaces.
 _RUN_RE = re.compile(r"\S+(?: \S+)*")
@@ -157,14 +166,14 @@ class _Rowlines:
 
 
 @dataclass
-class _Para:
+class Para:
     lines: list[str]
     soft: bool = False  # started by the fit test, not by a blank line
 
 
-def _paragraphs(
+def paragraphs(
     lines: list[str], width: int, *, sentences: bool, level: list[bool] | None = None
-) -> list[_Para]:
+) -> list[Para]:
     """Split a column's printed lines into paragraphs.
 
     A blank line ends a paragraph (unless the sentence runs on). So does a line
@@ -173,28 +182,28 @@ def _paragraphs(
     which is enough when an owner or target entry starts level with that next
     line (``level``).
     """
-    paras: list[_Para] = []
+    paras: list[Para] = []
     cur: list[str] = []
     soft = False
     for i, ln in enumerate(lines):
         if not ln:
             nxt = next((x for x in lines[i + 1 :] if x), "")
             if cur and not _runs_on(cur[-1], nxt, sentences=sentences):
-                paras.append(_Para(cur, soft))
+                paras.append(Para(cur, soft))
                 cur, soft = [], False
             continue
         cur.append(ln)
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         beside = bool(level and i + 1 < len(level) and level[i + 1])
         if nxt and _ended(ln, nxt, width, sentences=sentences, beside=beside):
-            paras.append(_Para(cur, soft))
+            paras.append(Para(cur, soft))
             cur, soft = [], True
     if cur:
-        paras.append(_Para(cur, soft))
+        paras.append(Para(cur, soft))
     return paras
 
 
-def _fit_count(paras: list[_Para], n: int, width: int) -> list[_Para]:
+def fit_count(paras: list[Para], n: int, width: int) -> list[Para]:
     """Make as many paragraphs as there are owner/target entries, if the text allows.
 
     A paragraph explaining a decision (:func:`is_rationale`) has no entry.
@@ -202,7 +211,7 @@ def _fit_count(paras: list[_Para], n: int, width: int) -> list[_Para]:
     Too many: join paragraphs the fit test split after a long line (at least
     three quarters of the column), longest first.
     """
-    paras = [_Para(list(p.lines), p.soft) for p in paras]
+    paras = [Para(list(p.lines), p.soft) for p in paras]
     n += sum(1 for p in paras[:2] if is_rationale(clean_text(" ".join(p.lines))))
     while 2 <= n < len(paras):
         soft = [
@@ -213,7 +222,7 @@ def _fit_count(paras: list[_Para], n: int, width: int) -> list[_Para]:
         if not soft:
             break
         k = max(soft, key=lambda i: len(paras[i - 1].lines[-1]))
-        paras[k - 1 : k + 1] = [_Para(paras[k - 1].lines + paras[k].lines, paras[k - 1].soft)]
+        paras[k - 1 : k + 1] = [Para(paras[k - 1].lines + paras[k].lines, paras[k - 1].soft)]
     while len(paras) < n:
         cands = [
             (len(p.lines[j]), i, j)
@@ -225,15 +234,15 @@ def _fit_count(paras: list[_Para], n: int, width: int) -> list[_Para]:
             break
         _, i, j = min(cands)
         p = paras[i]
-        paras[i : i + 1] = [_Para(p.lines[: j + 1], p.soft), _Para(p.lines[j + 1 :], True)]
+        paras[i : i + 1] = [Para(p.lines[: j + 1], p.soft), Para(p.lines[j + 1 :], True)]
     return paras
 
 
-def _texts(paras: list[_Para]) -> list[str]:
+def para_texts(paras: list[Para]) -> list[str]:
     return [clean_text("\n".join(p.lines)) for p in paras]
 
 
-_JOINING_END_RE = re.compile(r"(?:[,&/\-]|\b(?:and|or|of|the|for|to|with|in))$", re.I)
+JOINING_END_RE = re.compile(r"(?:[,&/\-]|\b(?:and|or|of|the|for|to|with|in))$", re.I)
 
 
 def _runs_on(line: str, nxt: str, *, sentences: bool) -> bool:
@@ -241,13 +250,13 @@ def _runs_on(line: str, nxt: str, *, sentences: bool) -> bool:
     if not nxt:
         return False
     if not sentences:
-        return bool(_JOINING_END_RE.search(line))
+        return bool(JOINING_END_RE.search(line))
     return nxt[:1].islower() or not ends_sentence(line)
 
 
 def _ended(line: str, nxt: str, width: int, *, sentences: bool, beside: bool = False) -> bool:
     first = nxt.split()[0]
-    if _JOINING_END_RE.search(line):
+    if JOINING_END_RE.search(line):
         return False
     fits = len(line) + 1 + len(first) <= width - max(1, width // 20)
     if not sentences:
@@ -279,18 +288,16 @@ def _row(lines: _Rowlines, roles: list[str], widths: list[int]) -> RawRow:
         return clean_text("\n".join(x for x in col.get(role, []) if x))
 
     targets = split_target_entries(joined("target"))
-    owners = _texts(_paragraphs(col.get("owner", []), wid.get("owner", 0), sentences=False))
+    owners = para_texts(paragraphs(col.get("owner", []), wid.get("owner", 0), sentences=False))
     owners = owner_entries(owners, len(targets))
     level = _entry_starts(col["target"]) if "target" in col else None
-    paras = _paragraphs(
-        col.get("response", []), wid.get("response", 0), sentences=True, level=level
-    )
+    paras = paragraphs(col.get("response", []), wid.get("response", 0), sentences=True, level=level)
     n = max(len(owners), len(targets))
     return RawRow(
         id_cell=joined("id"),
         concern=joined("concern"),
         agreement=joined("agreement"),
-        response=_texts(_fit_count(paras, n, wid.get("response", 0)) if n >= 2 else paras),
+        response=para_texts(fit_count(paras, n, wid.get("response", 0)) if n >= 2 else paras),
         owners=owners,
         targets=targets,
     )
@@ -351,7 +358,7 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
         first = cells[id_col] if id_col is not None else ""
         if heading_open and not first and not any(cells[concern_col + 1 :]):
             rows[-1].concern = f"{rows[-1].concern} {text}"
-            heading_open = bool(_JOINING_END_RE.search(text))
+            heading_open = bool(JOINING_END_RE.search(text))
             continue
         heading_open = False
         if not first and _is_heading(text, ln, bounds, concern_col):
@@ -359,7 +366,7 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
                 rows.append(_row(current, roles, widths))
                 current = None
             rows.append(RawRow(concern=text))
-            heading_open = bool(_JOINING_END_RE.search(text))  # wrapped onto the next line
+            heading_open = bool(JOINING_END_RE.search(text))  # wrapped onto the next line
             continue
         if current is None or (first and (ID_RE.match(first) or not prev_first)):
             if current is not None:

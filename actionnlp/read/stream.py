@@ -1,0 +1,261 @@
+"""Column-block streams: a table printed one cell after another.
+
+``lynx -dump``, BeautifulSoup ``get_text``, ``pdftotext -raw``, pdfminer and
+pypdf print each row's cells in turn: the concern number (alone, or opening the
+concern's first line), the concern, the decision (alone, or opening the
+response's first line), the response paragraphs, the owner entries, the target
+entries. Cells are separated by blank lines in some dumps and not at all in others.
+
+A row starts at a line holding the next concern number in sequence; a section
+heading ("Key concerns", "Directed to the Governor") sits between rows. Within
+a row, roles come from the shapes of the text and the order of the columns:
+target entries (dates, status words) close the row, owner entries (short
+title-case lines) come before them, the decision word separates the concern
+from the response; without one, the concern is the first block, or the narrow
+lines before the response's wider ones. A repeated header is a page break: the
+row goes on in a new row part, whose cells restart in column order.
+"""
+
+from __future__ import annotations
+
+import re
+
+from actionnlp.read.cells import ID_RE, clean_text, ends_sentence, heading_of
+from actionnlp.read.columns import JOINING_END_RE, Para, fit_count, para_texts, paragraphs
+from actionnlp.read.dates import split_target_entries
+from actionnlp.read.segment import RawRow, owner_entries
+from actionnlp.read.shapes import is_owner_block, is_target_block, plausible_next
+
+__all__ = ["DECISION_RE", "stream_rows"]
+
+#: A decision opening a line: "Partly Agreed", "Not Accepted", "Rejected".
+DECISION_RE = re.compile(
+    r"^(?P<d>(?:(?:partly|partially|not)\s+)?(?:agreed|accepted)|rejected)(?![\w/])[\s.:]*"
+    r"(?P<rest>.*)$",
+    re.I,
+)
+_ROW_START_RE = re.compile(
+    r"^(?P<id>(?:[A-Z]{1,2}\s?)?\d{1,3}(?:\.\d{1,3}){0,2}[a-z]?)[.)]?(?:\s+(?P<rest>\S.*))?$"
+)
+_LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
+_PAGE = "\f"
+
+
+def _row_start(text: str, last_id: str | None) -> tuple[str, str] | None:
+    m = _ROW_START_RE.match(text)
+    if not m or not ID_RE.match(m.group("id")) or not plausible_next(m.group("id"), last_id):
+        return None
+    rest = m.group("rest") or ""
+    if rest and not (rest[0].isupper() or rest[0] in "\"'(\u201c\u2018"):
+        return None
+    return m.group("id"), rest
+
+
+def _is_heading(text: str) -> bool:
+    return len(text) < 80 and not _LABEL_RE.match(text) and heading_of(text) is not None
+
+
+def _items(lines: list[str], header: list[str]) -> list[str]:
+    """Stripped lines; ``""`` for a blank, ``"\\f"`` for a page break or repeated header."""
+    repeats = {h.strip() for h in header if h.strip() and not DECISION_RE.fullmatch(h.strip())}
+    out: list[str] = []
+    for ln in lines:
+        text = ln.replace(_PAGE, "").strip()
+        if _PAGE in ln or text in repeats:
+            if out and out[-1] != _PAGE:
+                out.append(_PAGE)
+            if text in repeats:
+                continue
+        out.append(text)
+    return out
+
+
+def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list[RawRow]:
+    """Rows of a table printed cell after cell (``lines`` follow the header lines).
+
+    ``decisions``: the header names a decision (Agreed / Partly Agreed) column.
+
+    >>> rows = stream_rows(["1", "", "Cells were dirty.", "", "A rota is set.", "",
+    ...                     "Governor", "", "May 2024"], ["No Concern Response Owner Target"],
+    ...                    decisions=False)
+    >>> [(r.id_cell, r.concern, r.response, r.owners, r.targets) for r in rows]
+    [('1', 'Cells were dirty.', ['A rota is set.'], ['Governor'], ['May 2024'])]
+    """
+    items = _items(lines, header)
+    text_items = [x for x in items if x and x != _PAGE]
+    blocks = sum(1 for x in items if x == "") >= 0.2 * max(1, len(text_items))
+    rows: list[RawRow] = []
+    last_id: str | None = None
+    current: list[str] | None = None
+    previous = ""  # the last text line, to tell a heading from a wrapped line
+    heading_open = False
+    for text in items:
+        if text in ("", _PAGE):
+            if current is not None:
+                current.append(text)
+            continue
+        if heading_open and current is None:
+            rows[-1].concern = f"{rows[-1].concern} {text}"
+            heading_open = bool(JOINING_END_RE.search(text))
+            previous = text
+            continue
+        start = _row_start(text, last_id)
+        after_row = current is None or is_target_block([previous]) or is_owner_block([previous])
+        if start is None and _is_heading(text) and after_row:
+            if current is not None:
+                rows.extend(_row(current, blocks=blocks, decisions=decisions))
+                current = None
+            rows.append(RawRow(concern=text))
+            heading_open = bool(JOINING_END_RE.search(text))
+            previous = text
+            continue
+        if start is not None:
+            if current is not None:
+                rows.extend(_row(current, blocks=blocks, decisions=decisions))
+            last_id = start[0]
+            current = [text]
+        elif current is None:
+            rows.append(RawRow(response=[text]))  # text before the first concern: kept
+        else:
+            current.append(text)
+        previous = text
+    if current is not None:
+        rows.extend(_row(current, blocks=blocks, decisions=decisions))
+    return rows
+
+
+def _units(part: list[str], *, blocks: bool) -> list[list[str]]:
+    if not blocks:
+        return [[x] for x in part if x]
+    out: list[list[str]] = []
+    cur: list[str] = []
+    for x in part:
+        if x:
+            cur.append(x)
+        elif cur:
+            out.append(cur)
+            cur = []
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
+    """One RawRow per page part of a row (the first holds the number and concern)."""
+    parts: list[list[str]] = [[]]
+    for x in lines:
+        if x == _PAGE:
+            parts.append([])
+        else:
+            parts[-1].append(x)
+    out: list[RawRow] = []
+    for k, part in enumerate(p for p in parts if any(p)):
+        units = _units(part, blocks=blocks)
+        targets_units: list[list[str]] = []
+        while len(units) > 1 and is_target_block(units[-1]):
+            targets_units.insert(0, units.pop())
+        targets = [e for u in targets_units for e in split_target_entries(" ".join(u))]
+        owner_units: list[list[str]] = []
+        while len(units) > 1 and is_owner_block(units[-1]) and not _row_start_unit(units[-1]):
+            owner_units.insert(0, units.pop())
+        owners = _owners(owner_units, len(targets), blocks=blocks)
+        row = RawRow(owners=owners, targets=targets)
+        if k == 0:
+            first = units[0][0]
+            m = _ROW_START_RE.match(first)
+            row.id_cell = m.group("id") if m else ""
+            units[0][0] = (m.group("rest") or "") if m else first
+            units = [u for u in ([x for x in u if x] for u in units) if u]
+            concern, units, agreement = _split_concern(units, blocks=blocks, decisions=decisions)
+            row.concern, row.agreement = concern, agreement
+        n = max(len(owners), len(targets))
+        row.response = _response(units, n, blocks=blocks)
+        out.append(row)
+    return out
+
+
+def _row_start_unit(unit: list[str]) -> bool:
+    return bool(_ROW_START_RE.match(unit[0])) and len(unit[0]) < 8
+
+
+def _split_concern(
+    units: list[list[str]], *, blocks: bool, decisions: bool
+) -> tuple[str, list[list[str]], str]:
+    """``(concern text, the units after it, decision)``."""
+    if decisions:
+        for i, u in enumerate(units):
+            for j, line in enumerate(u):
+                m = DECISION_RE.match(line)
+                if m and (j == 0):
+                    concern = [x for v in units[:i] for x in v] + u[:j]
+                    rest_line = m.group("rest").strip()
+                    rest = ([[rest_line, *u[j + 1 :]]] if rest_line else [u[j + 1 :]]) + units[
+                        i + 1 :
+                    ]
+                    rest = [v for v in rest if v]
+                    return clean_text("\n".join(concern)), rest, m.group("d")
+    if not units:
+        return "", [], ""
+    if blocks:
+        return clean_text("\n".join(units[0])), units[1:], ""
+    lines = [u[0] for u in units]
+    cut = _narrow_end(lines)
+    return clean_text("\n".join(lines[:cut])), units[cut:], ""
+
+
+def _narrow_end(lines: list[str]) -> int:
+    """Where the concern's narrow lines give way to the response's wider ones.
+
+    The concern ends at a sentence end followed by a line wider than any line
+    of the concern so far; failing that, after its first sentence-ending line.
+    """
+    widest = len(lines[0])
+    first_end = None
+    for i in range(1, len(lines)):
+        prev = lines[i - 1]
+        if ends_sentence(prev) and first_end is None:
+            first_end = i
+        if ends_sentence(prev) and len(lines[i]) > widest + 4:
+            return i
+        widest = max(widest, len(prev))
+    return first_end or len(lines)
+
+
+def _response(units: list[list[str]], n: int, *, blocks: bool) -> list[str]:
+    if blocks:
+        paras: list[Para] = []
+        for u in units:
+            if paras and (u[0][:1].islower() or not ends_sentence(paras[-1].lines[-1])):
+                paras[-1].lines.extend(u)  # a block cut mid-sentence runs on
+            else:
+                paras.append(Para(list(u)))
+    else:
+        lines = [u[0] for u in units]
+        width = max((len(x) for x in lines), default=0)
+        paras = paragraphs(lines, width, sentences=True)
+    width = max((len(x) for p in paras for x in p.lines), default=0)
+    return para_texts(fit_count(paras, n, width) if n >= 2 else paras)
+
+
+def _owners(units: list[list[str]], n_targets: int, *, blocks: bool) -> list[str]:
+    if blocks:
+        entries = [clean_text("\n".join(u)) for u in units]
+    else:
+        entries = [u[0] for u in units]
+        while n_targets and len(entries) > n_targets:
+            k = max(range(len(entries) - 1), key=lambda i: _joins(entries[i], entries[i + 1]))
+            if _joins(entries[k], entries[k + 1]) <= 0:
+                break
+            entries[k : k + 2] = [f"{entries[k]} {entries[k + 1]}"]
+    return owner_entries(entries, n_targets)
+
+
+def _joins(a: str, b: str) -> int:
+    """How much ``b`` looks like the wrapped end of owner entry ``a``."""
+    if a == b:
+        return 0
+    if JOINING_END_RE.search(a):
+        return 3
+    if b[:1].islower() or b.startswith("("):
+        return 2
+    return 1
