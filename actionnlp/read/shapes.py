@@ -31,6 +31,11 @@ DATE_WORD_RE = re.compile(
 
 
 def is_target_block(block: list[str]) -> bool:
+    """Does the block hold target entries only (dates, status words)?
+
+    >>> is_target_block(["March 2024"]), is_target_block(["Completed"]), is_target_block(["May"])
+    (True, True, False)
+    """
     text = " ".join(block).strip()
     if STATUS_RE.match(text):
         return True
@@ -40,7 +45,12 @@ def is_target_block(block: list[str]) -> bool:
 _OWNER_END_RE = re.compile(r"[.;:,]$")
 
 
-def is_owner_block(block: list[str]) -> bool:
+def is_owner_block(block: list[str], max_line: int = 45) -> bool:
+    """Does the block look like an owner entry: a few short, capitalised words?
+
+    >>> is_owner_block(["Head of Residence"]), is_owner_block(["The rota is set."])
+    (True, False)
+    """
     if len(block) > 5:
         return False
     words = " ".join(block).split()
@@ -49,10 +59,11 @@ def is_owner_block(block: list[str]) -> bool:
     if any(_OWNER_END_RE.search(x.strip()) for x in block):
         return False
     caps = sum(1 for w in words if w[0].isupper() or not w[0].isalpha())
-    return caps >= 0.6 * len(words) and all(len(x) <= 45 for x in block)
+    return caps >= 0.6 * len(words) and all(len(x) <= max_line for x in block)
 
 
 def id_key(cid: str) -> tuple[str, list[int]]:
+    """A concern number's prefix and numeric parts: ``"S1.2"`` -> ``("S", [1, 2])``."""
     m = re.match(r"^([A-Z]{0,2})\s?([\d.]+)$", cid)
     if not m:
         return "", []

@@ -39,6 +39,7 @@ _ROW_START_RE = re.compile(
 )
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
 _PAGE = "\f"
+_OWNER_LINE = 60  # an owner entry printed across a full-width line
 
 
 def _row_start(text: str, last_id: str | None) -> tuple[str, str] | None:
@@ -148,15 +149,16 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
             parts.append([])
         else:
             parts[-1].append(x)
+    pieces = [sub for p in parts if any(p) for sub in _sub_parts(p, blocks=blocks)]
     out: list[RawRow] = []
-    for k, part in enumerate(p for p in parts if any(p)):
+    for k, part in enumerate(pieces):
         units = _units(part, blocks=blocks)
         targets_units: list[list[str]] = []
         while len(units) > 1 and is_target_block(units[-1]):
             targets_units.insert(0, units.pop())
         targets = [e for u in targets_units for e in split_target_entries(" ".join(u))]
         owner_units: list[list[str]] = []
-        while len(units) > 1 and is_owner_block(units[-1]) and not _row_start_unit(units[-1]):
+        while len(units) > 1 and _is_owner(units[-1]):
             owner_units.insert(0, units.pop())
         owners = _owners(owner_units, len(targets), blocks=blocks)
         row = RawRow(owners=owners, targets=targets)
@@ -174,8 +176,24 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
     return out
 
 
-def _row_start_unit(unit: list[str]) -> bool:
-    return bool(_ROW_START_RE.match(unit[0])) and len(unit[0]) < 8
+def _is_owner(unit: list[str]) -> bool:
+    return is_owner_block(unit, max_line=_OWNER_LINE) and not (
+        _ROW_START_RE.match(unit[0]) and len(unit[0]) < 8
+    )
+
+
+def _sub_parts(part: list[str], *, blocks: bool) -> list[list[str]]:
+    """Split a page part where text follows target entries: a new physical row."""
+    units = _units(part, blocks=blocks)
+    out: list[list[str]] = [[]]
+    prev_target = False
+    for u in units:
+        target = is_target_block(u)
+        if prev_target and not target and not _is_owner(u) and out[-1]:
+            out.append([])
+        out[-1].extend([*u, ""] if blocks else u)
+        prev_target = target
+    return out
 
 
 def _split_concern(
