@@ -262,6 +262,18 @@ _INLINE_TITLES = {
 MAX_INLINE_HEADER = 300
 
 
+def is_title_fragment(line: str) -> bool:
+    """A short line of a column title ("Concern", "No", "3.") wrapped above the rest.
+
+    >>> is_title_fragment("No"), is_title_fragment("Cells were dirty.")
+    (True, False)
+    """
+    text = line.strip()
+    if not text or len(text) > 25 or (ends_sentence(text) and not text[:-1].isdigit()):
+        return False
+    return any(rx.search(_NUMBERED_TITLE_RE.sub("", text) or text) for _, rx in ROLE_PATTERNS)
+
+
 def inline_roles(line: str) -> set[str] | None:
     """Roles named by a header printed on one line without cell separators.
 

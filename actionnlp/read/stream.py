@@ -19,6 +19,7 @@ row goes on in a new row part, whose cells restart in column order.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from actionnlp.read.cells import ID_RE, clean_text, ends_sentence, heading_of
 from actionnlp.read.columns import JOINING_END_RE, Para, fit_count, para_texts, paragraphs
@@ -141,38 +142,73 @@ def _units(part: list[str], *, blocks: bool) -> list[list[str]]:
     return out
 
 
+@dataclass
+class _Cells:
+    id_cell: str = ""
+    concern: str = ""
+    agreement: str = ""
+    response: list[list[str]] = field(default_factory=list)
+    owners: list[list[str]] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+
+
 def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
-    """One RawRow per page part of a row (the first holds the number and concern)."""
-    parts: list[list[str]] = [[]]
+    """The rows of one numbered row: one per physical row, page parts joined.
+
+    A page break (or repeated header) restarts the columns: the part after it
+    continues the same physical row, so its response, owner and target entries
+    are appended to the row's.
+    """
+    pages: list[list[str]] = [[]]
     for x in lines:
         if x == _PAGE:
-            parts.append([])
+            pages.append([])
         else:
-            parts[-1].append(x)
-    pieces = [sub for p in parts if any(p) for sub in _sub_parts(p, blocks=blocks)]
+            pages[-1].append(x)
+    rows: list[_Cells] = []
+    for p, page in enumerate(pg for pg in pages if any(pg)):
+        for k, sub in enumerate(_sub_parts(page, blocks=blocks)):
+            first = p == 0 and k == 0
+            units = _units(sub, blocks=blocks)
+            keep = 1 if first else 0
+            targets_units: list[list[str]] = []
+            while len(units) > keep and is_target_block(units[-1]):
+                targets_units.insert(0, units.pop())
+            owner_units: list[list[str]] = []
+            while len(units) > keep and _is_owner(units[-1]):
+                owner_units.insert(0, units.pop())
+            cells = _Cells(owners=owner_units)
+            cells.targets = [e for u in targets_units for e in split_target_entries(" ".join(u))]
+            if first:
+                m = _ROW_START_RE.match(units[0][0])
+                cells.id_cell = m.group("id") if m else ""
+                units[0][0] = (m.group("rest") or "") if m else units[0][0]
+                units = [u for u in ([x for x in u if x] for u in units) if u]
+                cells.concern, units, cells.agreement = _split_concern(
+                    units, blocks=blocks, decisions=decisions
+                )
+            cells.response = units
+            if p > 0 and k == 0 and rows:  # the same physical row, over the page
+                last = rows[-1]
+                last.response += cells.response
+                last.owners += cells.owners
+                last.targets += cells.targets
+            else:
+                rows.append(cells)
     out: list[RawRow] = []
-    for k, part in enumerate(pieces):
-        units = _units(part, blocks=blocks)
-        targets_units: list[list[str]] = []
-        while len(units) > 1 and is_target_block(units[-1]):
-            targets_units.insert(0, units.pop())
-        targets = [e for u in targets_units for e in split_target_entries(" ".join(u))]
-        owner_units: list[list[str]] = []
-        while len(units) > 1 and _is_owner(units[-1]):
-            owner_units.insert(0, units.pop())
-        owners = _owners(owner_units, len(targets), blocks=blocks)
-        row = RawRow(owners=owners, targets=targets)
-        if k == 0:
-            first = units[0][0]
-            m = _ROW_START_RE.match(first)
-            row.id_cell = m.group("id") if m else ""
-            units[0][0] = (m.group("rest") or "") if m else first
-            units = [u for u in ([x for x in u if x] for u in units) if u]
-            concern, units, agreement = _split_concern(units, blocks=blocks, decisions=decisions)
-            row.concern, row.agreement = concern, agreement
-        n = max(len(owners), len(targets))
-        row.response = _response(units, n, blocks=blocks)
-        out.append(row)
+    for c in rows:
+        owners = _owners(c.owners, len(c.targets), blocks=blocks)
+        n = max(len(owners), len(c.targets))
+        out.append(
+            RawRow(
+                id_cell=c.id_cell,
+                concern=c.concern,
+                agreement=c.agreement,
+                response=_response(c.response, n, blocks=blocks),
+                owners=owners,
+                targets=c.targets,
+            )
+        )
     return out
 
 
@@ -224,19 +260,19 @@ def _split_concern(
 def _narrow_end(lines: list[str]) -> int:
     """Where the concern's narrow lines give way to the response's wider ones.
 
-    The concern ends at a sentence end followed by a line wider than any line
-    of the concern so far; failing that, after its first sentence-ending line.
+    Of the sentence ends, the one after which the next lines are widest compared
+    with the lines before it; failing a clear change of width, the first one.
     """
-    widest = len(lines[0])
-    first_end = None
+    best, gain, first_end = None, 5.0, None
     for i in range(1, len(lines)):
-        prev = lines[i - 1]
-        if ends_sentence(prev) and first_end is None:
-            first_end = i
-        if ends_sentence(prev) and len(lines[i]) > widest + 4:
-            return i
-        widest = max(widest, len(prev))
-    return first_end or len(lines)
+        if not ends_sentence(lines[i - 1]):
+            continue
+        first_end = first_end or i
+        after = [len(x) for x in lines[i : i + 3]]
+        g = sum(after) / len(after) - max(len(x) for x in lines[:i])
+        if g > gain:
+            best, gain = i, g
+    return best or first_end or len(lines)
 
 
 def _response(units: list[list[str]], n: int, *, blocks: bool) -> list[str]:

@@ -25,6 +25,7 @@ from actionnlp.read.cells import (
     heading_of,
     html_paragraphs,
     inline_roles,
+    is_title_fragment,
 )
 from actionnlp.read.columns import FixedHeader, find_fixed_header, fixed_rows
 from actionnlp.read.dates import split_target_entries
@@ -112,9 +113,13 @@ def find_header(lines: list[str]) -> tuple[int, int, Columns | None] | None:
 
 
 def _inline_header(lines: list[str]) -> tuple[int, int, None] | None:
+    """A header printed on one line, with any title words wrapped onto short lines above."""
     for i, ln in enumerate(lines):
         if inline_roles(ln.strip()) is not None:
-            return i, i + 1, None
+            start = i
+            while start > max(0, i - 4) and is_title_fragment(lines[start - 1]):
+                start -= 1
+            return start, i + 1, None
     return None
 
 
