@@ -58,17 +58,39 @@ def _is_heading(text: str) -> bool:
 
 
 def _items(lines: list[str], header: list[str]) -> list[str]:
-    """Stripped lines; ``""`` for a blank, ``"\\f"`` for a page break or repeated header."""
-    repeats = {h.strip() for h in header if h.strip() and not DECISION_RE.fullmatch(h.strip())}
+    """Stripped lines; ``""`` for a blank, ``"\f"`` for a page break or repeated header.
+
+    The header repeated line for line is dropped; so is any single header line
+    that is not a decision word ("Agreed" may be a title's last line or a cell).
+    """
+    titles = [h.strip() for h in header if h.strip()]
+    repeats = {t for t in titles if not DECISION_RE.fullmatch(t)}
     out: list[str] = []
-    for ln in lines:
+
+    def page() -> None:
+        if out and out[-1] != _PAGE:
+            out.append(_PAGE)
+
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
         text = ln.replace(_PAGE, "").strip()
-        if _PAGE in ln or text in repeats:
-            if out and out[-1] != _PAGE:
-                out.append(_PAGE)
-            if text in repeats:
-                continue
-        out.append(text)
+        if _PAGE in ln:
+            page()
+        n = len(titles)
+        if (
+            titles
+            and text == titles[0]
+            and [x.replace(_PAGE, "").strip() for x in lines[i : i + n]] == titles
+        ):
+            page()
+            i += n
+            continue
+        if text in repeats:
+            page()
+        else:
+            out.append(text)
+        i += 1
     return out
 
 
@@ -175,6 +197,10 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
             while len(units) > keep and is_target_block(units[-1]):
                 targets_units.insert(0, units.pop())
             owner_units: list[list[str]] = []
+            while len(units) > keep and (both := _owner_target(units[-1])):
+                units.pop()
+                owner_units.insert(0, [both[0]])
+                targets_units.insert(0, [both[1]])
             while len(units) > keep and _is_owner(units[-1]):
                 owner_units.insert(0, units.pop())
             cells = _Cells(owners=owner_units)
@@ -210,6 +236,24 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
             )
         )
     return out
+
+
+_OWNER_TARGET_RE = re.compile(
+    r"^(?P<o>\S.{0,60}?)\s+(?P<t>(?:complete[d]?|ongoing|on-going|achieved|"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Z][a-z]{2,8}\.?\s+\d{4}|\d{1,2}/\d{1,2}/\d{2,4}|"
+    r"Q[1-4]\s*\d{4}(?:/\d{2})?))$",
+    re.I,
+)
+
+
+def _owner_target(unit: list[str]) -> tuple[str, str] | None:
+    """An owner entry and a target entry printed on one line ("Governor May 2024")."""
+    if len(unit) != 1 or len(unit[0]) > 90:
+        return None
+    m = _OWNER_TARGET_RE.match(unit[0])
+    if not m or not is_owner_block([m.group("o")], max_line=_OWNER_LINE):
+        return None
+    return (m.group("o"), m.group("t")) if is_target_block([m.group("t")]) else None
 
 
 def _is_owner(unit: list[str]) -> bool:
