@@ -188,8 +188,7 @@ def truth_for(native: dict, t: Template) -> dict:
             c["actions"] = _grouped(c["actions"])
         steps = [a for a in c["actions"] if a["kind"] == "action"]
         paras = [p for a in steps for p in a["text"].split("\n\n")]
-        owners = [a["owner"] for a in steps if a["owner"]]
-        targets = [a["target"] for a in steps if a["target"]]
+        owners, targets = _entries(steps, "owner"), _entries(steps, "target")
         c["paired"] = t.entries != "stacked" or (len(paras) == len(owners) == len(targets))
         concerns.append(c)
     return {
@@ -275,13 +274,17 @@ def _rows(c: dict, t: Template) -> list[list[list[str]]]:
     """Response, owner and target cells of the printed row(s) of one concern."""
     if t.entries == "level":  # one printed row per action, entries level with it
         return [
-            [a["text"].split("\n\n"), [a["owner"] or ""], [a["target"] or ""]] for a in c["actions"]
+            [a["text"].split("\n\n"), _entries([a], "owner"), _entries([a], "target")]
+            for a in c["actions"]
         ]
     response = [p for a in c["actions"] for p in a["text"].split("\n\n")]
     steps = [a for a in c["actions"] if a["kind"] == "action"]
-    owners = [a["owner"] for a in steps if a["owner"]]
-    targets = [a["target"] for a in steps if a["target"]]
-    return [[response, owners, targets]]
+    return [[response, _entries(steps, "owner"), _entries(steps, "target")]]
+
+
+def _entries(actions: list[dict], key: str) -> list[str]:
+    """The printed entries: an action's several entries (joined "; ") one per line."""
+    return [e for a in actions if a[key] for e in a[key].split("; ")]
 
 
 def _day(iso: str) -> str:
