@@ -24,7 +24,8 @@ class Problem:
     """Something reconciliation found: a gap, a count mismatch, text it could not place.
 
     ``kind`` is one of: ``numbering_gap``, ``stated_totals``, ``count_mismatch``,
-    ``unplaced_text``, ``clipped_id``, ``duplicate_text``, ``truncated``, ``no_response``.
+    ``unplaced_text``, ``clipped_id``, ``duplicate_text``, ``truncated``, ``no_response``,
+    ``no_table`` (a cover whose plan table is missing).
     ``text`` carries any text that could not be placed, so nothing is lost.
     """
 
