@@ -122,24 +122,38 @@ def _is_repeat(lines: list[str], i: int, header: FixedHeader) -> FixedHeader | N
     return _read_header(lines, i)
 
 
+_STRONG_START_RE = re.compile(r"(?:^|(?<=\s\s))\S")
+_SHIFT = 12  # how far a page may move the columns (characters)
+
+
 def _refine(starts: list[int], lines: list[str]) -> list[int]:
-    """Move each column start to the nearby position where the lines' text starts."""
+    """Move the column starts to where this page's lines start their text.
+
+    A page may shift every column by the same amount (another left margin): the
+    shift is the one that puts the most line starts (text after two spaces or at
+    the margin) on the header's positions. Each start then moves by up to four
+    characters to the position where most lines start and fewest run across.
+    """
     begins: dict[int, int] = {}
     crossed: dict[int, int] = {}
     for ln in lines:
+        for m in _STRONG_START_RE.finditer(ln):
+            begins[m.start()] = begins.get(m.start(), 0) + 1
         for m in re.finditer(r"\S+", ln):
-            a, b = m.start(), m.end()
-            begins[a] = begins.get(a, 0) + 1
-            for p in range(a + 1, min(b, a + 40)):
+            for p in range(m.start() + 1, min(m.end(), m.start() + 40)):
                 crossed[p] = crossed.get(p, 0) + 1
+    shift = max(
+        range(-_SHIFT, _SHIFT + 1),
+        key=lambda d: (sum(begins.get(x + d, 0) for x in starts[1:]), -abs(d)),
+    )
     out = [0]
     for k in range(1, len(starts)):
-        lo = max(out[-1] + 2, (starts[k - 1] + starts[k]) // 2 + 1)
-        hi = starts[k] + 6 if k + 1 == len(starts) else min(starts[k] + 6, starts[k + 1] - 2)
-        best, score = starts[k], 0
+        here = starts[k] + shift
+        lo, hi = max(out[-1] + 2, here - 4), here + 4
+        best, score = here, 0
         for p in range(lo, hi + 1):
             s = begins.get(p, 0) - 3 * crossed.get(p, 0)
-            if s > score or (s == score and s > 0 and abs(p - starts[k]) < abs(best - starts[k])):
+            if s > score or (s == score and s > 0 and abs(p - here) < abs(best - here)):
                 best, score = p, s
         out.append(best)
     return out
@@ -335,6 +349,9 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
             starts, cur = rep.starts, []
             i += rep.end - rep.start
             continue
+        if "\f" in lines[i] and cur:  # a new page: same columns, maybe shifted
+            segments.append((starts, cur))
+            cur = []
         cur.append(lines[i].replace("\f", ""))
         i += 1
     segments.append((starts, cur))
