@@ -73,17 +73,11 @@ def _runs(line: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in _RUN_RE.finditer(line)]
 
 
-def _read_header(lines: list[str], i: int) -> FixedHeader | None:
-    line = lines[i]
-    if len(line) > _MAX_HEADER_LINE or "\t" in line:
-        return None
-    runs = _runs(line)
-    if not 3 <= len(runs) <= 12:
-        return None
+def _fold(lines: list[str], i: int, runs: list[tuple[int, str]]) -> tuple[list[str], int]:
+    """Titles of the header runs, with title words wrapped onto the lines below."""
     starts = [s for s, _ in runs]
     titles = [t for _, t in runs]
     end = i + 1
-    # Title words wrapped onto the next lines fold into the column left of them.
     for j in range(i + 1, min(i + 1 + _TITLE_LINES, len(lines))):
         below = _runs(lines[j]) if len(lines[j]) <= _MAX_HEADER_LINE else []
         if not below or any(len(t.split()) > 3 for _, t in below):
@@ -94,10 +88,63 @@ def _read_header(lines: list[str], i: int) -> FixedHeader | None:
             k = max((n for n, s in enumerate(starts) if s <= off + 2), default=0)
             titles[k] = f"{titles[k]} {text}"
         end = j + 1
+    return titles, end
+
+
+def _split_runs(runs: list[tuple[int, str]], body: list[str]) -> list[list[tuple[int, str]]]:
+    """Header runs split once where the lines below start a column inside a run.
+
+    Two titles printed one space apart ("Rec No Recommendation") read as one
+    run; the column start that the body lines share shows where they part.
+    One candidate per possible cut, nearest the start of the line first.
+    """
+    lines = [ln for ln in body if ln.strip() and len(ln) <= _MAX_HEADER_LINE]
+    if len(lines) < 5:
+        return []
+    begins: dict[int, int] = {}
+    for ln in lines:
+        for m in _STRONG_START_RE.finditer(ln):
+            begins[m.start()] = begins.get(m.start(), 0) + 1
+    need = max(3, len(lines) // 7)
+    columns = [p for p, n in begins.items() if n >= need]
+    out: list[list[tuple[int, str]]] = []
+    for k, (start, text) in enumerate(runs):
+        words = [start + m.start() for m in re.finditer(r"\S+", text)][1:]
+        cuts = set()
+        for p in (p for p in columns if start + 2 < p < start + len(text)):
+            w = min(words, key=lambda w, p=p: abs(w - p), default=-99)
+            if abs(w - p) <= 4:
+                cuts.add(w)
+        for w in sorted(cuts):
+            a, b = text[: w - start].strip(), text[w - start :].strip()
+            out.append([*runs[:k], (start, a), (w, b), *runs[k + 1 :]])
+    return out
+
+
+def _known(roles: list[str] | None) -> set[str]:
+    return set(roles or []) - {"?"}
+
+
+def _read_header(lines: list[str], i: int) -> FixedHeader | None:
+    line = lines[i]
+    if len(line) > _MAX_HEADER_LINE or "\t" in line:
+        return None
+    runs = _runs(line)
+    if not 3 <= len(runs) <= 12:
+        return None
+    titles, end = _fold(lines, i, runs)
+    if column_roles(titles) is None:
+        return None
+    known = _known(column_roles(titles))
+    for split in _split_runs(runs, lines[end : end + 80]):
+        titles2, end2 = _fold(lines, i, split)
+        if len(_known(column_roles(titles2))) > len(known):  # a split must name a column
+            runs, titles, end = split, titles2, end2
+            known = _known(column_roles(titles))
     roles = column_roles(titles)
     if roles is None:
         return None
-    return FixedHeader(i, end, roles, starts, [t for _, t in runs])
+    return FixedHeader(i, end, roles, [s for s, _ in runs], [t for _, t in _runs(line)])
 
 
 def find_fixed_header(lines: list[str]) -> FixedHeader | None:
@@ -119,7 +166,11 @@ def _is_repeat(lines: list[str], i: int, header: FixedHeader) -> FixedHeader | N
     runs = _runs(lines[i]) if len(lines[i]) <= _MAX_HEADER_LINE else []
     if [t for _, t in runs] != header.first_runs:
         return None
-    return _read_header(lines, i)
+    rep = _read_header(lines, i)
+    if rep is None or rep.roles != header.roles:  # same titles: same columns
+        end = rep.end if rep is not None else i + 1
+        return FixedHeader(i, end, header.roles, header.starts, header.first_runs)
+    return rep
 
 
 _STRONG_START_RE = re.compile(r"(?:^|(?<=\s\s))\S")
