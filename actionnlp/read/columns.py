@@ -210,15 +210,39 @@ def _refine(starts: list[int], lines: list[str]) -> list[int]:
     return out
 
 
+_NEAR = 12  # how far a line's own cell start may sit from the column's start
+
+
 def _cut(line: str, bounds: list[int]) -> list[str]:
-    """The line's text in each column; a word running over a boundary stays whole."""
+    """The line's text in each column.
+
+    A cell's text that starts (after two spaces) near a column's start marks the
+    boundary on this line, so a line shifted with its page is still cut right.
+    Elsewhere the column's start is used, and a word running over it stays whole.
+    """
+    own: dict[int, int] = {}
+    for m in _STRONG_START_RE.finditer(line):
+        p = m.start()
+        if p == 0:
+            continue
+        k = min(range(1, len(bounds)), key=lambda k: abs(bounds[k] - p), default=0)
+        if (
+            k
+            and abs(bounds[k] - p) <= _NEAR
+            and (k not in own or abs(bounds[k] - p) < abs(bounds[k] - own[k]))
+        ):
+            own[k] = p
+    cuts = [own.get(k, b) for k, b in enumerate(bounds)] + [len(line)]
+    for k in range(len(cuts) - 2, 0, -1):  # keep the cuts in order
+        cuts[k] = min(cuts[k], cuts[k + 1])
     cells: list[str] = []
     pos = 0
     for k in range(len(bounds)):
-        end = bounds[k + 1] if k + 1 < len(bounds) else len(line)
-        end = max(end, pos)
+        end = max(cuts[k + 1], pos)
         # Do not split a word that runs over the boundary: cut after it.
-        while 0 < end < len(line) and line[end - 1] != " " and line[end] != " ":
+        while (
+            k + 1 not in own and 0 < end < len(line) and line[end - 1] != " " and line[end] != " "
+        ):
             end += 1
         cells.append(line[pos:end].strip())
         pos = end
