@@ -24,6 +24,7 @@ text readers share and on the geometry of the printed lines.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -349,7 +350,7 @@ def _ended(line: str, nxt: str, width: int, *, sentences: bool, beside: bool = F
         return False
     fits = len(line) + 1 + len(first) <= width - max(1, width // 20)
     if not sentences:
-        return fits
+        return fits or beside
     starts_new = first[:1].isupper() or first[:1].isdigit() or first.startswith((BULLET, "-", "*"))
     return (fits or beside) and ends_sentence(line) and starts_new
 
@@ -377,9 +378,12 @@ def _row(lines: _Rowlines, roles: list[str], widths: list[int]) -> RawRow:
         return clean_text("\n".join(x for x in col.get(role, []) if x))
 
     targets = split_target_entries(joined("target"))
-    owners = para_texts(paragraphs(col.get("owner", []), wid.get("owner", 0), sentences=False))
-    owners = owner_entries(owners, len(targets))
+    owner_lines, owner_width = col.get("owner", []), wid.get("owner", 0)
+    owners = para_texts(paragraphs(owner_lines, owner_width, sentences=False))
     level = _entry_starts(col["target"]) if "target" in col else None
+    if len(owners) < len(targets):  # entries stacked tight: a target beside starts one
+        owners = para_texts(paragraphs(owner_lines, owner_width, sentences=False, level=level))
+    owners = owner_entries(owners, len(targets))
     paras = paragraphs(col.get("response", []), wid.get("response", 0), sentences=True, level=level)
     n = max(len(owners), len(targets))
     return RawRow(
@@ -392,8 +396,11 @@ def _row(lines: _Rowlines, roles: list[str], widths: list[int]) -> RawRow:
     )
 
 
-def _widths(cut: list[list[str]], n: int) -> list[int]:
-    return [max((len(c[k]) for c in cut), default=0) for k in range(n)]
+def _widths(cut: list[list[str]], starts: list[int]) -> list[int]:
+    """Each column's width: its longest text, or the room up to the next column."""
+    n = len(starts)
+    room = [b - a - 2 for a, b in itertools.pairwise(starts)] + [0]
+    return [max(max((len(c[k]) for c in cut), default=0), room[k]) for k in range(n)]
 
 
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
@@ -435,7 +442,7 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
     for starts, seg in segments:
         bounds = _refine(starts, [ln for ln in seg if ln.strip()])
         cut += [(ln, _cut(ln, bounds), bounds) for ln in seg]
-    widths = _widths([c for _, c, _ in cut], n)
+    widths = _widths([c for _, c, _ in cut], header.starts)
     rows: list[RawRow] = []
     current: _Rowlines | None = None
     prev_first = ""
