@@ -71,10 +71,18 @@ def id_key(cid: str) -> tuple[str, list[int]]:
 
 
 def plausible_next(cid: str, last: str | None) -> bool:
-    """Is ``cid`` a believable next concern number after ``last``?"""
+    """Is ``cid`` a believable next concern number after ``last``?
+
+    >>> plausible_next("1.3", "1.2"), plausible_next("2.1", "1.4"), plausible_next("R1", "K4")
+    (True, True, True)
+    >>> plausible_next("7", "2"), plausible_next("R5", "K4")
+    (True, False)
+    """
     if last is None:
         return True
     (p1, a), (p2, b) = id_key(last), id_key(cid)
+    if a and b and p1 != p2 and p2:  # a new section's series ("K4" then "R1")
+        return b[-1] == 1
     if not a or not b or p1 != p2 or len(a) != len(b):
         return False
     if a[:-1] == b[:-1]:
