@@ -33,13 +33,18 @@ DATE_WORD_RE = re.compile(
 def is_target_block(block: list[str]) -> bool:
     """Does the block hold target entries only (dates, status words)?
 
-    >>> is_target_block(["March 2024"]), is_target_block(["Completed"]), is_target_block(["May"])
-    (True, True, False)
+    >>> is_target_block(["March 2024"]), is_target_block(["Completed", "June 2024"])
+    (True, True)
+    >>> is_target_block(["May"]), is_target_block(["The rota is set."])
+    (False, False)
     """
     text = " ".join(block).strip()
     if STATUS_RE.match(text):
         return True
-    return all(DATE_WORD_RE.match(part.strip()) for part in block) and bool(find_dates(text))
+    parts = [part.strip() for part in block]
+    if not all(DATE_WORD_RE.match(x) or STATUS_RE.match(x) for x in parts):
+        return False
+    return any(STATUS_RE.match(x) for x in parts) or bool(find_dates(text))
 
 
 _OWNER_END_RE = re.compile(r"[.;:,]$")

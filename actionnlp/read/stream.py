@@ -257,9 +257,12 @@ def _owner_target(unit: list[str]) -> tuple[str, str] | None:
 
 
 def _is_owner(unit: list[str]) -> bool:
-    return is_owner_block(unit, max_line=_OWNER_LINE) and not (
-        _ROW_START_RE.match(unit[0]) and len(unit[0]) < 8
-    )
+    """An owner block: one entry, or entries stacked one per line."""
+    if _ROW_START_RE.match(unit[0]) and len(unit[0]) < 8:
+        return False
+    if is_owner_block(unit, max_line=_OWNER_LINE):
+        return True
+    return len(unit) <= 30 and all(is_owner_block([x], max_line=_OWNER_LINE) for x in unit)
 
 
 def _sub_parts(part: list[str], *, blocks: bool) -> list[list[str]]:
@@ -336,15 +339,22 @@ def _response(units: list[list[str]], n: int, *, blocks: bool) -> list[str]:
 
 
 def _owners(units: list[list[str]], n_targets: int, *, blocks: bool) -> list[str]:
-    if blocks:
+    """Owner entries: one per block (or line), wrapped lines joined to match the targets."""
+    if blocks and all(len(u) == 1 for u in units):
+        return owner_entries([u[0] for u in units], n_targets)
+    entries = [x for u in units for x in u]
+    firsts = {sum(len(v) for v in units[:i]) for i in range(len(units))} if blocks else set()
+    while n_targets and len(entries) > n_targets:
+        joinable = [i for i in range(len(entries) - 1) if i + 1 not in firsts]
+        if not joinable:
+            break
+        k = max(joinable, key=lambda i: _joins(entries[i], entries[i + 1]))
+        if _joins(entries[k], entries[k + 1]) <= 0:
+            break
+        entries[k : k + 2] = [f"{entries[k]} {entries[k + 1]}"]
+        firsts = {i - 1 if i > k else i for i in firsts}
+    if blocks and not n_targets:
         entries = [clean_text("\n".join(u)) for u in units]
-    else:
-        entries = [u[0] for u in units]
-        while n_targets and len(entries) > n_targets:
-            k = max(range(len(entries) - 1), key=lambda i: _joins(entries[i], entries[i + 1]))
-            if _joins(entries[k], entries[k + 1]) <= 0:
-                break
-            entries[k : k + 2] = [f"{entries[k]} {entries[k + 1]}"]
     return owner_entries(entries, n_targets)
 
 
