@@ -271,7 +271,7 @@ def _sub_parts(part: list[str], *, blocks: bool) -> list[list[str]]:
     out: list[list[str]] = [[]]
     prev_target = False
     for u in units:
-        target = is_target_block(u)
+        target = is_target_block(u) or _owner_target(u) is not None
         if prev_target and not target and not _is_owner(u) and out[-1]:
             out.append([])
         out[-1].extend([*u, ""] if blocks else u)
@@ -279,22 +279,34 @@ def _sub_parts(part: list[str], *, blocks: bool) -> list[list[str]]:
     return out
 
 
+_QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
+
+
 def _split_concern(
     units: list[list[str]], *, blocks: bool, decisions: bool
 ) -> tuple[str, list[list[str]], str]:
-    """``(concern text, the units after it, decision)``."""
+    """``(concern text, the units after it, decision)``.
+
+    With a decision column, the concern runs up to the unit (block or line) that
+    opens with the decision; "Partly" alone on a line joins the "Agreed" below it.
+    """
     if decisions:
         for i, u in enumerate(units):
-            for j, line in enumerate(u):
-                m = DECISION_RE.match(line)
-                if m and (j == 0):
-                    concern = [x for v in units[:i] for x in v] + u[:j]
-                    rest_line = m.group("rest").strip()
-                    rest = ([[rest_line, *u[j + 1 :]]] if rest_line else [u[j + 1 :]]) + units[
-                        i + 1 :
-                    ]
-                    rest = [v for v in rest if v]
-                    return clean_text("\n".join(concern)), rest, m.group("d")
+            line = u[0]
+            qualifier = ""
+            if _QUALIFIER_RE.match(line) and (len(u) > 1 or i + 1 < len(units)):
+                qualifier, line = line, (u[1] if len(u) > 1 else units[i + 1][0])
+            m = DECISION_RE.match(line)
+            if not m or (qualifier and not re.match(r"(?:agreed|accepted)", m.group("d"), re.I)):
+                continue
+            skip = 1 if not qualifier else 2
+            tail = [*u, *(units[i + 1] if len(u) == 1 and qualifier else [])][skip:]
+            after = units[i + 1 + (1 if len(u) == 1 and qualifier else 0) :]
+            rest_line = m.group("rest").strip()
+            rest = [v for v in [[rest_line, *tail] if rest_line else tail, *after] if v]
+            concern = [x for v in units[:i] for x in v]
+            decision = f"{qualifier} {m.group('d')}".strip()
+            return clean_text("\n".join(concern)), rest, decision
     if not units:
         return "", [], ""
     if blocks:
