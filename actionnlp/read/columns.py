@@ -66,7 +66,7 @@ class FixedHeader:
     end: int  # line after the header
     roles: list[str]
     starts: list[int]  # character offset where each column starts
-    first_runs: list[str]  # the text runs of the first header line (to spot repeats)
+    first_words: list[str]  # the words of the first header line (to spot repeats)
 
 
 def _runs(line: str) -> list[tuple[int, str]]:
@@ -145,7 +145,7 @@ def _read_header(lines: list[str], i: int) -> FixedHeader | None:
     roles = column_roles(titles)
     if roles is None:
         return None
-    return FixedHeader(i, end, roles, [s for s, _ in runs], [t for _, t in _runs(line)])
+    return FixedHeader(i, end, roles, [s for s, _ in runs], line.split())
 
 
 def find_fixed_header(lines: list[str]) -> FixedHeader | None:
@@ -164,13 +164,12 @@ def find_fixed_header(lines: list[str]) -> FixedHeader | None:
 
 
 def _is_repeat(lines: list[str], i: int, header: FixedHeader) -> FixedHeader | None:
-    runs = _runs(lines[i]) if len(lines[i]) <= _MAX_HEADER_LINE else []
-    if [t for _, t in runs] != header.first_runs:
+    if len(lines[i]) > _MAX_HEADER_LINE or lines[i].split() != header.first_words:
         return None
     rep = _read_header(lines, i)
     if rep is None or rep.roles != header.roles:  # same titles: same columns
-        end = rep.end if rep is not None else i + 1
-        return FixedHeader(i, end, header.roles, header.starts, header.first_runs)
+        end = i + header.end - header.start
+        return FixedHeader(i, end, header.roles, header.starts, header.first_words)
     return rep
 
 
