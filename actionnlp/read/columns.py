@@ -177,13 +177,14 @@ _STRONG_START_RE = re.compile(r"(?:^|(?<=\s\s))\S")
 _SHIFT = 12  # how far a page may move the columns (characters)
 
 
-def _refine(starts: list[int], lines: list[str]) -> list[int]:
-    """Move the column starts to where this page's lines start their text.
+def _refine(starts: list[int], lines: list[str], price: float = 0.1) -> list[int]:
+    """Place the header's columns where these lines start their cells.
 
-    A page may shift every column by the same amount (another left margin): the
-    shift is the one that puts the most line starts (text after two spaces or at
-    the margin) on the header's positions. Each start then moves by up to four
-    characters to the position where most lines start and fewest run across.
+    Candidates are positions where lines start text after two spaces; each
+    column takes at most one, in order, scored by how many lines start there,
+    less the lines whose words run across it and a small price per character
+    away from the header's title. A column no line starts keeps its title's
+    offset, moved as much as its nearest placed neighbour.
     """
     begins: dict[int, int] = {}
     crossed: dict[int, int] = {}
@@ -193,20 +194,35 @@ def _refine(starts: list[int], lines: list[str]) -> list[int]:
         for m in re.finditer(r"\S+", ln):
             for p in range(m.start() + 1, min(m.end(), m.start() + 40)):
                 crossed[p] = crossed.get(p, 0) + 1
-    shift = max(
-        range(-_SHIFT, _SHIFT + 1),
-        key=lambda d: (sum(begins.get(x + d, 0) for x in starts[1:]), -abs(d)),
-    )
+    cands = sorted(sorted((p for p in begins if p > 0), key=lambda p: -begins[p])[:60])
+    n = len(starts)
+
+    def score(k: int, p: int) -> float:
+        return begins[p] - 2 * crossed.get(p, 0) - price * abs(p - starts[k])
+
+    # best[j]: (total, placements) with the last placed column at candidate j (-1: none).
+    best: dict[int, tuple[float, dict[int, int]]] = {-1: (0.0, {})}
+    for k in range(1, n):
+        nxt = dict(best)  # column k placed nowhere
+        for last, (total, placed) in best.items():
+            low = cands[last] + 2 if last >= 0 else 1
+            for j in range(last + 1, len(cands)):
+                p = cands[j]
+                if p < low or abs(p - starts[k]) > 30:
+                    continue
+                sc = score(k, p)
+                if sc > 0 and total + sc > nxt.get(j, (-1.0, {}))[0]:
+                    nxt[j] = (total + sc, {**placed, k: p})
+        best = nxt
+    placed = max(best.values(), key=lambda v: v[0])[1]
     out = [0]
-    for k in range(1, len(starts)):
-        here = starts[k] + shift
-        lo, hi = max(out[-1] + 2, here - 4), here + 4
-        best, score = here, 0
-        for p in range(lo, hi + 1):
-            s = begins.get(p, 0) - 3 * crossed.get(p, 0)
-            if s > score or (s == score and s > 0 and abs(p - here) < abs(best - here)):
-                best, score = p, s
-        out.append(best)
+    for k in range(1, n):
+        if k in placed:
+            out.append(placed[k])
+            continue
+        near = min(placed, key=lambda q: abs(q - k), default=None)
+        shift = placed[near] - starts[near] if near is not None else 0
+        out.append(max(out[-1] + 2, starts[k] + shift))
     return out
 
 
@@ -413,6 +429,32 @@ def _is_heading(text: str, line: str, bounds: list[int], concern_col: int) -> bo
     return len(line) - len(line.lstrip()) < limit
 
 
+_ROW_LINE_RE = re.compile(r"^\s{0,3}(?:[A-Z]{1,2}\s?)?\d{1,3}(?:\.\d{1,3}){0,2}[a-z]?[.)]?\s{2,}\S")
+_MIN_CONTEXT = 8  # lines of evidence for a chunk's columns
+
+
+def _chunks(seg: list[str]) -> list[tuple[list[str], list[str]]]:
+    """The segment's rows (cut at numbered lines) with the lines that place their columns.
+
+    A page may move the columns without a page mark, so each row finds its own;
+    a short row borrows the lines before it as evidence.
+    """
+    chunks: list[list[str]] = [[]]
+    for ln in seg:
+        if _ROW_LINE_RE.match(ln) and chunks[-1]:
+            chunks.append([])
+        chunks[-1].append(ln)
+    out: list[tuple[list[str], list[str]]] = []
+    for i, chunk in enumerate(chunks):
+        context = list(chunk)
+        j = i
+        while sum(1 for x in context if x.strip()) < _MIN_CONTEXT and j > 0:
+            j -= 1
+            context = chunks[j] + context
+        out.append((chunk, context))
+    return out
+
+
 def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
     """Rows of a fixed-width table (``lines`` start after the header)."""
     roles = header.roles
@@ -439,8 +481,15 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
     # Each segment is cut with its own boundaries; rows run on across segments.
     cut: list[tuple[str, list[str], list[int]]] = []
     for starts, seg in segments:
-        bounds = _refine(starts, [ln for ln in seg if ln.strip()])
-        cut += [(ln, _cut(ln, bounds), bounds) for ln in seg]
+        for chunk, context in _chunks(seg):
+            # A row's first line with a text run in every column shows where they are.
+            runs = _runs(chunk[0]) if len(chunk[0]) <= _MAX_HEADER_LINE else []
+            if len(runs) == len(starts) and runs[0][0] < 4:
+                anchor = [0, *(r[0] for r in runs[1:])]
+                bounds = _refine(anchor, [ln for ln in context if ln.strip()], price=0.5)
+            else:
+                bounds = _refine(starts, [ln for ln in context if ln.strip()])
+            cut += [(ln, _cut(ln, bounds), bounds) for ln in chunk]
     widths = _widths([c for _, c, _ in cut], header.starts)
     rows: list[RawRow] = []
     current: _Rowlines | None = None
