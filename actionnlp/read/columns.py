@@ -297,7 +297,10 @@ def paragraphs(
                 paras.append(Para(cur, soft))
                 cur, soft = [], False
             continue
-        cur.append(ln)
+        if cur and width and len(cur[-1].split()[-1]) >= width - 1 and ln[:1].islower():
+            cur[-1] += ln  # a word too long for the column, broken without a hyphen
+        else:
+            cur.append(ln)
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         beside = bool(level and i + 1 < len(level) and level[i + 1])
         if nxt and _ended(ln, nxt, width, sentences=sentences, beside=beside):
@@ -361,7 +364,7 @@ def _runs_on(line: str, nxt: str, *, sentences: bool) -> bool:
 
 def _ended(line: str, nxt: str, width: int, *, sentences: bool, beside: bool = False) -> bool:
     first = nxt.split()[0]
-    if JOINING_END_RE.search(line):
+    if JOINING_END_RE.search(line) or first[:1].islower():
         return False
     fits = len(line) + 1 + len(first) <= width - max(1, width // 20)
     if not sentences:
