@@ -38,6 +38,7 @@ DECISION_RE = re.compile(
 _ROW_START_RE = re.compile(
     r"^(?P<id>(?:[A-Z]{1,2}\s?)?\d{1,3}(?:\.\d{1,3}){0,2}[a-z]?)[.)]?(?:\s+(?P<rest>\S.*))?$"
 )
+_QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
 _PAGE = "\f"
 _OWNER_LINE = 60  # an owner entry printed across a full-width line
@@ -64,7 +65,7 @@ def _items(lines: list[str], header: list[str]) -> list[str]:
     that is not a decision word ("Agreed" may be a title's last line or a cell).
     """
     titles = [h.strip() for h in header if h.strip()]
-    repeats = {t for t in titles if not DECISION_RE.fullmatch(t)}
+    repeats = {t for t in titles if not (DECISION_RE.fullmatch(t) or _QUALIFIER_RE.match(t))}
     out: list[str] = []
 
     def page() -> None:
@@ -277,9 +278,6 @@ def _sub_parts(part: list[str], *, blocks: bool) -> list[list[str]]:
         out[-1].extend([*u, ""] if blocks else u)
         prev_target = target
     return out
-
-
-_QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 
 
 def _split_concern(
