@@ -217,6 +217,12 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
             cells.response = units
             if p > 0 and k == 0 and rows:  # the same physical row, over the page
                 last = rows[-1]
+                if not blocks and last.concern and not ends_sentence(last.concern) and units:
+                    cut, found = _narrow_end([u[0] for u in units])
+                    if found and units[0][0][:1].islower():  # the concern runs on first
+                        more = " ".join(u[0] for u in units[:cut])
+                        last.concern = clean_text(f"{last.concern}\n{more}")
+                        cells.response = units[cut:]
                 last.response += cells.response
                 last.owners += cells.owners
                 last.targets += cells.targets
@@ -310,26 +316,33 @@ def _split_concern(
     if blocks:
         return clean_text("\n".join(units[0])), units[1:], ""
     lines = [u[0] for u in units]
-    cut = _narrow_end(lines)
+    cut, _found = _narrow_end(lines)
     return clean_text("\n".join(lines[:cut])), units[cut:], ""
 
 
-def _narrow_end(lines: list[str]) -> int:
+def _narrow_end(lines: list[str]) -> tuple[int, bool]:
     """Where the concern's narrow lines give way to the response's wider ones.
 
     Of the sentence ends, the one after which the next lines are widest compared
-    with the lines before it; failing a clear change of width, the first one.
+    with the lines before it; else a line much wider than all before it that
+    starts a sentence (a concern cut by a page). Returns ``(index, found)``;
+    failing a clear change of width, the first sentence end, not found.
     """
     best, gain, first_end = None, 5.0, None
+    jump, jump_gain = None, 15.0
     for i in range(1, len(lines)):
-        if not ends_sentence(lines[i - 1]):
-            continue
-        first_end = first_end or i
         after = [len(x) for x in lines[i : i + 3]]
         g = sum(after) / len(after) - max(len(x) for x in lines[:i])
+        if not ends_sentence(lines[i - 1]):
+            if jump is None and g > jump_gain and lines[i][:1].isupper():
+                jump = i
+            continue
+        first_end = first_end or i
         if g > gain:
             best, gain = i, g
-    return best or first_end or len(lines)
+    if best or jump:
+        return min(x for x in (best, jump) if x), True
+    return first_end or len(lines), False
 
 
 def _response(units: list[list[str]], n: int, *, blocks: bool) -> list[str]:
