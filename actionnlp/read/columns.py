@@ -319,31 +319,41 @@ def fit_count(paras: list[Para], n: int, width: int) -> list[Para]:
     Too many: join paragraphs the fit test split after a long line (at least
     three quarters of the column), longest first.
     """
-    paras = [Para(list(p.lines), p.soft) for p in paras]
     n += sum(1 for p in paras[:2] if is_rationale(clean_text(" ".join(p.lines))))
-    while 2 <= n < len(paras):
+    if 2 <= n < len(paras):  # join the weakest soft breaks, all at once
         soft = [
             i
             for i in range(1, len(paras))
             if paras[i].soft and len(paras[i - 1].lines[-1]) >= 0.75 * width
         ]
-        if not soft:
-            break
-        k = max(soft, key=lambda i: len(paras[i - 1].lines[-1]))
-        paras[k - 1 : k + 1] = [Para(paras[k - 1].lines + paras[k].lines, paras[k - 1].soft)]
-    while len(paras) < n:
+        soft.sort(key=lambda i: -len(paras[i - 1].lines[-1]))
+        joined = set(soft[: len(paras) - n])
+        out: list[Para] = []
+        for i, p in enumerate(paras):
+            if i in joined:
+                out[-1] = Para(out[-1].lines + p.lines, out[-1].soft)
+            else:
+                out.append(Para(list(p.lines), p.soft))
+        return out
+    if len(paras) < n:  # split at the shortest sentence-ending lines, all at once
         cands = [
             (len(p.lines[j]), i, j)
             for i, p in enumerate(paras)
             for j in range(len(p.lines) - 1)
             if ends_sentence(p.lines[j]) and p.lines[j + 1][:1].isupper()
         ]
-        if not cands:
-            break
-        _, i, j = min(cands)
-        p = paras[i]
-        paras[i : i + 1] = [Para(p.lines[: j + 1], p.soft), Para(p.lines[j + 1 :], True)]
-    return paras
+        cuts = {(i, j) for _, i, j in sorted(cands)[: n - len(paras)]}
+        out = []
+        for i, p in enumerate(paras):
+            cur: list[str] = []
+            for j, line in enumerate(p.lines):
+                cur.append(line)
+                if (i, j) in cuts:
+                    out.append(Para(cur, p.soft if len(cur) == j + 1 else True))
+                    cur = []
+            out.append(Para(cur, p.soft if len(cur) == len(p.lines) else True))
+        return out
+    return [Para(list(p.lines), p.soft) for p in paras]
 
 
 def para_texts(paras: list[Para]) -> list[str]:

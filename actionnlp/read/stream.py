@@ -42,6 +42,7 @@ _QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
 _PAGE = "\f"
 _OWNER_LINE = 60  # an owner entry printed across a full-width line
+_MAX_ENTRIES = 200  # owner lines joined back one by one only up to this many (bounded work)
 
 
 def _row_start(text: str, last_id: str | None) -> tuple[str, str] | None:
@@ -367,7 +368,7 @@ def _owners(units: list[list[str]], n_targets: int, *, blocks: bool) -> list[str
         return owner_entries([u[0] for u in units], n_targets)
     entries = [x for u in units for x in u]
     firsts = {sum(len(v) for v in units[:i]) for i in range(len(units))} if blocks else set()
-    while n_targets and len(entries) > n_targets:
+    while n_targets and n_targets < len(entries) <= _MAX_ENTRIES:
         joinable = [i for i in range(len(entries) - 1) if i + 1 not in firsts]
         if not joinable:
             break
