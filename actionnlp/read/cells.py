@@ -260,6 +260,21 @@ _INLINE_TITLES = {
     "agreement": re.compile(r"\b(?:agreed|accepted|rejected|decision)\b", re.I),
 }
 MAX_INLINE_HEADER = 300
+_TITLE_WORDS = {"no", "no.", "ref", "partly", "partially", "not", "agreed/", "agreed", "date"}
+
+
+def is_title_line(line: str) -> bool:
+    """A line of column-title words wrapped below a one-line header ("No Partly Owner Date").
+
+    >>> is_title_line("No Partly Taken/Planned Owner Date"), is_title_line("Cells were dirty")
+    (True, False)
+    """
+    words = line.split()
+    if not words or len(line) > 80 or ends_sentence(line):
+        return False
+    return all(
+        w.lower() in _TITLE_WORDS or any(rx.search(w) for _, rx in ROLE_PATTERNS[1:]) for w in words
+    )
 
 
 def is_title_fragment(line: str) -> bool:

@@ -312,6 +312,15 @@ def _split_concern(
             concern = [x for v in units[:i] for x in v]
             decision = f"{qualifier} {m.group('d')}".strip()
             return clean_text("\n".join(concern)), rest, decision
+        if not blocks and (inline := _inline_decision([u[0] for u in units[:4]])):
+            i, start, end, decision = inline
+            lines = [u[0] for u in units]
+            concern = [*lines[:i], lines[i][:start]]
+            rest = [x for x in [lines[i][end:].strip(), *lines[i + 1 :]] if x]
+            if decision.lower() in ("partly", "partially", "not") and len(rest) > 0:
+                rest[0] = re.sub(r"(?:^|\s)(?:Agreed|Accepted)(?=\s|$)", "", rest[0], count=1)
+                decision = f"{decision} Agreed"
+            return clean_text("\n".join(concern)), [[x] for x in rest if x.strip()], decision
     if not units:
         return "", [], ""
     if blocks:
@@ -319,6 +328,31 @@ def _split_concern(
     lines = [u[0] for u in units]
     cut, _found = _narrow_end(lines)
     return clean_text("\n".join(lines[:cut])), units[cut:], ""
+
+
+_INLINE_DECISION_RE = re.compile(
+    r"(?<=\s)(?:(?:Partly|Partially|Not)\s+)?(?:Agreed|Accepted)(?=\s|$)|(?<=\s)Rejected(?=\s|$)"
+)
+_INLINE_QUALIFIER_RE = re.compile(r"(?<=\s)(?:Partly|Partially|Not)(?=\s|$)")
+
+
+def _inline_decision(lines: list[str]) -> tuple[int, int, int, str] | None:
+    """A capitalised decision inside one of a row's first lines (cells printed side by side).
+
+    Returns ``(line, start, end, decision)``; a qualifier ("Partly") whose
+    "Agreed" went to the next line is returned alone.
+    """
+    for i, line in enumerate(lines):
+        if m := _INLINE_DECISION_RE.search(line):
+            return i, m.start(), m.end(), m.group()
+        q = _INLINE_QUALIFIER_RE.search(line)
+        if (
+            q
+            and i + 1 < len(lines)
+            and re.search(r"(?:^|\s)(?:Agreed|Accepted)(?=\s|$)", lines[i + 1])
+        ):
+            return i, q.start(), q.end(), q.group()
+    return None
 
 
 def _narrow_end(lines: list[str]) -> tuple[int, bool]:

@@ -26,6 +26,7 @@ from actionnlp.read.cells import (
     html_paragraphs,
     inline_roles,
     is_title_fragment,
+    is_title_line,
 )
 from actionnlp.read.columns import FixedHeader, find_fixed_header, fixed_rows
 from actionnlp.read.dates import split_target_entries
@@ -116,10 +117,12 @@ def _inline_header(lines: list[str]) -> tuple[int, int, None] | None:
     """A header printed on one line, with any title words wrapped onto short lines above."""
     for i, ln in enumerate(lines):
         if inline_roles(ln.strip()) is not None:
-            start = i
+            start, end = i, i + 1
             while start > max(0, i - 4) and is_title_fragment(lines[start - 1]):
                 start -= 1
-            return start, i + 1, None
+            while end < min(len(lines), i + 4) and is_title_line(lines[end]):
+                end += 1
+            return start, end, None
     return None
 
 
