@@ -41,7 +41,7 @@ _ROW_START_RE = re.compile(
 _QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
 _PAGE = "\f"
-_OWNER_LINE = 60  # an owner entry printed across a full-width line
+_OWNER_LINE = 80  # an owner entry printed across a full-width line
 _MAX_ENTRIES = 200  # owner lines joined back one by one only up to this many (bounded work)
 
 
@@ -400,6 +400,8 @@ def _owners(units: list[list[str]], n_targets: int, *, blocks: bool) -> list[str
     """Owner entries: one per block (or line), wrapped lines joined to match the targets."""
     if blocks and all(len(u) == 1 for u in units):
         return owner_entries([u[0] for u in units], n_targets)
+    if blocks:  # a block's lines: wrapped entries joined where the next word would not fit
+        units = [para_texts(paragraphs(u, max(len(x) for x in u), sentences=False)) for u in units]
     entries = [x for u in units for x in u]
     firsts = {sum(len(v) for v in units[:i]) for i in range(len(units))} if blocks else set()
     while n_targets and n_targets < len(entries) <= _MAX_ENTRIES:
