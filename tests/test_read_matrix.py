@@ -56,25 +56,23 @@ GAPS: dict[str, dict[str, str]] = {
         "lost": "51 of 32756 words lost",
     },
     "pdftotext-raw": {
-        "text": "text similarity concern 0.964, response 0.976",
-        "pairs": "owner/target pairs 0.589",
+        "pairs": "owner/target pairs 0.638",
         "lost": "6 of 32756 words lost",
     },
     "pdfplumber": {
-        "concerns": "47.8% of concerns with the right id and decision",
-        "text": "text similarity concern 0.381, response 0.547",
-        "pairs": "owner/target pairs 0.059",
-        "lost": "7 of 32756 words lost",
+        "concerns": "97.5% of concerns with the right id and decision",
+        "text": "text similarity concern 0.312, response 0.687",
+        "pairs": "owner/target pairs 0.051",
+        "lost": "9 of 32756 words lost",
     },
     "pdfplumber-layout": {
-        "concerns": "45.9% of concerns with the right id and decision",
-        "text": "text similarity concern 0.408, response 0.537",
-        "pairs": "owner/target pairs 0.020",
-        "lost": "3447 of 32756 words lost",
+        "concerns": "83.0% of concerns with the right id and decision",
+        "text": "text similarity concern 0.365, response 0.638",
+        "pairs": "owner/target pairs 0.015",
+        "lost": "3449 of 32756 words lost",
     },
     "pypdf": {
-        "text": "text similarity concern 0.966, response 0.977",
-        "pairs": "owner/target pairs 0.589",
+        "pairs": "owner/target pairs 0.638",
         "lost": "6 of 32756 words lost",
     },
     "pdfminer": {
@@ -84,7 +82,7 @@ GAPS: dict[str, dict[str, str]] = {
         "lost": "24311 of 32756 words lost",
     },
     "bs4": {
-        "pairs": "owner/target pairs 0.892",
+        "pairs": "owner/target pairs 0.922",
     },
 }
 
