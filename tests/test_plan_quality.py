@@ -57,3 +57,18 @@ def test_partial_plan_is_flagged_in_the_plans_table():
     row = table.iloc[0]
     assert bool(row["read_partial"]) is True and row["prison"] == "HMP Eastwold"
     assert pd.isna(row["read_paired_by_count"])  # no actions: nothing was paired
+
+
+def test_a_cover_only_plan_goes_through_the_analysis(fast_models):
+    from actionnlp.analysis import analyze
+    from actionnlp.data import sample_paths
+
+    cover = read_plan(text="Action Plan: HMP Eastwold\nReport Published: 05/05/2020\nHMIP\n")
+    full = read_plan(sample_paths()[0])
+    result = analyze([cover, full], models=fast_models, progress=False)
+    plans = result.plans.set_index("prison")
+    assert bool(plans.loc["HMP Eastwold", "read_partial"]) is True
+    assert plans.loc["HMP Eastwold", "n_concerns"] == 0
+    assert bool(plans.loc[full.prison, "read_partial"]) is False
+    assert set(result.actions["prison"]) == {full.prison}
+    assert "no_table" in set(result.problems["kind"])

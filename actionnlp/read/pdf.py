@@ -114,9 +114,12 @@ def _cell(
     cell = Cell()
     cur: list[str] = []
     edge = None
+    left = min((ln.x0 for ln in lines), default=0.0)
     if bbox is not None and lines:
-        pad = max(0.0, min(ln.x0 for ln in lines) - bbox[0])
-        edge = bbox[2] - pad
+        # Only left-aligned text breaks short by choice (centred lines all stop short).
+        flush_left = sum(ln.x0 - left <= 2.0 for ln in lines)
+        if flush_left >= 0.6 * len(lines) and len(lines) > 1:
+            edge = bbox[2] - max(0.0, left - bbox[0])
 
     top = [0.0]  # where the paragraph being built starts
 
@@ -137,9 +140,17 @@ def _cell(
             cur[-1] += ln.text  # the rest of a word broken at the cell's edge
             prev = ln
             continue
+        indented = (  # a first-line indent, outside a bulleted paragraph
+            edge is not None
+            and ln.x0 - left > 6.0
+            and prev is not None
+            and prev.x0 - left <= 2.0
+            and not (cur and _BULLETS_RE.match(cur[0]))
+        )
         if prev is not None and (
             ln.top - prev.bottom > para_gap
             or _BULLETS_RE.match(ln.text)
+            or indented
             or (edge is not None and _hard_break(prev, ln, edge))
         ):
             flush()

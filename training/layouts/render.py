@@ -76,7 +76,7 @@ TEMPLATES = (
     Template("t2", "recommendations", "zero", False, "narrow", False, 0, "level"),
     Template("t3", "recommendations", "section", True, "narrow", True, 0, "group", "inline"),
     Template("t4", "concerns", "S", False, "wide", True, 0, "level"),
-    Template("t5", "recommendations", "dotted", True, "wide", False, 6, "stacked", "inline"),
+    Template("t5", "recommendations", "dotted", True, "wide", False, 0, "stacked", "inline"),
     Template("t6", "concerns", "plain", False, "narrow", False, 6, "group"),
 )
 WIDTHS = {  # cm; usable width 26.7 (landscape) / 18.0 (portrait)
