@@ -76,7 +76,7 @@ TEMPLATES = (
     Template("t2", "recommendations", "zero", False, "narrow", False, 0, "level"),
     Template("t3", "recommendations", "section", True, "narrow", True, 0, "group", "inline"),
     Template("t4", "concerns", "S", False, "wide", True, 0, "level"),
-    Template("t5", "recommendations", "dotted", True, "wide", False, 6, "stacked", "inline"),
+    Template("t5", "recommendations", "dotted", True, "wide", False, 0, "stacked", "inline"),
     Template("t6", "concerns", "plain", False, "narrow", False, 6, "group"),
 )
 WIDTHS = {  # cm; usable width 26.7 (landscape) / 18.0 (portrait)
@@ -180,8 +180,9 @@ def truth_for(native: dict, t: Template) -> dict:
         c = {**c, "actions": [dict(a) for a in c["actions"]]}
         if t.ids != "native":
             c["id"] = _new_id(t.ids, i, c, counters)
-        if t.era == "concerns":
+        if t.era == "concerns":  # no decision, so no paragraph explains one
             c["agreement"] = None
+            c["actions"] = [{**a, "kind": "action"} for a in c["actions"]]
         elif c["agreement"] is None:
             c["agreement"] = _decision(i)
         if t.entries == "group":
@@ -204,8 +205,7 @@ def _grouped(actions: list[dict]) -> list[dict]:
     steps = [a for a in actions if a["kind"] == "action"]
     if len(steps) < 2:
         return actions
-    owners = [a["owner"] for a in steps if a["owner"]]
-    targets = [a["target"] for a in steps if a["target"]]
+    owners, targets = _entries(steps, "owner"), _entries(steps, "target")
     group = {
         "text": "\n\n".join(a["text"] for a in steps),
         "kind": "action",
