@@ -4,8 +4,8 @@ Why this module is not marked ``slow`` although it loads the real embedding mode
 notebooks are the documentation researchers run first, and a notebook that only breaks
 in ``make test-slow`` breaks unnoticed. Each notebook loads the models once and embeds
 only the four bundled plans, so notebooks 1-3 together take about two minutes on a laptop
-CPU. Notebook 4 also retrains on the corpus (one cross-validation repeat): 4.6 minutes
-measured on a 2-core machine shared with other jobs (load average 16). They run offline (``HF_HUB_OFFLINE=1``) and without a display (``MPLBACKEND=Agg``;
+CPU. Notebook 4 also retrains on the corpus (one cross-validation repeat): 1.6 minutes
+on a shared 2-core machine (4.6 minutes at load average 16). They run offline (``HF_HUB_OFFLINE=1``) and without a display (``MPLBACKEND=Agg``;
 the plotting cell switches to the inline backend itself), in a kernel named
 ``python3`` started with the repository root as working directory. Nothing is written
 to the repository: notebook 2 writes its report to a temporary folder and the executed
