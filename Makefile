@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 run: $(STAMP)
-	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/actionnlp score actionnlp/data/samples --out out --format csv
+	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/actionnlp score actionnlp/data/samples --out out --format parquet
 
 test: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
