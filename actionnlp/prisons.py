@@ -38,7 +38,7 @@ ESTABLISHMENT_COLUMNS = (
     "region",
     "operator",
     "operator_name",
-    "function",
+    "prison_function",
 )
 
 _DESIGNATION_RE = re.compile(
@@ -169,7 +169,7 @@ class PrisonRegister:
             ("region", "region"),
             ("operator", "operator"),
             ("operator_name", "operator_name"),
-            ("function", "function"),
+            ("prison_function", "function"),
         ):
             out[col] = column([getattr(e, attr) if e else None for e in found])
         return out

@@ -238,3 +238,21 @@ def test_docx_owner_cell_line_breaks_split_like_targets(tmp_path):
     d.save(tmp_path / "br.docx")
     (action,) = read_docx(tmp_path / "br.docx").actions
     assert action.owners == ["Head of Healthcare", "Governor"]
+
+
+def test_gazetteer_titles_with_a_comma_stay_one_owner():
+    import json
+    from importlib import resources
+
+    text = resources.files("actionnlp.resources").joinpath("owners.jsonl").read_text("utf-8")
+    titles = [
+        name
+        for line in text.splitlines()
+        if line.strip()
+        for name in (json.loads(line)["canonical"], *json.loads(line)["aliases"])
+        if "," in name
+    ]
+    assert titles
+    for title in titles:
+        assert split_owners(title) == [title]
+        assert split_owners(f"{title} / Governor") == [title, "Governor"]

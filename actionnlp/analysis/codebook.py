@@ -169,7 +169,7 @@ def _entries() -> list[Entry]:
         ),
         Entry(
             "plans",
-            "function",
+            "prison_function",
             "text",
             "predominant function (2016-17), e.g. Local, Cat C Trainer",
             "",
@@ -351,8 +351,8 @@ def _entries() -> list[Entry]:
             [*key, act],
             [
                 Entry("", "position", "integer", "order of the mention (0-based)"),
-                Entry("", "start", "integer", "first character in action_text"),
-                Entry("", "end", "integer", "character after the mention"),
+                Entry("", "start_char", "integer", "first character in action_text"),
+                Entry("", "end_char", "integer", "character after the mention"),
                 Entry("", "text", "text", "the mention as written"),
                 Entry("", "label", "text", "mention kind", "ROLE | ORG"),
                 Entry("", "canonical", "text", "canonical owner"),

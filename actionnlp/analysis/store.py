@@ -47,7 +47,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ID_PREFIX = "#"
 _ID_COLUMNS = ("concern_id", "ref")
 _JOIN = " | "
+#: RFC 4180 line ends: a cell holding a carriage return is quoted, so no tool splits it.
+_CSV: dict[str, Any] = {"lineterminator": "\r\n", "encoding": "utf-8"}
 _KEYS = ("source", "concern_index", "action_index", "concern_id")
+#: Mention fields renamed in the long table (``end`` is a reserved word in Stata).
+_MENTION_COLUMNS = {"start": "start_char", "end": "end_char"}
 
 
 def neutralise(value: Any) -> Any:
@@ -131,7 +135,10 @@ def side_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
                     cat = cats[j] if isinstance(cats, list) and j < len(cats) else None
                     rows.append({**key, "position": j, "owner": owner, "owner_category": cat})
             elif name == "owner_mentions":
-                rows += [{**key, "position": j, **m} for j, m in enumerate(first or [])]
+                rows += [
+                    {**key, "position": j, **{_MENTION_COLUMNS.get(k, k): v for k, v in m.items()}}
+                    for j, m in enumerate(first or [])
+                ]
             else:
                 rows += [{**key, "theme": t} for t in first or []]
         documented = [e.column for e in _side_entries(name)]
@@ -167,11 +174,19 @@ def _flat(frame: pd.DataFrame, *, csv: bool) -> pd.DataFrame:
     return out
 
 
+def _is_text(series: pd.Series) -> bool:
+    import pandas as pd
+
+    return series.dtype == object or pd.api.types.is_string_dtype(series)
+
+
 def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(neutralise)
+        if _is_text(out[col]):
+            out[col] = pd.Series([neutralise(v) for v in out[col]], index=out.index, dtype=object)
     return out
 
 
@@ -227,17 +242,17 @@ def save_analysis(analysis: Analysis, directory: Path, fmt: str) -> Path:
         manifest["side_tables"][name] = list(SIDE_TABLES[name][1])
     written = {n: list(f.columns) for n, f in {**main, **long}.items()}
     book = codebook(written)
-    book.to_csv(directory / "codebook.csv", index=False)
+    book.to_csv(directory / "codebook.csv", index=False, **_CSV)
     if fmt == "parquet":
         for name, frame in {**main, **long}.items():
             _to_parquet(frame, directory / f"{name}.parquet")
     elif fmt == "csv":
         for name, frame in main.items():
             _for_csv(_flat(frame, csv=True)).to_csv(
-                directory / f"{name}.csv", index=False, date_format="%Y-%m-%d"
+                directory / f"{name}.csv", index=False, date_format="%Y-%m-%d", **_CSV
             )
         for name, frame in long.items():
-            _for_csv(_flat(frame, csv=True)).to_csv(directory / f"{name}.csv", index=False)
+            _for_csv(_flat(frame, csv=True)).to_csv(directory / f"{name}.csv", index=False, **_CSV)
     elif fmt == "xlsx":
         with pd.ExcelWriter(directory / "analysis.xlsx", engine="openpyxl") as xl:
             for name, frame in {**main, **long}.items():
@@ -288,12 +303,16 @@ def _read_flat(directory: Path, fmt: str, name: str) -> pd.DataFrame:
         frame = pd.read_excel(directory / "analysis.xlsx", sheet_name=name, dtype=object)
     else:
         frame = pd.read_stata(directory / f"{name}.dta", convert_categoricals=False)
-        for col in frame.columns:
-            if frame[col].dtype == object:
-                frame[col] = frame[col].map(lambda v: None if v == "" else v)
     for col in frame.columns:
-        if frame[col].dtype == object:
-            frame[col] = frame[col].map(restore)
+        if _is_text(frame[col]):
+            cells = [None if v is None or v is pd.NA or v == "" else v for v in frame[col]]
+            if fmt != "dta":  # CSV and XLSX cells were neutralised
+                cells = [restore(v) for v in cells]
+            frame[col] = pd.Series(
+                [None if isinstance(v, float) and v != v else v for v in cells],
+                index=frame.index,
+                dtype=object,
+            )
     if fmt == "csv":
         for col in _ID_COLUMNS:
             if col in frame.columns:
@@ -348,12 +367,16 @@ def _nest(frame: pd.DataFrame, side: pd.DataFrame, name: str, cols: list[str]) -
     elif name == "owner_mentions":
         fields = ("start", "end", "text", "label", "canonical", "category")
         frame["owner_mentions"] = [
-            [{f: (int(r[f]) if f in ("start", "end") else r[f]) for f in fields} for r in b]
-            for b in bucket
+            [{f: _mention_value(r, f) for f in fields} for r in b] for b in bucket
         ]
     else:
         frame[cols[0]] = [[r["theme"] for r in b] for b in bucket]
     return frame
+
+
+def _mention_value(rec: dict[str, Any], field: str) -> Any:
+    value = rec[_MENTION_COLUMNS.get(field, field)]
+    return int(value) if field in _MENTION_COLUMNS else value
 
 
 def load_analysis(directory: Path) -> Analysis:

@@ -307,9 +307,14 @@ def owner_lines(entries: list[str], n_targets: int, lines: list[str] | None = No
     ['Head of Healthcare', 'Governor']
     >>> owner_lines(["Head of\\nHealthcare\\nGovernor"], 2)
     ['Head of\\nHealthcare\\nGovernor']
+    >>> owner_lines(["Head of\\nHealthcare"], 2)
+    ['Head of\\nHealthcare']
     """
     if n_targets < 2 or len(entries) >= n_targets:
         return entries
     if not lines:
         lines = [ln.strip() for e in entries for ln in e.splitlines() if ln.strip()]
-    return lines if len(lines) == n_targets else entries
+    if len(lines) != n_targets:
+        return entries
+    # a wrapped title ("Head of" / "Healthcare") is not two owners
+    return lines if all(_Traits().add(ln).owner_like() for ln in lines) else entries

@@ -97,6 +97,7 @@ def _cell(lines: list[_Line], para_gap: float) -> Cell:
         cur.clear()
 
     prev: _Line | None = None
+    cell.lines = [ln.text.strip() for ln in lines if ln.text.strip()]
     for ln in lines:
         if prev is not None and (ln.top - prev.bottom > para_gap or _BULLETS_RE.match(ln.text)):
             flush()
