@@ -22,11 +22,14 @@ from pathlib import Path
 __all__ = ["build_parser", "main"]
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
+#: Problems also printed in full: they say the plan itself is incomplete.
+HEADLINE_PROBLEMS = ("numbering_gap", "stated_totals", "truncated", "missing_metadata")
 FORMATS = ("parquet", "csv", "xlsx", "dta")
 
 
 def _print_summary(result) -> None:
-    """Per plan: prison, file, concerns and its problems counted by kind; then failures."""
+    """Per plan: prison, file, concerns, its problems counted by kind and the headline
+    ones in full; then failures."""
     problems = result.problems
     for plan in result.plans.itertuples(index=False):
         name = Path(str(plan.source or "")).name
@@ -36,6 +39,9 @@ def _print_summary(result) -> None:
             counts = mine["kind"].value_counts(sort=True)
             kinds = ", ".join(f"{k} {n}" for k, n in counts.items())
             print(f"    {len(mine)} problem(s): {kinds}")
+            for kind, message in zip(mine["kind"], mine["message"], strict=True):
+                if kind in HEADLINE_PROBLEMS:
+                    print(f"    - {kind}: {message}")
     for message in result.errors["message"] if len(result.errors) else []:
         print(f"  FAILED {message}", file=sys.stderr)
 

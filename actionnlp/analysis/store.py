@@ -322,7 +322,9 @@ def _read_flat(directory: Path, fmt: str, name: str) -> pd.DataFrame:
     return frame
 
 
-def _cast(frame: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
+def _cast(frame: pd.DataFrame, dtypes: dict[str, str], fmt_text: bool = False) -> pd.DataFrame:
+    """``frame`` with the dtypes the manifest recorded; ``fmt_text``: read from CSV, where
+    an object column of booleans was written ``true``/``false``."""
     import pandas as pd
 
     for col, dtype in dtypes.items():
@@ -335,10 +337,8 @@ def _cast(frame: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
             frame[col] = values.map(lambda v: v in (True, 1, "true", "True", "1")).astype(bool)
         elif dtype == "object":
             cells = [None if v is None or (isinstance(v, float) and v != v) else v for v in values]
-            if all(isinstance(v, (bool, type(None))) for v in cells) is False and any(
-                v in ("true", "false") for v in cells if isinstance(v, str)
-            ):
-                cells = [{"true": True, "false": False}.get(v, v) for v in cells]
+            if fmt_text and all(v in ("true", "false", None) for v in cells) and any(cells):
+                cells = [{"true": True, "false": False}.get(v) for v in cells]  # type: ignore[arg-type]
             frame[col] = pd.Series(cells, index=frame.index, dtype=object)
         elif dtype.startswith(("int", "Int", "float")):
             frame[col] = pd.to_numeric(values).astype(dtype)
@@ -406,6 +406,7 @@ def load_analysis(directory: Path) -> Analysis:
                 if table == name and side in manifest["side_tables"]:
                     long = _cast(_read_flat(directory, fmt, side), {"source": "object"})
                     frame = _nest(frame, long, side, list(manifest["side_tables"][side]))
-        frame = _cast(frame, {c: d for c, d in meta["dtypes"].items() if c not in nested})
+        dtypes = {c: d for c, d in meta["dtypes"].items() if c not in nested}
+        frame = _cast(frame, dtypes, fmt_text=fmt == "csv")
         tables[name] = frame[meta["columns"]] if meta["columns"] else frame
     return Analysis(**tables)
