@@ -3,8 +3,12 @@ come from, column mappings, and table files (CSV, XLSX, parquet)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from actionnlp.analysis import frames_from_table
 from actionnlp.analysis.run import parse_tables
@@ -136,3 +140,31 @@ def test_read_table_refuses_other_files(tmp_path):
     (tmp_path / "t.json").write_text("{}")
     with pytest.raises(TableError, match="csv"):
         read_table(tmp_path / "t.json")
+
+
+_SPELLINGS = {
+    "agreed": ["Agreed", "Accepted"],
+    "partly_agreed": ["Partly agreed", "Partially accepted", "Partly accepted", "Partially agreed"],
+    "not_agreed": ["Not agreed", "Rejected", "Not accepted"],
+}
+
+
+@given(
+    st.sampled_from([(k, s) for k, v in _SPELLINGS.items() for s in v]),
+    st.sampled_from([str.upper, str.lower, str.title, lambda s: s]),
+    st.sampled_from(["", " ", "  ", "\t"]),
+)
+def test_any_case_and_spacing_of_a_decision(pair, case, pad):
+    from actionnlp.analysis.tables import standard_agreement
+
+    expected, spelled = pair
+    value = pad + case(spelled).replace(" ", " " + pad) + pad
+    assert standard_agreement(pd.Series([value])).tolist() == [expected]
+
+
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2039, 12, 31)))
+def test_numeric_dates_are_day_first(day):
+    from actionnlp.analysis.tables import day_first_dates
+
+    cells = pd.Series([day.strftime("%d/%m/%Y"), day.isoformat(), day])
+    assert day_first_dates(cells).dt.date.tolist() == [day] * 3
