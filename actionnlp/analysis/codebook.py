@@ -133,6 +133,38 @@ def _entries() -> list[Entry]:
         Entry(
             "plans", "stated_not_agreed", "integer", "not agreed count the plan states", "", _READ
         ),
+        Entry(
+            "plans",
+            "read_found_share",
+            "number",
+            "concerns found / concerns the plan states (empty when it states no total)",
+            "0-1+",
+            "ActionPlan.read_quality",
+        ),
+        Entry(
+            "plans",
+            "read_paired_by_count",
+            "number",
+            "share of actions whose paragraphs and owner/target entries paired one to one",
+            "0-1",
+            "ActionPlan.read_quality",
+        ),
+        Entry(
+            "plans",
+            "read_paired_by_position",
+            "number",
+            "share of actions paired by position despite unequal counts",
+            "0-1",
+            "ActionPlan.read_quality",
+        ),
+        Entry(
+            "plans",
+            "read_partial",
+            "boolean",
+            "the table is missing or cut off",
+            "",
+            "ActionPlan.read_quality",
+        ),
         Entry("plans", "prison_printed", "text", "prison name as printed in the plan"),
         Entry(
             "plans",
