@@ -67,8 +67,8 @@ class Cell:
 
     paras: list[str] = field(default_factory=list)
     listed: list[bool] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)  # the text at its line breaks
     tops: list[float] = field(default_factory=list)  # PDF only: where each paragraph starts
+    lines: list[str] = field(default_factory=list)  # the text at its line breaks
 
     @property
     def text(self) -> str:
