@@ -35,7 +35,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from actionnlp.errors import ArtifactError
@@ -176,7 +175,11 @@ def _check_version(version: object) -> None:
 def _list_files(directory: Path) -> list[str]:
     """Relative POSIX paths of every file under ``directory`` except the manifest."""
     found: list[str] = []
-    for path in sorted(directory.rglob("*")):
+    try:
+        paths = sorted(directory.rglob("*"))
+    except OSError as exc:
+        raise ArtifactError(f"cannot list the artifact ({exc.strerror or exc})", directory) from exc
+    for path in paths:
         rel = path.relative_to(directory).as_posix()
         if path.is_symlink():
             raise ArtifactError(f"symbolic link {rel!r} is not allowed in an artifact", directory)
@@ -425,7 +428,7 @@ def read_artifact(
                 directory / rel,
             )
         files[rel] = data
-    return VerifiedArtifact(directory, manifest, digest, MappingProxyType(files))
+    return VerifiedArtifact(directory, manifest, digest, files)
 
 
 def verify_artifact(

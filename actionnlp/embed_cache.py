@@ -209,11 +209,11 @@ class BatchIndex:
         """``(key, value)`` pairs of one batch file (raises UnusableCacheFile)."""
         raise NotImplementedError
 
-    def _read_bytes(self, path: Path) -> bytes:
-        """The bytes of one batch file: regular files only, never more than
-        :data:`MAX_FILE_BYTES` (raises UnusableCacheFile)."""
+    def _read_bytes(self, path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+        """The bytes of one batch file: regular files only, never more than ``limit``
+        (raises UnusableCacheFile)."""
         try:
-            return read_regular(path, limit=MAX_FILE_BYTES)
+            return read_regular(path, limit=limit)
         except OSError as exc:
             raise UnusableCacheFile(str(exc)) from exc
 

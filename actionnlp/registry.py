@@ -216,7 +216,7 @@ def load(
     from actionnlp.errors import ArtifactError
 
     base = Path(root) if root is not None else MODELS_DIR
-    is_shipped_dir = base.resolve() == MODELS_DIR.resolve()
+    is_shipped_dir = os.path.realpath(base) == os.path.realpath(MODELS_DIR)
     chosen: dict[str, str] | None
     if trust:
         chosen = None

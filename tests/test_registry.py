@@ -168,3 +168,28 @@ def test_real_models_identical_twice_and_after_reload():
     s1 = load().score_smart(frame)
     s2 = load().score_smart(frame)
     assert s1["smart_score"].tolist() == s2["smart_score"].tolist()
+
+
+@pytest.mark.parametrize("damage", ["file", "loop", "fifo_artifact", "manifest_dir", "deep_pins"])
+def test_broken_model_folders_give_only_artifact_errors(tmp_path, damage):
+    import os
+
+    root = tmp_path / "models"
+    if damage == "file":
+        root.write_text("not a folder")
+    elif damage == "loop":
+        os.symlink(root, root)
+    else:
+        shutil.copytree(MODELS_DIR, root, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+        (root / PIN_FILE).write_text(json.dumps(shipped_pins()))
+        if damage == "fifo_artifact":
+            shutil.rmtree(root / "smart-v1")
+            os.mkfifo(root / "smart-v1")
+        elif damage == "manifest_dir":
+            (root / "owners-v1" / "manifest.json").unlink()
+            (root / "owners-v1" / "manifest.json").mkdir()
+        else:
+            (root / PIN_FILE).write_text("[" * 100_000)
+    with pytest.raises(ArtifactError) as info:
+        load(root, trust=damage in ("file", "loop"))
+    assert str(root) in str(info.value)
