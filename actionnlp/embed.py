@@ -382,7 +382,8 @@ UNIT_NORM_TOLERANCE = 1e-3
 
 
 def unit_rows(vectors: NDArray[np.float32], dim: int) -> NDArray[np.bool_]:
-    """Which rows are valid embeddings of width ``dim``: finite and of unit L2 norm.
+    """Which rows are valid embeddings of width ``dim``: finite and of unit L2 norm
+    (within :data:`UNIT_NORM_TOLERANCE`; NaN and infinity fail the comparison).
 
     >>> unit_rows(np.array([[0.6, 0.8], [0.0, 0.0], [2.0, 0.0]], np.float32), 2).tolist()
     [True, False, False]
@@ -390,8 +391,9 @@ def unit_rows(vectors: NDArray[np.float32], dim: int) -> NDArray[np.bool_]:
     if vectors.ndim != 2 or vectors.shape[1] != dim:
         return np.zeros(len(vectors), dtype=bool)
     with np.errstate(all="ignore"):
-        norms = np.linalg.norm(vectors.astype(np.float64), axis=1)
-    return np.isfinite(vectors).all(axis=1) & (np.abs(norms - 1.0) <= UNIT_NORM_TOLERANCE)
+        squared = np.einsum("ij,ij->i", vectors, vectors, dtype=np.float64)
+        ok = np.abs(np.sqrt(squared) - 1.0) <= UNIT_NORM_TOLERANCE
+    return ok & np.isfinite(vectors).all(axis=1)
 
 
 def _frozen(row: NDArray[np.float32]) -> NDArray[np.float32]:

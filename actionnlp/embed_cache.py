@@ -120,8 +120,8 @@ def _npy(raw: bytes, name: str) -> NDArray[Any]:
 
 
 def _check_digest(keys: NDArray[np.uint8], vectors: NDArray[np.float32]) -> NDArray[np.uint8]:
-    digest = hashlib.sha256(np.ascontiguousarray(keys, dtype=np.uint8).tobytes())
-    digest.update(np.ascontiguousarray(vectors, dtype="<f4").tobytes())
+    digest = hashlib.sha256(memoryview(np.ascontiguousarray(keys, dtype=np.uint8)).cast("B"))
+    digest.update(memoryview(np.ascontiguousarray(vectors, dtype="<f4")).cast("B"))
     return np.frombuffer(digest.digest(), dtype=np.uint8)
 
 
@@ -408,7 +408,7 @@ class CachedEmbedder(BatchIndex):
             raise UnusableCacheFile("vectors that are not finite and of unit norm")
         if check.dtype != np.uint8 or not np.array_equal(check, _check_digest(keys, vectors)):
             raise UnusableCacheFile("its check does not match its keys and vectors")
-        return [row.tobytes() for row in keys], vectors.astype(np.float32)
+        return [row.tobytes() for row in keys], vectors.astype(np.float32, copy=False)
 
     def _write(self, keys: list[bytes], vectors: NDArray[np.float32]) -> Path | None:
         """Publish one batch file atomically; warn once and carry on if the disk refuses."""
