@@ -67,7 +67,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 
 from actionnlp.embed import unit_rows
-from actionnlp.errors import CacheWarning
+from actionnlp.errors import ArtifactError, CacheWarning
 from actionnlp.filebytes import read_regular
 
 if TYPE_CHECKING:
@@ -356,8 +356,9 @@ class CachedEmbedder(BatchIndex):
                 dtype=np.float32,
             )
             if vectors.ndim != 2 or vectors.shape[0] != len(new_texts):
-                raise ValueError(
-                    f"{self.inner.name} returned shape {vectors.shape} for {len(new_texts)} texts"
+                raise ArtifactError(
+                    f"embedder {self.inner.name} returned shape {vectors.shape} "
+                    f"for {len(new_texts)} texts"
                 )
             with self._lock:
                 for k, row in zip(new_keys, vectors, strict=True):

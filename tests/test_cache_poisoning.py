@@ -366,3 +366,14 @@ def test_poisoned_theme_and_smart_results_do_not_change_the_analysis(
     for name in ("concerns", "actions"):
         a, b = getattr(poisoned, name), getattr(plain, name)
         assert a[sorted(b.columns)].equals(b[sorted(b.columns)])
+
+
+def test_an_embedder_returning_the_wrong_shape_is_an_artifact_error(tmp_path):
+    from actionnlp.errors import ArtifactError
+
+    class Short(FakeEmbedder):
+        def encode(self, texts, *, batch_size=32, show_progress=False):
+            return super().encode(texts)[:-1]
+
+    with pytest.raises(ArtifactError, match="returned shape"):
+        CachedEmbedder(Short(dim=4), tmp_path).encode(["a", "b"])
