@@ -12,6 +12,7 @@ from pathlib import Path
 __all__ = [
     "ActionPlanError",
     "ArtifactError",
+    "CacheWarning",
     "DocumentTooLargeError",
     "EmptyDocumentError",
     "MissingFileError",
@@ -74,3 +75,9 @@ class DocumentTooLargeError(UnreadableDocumentError):
 
 class ArtifactError(ActionPlanError):
     """A model artifact is missing, tampered with, or built for other versions."""
+
+
+class CacheWarning(UserWarning):
+    """A cache file or entry was ignored (unreadable, not a regular file, or holding
+    values the model could not have written); what it held is computed again. Caches
+    never raise for what they read: a poisoned cache costs time, not results."""

@@ -415,6 +415,8 @@ def _score_parallel(
     from joblib import Parallel, delayed
     from tqdm.auto import tqdm
 
+    from actionnlp.workers import parallel_options
+
     concerns = concerns.reset_index(drop=True).assign(_row=lambda f: range(len(f)))
     actions = actions.reset_index(drop=True).assign(_row=lambda f: range(len(f)))
 
@@ -424,12 +426,15 @@ def _score_parallel(
         return frame[_plan_keys(frame).isin(group).to_numpy()]
 
     parts = [(part(concerns, g), part(actions, g)) for g in groups]
-    jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_score_part)(c, a, models) for c, a in parts
-    )
     done_c, done_a = [], []
     total = len(concerns) + len(actions)
-    with tqdm(total=total, desc="scoring plans", unit="row", disable=not progress) as bar:
+    with (
+        parallel_options() as options,  # nothing left in /dev/shm, even when killed
+        tqdm(total=total, desc="scoring plans", unit="row", disable=not progress) as bar,
+    ):
+        jobs = Parallel(n_jobs=n_jobs, return_as="generator", **options)(
+            delayed(_score_part)(c, a, models) for c, a in parts
+        )
         for c, a in jobs:
             done_c.append(c)
             done_a.append(a)
