@@ -111,7 +111,7 @@ def train_all(data: Path, out: Path, cards: Path | None, *, fast: bool) -> dict[
     )
 
     # SMART ----------------------------------------------------------------------
-    from actionnlp.smart_training import train_and_evaluate as train_smart
+    from actionnlp.smart.training import train_and_evaluate as train_smart
 
     smart_dir = out / "smart-v1"
     _fresh(smart_dir)
