@@ -166,7 +166,8 @@ def test_inv_date_format(scorer, text: str, date: str) -> None:
 
 
 # -- directional expectations --------------------------------------------------------
-BASES = ACTIONS + [
+BASES = [
+    *ACTIONS,
     "Staff will work closely with the pharmacy provider.",
     "Medicines storage will be improved.",
     "We will look to improve medicines storage.",
@@ -182,7 +183,9 @@ def test_dir_deadline_never_lowers_t(scorer, text: str, deadline: str) -> None:
 
 
 @pytest.mark.parametrize("text", BASES)
-@pytest.mark.parametrize("hedge", [" where possible", " subject to funding", " where resources allow"])
+@pytest.mark.parametrize(
+    "hedge", [" where possible", " subject to funding", " where resources allow"]
+)
 def test_dir_hedge_never_raises_a(scorer, text: str, hedge: str) -> None:
     plain = _scores(scorer, [(text, "Governor", "June 2025")]).iloc[0]
     hedged = _scores(scorer, [(text.rstrip(".") + hedge + ".", "Governor", "June 2025")]).iloc[0]
@@ -190,7 +193,9 @@ def test_dir_hedge_never_raises_a(scorer, text: str, hedge: str) -> None:
 
 
 @pytest.mark.parametrize("text", BASES)
-@pytest.mark.parametrize("extra", [" This will be checked monthly.", " 20 cabinets will be audited."])
+@pytest.mark.parametrize(
+    "extra", [" This will be checked monthly.", " 20 cabinets will be audited."]
+)
 def test_dir_quantity_or_cadence_never_lowers_m(scorer, text: str, extra: str) -> None:
     plain = _scores(scorer, [(text, "Governor", "June 2025")]).iloc[0]
     counted = _scores(scorer, [(text + extra, "Governor", "June 2025")]).iloc[0]

@@ -117,7 +117,7 @@ def fitted() -> SmartScorer:
         ("check", "A dashboard will show progress.", "dashboard"),
         ("step", "Two medication trolleys have been procured.", "have been procured"),
         ("deliverable", "A new checklist has been introduced.", "checklist"),
-        ("vague", "Staff will continue to work with partners.", "continue to"),
+        ("vague", "Staff will continue to work with partners.", "continue to work"),
         ("vague", "POMs are aware of the importance of sessions.", "aware of"),
         ("completed_text", "A lock is now in place.", "now in place"),
         ("completed_text", "The rota is now in place.", "now in place"),

@@ -53,8 +53,14 @@ def _slice(concerns, actions, per_plan: int):
     return keep.reset_index(drop=True), actions[mask].reset_index(drop=True)
 
 
-def train_all(data: Path, out: Path, cards: Path | None, *, fast: bool) -> dict[str, Any]:
-    """Train, evaluate and write every artifact; return the metrics of each."""
+def train_all(
+    data: Path, out: Path, cards: Path | None, *, fast: bool, keep_themes: bool = False
+) -> dict[str, Any]:
+    """Train, evaluate and write every artifact; return the metrics of each.
+
+    ``keep_themes`` keeps the theme artifact already in ``out`` (its manifest must have been
+    built from the same data) and retrains the owner and SMART models only: theme training
+    is by far the slowest step, and an owner or SMART change does not touch it."""
     random.seed(SEED)
     np.random.seed(SEED)
     errors = validate_corpus(data, samples=None if fast else sample_paths())
@@ -77,21 +83,24 @@ def train_all(data: Path, out: Path, cards: Path | None, *, fast: bool) -> dict[
     results: dict[str, Any] = {}
 
     # Themes -------------------------------------------------------------------
-    from actionnlp.theme_training import train_and_evaluate as train_themes
+    if keep_themes:
+        results["themes"] = _kept_themes(out / "themes-v1", data_hash)
+    else:
+        from actionnlp.theme_training import train_and_evaluate as train_themes
 
-    tagger, theme_metrics = train_themes(
-        concerns, actions, embedder=embedder, anchors=anchors, seed=SEED
-    )
-    tagger.embedder = None  # referenced by name and hash in the manifest, never pickled
-    results["themes"] = _write(
-        out / "themes-v1",
-        "themes",
-        labels=list(THEMES),
-        data_hash=data_hash,
-        metrics=theme_metrics,
-        embedding=embedder,
-        write=lambda d: save_sklearn(tagger, d / "tagger.skops"),
-    )
+        tagger, theme_metrics = train_themes(
+            concerns, actions, embedder=embedder, anchors=anchors, seed=SEED
+        )
+        tagger.embedder = None  # referenced by name and hash in the manifest, never pickled
+        results["themes"] = _write(
+            out / "themes-v1",
+            "themes",
+            labels=list(THEMES),
+            data_hash=data_hash,
+            metrics=theme_metrics,
+            embedding=embedder,
+            write=lambda d: save_sklearn(tagger, d / "tagger.skops"),
+        )
 
     # Owners ---------------------------------------------------------------------
     from actionnlp.owners.training import train_and_evaluate as train_owners
@@ -134,6 +143,17 @@ def train_all(data: Path, out: Path, cards: Path | None, *, fast: bool) -> dict[
             )
         (cards / "model-card.md").write_text(render_model_card(results), encoding="utf-8")
     return results
+
+
+def _kept_themes(directory: Path, data_hash: str) -> dict[str, Any]:
+    """The manifest of the theme artifact kept by ``--keep-themes``."""
+    path = directory / "manifest.json"
+    if not path.is_file():
+        raise SystemExit(f"--keep-themes: no theme artifact at {directory}")
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if manifest.get("data_hash") != data_hash:
+        raise SystemExit(f"--keep-themes: {path} was built from other training data")
+    return manifest
 
 
 def _fresh(directory: Path) -> None:
@@ -180,12 +200,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-cards", action="store_true")
     parser.add_argument("--fast", action="store_true", help="CI variant: fake embedder, slice")
+    parser.add_argument(
+        "--keep-themes",
+        action="store_true",
+        help="keep the theme artifact in --out and retrain owners and SMART only",
+    )
     args = parser.parse_args(argv)
     if args.fast and args.out is None:
         parser.error("--fast trains fake-embedder models: give --out DIR, not the shipped folder")
     out = Path(args.out) if args.out is not None else ROOT / "actionnlp" / "models"
     cards = cards_dir(args)
-    results = train_all(Path(args.data), out, cards, fast=args.fast)
+    results = train_all(Path(args.data), out, cards, fast=args.fast, keep_themes=args.keep_themes)
     for name, manifest in results.items():
         print(f"{name}: {json.dumps(_headline(name, manifest['metrics']))}")
     return 0

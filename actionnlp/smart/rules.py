@@ -91,7 +91,7 @@ def rule_t(s: Signals) -> tuple[int, str]:
 
 
 def _committed(s: Signals) -> tuple[str, ...]:
-    return tuple(sorted({*s.step, *s.completed_text}))
+    return tuple(sorted({*s.step, *s.completed_text, *s.commitment}))
 
 
 def rule_a(s: Signals) -> tuple[int, str]:

@@ -55,6 +55,7 @@ SIGNAL_GROUPS = (
     "completed_text",
     "deadline_text",
     "actor",
+    "commitment",
     "hedge",
     "contingent",
     "request",
@@ -103,6 +104,7 @@ class Signals:
     completed_text: tuple[str, ...] = ()
     deadline_text: tuple[str, ...] = ()
     actor: tuple[str, ...] = ()
+    commitment: tuple[str, ...] = ()
     hedge: tuple[str, ...] = ()
     contingent: tuple[str, ...] = ()
     request: tuple[str, ...] = ()
@@ -174,6 +176,7 @@ def _matchers() -> tuple[Any, Any, Any]:
     from spacy.matcher import Matcher, PhraseMatcher
 
     nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
     phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
     tokens = Matcher(nlp.vocab)
     data = _resource()
@@ -273,7 +276,7 @@ def extract_signals(
 
     >>> s = extract_signals("Funding to be sought for two technicians.", "", None, "Ongoing")
     >>> s.request, s.quantity, s.target_ongoing, s.named_actor
-    (('funding to be sought', 'sought', 'to be sought'), ('two',), True, True)
+    (('funding to be sought',), ('two',), True, True)
     >>> extract_signals("HMP Stafford will look to improve.", "", "", "").hedge
     ('look to', 'will look to')
     """
