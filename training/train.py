@@ -84,7 +84,8 @@ def train_all(
 
     # Themes -------------------------------------------------------------------
     if keep_themes:
-        results["themes"] = _kept_themes(out / "themes-v1", data_hash)
+        card = None if cards is None else cards / "model-cards" / "themes.json"
+        results["themes"] = _kept_themes(out / "themes-v1", data_hash, card)
     else:
         from actionnlp.theme_training import train_and_evaluate as train_themes
 
@@ -145,14 +146,22 @@ def train_all(
     return results
 
 
-def _kept_themes(directory: Path, data_hash: str) -> dict[str, Any]:
-    """The manifest of the theme artifact kept by ``--keep-themes``."""
+def _kept_themes(directory: Path, data_hash: str, card: Path | None) -> dict[str, Any]:
+    """The manifest of the theme artifact kept by ``--keep-themes``, with the library
+    versions it was trained with from its model card (``card``) when that card is of the
+    same artifact."""
     path = directory / "manifest.json"
     if not path.is_file():
         raise SystemExit(f"--keep-themes: no theme artifact at {directory}")
     manifest = json.loads(path.read_text(encoding="utf-8"))
     if manifest.get("data_hash") != data_hash:
         raise SystemExit(f"--keep-themes: {path} was built from other training data")
+    if card is not None and card.is_file():
+        previous = json.loads(card.read_text(encoding="utf-8"))
+        if previous.get("files") == manifest.get("files") and "files" in manifest:
+            versions = previous.get("library_versions_at_training")
+            if versions:
+                manifest["library_versions_at_training"] = versions
     return manifest
 
 
