@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINTED := $(wildcard actionnlp tests training benchmarks)
 
-.PHONY: run test test-slow lint bench train fixtures clean
+.PHONY: run test test-slow lint bench train fixtures layouts matrix clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 run: $(STAMP)
-	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/actionnlp score actionnlp/data/samples --out out --format csv
+	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/actionnlp score actionnlp/data/samples --out out --format parquet
 
 test: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
@@ -40,6 +40,15 @@ train: $(STAMP)
 
 fixtures: $(STAMP)
 	$(BIN)/python tests/fixtures/make_fixtures.py
+
+# The layout matrix (tests/fixtures/layouts): needs LibreOffice, poppler, w3m and lynx.
+layouts: $(STAMP)
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[layouts]'
+	HF_HUB_OFFLINE=1 $(BIN)/python training/layouts/render.py
+
+# Score the reader on the matrix; writes docs/reading-matrix.md.
+matrix: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python training/layouts/evaluate.py
 
 clean:
 	rm -rf $(VENV) out

@@ -18,6 +18,7 @@ __all__ = [
     "NeedsOCRError",
     "NotAnActionPlanError",
     "ResourceError",
+    "TableError",
     "UnreadableDocumentError",
     "UnsupportedFormatError",
 ]
@@ -60,6 +61,11 @@ class MissingFileError(ActionPlanError):
 class ResourceError(ActionPlanError, ValueError):
     """A resource file a user supplies (an owner gazetteer) is malformed; the source
     names the file and line."""
+
+
+class TableError(ActionPlanError, ValueError):
+    """A researcher's own table lacks a required column or holds values that cannot be
+    read (an unknown decision); the message names the columns or values."""
 
 
 class DocumentTooLargeError(UnreadableDocumentError):

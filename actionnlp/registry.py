@@ -103,6 +103,11 @@ class Models:
 
         if isinstance(texts, str):
             raise TypeError("tag_themes expects a list of texts, got a single string")
+        if len(texts) == 0:  # nothing to tag: the columns, no rows
+            import pandas as pd
+
+            labels = self.theme_tagger.classes_
+            return pd.DataFrame(columns=["themes", *(f"p_{t}" for t in labels)])
         return tags_frame(self.theme_tagger, list(texts), cache=self.result_store(THEMES_ARTIFACT))
 
     @property

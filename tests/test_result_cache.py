@@ -166,10 +166,11 @@ def test_models_reuse_theme_owner_and_smart_results(fast_training, fast_models, 
     plain_tags = fast_models.tag_themes(texts)
     first_tags = first.tag_themes(texts)
     # the cache tags each distinct text once, so its batches differ from the plain call's:
-    # BLAS may then round the last bit differently (seen under load); labels must match
-    # exactly and probabilities to 1e-12. A cached rerun must return exactly what was stored.
+    # the float32 similarity features may then round differently per batch shape (seen
+    # under load: 1.4e-7 relative); labels must match exactly and probabilities to float32
+    # precision. A cached rerun must return exactly what was stored.
     assert first_tags["themes"].equals(plain_tags["themes"])
-    pd.testing.assert_frame_equal(first_tags, plain_tags, check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(first_tags, plain_tags, check_exact=False, rtol=1e-6)
 
     second = _fast_models_with_cache(fast_training, tmp_path)
     second.owner_finder.nlp = None  # a rerun must not parse anything again
