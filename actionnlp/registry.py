@@ -192,7 +192,7 @@ class Models:
 
     def score_smart(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Add ``smart_S``..``smart_T``, ``p_smart_*``, ``smart_score``, ``smart_evidence``."""
-        return self.smart_scorer.score(frame, cache=self.result_store(SMART_ARTIFACT))
+        return self.smart_scorer.annotate(frame, cache=self.result_store(SMART_ARTIFACT))
 
 
 def load(
