@@ -4,7 +4,7 @@ Do not edit: `make train` rewrites it, `make pin` re-pins the artifacts as they 
 """
 
 PINS: dict[str, str] = {
-    "owners-v1": "6b99a2e80c98d2274d5357e75ee4e3855ad7da64cb2094e0b9ac0c0ff0c8659d",
-    "smart-v1": "d2ed1d9d5f36a32760ae83d4fec234fb5b0df2abb179e01176a9c0d2e89556c5",
+    "owners-v1": "908024493d9657cf73d0571f98d7ff4d3c3b11e9e62e31e4f950bbd18506ed41",
+    "smart-v1": "d627c2fb6e9a2924fa04278e4742a42b1df94a975c761e0a94dbffb59c63e29e",
     "themes-v1": "dcb6999e9822b46d3ff1f3692f145e9c16c51259bfbc9d74a43decc2a4f18dbb",
 }
