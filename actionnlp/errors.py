@@ -12,6 +12,7 @@ from pathlib import Path
 __all__ = [
     "ActionPlanError",
     "ArtifactError",
+    "CacheWarning",
     "CodingSheetError",
     "DocumentTooLargeError",
     "EmptyDocumentError",
@@ -19,6 +20,7 @@ __all__ = [
     "NeedsOCRError",
     "NotAnActionPlanError",
     "ResourceError",
+    "TableError",
     "UnreadableDocumentError",
     "UnsupportedFormatError",
 ]
@@ -63,6 +65,11 @@ class ResourceError(ActionPlanError, ValueError):
     names the file and line."""
 
 
+class TableError(ActionPlanError, ValueError):
+    """A researcher's own table lacks a required column or holds values that cannot be
+    read (an unknown decision); the message names the columns or values."""
+
+
 class DocumentTooLargeError(UnreadableDocumentError):
     """The document would expand beyond the reader's memory or time bounds."""
 
@@ -74,3 +81,9 @@ class ArtifactError(ActionPlanError):
 class CodingSheetError(ActionPlanError, ValueError):
     """A coding sheet (``actionnlp sample`` / ``agreement`` / ``train --labels``) is not
     one, or holds a code outside its drop-down values; the source names the file."""
+
+
+class CacheWarning(UserWarning):
+    """A cache file or entry was ignored (unreadable, not a regular file, or holding
+    values the model could not have written); what it held is computed again. Caches
+    never raise for what they read: a poisoned cache costs time, not results."""

@@ -293,7 +293,7 @@ def train_on_labels(
     from actionnlp.model_card import render_model_card
     from actionnlp.registry import OWNERS_ARTIFACT, load
     from actionnlp.smart import SmartScorer
-    from actionnlp.smart_training import evaluate_predictions
+    from actionnlp.smart.training import evaluate_predictions
 
     out = Path(out)
     _check_out(out)
@@ -408,6 +408,10 @@ def train_on_labels(
         write_files=lambda d: _write_owners(base.root / OWNERS_ARTIFACT / "pipeline", additions,
                                             d / "pipeline"),
     )  # fmt: skip
+    from actionnlp.artifacts import pins_of, write_pin_file
+    from actionnlp.registry import ARTIFACTS, PIN_FILE
+
+    write_pin_file(out / PIN_FILE, pins_of(out, ARTIFACTS))  # load(out) checks the manifests
     (out / "evaluation.json").write_text(json.dumps(evaluation, indent=2) + "\n", "utf-8")
     results = {
         f"{name} (retrained)": json.loads((path / "manifest.json").read_text("utf-8"))
