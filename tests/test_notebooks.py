@@ -141,4 +141,4 @@ def test_validate_and_retrain(monkeypatch):
     assert "theme: macro kappa" in text and "smart: macro kappa" in text
     assert "prisons: ['littlehey', 'peterborough']" in text
     assert "verified: ['owners-v1', 'smart-v1', 'themes-v1']" in text
-    assert "Models(themes-v1, owners-v1, smart-v1 verified in" in text
+    assert "Models(themes-v1, owners-v1, smart-v1 pinned, verified in" in text
