@@ -87,14 +87,18 @@ def _analysis(theme_rows, smart_scores, p_drugs=None, agreement=None) -> Analysi
             "concern_index": [0] * (n_a + 1),
             "kind": ["action"] * (n_a + 1),
             "smart_score": smart,
-            "smart_S": pd.array([None if s is None else int(s >= 3) for s in smart_scores] + [1], dtype="Int64"),
+            "smart_S": pd.array(
+                [None if s is None else int(s >= 3) for s in smart_scores] + [1], dtype="Int64"
+            ),
             "smart_applicable": [s is not None for s in smart_scores] + [True],
             "owner_categories": [["prison_leadership"]] * (n_a + 1),
             "status": ["planned"] * (n_a + 1),
             "p_smart_S": [0.5] * (n_a + 1),
         }
     )
-    plans = pd.DataFrame({"source": ["a.txt", "b.txt"], "prison": ["HMP A", "HMP B"], "year": [2024, 2024]})
+    plans = pd.DataFrame(
+        {"source": ["a.txt", "b.txt"], "prison": ["HMP A", "HMP B"], "year": [2024, 2024]}
+    )
     return Analysis(plans, concerns, actions, pd.DataFrame(columns=["source"]))
 
 
@@ -179,7 +183,9 @@ def test_noise_summary_calls_overlap_within_noise():
     noise = noise_summary(table, ["prison"]).set_index("metric")
     assert noise.loc["theme_drugs", "within_noise"]
     assert not noise.loc["theme_regime", "within_noise"]
-    assert noise.loc["theme_regime", "highest"] == "B" and noise.loc["theme_regime", "lowest"] == "A"
+    assert (
+        noise.loc["theme_regime", "highest"] == "B" and noise.loc["theme_regime", "lowest"] == "A"
+    )
     assert "smart_mean" not in noise.index  # figures absent from the table are skipped
 
 

@@ -7,9 +7,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from renamed_plans import renamed_copies
 
 from actionnlp.analysis.report import SECTIONS, Section, report_html
-from renamed_plans import renamed_copies
 
 HOSTILE = '</script><img src=x onerror="alert(1)"> & <b>bold</b>'
 

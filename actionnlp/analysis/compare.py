@@ -318,9 +318,7 @@ def noise_summary(table: pd.DataFrame, keys: Sequence[str], expected: bool = Fal
             continue
         ok = table[m.column].notna() & (table[f"{m.column}_n"] > 0)
         if ok.sum() < 2:
-            rows.append(
-                {"metric": m.column, "highest": None, "lowest": None, "within_noise": None}
-            )
+            rows.append({"metric": m.column, "highest": None, "lowest": None, "within_noise": None})
             continue
         sub = table[ok]
         top, low = sub[m.column].idxmax(), sub[m.column].idxmin()

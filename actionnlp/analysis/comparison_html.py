@@ -27,7 +27,7 @@ NOISE_NOTE = (
     "SMART score and the median months. The last row of each table compares the highest "
     "and the lowest group: <b>within noise</b> when their intervals overlap (these data "
     "do not show a difference), <b>beyond noise</b> when they do not. Figures over fewer "
-    "than 10 items are marked <span class='few'>few</span>. Shares of themes are of "
+    "than 10 items are greyed. Shares of themes are of "
     "concerns; SMART and targets of actions (rationale and not-applicable rows left "
     "out); owners of the owners named; decisions of the concerns with a decision.</p>"
 )
@@ -36,8 +36,10 @@ NOISE_NOTE = (
 def format_value(value: float, kind: str) -> str:
     """A figure as shown in the report: shares as %, means with one decimal.
 
-    >>> format_value(0.4231, "share"), format_value(4.25, "mean"), format_value(float("nan"), "share")
-    ('42%', '4.2', '–')
+    >>> format_value(0.4231, "share"), format_value(4.25, "mean")
+    ('42%', '4.2')
+    >>> format_value(float("nan"), "share")
+    '–'
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -92,7 +94,9 @@ def comparison_html(table: pd.DataFrame, keys: Sequence[str], noise: pd.DataFram
         head = "".join(f"<th>{escape(m.label.replace('_', ' '))}</th>" for m in ms)
         parts.append(f"<h3>{escape(family)}</h3>")
         parts.append('<div class="cmp"><table class="compare">')
-        parts.append(f"<thead><tr><th>{key_name}</th><th>n {escape(ms[0].of)}</th>{head}</tr></thead><tbody>")
+        parts.append(
+            f"<thead><tr><th>{key_name}</th><th>n {escape(ms[0].of)}</th>{head}</tr></thead><tbody>"
+        )
         for i, row in enumerate(table.to_dict("records")):
             n = int(row[f"{ms[0].column}_n"])
             group = (

@@ -66,7 +66,11 @@ def evidence_spans(text: str, evidence: Mapping[str, Any] | None) -> list[list[A
             if start < 0:
                 continue
             end = start + len(quote)
-            while end < len(hay) and (hay[end].isalnum() or hay[end] == "_") and hay[end - 1].isalnum():
+            while (
+                end < len(hay)
+                and (hay[end].isalnum() or hay[end] == "_")
+                and hay[end - 1].isalnum()
+            ):
                 end += 1
             found.append([start, end, str(key)])
     found.sort(key=lambda s: (s[0], -s[1]))
@@ -199,7 +203,9 @@ def explorer_data(analysis: Analysis, keys: Sequence[str]) -> dict[str, Any]:
     for idx, r in zip(actions.index, actions.to_dict("records"), strict=True):
         key = (r.get("source"), r.get("concern_index"))
         rows.append(
-            _action_row(r, group_of.get(r.get("source"), -1), concern_index.get(key), idx in counted_index)
+            _action_row(
+                r, group_of.get(r.get("source"), -1), concern_index.get(key), idx in counted_index
+            )
         )
     return {
         "keys": list(keys),

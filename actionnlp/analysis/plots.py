@@ -208,7 +208,10 @@ def owner_categories(analysis: Analysis) -> Figure:
             xerr=_errors(table, col),
             error_kw={"elinewidth": 0.7, "capsize": 1.5, "ecolor": "#333"},
         )
-    labels = [f"{plain(_wrap(p, 24))}\n(n={n} owners)" for p, n in zip(prisons, table[f"{cols[0]}_n"])]
+    labels = [
+        f"{plain(_wrap(p, 24))}\n(n={n} owners)"
+        for p, n in zip(prisons, table[f"{cols[0]}_n"], strict=True)
+    ]
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)

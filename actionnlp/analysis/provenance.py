@@ -54,21 +54,43 @@ def headline_figures(name: str, metrics: Mapping[str, Any]) -> list[tuple[str, f
     if name == "themes":
         models = _dig(metrics, "models") or {}
         first = next(iter(models), None)
-        wanted.append(("macro-F1 over the five named themes", _dig(models, first, "macro_f1_required") if first else None))
-        wanted.append(("macro-F1 over all nine themes", _dig(models, first, "macro_f1_all") if first else None))
+        wanted.append(
+            (
+                "macro-F1 over the five named themes",
+                _dig(models, first, "macro_f1_required") if first else None,
+            )
+        )
+        wanted.append(
+            (
+                "macro-F1 over all nine themes",
+                _dig(models, first, "macro_f1_all") if first else None,
+            )
+        )
     elif name == "owners":
         chosen = _dig(metrics, "mentions", "chosen")
         if isinstance(chosen, str):
-            wanted.append(("owner mentions, micro-F1", _dig(metrics, "mentions", chosen, "pooled", "micro", "f1")))
+            wanted.append(
+                (
+                    "owner mentions, micro-F1",
+                    _dig(metrics, "mentions", chosen, "pooled", "micro", "f1"),
+                )
+            )
             wanted.append(
                 (
                     "owner mentions, micro-F1 with the held-out plan's gazetteer entries removed",
                     _dig(metrics, "mentions_unseen_gazetteer", chosen, "pooled", "micro", "f1"),
                 )
             )
-        wanted.append(("owner cells, accuracy (not held out)", _dig(metrics, "owner_cells", "accuracy")))
+        wanted.append(
+            ("owner cells, accuracy (not held out)", _dig(metrics, "owner_cells", "accuracy"))
+        )
     elif name == "smart":
-        wanted.append(("mean Cohen kappa over S, M, A, R, T (trained scorer)", _dig(metrics, "trained", "mean_kappa")))
+        wanted.append(
+            (
+                "mean Cohen kappa over S, M, A, R, T (trained scorer)",
+                _dig(metrics, "trained", "mean_kappa"),
+            )
+        )
     return [(k, float(v)) for k, v in wanted if isinstance(v, (int, float))]
 
 

@@ -90,6 +90,11 @@ the SMART scorer finds not applicable are listed but not counted in the comparis
 <label>Status <select id="f-status"></select></label>
 <button type="button" id="f-clear">Clear filters</button>
 </form>
+<p class="legend">Evidence highlighted in the action text:
+<mark class="ev-S">S specific</mark> <mark class="ev-M">M measurable</mark>
+<mark class="ev-A">A achievable</mark> <mark class="ev-R">R relevant</mark>
+<mark class="ev-T">T time-bound</mark>; SMART badges: <span class="sm y">✓</span> met,
+<span class="sm n">✗</span> not met, <span class="sm u">·</span> not scored.</p>
 <p id="x-active" class="active"></p>
 <div class="xwrap"><table id="x-table" class="explorer"><thead><tr>
 <th data-sort="p">Prison, year</th><th data-sort="c">Concern</th><th data-sort="d">Decision</th>

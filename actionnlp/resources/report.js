@@ -5,7 +5,10 @@
   "use strict";
   var source = document.getElementById("explorer-data");
   if (!source) { return; }
+  var root = document.documentElement.dataset;
+  root.explorerStart = String(performance.now());
   var D = JSON.parse(source.textContent);
+  root.explorerParsed = String(performance.now());
   var A = D.actions, C = D.concerns, G = D.groups;
   var PAGE = 50;
   var FILTERS = ["prison", "year", "theme", "owner", "decision", "smart", "status"];
@@ -137,7 +140,8 @@
     td.appendChild(highlighted(a.t, a.hl, a.ev));
     var keys = Object.keys(a.ev);
     if (keys.length) {
-      var ev = el("div", "ev");
+      var ev = el("details", "ev");
+      ev.appendChild(el("summary", null, "SMART evidence"));
       keys.forEach(function (k) { ev.appendChild(el("div", null, k + ": " + a.ev[k])); });
       td.appendChild(ev);
     }
