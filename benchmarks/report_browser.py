@@ -70,6 +70,8 @@ def measure(browser, path: Path, out: Path, n: int, shots: bool) -> dict:
     cell.click()
     result["click_filter_ms"] = (time.perf_counter() - t0) * 1000
     if shots:
+        browser.execute_script("document.getElementById('explorer').scrollIntoView()")
+        browser.save_screenshot(str(out / f"report-{n}-clicked.png"))
         browser.find_element(By.ID, "f-clear").click()
         browser.execute_script("window.scrollTo(0, 0)")
         browser.save_screenshot(str(out / f"report-{n}-top.png"))

@@ -228,7 +228,7 @@ def target_horizon(analysis: Analysis) -> Figure:
     """Box plots (with each action as a dot) of months from plan submission to target date.
 
     Prisons whose plans carry no submission date, or no dated targets, are listed
-    under the plot rather than silently dropped. The notch of each box is the 95%
+    under the plot rather than silently dropped. The red band on each box is the 95%
     bootstrap interval of the median (as in :func:`~actionnlp.analysis.compare.compare`).
 
     >>> fig = target_horizon(analysis)  # doctest: +SKIP
@@ -264,10 +264,11 @@ def target_horizon(analysis: Analysis) -> Figure:
         orientation="horizontal",
         widths=0.55,
         showfliers=False,
-        notch=True,
-        conf_intervals=[bootstrap_interval(d, "median") for d in data],
         medianprops={"color": "#C44E52", "linewidth": 2},
     )
+    for i, months in enumerate(data, 1):
+        lo, hi = bootstrap_interval(months, "median")
+        ax.hlines(i, lo, hi, color="#C44E52", linewidth=6, alpha=0.35, zorder=4)
     rng = np.random.default_rng(0)
     for i, months in enumerate(data, 1):
         jitter = rng.uniform(-0.18, 0.18, len(months))
@@ -291,8 +292,8 @@ def target_horizon(analysis: Analysis) -> Figure:
     ax.set_ylim(len(rows) + 0.5, 0.5)
     ax.axvline(0, color="grey", linewidth=1, linestyle="--")
     ax.set_xlabel(
-        "months after plan submission (negative: target before submission); "
-        "notch: 95% interval of the median"
+        "months after plan submission (negative: target before submission)\n"
+        "red band: 95% bootstrap interval of the median"
     )
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
