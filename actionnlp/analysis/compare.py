@@ -156,14 +156,21 @@ def scored_actions(actions: pd.DataFrame) -> pd.DataFrame:
     return actions[keep]
 
 
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
 def _numbers(values: Any) -> Any:
     """A float array of ``values`` with NA, None and non-numbers as NaN."""
     import numpy as np
-    import pandas as pd
 
-    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(
-        dtype=float, na_value=np.nan
-    )
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return np.array([_float(v) for v in values], dtype=float)
 
 
 def _share_cells(name: str, hits: Any) -> dict[str, float]:
