@@ -132,7 +132,9 @@ def _provenance(ctx: ReportContext) -> str:
 
 def _plans(ctx: ReportContext) -> str:
     plans = ctx.analysis.plans
-    return _table_html(plans.drop(columns=["source"]).assign(source=plans["source"]))
+    frame = plans.drop(columns=["source"]).assign(source=plans["source"])
+    # headings wrap at the underscores; the prison column stays in view (CSS)
+    return _table_html(frame.rename(columns=lambda c: str(c).replace("_", " ")))
 
 
 def _comparison(ctx: ReportContext) -> str:
