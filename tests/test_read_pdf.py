@@ -131,3 +131,40 @@ def test_too_many_bytes(monkeypatch):
     monkeypatch.setattr(pdf_reader, "MAX_PDF_BYTES", 1000)
     with pytest.raises(DocumentTooLargeError, match=r"stafford-2020\.pdf.*bytes"):
         read_pdf(FIXTURES / "stafford-2020.pdf")
+
+
+def test_entries_level_with_their_paragraphs_pair_by_position():
+    """Two entries beside three paragraphs: each covers the paragraphs down to the next."""
+    from actionnlp.read.docx import Cell, table_rows
+    from actionnlp.read.pdf import by_position
+    from actionnlp.read.segment import build_concerns
+
+    roles = ["id", "concern", "response", "owner", "target"]
+    row = [
+        Cell(["1"], [False], [10.0]),
+        Cell(["Cells were dirty."], [False], [10.0]),
+        Cell(["Rota set.", "Checks made.", "Paint bought."], [False] * 3, [10.0, 40.0, 70.0]),
+        Cell(["Head of Residence", "Works manager"], [False] * 2, [10.0, 70.0]),
+        Cell(["May 2024", "June 2024"], [False] * 2, [10.0, 70.0]),
+    ]
+    concerns, _ = build_concerns(table_rows(by_position(row, roles), roles))
+    got = [(a.text, a.owner_raw, a.target_raw) for a in concerns[0].actions]
+    assert got == [
+        ("Rota set.\n\nChecks made.", "Head of Residence", "May 2024"),
+        ("Paint bought.", "Works manager", "June 2024"),
+    ]
+
+
+def test_entries_stacked_at_the_top_stay_paired_by_count():
+    from actionnlp.read.docx import Cell
+    from actionnlp.read.pdf import by_position
+
+    roles = ["id", "concern", "response", "owner", "target"]
+    row = [
+        Cell(["1"], [False], [10.0]),
+        Cell(["Cells were dirty."], [False], [10.0]),
+        Cell(["Rota set.", "Checks made.", "Paint bought."], [False] * 3, [10.0, 40.0, 70.0]),
+        Cell(["Head of Residence", "Works manager"], [False] * 2, [10.0, 21.0]),
+        Cell(["May 2024", "June 2024"], [False] * 2, [10.0, 21.0]),
+    ]
+    assert by_position(row, roles) == [row]
