@@ -1,12 +1,14 @@
 """The report's explorer in a real browser: headless system Chromium driven by Selenium.
 
 Run with ``make test-browser``. Needs ``/usr/bin/chromium`` and Debian's
-``chromium-driver`` (``/usr/bin/chromedriver``); each test skips, saying so, when
+``chromium-driver`` (``/usr/bin/chromedriver``), or the paths in
+``ACTIONNLP_CHROMIUM`` / ``ACTIONNLP_CHROMEDRIVER``; each test skips, saying so, when
 either (or the ``selenium`` package) is missing. No browser is downloaded.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -16,8 +18,13 @@ from renamed_plans import renamed_copies
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+# ACTIONNLP_CHROMIUM / ACTIONNLP_CHROMEDRIVER point at other binaries
+CHROMIUM = os.environ.get("ACTIONNLP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = (
+    os.environ.get("ACTIONNLP_CHROMEDRIVER")
+    or shutil.which("chromedriver")
+    or "/usr/bin/chromedriver"
+)
 
 
 def _missing() -> str | None:
