@@ -209,7 +209,7 @@ def explorer_data(analysis: Analysis, keys: Sequence[str]) -> dict[str, Any]:
         )
     return {
         "keys": list(keys),
-        "groups": [", ".join(str(_plain(v)) for v in g) for g, _ in groups],
+        "groups": [", ".join("–" if _plain(v) is None else str(v) for v in g) for g, _ in groups],
         "themes": list(THEMES),
         "smart": list(SMART_KEYS),
         "owner_categories": list(OWNER_CATEGORIES),
