@@ -1045,11 +1045,10 @@ def _is_result(value: Any) -> bool:
     """Whether a cached value is one row's ``{"p": [5 numbers], "evidence": {...}}``."""
     if not isinstance(value, dict) or not isinstance(value.get("evidence"), dict):
         return False
-    p = value.get("p")
-    return (
-        isinstance(p, list)
-        and len(p) == len(SMART_KEYS)
-        and all(isinstance(x, (int, float)) for x in p)
+    from actionnlp.result_cache import is_probabilities
+
+    return is_probabilities(value.get("p"), len(SMART_KEYS)) and all(
+        isinstance(k, str) for k in value["evidence"]
     )
 
 

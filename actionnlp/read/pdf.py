@@ -135,6 +135,7 @@ def _cell(
         cur.clear()
 
     prev: _Line | None = None
+    cell.lines = [ln.text.strip() for ln in lines if ln.text.strip()]
     for ln in lines:
         if prev is not None and edge is not None and cur and _broken_word(prev, ln, edge):
             cur[-1] += ln.text  # the rest of a word broken at the cell's edge
