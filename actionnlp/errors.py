@@ -12,11 +12,14 @@ from pathlib import Path
 __all__ = [
     "ActionPlanError",
     "ArtifactError",
+    "BudgetExceededError",
     "DocumentTooLargeError",
     "EmptyDocumentError",
     "MissingFileError",
     "NeedsOCRError",
+    "NotARegularFileError",
     "NotAnActionPlanError",
+    "PermissionDeniedError",
     "ResourceError",
     "UnreadableDocumentError",
     "UnsupportedFormatError",
@@ -64,6 +67,19 @@ class ResourceError(ActionPlanError, ValueError):
 
 class DocumentTooLargeError(UnreadableDocumentError):
     """The document would expand beyond the reader's memory or time bounds."""
+
+
+class BudgetExceededError(DocumentTooLargeError):
+    """Reading the file ran out of its time or memory budget (see
+    :class:`actionnlp.read.limits.Limits`); the message names the budget."""
+
+
+class NotARegularFileError(UnreadableDocumentError):
+    """The path is a FIFO, device, socket or symlink loop, not a regular file."""
+
+
+class PermissionDeniedError(UnreadableDocumentError):
+    """The file exists but this user may not read it."""
 
 
 class ArtifactError(ActionPlanError):

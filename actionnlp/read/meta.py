@@ -23,7 +23,9 @@ _PRISON_PATTERNS = [
 ]
 _SUBMITTED_RE = re.compile(r"Action\s+Plan\s+Submitted\s*:?\s*(?P<d>.+)$", re.I)
 _PUBLISHED_RE = re.compile(r"Report\s+Published\s*:?\s*(?P<d>.+)$", re.I)
-_INSPECTION_RE = re.compile(r"(?:HMIP|HMCIP)?\s*Inspection(?:\s+dates?)?\s*:\s*(?P<d>.+)$", re.I)
+# No optional prefix before "Inspection": a leading (?:HMIP)?\s* is tried from every
+# space of a long run of spaces (quadratic); only the date group is used anyway.
+_INSPECTION_RE = re.compile(r"Inspection(?:\s+dates?)?\s*:\s*(?P<d>.+)$", re.I)
 _CLUTTER_RE = re.compile(
     r"^\s*(?:Upload\s*:.*|Page\s+\d+\s*(?::.*|of\s+\d+.*)?|Download.*|\d+\s*)$", re.I
 )

@@ -25,7 +25,9 @@ from actionnlp.read.segment import RawRow
 __all__ = ["Columns", "TableText", "find_header", "split_text"]
 
 _ROLE_PATTERNS = [
-    ("id", re.compile(r"(\b(no|number|ref|id)\b\.?|#|^\W*\d*\W*)$", re.I)),
+    # a bare number between punctuation (r"^\W*\d*\W*$") is tested by _is_bare_number:
+    # as a pattern it backtracks quadratically on long runs of punctuation
+    ("id", re.compile(r"(\b(no|number|ref|id)\b\.?|#)$", re.I)),
     ("agreement", re.compile(r"agreed|accepted|rejected|decision", re.I)),
     ("owner", re.compile(r"owner|responsib|lead\b|by\s+whom", re.I)),
     ("target", re.compile(r"target|date|timescale|deadline|when", re.I)),
@@ -47,11 +49,26 @@ class Columns:
         return cells[self.roles.index(role)] if role in self.roles else ""
 
 
+_NONWORD_RUN = re.compile(r"\W*")
+_DIGIT_RUN = re.compile(r"\d*")
+
+
+def _is_bare_number(text: str) -> bool:
+    """``^\\W*\\d*\\W*$`` in linear time (``\\W`` and ``\\d`` share no character)."""
+    i = _NONWORD_RUN.match(text).end()  # type: ignore[union-attr]
+    i = _DIGIT_RUN.match(text, i).end()  # type: ignore[union-attr]
+    return _NONWORD_RUN.match(text, i).end() == len(text)  # type: ignore[union-attr]
+
+
 def _roles(cells: list[str]) -> list[str] | None:
     roles: list[str] = []
+    taken: set[str] = set()  # a set: a row of thousands of cells stays linear
     for c in cells:
         text = re.sub(r"^\s*\d+\.\s*", "", c).strip()
-        role = next((r for r, rx in _ROLE_PATTERNS if r not in roles and rx.search(text)), "")
+        role = next((r for r, rx in _ROLE_PATTERNS if r not in taken and rx.search(text)), "")
+        if not role and "id" not in taken and _is_bare_number(text):
+            role = "id"
+        taken.add(role)
         roles.append(role or "?")
     needed = {"concern", "response"}
     if not needed <= set(roles) or len(set(roles) & {"owner", "target", "id", "agreement"}) < 1:
