@@ -13,6 +13,7 @@ __all__ = [
     "ActionPlanError",
     "ArtifactError",
     "BudgetExceededError",
+    "DamagedAnalysisError",
     "DocumentTooLargeError",
     "EmptyDocumentError",
     "MissingFileError",
@@ -80,6 +81,11 @@ class NotARegularFileError(UnreadableDocumentError):
 
 class PermissionDeniedError(UnreadableDocumentError):
     """The file exists but this user may not read it."""
+
+
+class DamagedAnalysisError(ActionPlanError, ValueError):
+    """A saved analysis folder (``analysis.json`` and its tables) is damaged or was not
+    written by ``Analysis.to_parquet`` / ``to_csv``; the message names the file."""
 
 
 class ArtifactError(ActionPlanError):

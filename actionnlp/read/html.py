@@ -13,8 +13,8 @@ no plan table is read as text. Documents declaring entities are refused.
 
 Raw-text and hidden elements (``script``, ``style``, ``svg``, ``template``,
 ``noscript``) are skipped, but one that is never closed would swallow the rest of
-the page: it is closed at the end of its cell (or at the next table when it is
-outside one) and the text it swallowed is reported as an ``unclosed_element``
+the page: it is closed at the end of its cell (or, outside a table, at the next
+block) and the text it swallowed is reported as an ``unclosed_element``
 problem, so nothing is dropped silently.
 """
 
@@ -95,6 +95,10 @@ class _Parser(HTMLParser):
         self.swallowed: list[str] = []
         self.notes: list[tuple[str, str]] = []  # (message, text an unclosed element held)
 
+    def _ends_unclosed(self, tag: str) -> bool:
+        """An unclosed element ends at its cell's edge, or outside tables at a block."""
+        return tag in _CELL_EDGES or (self.depth == 0 and tag in _BREAK_TAGS)
+
     def _end_unclosed(self, where: str) -> None:
         text = join_lines("".join(self.swallowed))
         if text.strip():
@@ -153,9 +157,9 @@ class _Parser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.unclosed is not None:
-            if tag not in _CELL_EDGES:
+            if not self._ends_unclosed(tag):
                 return
-            self._end_unclosed("at the end of its cell" if tag != "table" else "at a table")
+            self._end_unclosed("at the end of its cell or block")
         if tag.startswith(_UNCLOSED) and not self.skip:
             self.unclosed, self.swallowed = tag[len(_UNCLOSED) :], []
             return
@@ -219,9 +223,9 @@ class _Parser(HTMLParser):
             if tag == _UNCLOSED + self.unclosed:  # written self-closing: <svg/>
                 self.unclosed, self.swallowed = None, []
                 return
-            if tag not in _CELL_EDGES:
+            if not self._ends_unclosed(tag):
                 return
-            self._end_unclosed("at the end of its cell")
+            self._end_unclosed("at the end of its cell or block")
         if tag in _SKIP_TAGS:
             self.skip = max(0, self.skip - 1)
             return

@@ -96,7 +96,7 @@ def unpack(data: bytes, path: Path, limits: Limits) -> dict[str, bytes]:
         if limits.unzipped_bytes and declared > limits.unzipped_bytes:
             raise DocumentTooLargeError(
                 f"its parts expand to {declared} bytes, more than the {limits.unzipped_bytes} "
-                "allowed (a zip bomb?)",
+                "allowed (unzipped_bytes; a zip bomb?)",
                 path,
             )
         for info in infos:

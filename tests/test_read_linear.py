@@ -1,0 +1,82 @@
+"""Long runs of tabs, spaces, punctuation and digits, and huge span attributes, are
+read in linear time (issue 16). Time is measured in benchmarks/hostile.py; these
+tests check that such input is read correctly and keep hypothesis's deadline off,
+so a quadratic pattern shows up as a hung test, not as a flaky timing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).parent / "hostile"))
+import make_hostile as hostile
+
+from actionnlp.errors import ActionPlanError
+from actionnlp.read.api import read_plan
+from actionnlp.read.html import read_html
+from actionnlp.read.meta import read_meta
+from actionnlp.read.text import _is_bare_number, _roles
+
+RUNS = st.sampled_from(["\t", " ", ".", "-", "|", "#", "7", "(", "\u00a0"])
+
+
+def run_of(char: str, n: int) -> str:
+    return char * n
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(char=RUNS, n=st.integers(1_000, 30_000), where=st.sampled_from(["line", "prefix"]))
+def test_a_long_run_before_a_plan_still_reads_it(char, n, where):
+    run = run_of(char, n)
+    text = (run + "\n" if where == "line" else run) + hostile.PLAN_TEXT
+    try:
+        plan = read_plan(text=text)
+    except ActionPlanError:
+        return  # a run glued to the first line may hide the plan: an error is fine, a hang is not
+    if where == "line" and char not in "|":
+        assert [c.id for c in plan.concerns] == ["1", "2"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(char=RUNS, n=st.integers(1_000, 50_000))
+def test_a_long_run_in_the_opening_is_no_inspection_date(char, n):
+    meta = read_meta(run_of(char, n) + "HMIP Inspection dates x\nAction Plan: HMP Example")
+    assert meta.prison == "HMP Example" and meta.inspection_dates is None
+
+
+@settings(max_examples=25, deadline=None)
+@given(char=RUNS, n=st.integers(1, 20_000), digits=st.text("0123456789", max_size=5))
+def test_bare_number_check_is_the_old_pattern(char, n, digits):
+    import re
+
+    old = re.compile(r"^\W*\d*\W*$")
+    for text in (run_of(char, n) + digits, digits + run_of(char, n), run_of(char, n) + "a"):
+        if len(text) < 3000:  # the old pattern is quadratic: compare on short text only
+            assert _is_bare_number(text) == bool(old.search(text))
+
+
+def test_a_header_row_of_many_cells_is_linear():
+    cells = [""] * 40_000 + ["No", "Concern", "Response", "Owner", "Target date"]
+    roles = _roles(cells)
+    assert (
+        roles is not None
+        and roles[0] == "id"
+        and roles[-4:] == ["concern", "response", "owner", "target"]
+    )
+
+
+@settings(max_examples=10, deadline=None)
+@given(span=st.integers(2, 10_000_000), where=st.sampled_from(["colspan", "rowspan"]))
+def test_huge_html_spans_are_clipped(span, where):
+    page = (
+        hostile.html_plan("svg")
+        .replace("<svg>x", "")
+        .replace("<td>1</td>", f'<td {where}="{span}">1</td>', 1)
+    )
+    plan = read_html(page)  # a rowspan shifts cells; the last row's text is still kept
+    texts = [c.concern_text for c in plan.concerns] + [p.text or "" for p in plan.problems]
+    texts += [a.text for c in plan.concerns for a in c.actions]
+    assert any("Concern 11." in t or "Action 11" in t for t in texts)
