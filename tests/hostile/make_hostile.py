@@ -348,18 +348,26 @@ def make_symlink_loop(path: Path) -> Path:
     return path
 
 
-#: file name -> (maker, error type name a reader must give)
-CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
-    "loop.pdf": (make_loop_pdf, "UnreadableDocumentError"),
+def _html_maker(tag: str) -> Callable[[Path], Path]:
+    return lambda path: make_unclosed_html(path, tag)
+
+
+#: file name -> (maker, the error type a reader must give, or None: it must be read)
+CASES: dict[str, tuple[Callable[[Path], Path], str | None]] = {
+    "loop.pdf": (make_loop_pdf, "BudgetExceededError"),
     "grid.pdf": (make_grid_pdf, "DocumentTooLargeError"),
     "gridspan.docx": (make_gridspan_docx, "NotAnActionPlanError"),
-    "vmerge.docx": (make_vmerge_docx, "NotAnActionPlanError"),
     "bomb.docx": (make_bomb_docx, "DocumentTooLargeError"),
     "deflate64.docx": (make_deflate64_docx, "UnreadableDocumentError"),
     "encrypted.docx": (make_encrypted_docx, "UnreadableDocumentError"),
     "fifo.txt": (make_fifo, "NotARegularFileError"),
     "zero.txt": (make_zero_link, "NotARegularFileError"),
-    "loop-a.txt": (make_symlink_loop, "MissingFileError"),
+    "loop-a.txt": (make_symlink_loop, "NotARegularFileError"),  # makes loop-b.txt too
+    "vmerge.docx": (make_vmerge_docx, None),
+    "entity.docx": (make_entity_docx, None),
+    "tabs.txt": (make_tabs_txt, None),
+    "spaces.txt": (make_spaces_txt, None),
+    **{f"unclosed-{t}.html": (_html_maker(t), None) for t in RAW_TEXT_TAGS},
 }
 
 
