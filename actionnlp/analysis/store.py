@@ -104,10 +104,11 @@ def load_analysis(directory: Path) -> Analysis:
     directory = Path(directory)
     manifest = _manifest(directory)
     fmt = manifest["format"]
+    missing = [name for name in TABLES if name not in manifest["tables"]]
+    if missing:
+        raise DamagedAnalysisError(f"names no {missing} table(s)", directory / _MANIFEST)
     tables = {}
     for name in TABLES:
-        if name not in manifest["tables"]:
-            raise DamagedAnalysisError(f"names no {name!r} table", directory / _MANIFEST)
         path = directory / f"{name}.{fmt}"
         try:
             check_regular(path)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import html.entities
 import re
+import weakref
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -206,12 +207,25 @@ def _para_text(p) -> str:
     return join_lines(p.text.replace("\t", " "))
 
 
+_LIST_STYLE_RE = re.compile(r"list\s*(bullet|number|paragraph)", re.I)
+
+
+_LIST_STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _is_listed(p) -> bool:
+    """A numbered paragraph, or one in a list style. The style's name is remembered per
+    document and style id: python-docx looks a style up by searching the styles part,
+    which cost a 3,000-row table most of its reading time."""
     ppr = p._p.pPr
     if ppr is not None and ppr.numPr is not None:
         return True
-    style = p.style.name if p.style is not None else ""
-    return bool(re.match(r"list\s*(bullet|number|paragraph)", style or "", re.I))
+    style_id = p._p.style
+    known = _LIST_STYLES.setdefault(p.part, {})
+    if style_id not in known:
+        style = p.style
+        known[style_id] = bool(_LIST_STYLE_RE.match(style.name or "" if style else ""))
+    return known[style_id]
 
 
 def _cell_content(cell, width: int) -> Cell:
