@@ -92,3 +92,22 @@ def test_permission_denied_has_its_own_error(tmp_path, monkeypatch):
     with pytest.raises(PermissionDeniedError, match=r"secret\.txt: permission denied") as err:
         read_plan(path)
     assert isinstance(err.value, ActionPlanError)
+
+
+def test_read_plan_names_the_file_for_any_failure(tmp_path, monkeypatch):
+    from actionnlp.errors import DocumentTooLargeError, UnreadableDocumentError
+
+    path = tmp_path / "plan.txt"
+    path.write_text(hostile.PLAN_TEXT)
+    for raised, kind, words in [
+        (RecursionError("deep"), DocumentTooLargeError, "nested too deeply"),
+        (MemoryError(), DocumentTooLargeError, "ran out of"),
+        (KeyError("x"), UnreadableDocumentError, "unexpected KeyError while reading"),
+    ]:
+
+        def boom(text, source, raised=raised):
+            raise raised
+
+        monkeypatch.setattr("actionnlp.read.api._read_text", boom)
+        with pytest.raises(kind, match=rf"plan\.txt: .*{words}"):
+            read_plan(path)

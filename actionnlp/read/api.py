@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from actionnlp.errors import (
+    ActionPlanError,
     EmptyDocumentError,
     NotAnActionPlanError,
     UnsupportedFormatError,
@@ -120,6 +121,17 @@ def read_plan(
         return _read_text(text, None)
     limits = current_limits() if limits is None else limits
     p = Path(path)  # type: ignore[arg-type]
+    try:
+        return _read_file(p, limits)
+    except ActionPlanError:
+        raise
+    except Exception as err:  # RecursionError, MemoryError, a reader bug: named errors
+        from actionnlp.read.worker import as_library_error
+
+        raise as_library_error(err, p, limits) from err
+
+
+def _read_file(p: Path, limits: Limits) -> ActionPlan:
     check_regular(p)
     suffix = p.suffix.lower()
     if suffix not in SUFFIXES:

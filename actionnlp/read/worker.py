@@ -41,34 +41,31 @@ def error_row(path: str, err: BaseException) -> dict[str, str]:
     return {"source": path, "error": type(err).__name__, "message": message}
 
 
-def read_guarded(path: str, limits: Limits) -> tuple[Any, dict[str, str] | None]:
-    """``read_plan`` in this process; every failure comes back as an error row.
-
-    Reader bugs, recursion and memory exhaustion are turned into library errors
-    naming the file, so a batch always gets a row, never a traceback.
-    """
+def as_library_error(
+    err: Exception, path: str | os.PathLike[str], limits: Limits
+) -> ActionPlanError:
+    """The library error for a failure inside a reader: memory exhaustion, recursion
+    and reader bugs are named with the file, never passed on raw."""
     from actionnlp.errors import DocumentTooLargeError, UnreadableDocumentError
+
+    if isinstance(err, ActionPlanError):
+        return err
+    if isinstance(err, MemoryError):
+        budget = f"the {limits.memory_mb} MB memory budget" if limits.memory_mb else "memory"
+        return BudgetExceededError(f"ran out of {budget} while being read (memory_mb)", path)
+    if isinstance(err, RecursionError):
+        return DocumentTooLargeError("is nested too deeply to read (Python recursion limit)", path)
+    return UnreadableDocumentError(f"unexpected {type(err).__name__} while reading: {err}", path)
+
+
+def read_guarded(path: str, limits: Limits) -> tuple[Any, dict[str, str] | None]:
+    """``read_plan`` in this process; every failure comes back as an error row."""
     from actionnlp.read.api import read_plan
 
     try:
         return read_plan(path, limits=limits), None
-    except ActionPlanError as err:
-        return None, error_row(path, err)
-    except MemoryError:
-        budget = f"the {limits.memory_mb} MB memory budget" if limits.memory_mb else "memory"
-        return None, error_row(
-            path, BudgetExceededError(f"ran out of {budget} while being read (memory_mb)", path)
-        )
-    except RecursionError:
-        return None, error_row(
-            path,
-            DocumentTooLargeError("is nested too deeply to read (Python recursion limit)", path),
-        )
     except Exception as err:  # a reader bug on one file must not stop the batch
-        return None, error_row(
-            path,
-            UnreadableDocumentError(f"unexpected {type(err).__name__} while reading: {err}", path),
-        )
+        return None, error_row(path, as_library_error(err, path, limits))
 
 
 def _send(fd: int, obj: object) -> None:
