@@ -25,6 +25,7 @@ import struct
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from actionnlp.errors import ActionPlanError, BudgetExceededError
@@ -165,7 +166,11 @@ class Worker:
 
     def _start(self) -> subprocess.Popen[bytes]:
         cmd = [sys.executable, "-m", "actionnlp.read.worker", str(self.limits.memory_bytes)]
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        # the child imports this very package, installed or not
+        root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         try:
             ready = _recv(proc.stdout.fileno(), _START_SECONDS)  # type: ignore[union-attr]
         except (EOFError, OSError):
