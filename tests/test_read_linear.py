@@ -80,3 +80,28 @@ def test_huge_html_spans_are_clipped(span, where):
     texts = [c.concern_text for c in plan.concerns] + [p.text or "" for p in plan.problems]
     texts += [a.text for c in plan.concerns for a in c.actions]
     assert any("Concern 11." in t or "Action 11" in t for t in texts)
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(span=st.integers(2, 10_000_000), where=st.sampled_from(["gridSpan", "gridBefore"]))
+def test_huge_docx_spans_are_clipped(tmp_path, span, where):
+    from actionnlp.read.docx import _table_matrix
+
+    rows = [hostile.plain_row(i) for i in range(1, 4)]
+    attr = f'<w:{where} w:val="{span}"/>'.encode()
+    if where == "gridSpan":
+        rows[1] = rows[1].replace(b"<w:tcPr></w:tcPr>", b"<w:tcPr>" + attr + b"</w:tcPr>", 1)
+    else:
+        rows[1] = rows[1].replace(b"<w:tr>", b"<w:tr><w:trPr>" + attr + b"</w:trPr>", 1)
+    path = hostile.write_docx(tmp_path / f"{where}-{span}.docx", hostile.document_xml(rows))
+    import docx
+
+    matrix = _table_matrix(docx.Document(str(path)).tables[0])
+    assert max(len(r) for r in matrix) <= 10  # 5 grid columns: clipped, not `span` cells
+    try:
+        plan = read_plan(path)
+    except ActionPlanError:
+        return
+    assert "1" in [c.id for c in plan.concerns]
