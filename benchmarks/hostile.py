@@ -4,6 +4,7 @@ Prints ONE JSON line on stdout (progress goes to stderr)::
 
     python benchmarks/hostile.py            # everything (a few minutes on 2 cores)
     python benchmarks/hostile.py --quick    # smaller sizes, no hostile batch
+    python benchmarks/hostile.py --no-batch # growth and worker overhead only
 
 Keys:
 
@@ -161,9 +162,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, no hostile batch")
     parser.add_argument("--seconds", type=float, default=20.0, help="time budget in the batch")
+    parser.add_argument("--no-batch", action="store_true", help="skip the hostile batch")
     args = parser.parse_args()
     result = {"growth": growth(2_500 if args.quick else 20_000), "worker": worker_overhead()}
-    if not args.quick:
+    if not (args.quick or args.no_batch):
         result["batch"] = batch(args.seconds)
     result["bench_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(json.dumps(result))
