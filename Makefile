@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINTED := $(wildcard actionnlp tests training benchmarks)
 
-.PHONY: run test test-slow test-hostile lint bench train fixtures clean
+.PHONY: run test test-slow test-hostile lint bench train fixtures layouts matrix clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -44,6 +44,15 @@ train: $(STAMP)
 
 fixtures: $(STAMP)
 	$(BIN)/python tests/fixtures/make_fixtures.py
+
+# The layout matrix (tests/fixtures/layouts): needs LibreOffice, poppler, w3m and lynx.
+layouts: $(STAMP)
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[layouts]'
+	HF_HUB_OFFLINE=1 $(BIN)/python training/layouts/render.py
+
+# Score the reader on the matrix; writes docs/reading-matrix.md.
+matrix: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python training/layouts/evaluate.py
 
 clean:
 	rm -rf $(VENV) out

@@ -24,7 +24,8 @@ class Problem:
     """Something reconciliation found: a gap, a count mismatch, text it could not place.
 
     ``kind`` is one of: ``numbering_gap``, ``stated_totals``, ``count_mismatch``,
-    ``unplaced_text``, ``clipped_id``, ``duplicate_text``, ``truncated``, ``no_response``.
+    ``unplaced_text``, ``clipped_id``, ``duplicate_text``, ``truncated``, ``no_response``,
+    ``no_table`` (a cover whose plan table is missing).
     ``text`` carries any text that could not be placed, so nothing is lost.
     """
 
@@ -109,6 +110,30 @@ class ActionPlan:
             if d is not None:
                 return d.year
         return self.inspection_dates[1].year if self.inspection_dates else None
+
+    def read_quality(self) -> dict[str, float | bool | None]:
+        """How sure the reader is of this plan: one line a researcher can filter on.
+
+        ``read_found_share``: concerns found / concerns the plan states (None when it
+        states no total); ``read_paired_by_count``: share of actions whose concern's
+        paragraphs and owner/target entries paired one to one, and
+        ``read_paired_by_position`` the share paired by position despite unequal counts
+        (None without actions); ``read_partial``: the table is missing or cut off.
+
+        >>> q = ActionPlan(concerns=[Concern("1", "x", actions=[Action("y")])]).read_quality()
+        >>> q["read_found_share"], q["read_paired_by_count"], q["read_partial"]
+        (None, 1.0, False)
+        """
+        uneven = {p.concern_id for p in self.problems if p.kind == "count_mismatch"}
+        steps = [c.id for c in self.concerns for a in c.actions if a.kind == "action"]
+        stated = (self.stated_totals or {}).get("total")
+        by_position = sum(cid in uneven for cid in steps) / len(steps) if steps else None
+        return {
+            "read_found_share": len(self.concerns) / stated if stated else None,
+            "read_paired_by_count": None if by_position is None else 1.0 - by_position,
+            "read_paired_by_position": by_position,
+            "read_partial": any(p.kind in ("no_table", "truncated") for p in self.problems),
+        }
 
     def to_frame(
         self, level: Literal["actions", "concerns", "problems"] = "actions"

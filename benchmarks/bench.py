@@ -15,8 +15,9 @@ the default caches warm, :class:`~actionnlp.embed_cache.CachedEmbedder` and
 ``cached_speedup_embeddings_only`` (the second run with only the embedding cache);
 ``import_s``; ``peak_rss_mb`` (a subprocess analysing ``--rss-actions`` actions);
 ``scaling`` (seconds at 1x/4x/16x of a small base corpus); ``read_per_s`` (plans/s
-per format) and ``read_peak_rss_mb``; plus the embedding call counts that show
-which texts are encoded more than once.
+per format), ``matrix_read_per_s`` (files/s per form of the layout matrix,
+``tests/fixtures/layouts``; not in ``--quick``) and ``read_peak_rss_mb``; plus the
+embedding call counts that show which texts are encoded more than once.
 
 The corpus is the four bundled sample plans copied N times, each plan copy under
 its own prison name ("HMP Sample 001", ...), given to ``analyze`` as a
@@ -26,6 +27,7 @@ researcher's actions table. Model loading is excluded from the timed runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -220,6 +222,24 @@ def read_rates(min_seconds: float, *, warm_up: bool = True) -> dict[str, float]:
     return rates
 
 
+def matrix_read_rates() -> dict[str, float]:
+    """Files per second by form over the layout matrix (tests/fixtures/layouts), one pass."""
+    from actionnlp.errors import ActionPlanError
+    from actionnlp.read.api import read_plan
+
+    root = FIXTURES / "layouts"
+    entries = json.loads((root / "manifest.json").read_text())
+    seconds: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for e in entries:
+        start = time.perf_counter()
+        with contextlib.suppress(ActionPlanError):  # an unread form still costs its time
+            read_plan(root / e["file"])
+        seconds[e["form"]] = seconds.get(e["form"], 0.0) + time.perf_counter() - start
+        counts[e["form"]] = counts.get(e["form"], 0) + 1
+    return {f: round(counts[f] / seconds[f], 2) for f in counts}
+
+
 # -- the model part ---------------------------------------------------------------------------
 
 
@@ -331,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     out["read_per_s"] = (
         read_rates(3.0, warm_up=True) if not args.quick else read_rates(0.0, warm_up=False)
     )
+    out["matrix_read_per_s"] = None if args.quick else matrix_read_rates()
     out["read_peak_rss_mb"] = child_peak_rss_mb(
         [sys.executable, str(Path(__file__).resolve()), "--read-child", "0" if args.quick else "5"]
     )

@@ -136,3 +136,40 @@ def test_too_many_characters_on_a_page_or_in_the_document():
         read_pdf(FIXTURES / "stafford-2020.pdf", limits=Limits(page_chars=100))
     with pytest.raises(DocumentTooLargeError, match=r"characters read by page \d+ \(pdf_chars\)"):
         read_pdf(FIXTURES / "stafford-2020.pdf", limits=Limits(pdf_chars=3000))
+
+
+def test_entries_level_with_their_paragraphs_pair_by_position():
+    """Two entries beside three paragraphs: each covers the paragraphs down to the next."""
+    from actionnlp.read.docx import Cell, table_rows
+    from actionnlp.read.pdf import by_position
+    from actionnlp.read.segment import build_concerns
+
+    roles = ["id", "concern", "response", "owner", "target"]
+    row = [
+        Cell(["1"], [False], [10.0]),
+        Cell(["Cells were dirty."], [False], [10.0]),
+        Cell(["Rota set.", "Checks made.", "Paint bought."], [False] * 3, [10.0, 40.0, 70.0]),
+        Cell(["Head of Residence", "Works manager"], [False] * 2, [10.0, 70.0]),
+        Cell(["May 2024", "June 2024"], [False] * 2, [10.0, 70.0]),
+    ]
+    concerns, _ = build_concerns(table_rows(by_position(row, roles), roles))
+    got = [(a.text, a.owner_raw, a.target_raw) for a in concerns[0].actions]
+    assert got == [
+        ("Rota set.\n\nChecks made.", "Head of Residence", "May 2024"),
+        ("Paint bought.", "Works manager", "June 2024"),
+    ]
+
+
+def test_entries_stacked_at_the_top_stay_paired_by_count():
+    from actionnlp.read.docx import Cell
+    from actionnlp.read.pdf import by_position
+
+    roles = ["id", "concern", "response", "owner", "target"]
+    row = [
+        Cell(["1"], [False], [10.0]),
+        Cell(["Cells were dirty."], [False], [10.0]),
+        Cell(["Rota set.", "Checks made.", "Paint bought."], [False] * 3, [10.0, 40.0, 70.0]),
+        Cell(["Head of Residence", "Works manager"], [False] * 2, [10.0, 21.0]),
+        Cell(["May 2024", "June 2024"], [False] * 2, [10.0, 21.0]),
+    ]
+    assert by_position(row, roles) == [row]

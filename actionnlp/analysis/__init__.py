@@ -6,7 +6,9 @@ One :class:`Analysis` holds five tidy tables that share ``source`` (one plan):
     One row per plan: ``source``, ``prison``, ``year``, ``plan_submitted``,
     ``report_published``, ``era``, ``n_concerns``, ``n_actions`` (rationale rows
     not counted), ``n_problems``, ``stated_total``, ``stated_agreed``,
-    ``stated_partly_agreed``, ``stated_not_agreed`` (totals the plan itself states).
+    ``stated_partly_agreed``, ``stated_not_agreed`` (totals the plan itself states),
+    ``read_found_share``, ``read_paired_by_count``, ``read_paired_by_position``,
+    ``read_partial`` (how sure the reader is: :meth:`ActionPlan.read_quality`).
 ``concerns``
     :meth:`ActionPlan.to_frame` ``("concerns")`` plus ``themes`` (list of theme
     names) and ``p_<theme>`` for each theme in :data:`actionnlp.corpus.THEMES`,

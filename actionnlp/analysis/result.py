@@ -30,6 +30,7 @@ PLAN_COLUMNS = [
     "stated_agreed",
     "stated_partly_agreed",
     "stated_not_agreed",
+    *("read_found_share", "read_paired_by_count", "read_paired_by_position", "read_partial"),
 ]
 PROBLEM_COLUMNS = ["source", "prison", "year", "kind", "concern_id", "message", "text"]
 ERROR_COLUMNS = ["source", "error", "message"]

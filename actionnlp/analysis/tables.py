@@ -71,6 +71,7 @@ def frames_from_plans(
                 "stated_agreed": totals.get("agreed"),
                 "stated_partly_agreed": totals.get("partly_agreed"),
                 "stated_not_agreed": totals.get("not_agreed"),
+                **plan.read_quality(),
             }
         )
         concerns.append(c)

@@ -12,13 +12,19 @@ from actionnlp.errors import (
     NotAnActionPlanError,
     UnsupportedFormatError,
 )
-from actionnlp.plan import ActionPlan
+from actionnlp.plan import ActionPlan, Problem
 from actionnlp.read.files import check_regular, read_bounded
 from actionnlp.read.limits import Limits, current_limits
-from actionnlp.read.meta import looks_like_action_plan, read_meta, read_stated_totals
+from actionnlp.read.meta import (
+    PlanMeta,
+    cover_meta,
+    looks_like_action_plan,
+    read_meta,
+    read_stated_totals,
+)
 from actionnlp.read.reconcile import reconcile
 from actionnlp.read.segment import RawRow, build_concerns
-from actionnlp.read.text import flattened_rows, split_text, tabular_rows
+from actionnlp.read.text import split_text, table_rows
 
 __all__ = ["SUFFIXES", "decode", "plan_from_rows", "read_plan", "read_plans"]
 
@@ -74,6 +80,12 @@ def _read_text(text: str, source: str | None) -> ActionPlan:
         raise EmptyDocumentError("the document is empty or holds only white space", source)
     split = split_text(text)
     if split is None:
+        if (cover := cover_meta(text)) is not None:  # a cover whose table is missing
+            why = (
+                "the cover of an action plan, but no plan table (no header row naming "
+                "concerns, responses, owners and target dates): the table is missing or cut off"
+            )
+            return _partial(cover, "no_table", why, source)
         why = (
             "no action-plan table found (no header row naming concerns, responses, owners "
             "and target dates)"
@@ -81,19 +93,30 @@ def _read_text(text: str, source: str | None) -> ActionPlan:
         if not looks_like_action_plan(text):
             why = "this does not look like an action plan: " + why
         raise NotAnActionPlanError(why, source)
-    if split.columns is not None:
-        rows = tabular_rows(split.table, split.columns)
-        era = "recommendations" if "agreement" in split.columns.roles else None
-        layout = "tabular"
-    else:
-        rows = flattened_rows(split.table)
-        era, layout = None, "flattened"
+    rows, layout = table_rows(split), split.layout
+    era = "recommendations" if split.columns and "agreement" in split.columns.roles else None
     plan = plan_from_rows(
         split.opening, rows, tail=split.tail, source=source, layout=layout, era=era
     )
     if not plan.concerns:
+        if (cover := cover_meta(split.opening or text)) is not None:
+            why = "the plan table stops after its header, before the first concern: cut off"
+            return _partial(cover, "truncated", why, source)
         raise NotAnActionPlanError("a table header was found but no numbered concerns", source)
     return plan
+
+
+def _partial(meta: PlanMeta, kind: str, why: str, source: str | None) -> ActionPlan:
+    """A plan with its cover's metadata, no concerns, and the problem saying why."""
+    return ActionPlan(
+        prison=meta.prison,
+        plan_submitted=meta.plan_submitted,
+        report_published=meta.report_published,
+        inspection_dates=meta.inspection_dates,
+        problems=[Problem(kind, None, why)],
+        source=source,
+        layout="cover",
+    )
 
 
 def read_plan(

@@ -36,13 +36,12 @@ from actionnlp.errors import (
     NotAnActionPlanError,
     UnreadableDocumentError,
 )
-from actionnlp.read.cells import BULLET, ID_RE, clean_text, join_lines
+from actionnlp.read.cells import BULLET, ID_RE, clean_text, column_roles, join_lines
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.files import read_bounded
 from actionnlp.read.limits import Limits, current_limits
 from actionnlp.read.owners_cell import split_owner_entries
 from actionnlp.read.segment import RawRow
-from actionnlp.read.text import _roles
 from actionnlp.read.unzip import repack, unpack
 
 if TYPE_CHECKING:
@@ -73,6 +72,7 @@ class Cell:
 
     paras: list[str] = field(default_factory=list)
     listed: list[bool] = field(default_factory=list)
+    tops: list[float] = field(default_factory=list)  # PDF only: where each paragraph starts
 
     @property
     def text(self) -> str:
@@ -95,7 +95,7 @@ def header_roles(texts: list[str]) -> list[str] | None:
     cells = [clean_text(t) for t in texts]
     if sum(1 for c in cells if c) < 4:
         return None
-    return _roles(cells)
+    return column_roles(cells)
 
 
 def _paragraphs(cell: Cell) -> list[str]:

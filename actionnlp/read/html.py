@@ -188,7 +188,7 @@ class _Parser(HTMLParser):
                 if self.row is None:
                     self.row = []
                 self._close_cell()
-                self._fill_spans(len(self.row) + 1)
+                self._fill_spans(len(self.row) + 10_000)  # every spanned column before it
                 a = dict(attrs)
                 self.cell = Cell()
                 self.row.append(self.cell)

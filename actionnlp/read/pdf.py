@@ -46,7 +46,7 @@ from actionnlp.read.limits import Limits, current_limits
 if TYPE_CHECKING:
     from actionnlp.plan import ActionPlan
 
-__all__ = ["MAX_PAGES", "MAX_PDF_BYTES", "read_pdf"]
+__all__ = ["MAX_PAGES", "MAX_PDF_BYTES", "by_position", "read_pdf"]
 
 MAX_PDF_BYTES = Limits.pdf_bytes  # defaults; override with Limits / ACTIONNLP_READ_*
 MAX_PAGES = Limits.pdf_pages
@@ -60,6 +60,8 @@ class _Line:
     bottom: float
     x0: float
     x1: float
+    first_w: float = 0.0  # width of the line's first word
+    words: int = 1
 
 
 def _lines(words: list[dict]) -> list[_Line]:
@@ -70,8 +72,10 @@ def _lines(words: list[dict]) -> list[_Line]:
             ln = out[-1]
             ln.text += " " + w["text"]
             ln.bottom, ln.x1 = max(ln.bottom, w["bottom"]), max(ln.x1, w["x1"])
+            ln.words += 1
         else:
-            out.append(_Line(w["text"], w["top"], w["bottom"], w["x0"], w["x1"]))
+            first_w = w["x1"] - w["x0"]
+            out.append(_Line(w["text"], w["top"], w["bottom"], w["x0"], w["x1"], first_w))
     out.sort(key=lambda ln: (ln.top, ln.x0))
     return out
 
@@ -85,10 +89,43 @@ def _gaps(lines: list[_Line]) -> list[float]:
     return [b.top - a.bottom for a, b in itertools.pairwise(lines) if b.top - a.bottom > -1]
 
 
-def _cell(lines: list[_Line], para_gap: float) -> Cell:
-    """Lines of one cell -> paragraphs, split where the vertical gap is a paragraph gap."""
+def _hard_break(prev: _Line, ln: _Line, edge: float) -> bool:
+    """Did the line end by choice? The next line's first word would have fitted on it.
+
+    Text wraps only when the next word does not fit, so a line that stops short of the
+    cell's right edge by more than the next word (and a space) ends a paragraph (or a
+    line break) however close the lines are: paragraphs printed without space between.
+    """
+    space = 0.3 * (ln.bottom - ln.top)
+    return prev.x1 + space + ln.first_w < edge - 1.0
+
+
+def _broken_word(prev: _Line, ln: _Line, edge: float) -> bool:
+    """A word too long for its column, broken mid-word: a single word filling the cell
+    to its edge (within a character), continued by a lower-case fragment."""
+    fills = prev.x1 >= edge - 0.7 * (prev.bottom - prev.top)
+    return prev.words == 1 and fills and prev.text[-1:].islower() and ln.text[:1].islower()
+
+
+def _cell(
+    lines: list[_Line], para_gap: float, bbox: tuple[float, float, float, float] | None = None
+) -> Cell:
+    """Lines of one cell -> paragraphs.
+
+    A paragraph ends where the vertical gap is a paragraph gap, at a bullet, or (given
+    the cell's box) where a line stops short of the right edge (:func:`_hard_break`).
+    """
     cell = Cell()
     cur: list[str] = []
+    edge = None
+    left = min((ln.x0 for ln in lines), default=0.0)
+    if bbox is not None and lines:
+        # Only left-aligned text breaks short by choice (centred lines all stop short).
+        flush_left = sum(ln.x0 - left <= 2.0 for ln in lines)
+        if flush_left >= 0.6 * len(lines) and len(lines) > 1:
+            edge = bbox[2] - max(0.0, left - bbox[0])
+
+    top = [0.0]  # where the paragraph being built starts
 
     def flush() -> None:
         if cur:
@@ -98,16 +135,86 @@ def _cell(lines: list[_Line], para_gap: float) -> Cell:
             if text:
                 cell.paras.append(text)
                 cell.listed.append(listed)
+                cell.tops.append(top[0])
         cur.clear()
 
     prev: _Line | None = None
     for ln in lines:
-        if prev is not None and (ln.top - prev.bottom > para_gap or _BULLETS_RE.match(ln.text)):
+        if prev is not None and edge is not None and cur and _broken_word(prev, ln, edge):
+            cur[-1] += ln.text  # the rest of a word broken at the cell's edge
+            prev = ln
+            continue
+        indented = (  # a first-line indent, outside a bulleted paragraph
+            edge is not None
+            and ln.x0 - left > 6.0
+            and prev is not None
+            and prev.x0 - left <= 2.0
+            and not (cur and _BULLETS_RE.match(cur[0]))
+        )
+        if prev is not None and (
+            ln.top - prev.bottom > para_gap
+            or _BULLETS_RE.match(ln.text)
+            or indented
+            or (edge is not None and _hard_break(prev, ln, edge))
+        ):
             flush()
+        if not cur:
+            top[0] = ln.top
         cur.append(ln.text)
         prev = ln
     flush()
     return cell
+
+
+def by_position(row: list[Cell], roles: list[str], tol: float = 3.0) -> list[list[Cell]]:
+    """Split a row whose owner/target entries stand level with their paragraphs.
+
+    When every entry of the owner (or target) cell starts level with a response
+    paragraph, but there are fewer entries than paragraphs, each entry covers the
+    paragraphs from its own down to the next entry's: the row becomes one row per
+    entry (paragraphs above the first entry first, on their own), so the segmenter
+    pairs by position on the page, not by count. Other rows are returned as they are.
+
+    >>> resp = Cell(["A.", "B.", "C."], [False] * 3, [10.0, 30.0, 50.0])
+    >>> owner = Cell(["Governor", "Head of Safety"], [False] * 2, [10.0, 50.0])
+    >>> rows = by_position([Cell(["1"]), resp, owner], ["id", "response", "owner"])
+    >>> [(r[1].paras, r[2].paras) for r in rows]
+    [(['A.', 'B.'], ['Governor']), (['C.'], ['Head of Safety'])]
+    """
+    if "response" not in roles:
+        return [row]
+    ri = roles.index("response")
+    resp = row[ri] if ri < len(row) else Cell()
+    entries = [roles.index(r) for r in ("owner", "target") if r in roles]
+    entries = [j for j in entries if j < len(row) and len(row[j].tops) == len(row[j].paras)]
+    if len(resp.paras) < 2 or len(resp.tops) != len(resp.paras) or not entries:
+        return [row]
+    anchor = max(entries, key=lambda j: len(row[j].paras))
+    anchors = row[anchor].tops
+    if not 2 <= len(anchors) < len(resp.paras):
+        return [row]
+    if not all(any(abs(a - t) <= tol for t in resp.tops) for a in anchors):
+        return [row]  # entries stacked at the top, or elsewhere: pairing stays by count
+
+    def group(t: float) -> int:
+        return sum(a - tol <= t for a in anchors) - 1  # -1: above the first entry
+
+    n = len(anchors) + 1
+    out = [[Cell() for _ in row] for _ in range(n)]
+    for j, cell in enumerate(row):
+        if j != ri and j not in entries:
+            out[0][j] = cell  # number, concern, decision: on the first printed row
+            continue
+        for text, listed, t in zip(cell.paras, cell.listed, cell.tops, strict=False):
+            g = out[group(t) + 1][j]
+            g.paras.append(text)
+            g.listed.append(listed)
+            g.tops.append(t)
+    if not any(c.paras for c in out[0]):
+        out = out[1:]
+    elif not any(out[0][j].paras for j in (ri, *entries)):  # the first row has only id cells
+        out = [[a if a.paras else b for a, b in zip(out[0], out[1], strict=True)], *out[2:]]
+    return out
 
 
 def _join_cells(a: Cell, b: Cell, *, role: str) -> Cell:
@@ -236,22 +343,31 @@ def _read_page(page) -> _Page:
     by_y = sorted(words, key=lambda w: (w["top"] + w["bottom"]) / 2)
     tops = [(w["top"] + w["bottom"]) / 2 for w in by_y]
     cell_lines: list[list[list[list[_Line]]]] = []
+    boxes: list[list[list]] = []
     for t in found:
-        rows = []
+        rows, row_boxes = [], []
         for row in t.rows:
             cells = []
             for bbox in row.cells:
                 cells.append([] if bbox is None else _lines(_words_in(by_y, tops, bbox)))
             rows.append(cells)
+            row_boxes.append(list(row.cells))
         cell_lines.append(rows)
+        boxes.append(row_boxes)
     # Paragraph gap: clearly more than the page's ordinary space between lines.
     heights = [ln.bottom - ln.top for ln in lines] or [10.0]
     gaps = [g for rows in cell_lines for cells in rows for c in cells for g in _gaps(c)]
     base = sorted(gaps)[len(gaps) // 4] if gaps else 0.0
     para_gap = base + max(1.5, 0.35 * median(heights))
     tables = [
-        (t.bbox, [[_cell(c, para_gap) for c in row] for row in rows])
-        for t, rows in zip(found, cell_lines, strict=True)
+        (
+            t.bbox,
+            [
+                [_cell(c, para_gap, b) for c, b in zip(row, row_b, strict=True)]
+                for row, row_b in zip(rows, tb, strict=True)
+            ],
+        )
+        for t, rows, tb in zip(found, cell_lines, boxes, strict=True)
     ]
     return _Page(lines, tables, len(page.chars))
 
@@ -324,6 +440,7 @@ def _plan(pages: list[_Page], path: Path) -> ActionPlan:
         plan.layout = "pdf-text"
         return plan
     era = "recommendations" if "agreement" in roles else None
+    body = [sub for row in body for sub in by_position(row, roles)]
     plan = plan_from_rows(
         "\n".join(opening),
         table_rows(body, roles),

@@ -1,0 +1,294 @@
+"""Score the reader on the layout matrix (``tests/fixtures/layouts``).
+
+Run from the repository root::
+
+    make matrix         # = .venv/bin/python training/layouts/evaluate.py
+
+Every file of the matrix is read with :func:`actionnlp.read_plan` and compared with
+the structure its document prints (the truth file named in ``manifest.json``):
+
+- ``concerns``: share of the truth's concerns found with the right id and decision;
+- ``concern_sim`` / ``response_sim``: word-sequence similarity (difflib ratio on
+  word lists) of each concern's text (concern + recommendation) and of its response
+  (all action texts), 0 for a concern not found; the mean over concerns;
+- ``pairs``: share of the truth's actions with an owner or target whose read action
+  (the one of that concern whose text is most like it) carries the same owner and
+  target entries; counted only where the document pairs them unambiguously (one
+  printed row per action, one entry for the whole response, or as many entries as
+  paragraphs);
+- ``lost``: words of the table (concern, recommendation, action texts, owner and
+  target entries) that appear nowhere in what was read (concerns, actions, owners,
+  targets, problems), counted with multiplicity.
+
+It prints a table form x plan, writes it to ``docs/reading-matrix.md`` and the
+per-form summary between the ``matrix`` markers of ``docs/reading.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MATRIX = ROOT / "tests" / "fixtures" / "layouts"
+THRESHOLDS = {"concerns": 0.98, "concern_sim": 0.97, "response_sim": 0.97, "pairs": 0.95}
+FORMS = (
+    "sample-text", "docx", "pdf", "html", "pdftotext", "pdftotext-layout", "pdftotext-raw",
+    "pdfplumber", "pdfplumber-layout", "pypdf", "pdfminer", "w3m", "lynx", "bs4",
+)  # fmt: skip
+_WORD_RE = re.compile(r"\w+")
+
+
+def words(text: str | None) -> list[str]:
+    """Lower-case word tokens (hyphens, punctuation and bullets ignored).
+
+    >>> words("Non- in possession (IP) medication.")
+    ['non', 'in', 'possession', 'ip', 'medication']
+    """
+    return _WORD_RE.findall((text or "").lower().replace("_", " "))
+
+
+def similarity(a: str | None, b: str | None) -> float:
+    """difflib ratio of two texts' word sequences (1.0 for two empty texts).
+
+    >>> similarity("Cells were dirty.", "cells were  dirty")
+    1.0
+    """
+    wa, wb = words(a), words(b)
+    if not wa and not wb:
+        return 1.0
+    return difflib.SequenceMatcher(None, wa, wb, autojunk=False).ratio()
+
+
+def _norm(entry: str | None) -> str:
+    return " ".join(words(entry))
+
+
+@dataclass
+class Score:
+    """The scores of one file."""
+
+    file: str
+    plan: str
+    form: str
+    n: int = 0  # concerns in the truth
+    right: int = 0  # found with the right id and decision
+    concern_sim: list[float] = field(default_factory=list)
+    response_sim: list[float] = field(default_factory=list)
+    pairs: int = 0  # truth actions (in unambiguous concerns) with an owner or target
+    pairs_right: int = 0
+    words: int = 0
+    lost: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def _truth_words(truth: dict) -> Counter:
+    out: Counter = Counter()
+    for c in truth["concerns"]:
+        out.update(words(c["concern_text"]))
+        if c["recommendation_text"] and c["recommendation_text"] != c["concern_text"]:
+            out.update(words(c["recommendation_text"]))
+        for a in c["actions"]:
+            out.update(words(a["text"]) + words(a["owner"]) + words(a["target"]))
+    return out
+
+
+def _read_words(plan) -> Counter:
+    out: Counter = Counter()
+    for c in plan.concerns:
+        out.update(words(c.concern_text) + words(c.recommendation_text))
+        for a in c.actions:
+            out.update(words(a.text) + words(a.owner_raw) + words(a.target_raw))
+    for p in plan.problems:
+        out.update(words(p.text))
+    return out
+
+
+def score_plan(plan, truth: dict, *, file: str = "", form: str = "") -> Score:
+    """Compare a read plan with the truth of its document."""
+    s = Score(file, truth["plan"], form, n=len(truth["concerns"]))
+    by_id: dict[str, object] = {}
+    for c in plan.concerns if plan is not None else []:
+        by_id.setdefault(c.id, c)
+    for t in truth["concerns"]:
+        c = by_id.get(t["id"])
+        steps = [a for a in t["actions"] if a["owner"] or a["target"]]
+        if t["paired"]:
+            s.pairs += len(steps)
+        if c is None:
+            s.concern_sim.append(0.0)
+            s.response_sim.append(0.0)
+            continue
+        s.right += c.agreement == t["agreement"]
+        rec = t["recommendation_text"]
+        full = " ".join(
+            [t["concern_text"], rec] if rec and rec != t["concern_text"] else [t["concern_text"]]
+        )
+        s.concern_sim.append(similarity(full, c.full_text))
+        truth_resp = " ".join(a["text"] for a in t["actions"])
+        s.response_sim.append(similarity(truth_resp, " ".join(a.text for a in c.actions)))
+        if t["paired"] and c.actions:
+            for a in steps:
+                best = max(c.actions, key=lambda r, a=a: similarity(a["text"], r.text))
+                s.pairs_right += _norm(best.owner_raw) == _norm(a["owner"]) and _norm(
+                    best.target_raw
+                ) == _norm(a["target"])
+    want = _truth_words(truth)
+    s.words = sum(want.values())
+    got = _read_words(plan) if plan is not None else Counter()
+    s.lost = sum((want - got).values())
+    return s
+
+
+def score_file(entry: dict, root: Path = MATRIX) -> Score:
+    """Read one matrix file and score it against its truth."""
+    from actionnlp import read_plan
+    from actionnlp.errors import ActionPlanError
+
+    truth = json.loads((root / entry["truth"]).read_text())
+    start = time.perf_counter()
+    try:
+        plan = read_plan(root / entry["file"])
+        error = None
+    except ActionPlanError as err:
+        plan, error = None, type(err).__name__
+    s = score_plan(plan, truth, file=entry["file"], form=entry["form"])
+    s.error, s.seconds = error, time.perf_counter() - start
+    return s
+
+
+def load_manifest(root: Path = MATRIX) -> list[dict]:
+    return json.loads((root / "manifest.json").read_text())
+
+
+@dataclass
+class Summary:
+    """Scores of several files pooled (a form, or a form x plan cell)."""
+
+    files: int
+    errors: int
+    concerns: float
+    concern_sim: float
+    response_sim: float
+    pairs: float | None
+    lost: int
+    words: int
+    seconds: float
+
+    @property
+    def passes(self) -> dict[str, bool]:
+        out = {k: getattr(self, k) >= v for k, v in THRESHOLDS.items() if k != "pairs"}
+        out["pairs"] = self.pairs is None or self.pairs >= THRESHOLDS["pairs"]
+        out["lost"] = self.lost == 0
+        return out
+
+
+def pool(scores: list[Score]) -> Summary:
+    n = sum(s.n for s in scores)
+    csim = [x for s in scores for x in s.concern_sim]
+    rsim = [x for s in scores for x in s.response_sim]
+    pairs = sum(s.pairs for s in scores)
+    return Summary(
+        files=len(scores),
+        errors=sum(s.error is not None for s in scores),
+        concerns=sum(s.right for s in scores) / n if n else 0.0,
+        concern_sim=sum(csim) / len(csim) if csim else 0.0,
+        response_sim=sum(rsim) / len(rsim) if rsim else 0.0,
+        pairs=sum(s.pairs_right for s in scores) / pairs if pairs else None,
+        lost=sum(s.lost for s in scores),
+        words=sum(s.words for s in scores),
+        seconds=sum(s.seconds for s in scores),
+    )
+
+
+def by_form(scores: list[Score]) -> dict[str, Summary]:
+    forms = [f for f in FORMS if any(s.form == f for s in scores)]
+    return {f: pool([s for s in scores if s.form == f]) for f in forms}
+
+
+def _cell(x: Summary) -> str:
+    pairs = "-" if x.pairs is None else f"{x.pairs:.2f}"
+    err = f" ({x.errors} err)" if x.errors else ""
+    return f"{x.concerns:.0%} {min(x.concern_sim, x.response_sim):.2f} {pairs}{err}"
+
+
+def tables(scores: list[Score]) -> str:
+    """Markdown: the per-form summary, then form x plan."""
+    forms = by_form(scores)
+    plans = sorted({s.plan for s in scores})
+    out = [
+        "| form | files | errors | concerns right | concern text | response text | pairs | "
+        "words lost | meets all |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for f, x in forms.items():
+        pairs = "-" if x.pairs is None else f"{x.pairs:.3f}"
+        ok = "yes" if all(x.passes.values()) else "no"
+        out.append(
+            f"| {f} | {x.files} | {x.errors} | {x.concerns:.1%} | {x.concern_sim:.3f} | "
+            f"{x.response_sim:.3f} | {pairs} | {x.lost} of {x.words} | {ok} |"
+        )
+    out += ["", "Form x plan (concerns right, lower of the two text similarities, pairs):", ""]
+    out.append("| form | " + " | ".join(plans) + " |")
+    out.append("|---|" + "---|" * len(plans))
+    for f in forms:
+        cells = []
+        for p in plans:
+            sub = [s for s in scores if s.form == f and s.plan == p]
+            cells.append(_cell(pool(sub)) if sub else "")
+        out.append(f"| {f} | " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+START, END = "<!-- matrix:start -->", "<!-- matrix:end -->"
+
+
+def write_docs(text: str, docs: Path = ROOT / "docs") -> None:
+    head = (
+        "# Reading: the layout matrix\n\n"
+        "Generated by `make matrix` (`training/layouts/evaluate.py`) from the files of\n"
+        "`tests/fixtures/layouts` (rendered by `make layouts`). See\n"
+        "[Reading plans](reading.md#the-layout-matrix) for what the columns mean.\n\n"
+    )
+    (docs / "reading-matrix.md").write_text(head + text)
+    reading = docs / "reading.md"
+    body = reading.read_text()
+    if START in body and END in body:
+        a, b = body.index(START) + len(START), body.index(END)
+        summary = text.split("\n\nForm x plan")[0]
+        reading.write_text(body[:a] + "\n" + summary.rstrip() + "\n" + body[b:])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--root", type=Path, default=MATRIX)
+    ap.add_argument("--no-docs", action="store_true", help="print only")
+    ap.add_argument("--files", action="store_true", help="print every file's scores too")
+    args = ap.parse_args(argv)
+    scores = [score_file(e, args.root) for e in load_manifest(args.root)]
+    if args.files:
+        for s in scores:
+            cs = sum(s.concern_sim) / max(len(s.concern_sim), 1)
+            rs = sum(s.response_sim) / max(len(s.response_sim), 1)
+            print(
+                f"{s.file:55s} {s.right}/{s.n} {cs:.3f} {rs:.3f} "
+                f"{s.pairs_right}/{s.pairs} lost {s.lost} {s.error or ''}"
+            )
+    text = tables(scores)
+    print(text)
+    if not args.no_docs:
+        write_docs(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
