@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINTED := $(wildcard actionnlp tests training benchmarks)
 
-.PHONY: run test test-slow lint bench train pin fixtures layouts matrix sync-corpus clean
+.PHONY: run test test-slow test-browser test-hostile lint bench train pin fixtures layouts matrix sync-corpus clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -27,10 +27,18 @@ test: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mkdocs build --strict --quiet
-	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -m "not slow" --doctest-modules actionnlp tests
+	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -m "not slow and not browser and not hostile" --doctest-modules actionnlp tests
 
 test-slow: $(STAMP)
 	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -m slow tests
+
+# The report's explorer in headless Chromium (Debian: apt-get install chromium chromium-driver);
+# the tests say so and skip when no browser or driver is installed.
+test-browser: $(STAMP)
+	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -rs -m browser tests/test_report_browser.py
+# Hostile inputs (issue 16): generated bad files, each read under a time and memory limit.
+test-hostile: $(STAMP)
+	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -m hostile tests/hostile
 
 bench: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench.py

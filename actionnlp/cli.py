@@ -177,11 +177,12 @@ def _compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from actionnlp.analysis import Analysis
+    from actionnlp.errors import ActionPlanError
 
     by = [b.strip() for b in args.by.split(",") if b.strip()]
     try:
         table = Analysis.read(args.dir).compare(by)
-    except (FileNotFoundError, ValueError) as err:
+    except (FileNotFoundError, ValueError, ActionPlanError) as err:
         print(f"actionnlp compare: {err}", file=sys.stderr)
         return 2
     with pd.option_context("display.max_columns", None, "display.width", 200):

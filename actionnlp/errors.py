@@ -12,13 +12,17 @@ from pathlib import Path
 __all__ = [
     "ActionPlanError",
     "ArtifactError",
+    "BudgetExceededError",
     "CacheWarning",
     "CodingSheetError",
+    "DamagedAnalysisError",
     "DocumentTooLargeError",
     "EmptyDocumentError",
     "MissingFileError",
     "NeedsOCRError",
+    "NotARegularFileError",
     "NotAnActionPlanError",
+    "PermissionDeniedError",
     "ResourceError",
     "TableError",
     "UnreadableDocumentError",
@@ -72,6 +76,24 @@ class TableError(ActionPlanError, ValueError):
 
 class DocumentTooLargeError(UnreadableDocumentError):
     """The document would expand beyond the reader's memory or time bounds."""
+
+
+class BudgetExceededError(DocumentTooLargeError):
+    """Reading the file ran out of its time or memory budget (see
+    :class:`actionnlp.read.limits.Limits`); the message names the budget."""
+
+
+class NotARegularFileError(UnreadableDocumentError):
+    """The path is a FIFO, device, socket or symlink loop, not a regular file."""
+
+
+class PermissionDeniedError(UnreadableDocumentError):
+    """The file exists but this user may not read it."""
+
+
+class DamagedAnalysisError(ActionPlanError, ValueError):
+    """A saved analysis folder (``analysis.json`` and its tables) is damaged or was not
+    written by ``Analysis.to_parquet`` / ``to_csv``; the message names the file."""
 
 
 class ArtifactError(ActionPlanError):

@@ -18,6 +18,7 @@ from actionnlp.errors import (
     UnsupportedFormatError,
 )
 from actionnlp.read.api import read_plan, read_plans
+from actionnlp.read.limits import Limits
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -101,10 +102,11 @@ def test_a_reader_bug_becomes_an_error_row(tmp_path, monkeypatch):
 
     real = api._read_text
     monkeypatch.setattr(api, "_read_text", flaky)
-    plans, errors = read_plans(tmp_path, progress=False)
+    # in this process (seconds=0), so the monkeypatched reader is the one that runs
+    plans, errors = read_plans(tmp_path, progress=False, limits=Limits(seconds=0))
     assert len(plans) == 1
-    assert errors["error"].tolist() == ["ZeroDivisionError"]
-    assert "b.txt: unexpected ZeroDivisionError: a bug" in errors["message"].iloc[0]
+    assert errors["error"].tolist() == ["UnreadableDocumentError"]
+    assert "b.txt: unexpected ZeroDivisionError while reading: a bug" in errors["message"].iloc[0]
 
 
 def test_bad_gazetteer_lines_name_the_file_and_line():

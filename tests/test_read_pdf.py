@@ -19,7 +19,7 @@ from actionnlp.errors import (
     NotAnActionPlanError,
     UnreadableDocumentError,
 )
-from actionnlp.read import pdf as pdf_reader
+from actionnlp.read.limits import Limits
 from actionnlp.read.pdf import read_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -121,16 +121,21 @@ def test_encrypted_pdf():
         actionnlp.read_plan(FIXTURES / "encrypted.pdf")
 
 
-def test_too_many_pages(monkeypatch):
-    monkeypatch.setattr(pdf_reader, "MAX_PAGES", 3)
+def test_too_many_pages():
     with pytest.raises(DocumentTooLargeError, match=r"stafford-2020\.pdf.*pages"):
-        read_pdf(FIXTURES / "stafford-2020.pdf")
+        read_pdf(FIXTURES / "stafford-2020.pdf", limits=Limits(pdf_pages=3))
 
 
-def test_too_many_bytes(monkeypatch):
-    monkeypatch.setattr(pdf_reader, "MAX_PDF_BYTES", 1000)
+def test_too_many_bytes():
     with pytest.raises(DocumentTooLargeError, match=r"stafford-2020\.pdf.*bytes"):
-        read_pdf(FIXTURES / "stafford-2020.pdf")
+        read_pdf(FIXTURES / "stafford-2020.pdf", limits=Limits(pdf_bytes=1000))
+
+
+def test_too_many_characters_on_a_page_or_in_the_document():
+    with pytest.raises(DocumentTooLargeError, match=r"page 1 holds \d+ characters.*page_chars"):
+        read_pdf(FIXTURES / "stafford-2020.pdf", limits=Limits(page_chars=100))
+    with pytest.raises(DocumentTooLargeError, match=r"characters read by page \d+ \(pdf_chars\)"):
+        read_pdf(FIXTURES / "stafford-2020.pdf", limits=Limits(pdf_chars=3000))
 
 
 def test_entries_level_with_their_paragraphs_pair_by_position():

@@ -33,9 +33,20 @@ SMART_NAMES = {
 _COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#8C8C8C")
 
 
+def plain(text: object) -> str:
+    r"""``text`` safe as a matplotlib label: dollar signs escaped, so never read as mathtext.
+
+    >>> plain(r"HMP Dollar $\frac{1}{$ Test")
+    'HMP Dollar \\$\\frac{1}{\\$ Test'
+    """
+    return str(text).replace("$", r"\$")
+
+
 def _label(name: str) -> str:
     """Readable label: ``hmpps_national`` -> ``HMPPS national``."""
-    return name.replace("_", " ").capitalize().replace("Hmpps", "HMPPS").replace("Nhs", "NHS")
+    return plain(
+        name.replace("_", " ").capitalize().replace("Hmpps", "HMPPS").replace("Nhs", "NHS")
+    )
 
 
 def _prisons(analysis: Analysis) -> list[str]:
@@ -59,8 +70,20 @@ def _by_prison(analysis: Analysis):
     return table.sort_values("prison").reset_index(drop=True)
 
 
+def _errors(table, column: str):
+    """Distances from each value down to ``_lo`` and up to ``_hi`` (0 where unknown)."""
+    import numpy as np
+
+    v = table[column].to_numpy(dtype=float)
+    lo = np.nan_to_num(v - table[f"{column}_lo"].to_numpy(dtype=float), nan=0.0)
+    hi = np.nan_to_num(table[f"{column}_hi"].to_numpy(dtype=float) - v, nan=0.0)
+    return np.vstack([np.clip(lo, 0, None), np.clip(hi, 0, None)])
+
+
 def theme_heatmap(analysis: Analysis) -> Figure:
     """Heatmap of the share of each prison's concerns tagged with each theme.
+
+    Each cell shows the share and, below it, its 95% Wilson interval.
 
     >>> fig = theme_heatmap(analysis)  # doctest: +SKIP
     """
@@ -77,18 +100,21 @@ def theme_heatmap(analysis: Analysis) -> Figure:
     if not prisons:
         return _empty(fig, title, "no plans")
     values = table[[f"theme_{t}" for t in THEMES]].to_numpy(dtype=float)
+    lows = table[[f"theme_{t}_lo" for t in THEMES]].to_numpy(dtype=float)
+    highs = table[[f"theme_{t}_hi" for t in THEMES]].to_numpy(dtype=float)
     ax = fig.add_subplot()
     image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(THEMES)), [_label(t) for t in THEMES], rotation=35, ha="right")
-    labels = [f"{p} (n={n})" for p, n in zip(prisons, table["n_concerns"], strict=True)]
+    labels = [f"{plain(p)} (n={n})" for p, n in zip(prisons, table["n_concerns"], strict=True)]
     ax.set_yticks(range(len(prisons)), labels)
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             v = values[i, j]
-            text = "–" if v != v else f"{v:.0%}"
+            text = "–" if v != v else f"{v:.0%}\n{lows[i, j]:.0%}–{highs[i, j]:.0%}"
             colour = "white" if v == v and v > 0.55 else "black"
-            ax.text(j, i, text, ha="center", va="center", fontsize=8, color=colour)
+            ax.text(j, i, text, ha="center", va="center", fontsize=7, color=colour)
     ax.set_title(title)
+    ax.set_xlabel("share of concerns; below it, its 95% interval")
     bar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02)
     bar.set_label("share of concerns")
     bar.ax.yaxis.set_major_formatter(_percent())
@@ -103,6 +129,8 @@ def _percent():
 
 def smart_by_prison(analysis: Analysis) -> Figure:
     """Grouped bars: share of each prison's actions meeting each SMART criterion.
+
+    Error bars are 95% Wilson intervals.
 
     >>> fig = smart_by_prison(analysis)  # doctest: +SKIP
     """
@@ -126,16 +154,18 @@ def smart_by_prison(analysis: Analysis) -> Figure:
             width,
             label=f"{k}: {SMART_NAMES[k]}",
             color=_COLOURS[i],
+            yerr=_errors(table, f"smart_{k}_rate"),
+            error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "#333"},
         )
     labels = [
-        f"{_wrap(p)}\nn={n}, mean {m:.1f}/5" if m == m else f"{_wrap(p)}\nn={n}"
+        f"{plain(_wrap(p))}\nn={n}, mean {m:.1f}/5" if m == m else f"{plain(_wrap(p))}\nn={n}"
         for p, n, m in zip(prisons, table["n_actions"], table["smart_mean"], strict=True)
     ]
     ax.set_xticks(x, labels)
     ax.set_ylim(0, 1.06)
     ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     ax.yaxis.set_major_formatter(_percent())
-    ax.set_ylabel("share of actions meeting the criterion")
+    ax.set_ylabel("share of actions meeting the criterion (95% interval)")
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
@@ -150,7 +180,9 @@ def _wrap(text: str, width: int = 16) -> str:
 
 
 def owner_categories(analysis: Analysis) -> Figure:
-    """Stacked horizontal bars: the categories of owners named in each prison's actions.
+    """Grouped horizontal bars: the categories of owners named in each prison's actions.
+
+    Each bar is a share of the prison's named owners, with its 95% Wilson interval.
 
     >>> fig = owner_categories(analysis)  # doctest: +SKIP
     """
@@ -160,36 +192,39 @@ def owner_categories(analysis: Analysis) -> Figure:
 
     table = _by_prison(analysis)
     cols = [f"owner_{c}" for c in OWNER_CATEGORIES]
-    table = table[table[cols].notna().any(axis=1)]
+    table = table[table[cols].notna().any(axis=1)].reset_index(drop=True)
     prisons = table["prison"].tolist()
-    fig = Figure(figsize=(9.5, 1.6 + 0.55 * max(len(prisons), 2)), layout="constrained")
+    k = len(OWNER_CATEGORIES)
+    fig = Figure(figsize=(9.5, 1.8 + 0.16 * k * max(len(prisons), 2)), layout="constrained")
     title = "Who owns the actions: categories of named owners, by prison"
     if not prisons:
         return _empty(fig, title, "no owners found")
     ax = fig.add_subplot()
     y = np.arange(len(prisons))
-    left = np.zeros(len(prisons))
+    height = 0.84 / k
     for i, (cat, col) in enumerate(zip(OWNER_CATEGORIES, cols, strict=True)):
-        share = table[col].fillna(0).to_numpy()
-        ax.barh(y, share, left=left, color=_COLOURS[i], label=_label(cat), height=0.7)
-        for yi, (lo, w) in enumerate(zip(left, share, strict=True)):
-            if w >= 0.08:
-                ax.text(
-                    lo + w / 2, yi, f"{w:.0%}", ha="center", va="center", fontsize=8, color="white"
-                )
-        left += share
-    ax.set_yticks(y, prisons)
+        ax.barh(
+            y + (i - (k - 1) / 2) * height,
+            table[col].fillna(0).to_numpy(),
+            height,
+            color=_COLOURS[i],
+            label=_label(cat),
+            xerr=_errors(table, col),
+            error_kw={"elinewidth": 0.7, "capsize": 1.5, "ecolor": "#333"},
+        )
+    labels = [
+        f"{plain(_wrap(p, 24))}\n(n={n} owners)"
+        for p, n in zip(prisons, table[f"{cols[0]}_n"], strict=True)
+    ]
+    ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(_percent())
-    ax.set_xlabel("share of named owners")
+    ax.set_xlabel("share of named owners (95% interval)")
     ax.set_title(title)
-    ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.18 if len(prisons) > 3 else -0.3),
-        ncol=4,
-        frameon=False,
-    )
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="Category")
     return fig
 
 
@@ -197,7 +232,8 @@ def target_horizon(analysis: Analysis) -> Figure:
     """Box plots (with each action as a dot) of months from plan submission to target date.
 
     Prisons whose plans carry no submission date, or no dated targets, are listed
-    under the plot rather than silently dropped.
+    under the plot rather than silently dropped. The red band on each box is the 95%
+    bootstrap interval of the median (as in :func:`~actionnlp.analysis.compare.compare`).
 
     >>> fig = target_horizon(analysis)  # doctest: +SKIP
     """
@@ -205,7 +241,7 @@ def target_horizon(analysis: Analysis) -> Figure:
     import numpy as np
     from matplotlib.figure import Figure
 
-    from actionnlp.analysis.compare import scored_actions
+    from actionnlp.analysis.compare import bootstrap_interval, scored_actions
 
     actions = scored_actions(analysis.actions)
     prisons = _prisons(analysis)
@@ -235,6 +271,9 @@ def target_horizon(analysis: Analysis) -> Figure:
         showfliers=False,
         medianprops={"color": "#C44E52", "linewidth": 2},
     )
+    for i, months in enumerate(data, 1):
+        lo, hi = bootstrap_interval(months, "median")
+        ax.hlines(i, lo, hi, color="#C44E52", linewidth=6, alpha=0.35, zorder=4)
     rng = np.random.default_rng(0)
     for i, months in enumerate(data, 1):
         jitter = rng.uniform(-0.18, 0.18, len(months))
@@ -251,12 +290,16 @@ def target_horizon(analysis: Analysis) -> Figure:
             fontsize=9,
         )
     labels = [
-        f"{n}\n(n={len(d)}, median {np.median(d):.1f})" for n, d in zip(names, data, strict=True)
+        f"{plain(n)}\n(n={len(d)}, median {np.median(d):.1f})"
+        for n, d in zip(names, data, strict=True)
     ]
-    ax.set_yticks(range(1, len(rows) + 1), labels + missing)
+    ax.set_yticks(range(1, len(rows) + 1), labels + [plain(m) for m in missing])
     ax.set_ylim(len(rows) + 0.5, 0.5)
     ax.axvline(0, color="grey", linewidth=1, linestyle="--")
-    ax.set_xlabel("months after plan submission (negative: target before submission)")
+    ax.set_xlabel(
+        "months after plan submission (negative: target before submission)\n"
+        "red band: 95% bootstrap interval of the median"
+    )
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)

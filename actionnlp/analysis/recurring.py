@@ -282,8 +282,10 @@ def timeline_section(
     *,
     embedder: Embedder | None = None,
     threshold: float = RECURRING_THRESHOLD,
+    heading: bool = True,
 ) -> str:
-    """The report's "Plans over time" section (HTML, all text escaped).
+    """The report's "Plans over time" section (HTML, all text escaped; without its
+    ``<h2>`` when ``heading`` is False).
 
     >>> import pandas as pd
     >>> from actionnlp.analysis.result import Analysis
@@ -293,7 +295,7 @@ def timeline_section(
     True
     """
     linked = _linked_prisons(analysis)
-    parts = ["<h2>Plans over time</h2>"]
+    parts = ["<h2>Plans over time</h2>"] if heading else []
     if not linked:
         parts.append(
             '<p class="none">None: no prison has two plans in this analysis. Concerns raised '

@@ -76,7 +76,9 @@ class Analysis:
         """The five tables by name, in a fixed order."""
         return {name: getattr(self, name) for name in TABLES}
 
-    def compare(self, by: str | Sequence[str] = "prison") -> pd.DataFrame:
+    def compare(
+        self, by: str | Sequence[str] = "prison", *, expected: bool = False, seed: int = 0
+    ) -> pd.DataFrame:
         """One row per group (``by`` is a column of ``plans`` or a list of them).
 
         Columns, after the group keys:
@@ -94,7 +96,22 @@ class Analysis:
         - ``median_months_to_target``: median months from plan submission to target
           date over actions with both (NaN when unknown).
 
-        Shares are NaN when the group has nothing to divide by.
+        Shares are NaN when the group has nothing to divide by. Missing values (NA
+        ``smart_score`` of not-applicable rows, say) are left out of means and counts.
+
+        Uncertainty: beside every share or mean ``x`` come ``x_n`` (the count it is
+        computed over: concerns, actions, named owners or decided concerns), ``x_lo``
+        and ``x_hi``, a 95% interval: Wilson score interval for shares, percentile
+        bootstrap (2000 resamples of the group's actions or concerns, generator
+        seeded with ``seed``, so deterministic) for ``smart_mean`` and
+        ``median_months_to_target``.
+
+        ``expected=True`` adds ``theme_<t>_expected`` (mean of the concerns' ``p_<t>``)
+        and ``smart_<k>_expected`` (mean of the actions' ``p_smart_<k>``), each with its
+        count and bootstrap interval: the expected share of items with the label under
+        the model's probabilities. It is the less biased estimate of a share, since
+        thresholded labels turn every near-miss into a 0 or 1 in the same direction,
+        while probabilities (calibration is reported in the model card) average out.
 
         >>> a = Analysis.read("results")  # doctest: +SKIP
         >>> a.compare(["prison", "year"]).columns[:4].tolist()  # doctest: +SKIP
@@ -102,7 +119,7 @@ class Analysis:
         """
         from actionnlp.analysis.compare import compare
 
-        return compare(self, by)
+        return compare(self, by, expected=expected, seed=seed)
 
     # -- persistence -------------------------------------------------------------------
 

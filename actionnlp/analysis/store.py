@@ -293,16 +293,18 @@ def _to_parquet(frame: pd.DataFrame, path: Path) -> None:
 def _read_flat(directory: Path, fmt: str, name: str) -> pd.DataFrame:
     import pandas as pd
 
+    from actionnlp.read.files import check_regular
+
+    path = directory / ("analysis.xlsx" if fmt == "xlsx" else f"{name}.{fmt}")
+    check_regular(path)  # a FIFO or device would block or never end
     if fmt == "parquet":
-        return pd.read_parquet(directory / f"{name}.parquet")
+        return pd.read_parquet(path)
     if fmt == "csv":
-        frame = pd.read_csv(
-            directory / f"{name}.csv", dtype=str, keep_default_na=False, na_values=[""]
-        )
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     elif fmt == "xlsx":
-        frame = pd.read_excel(directory / "analysis.xlsx", sheet_name=name, dtype=object)
+        frame = pd.read_excel(path, sheet_name=name, dtype=object)
     else:
-        frame = pd.read_stata(directory / f"{name}.dta", convert_categoricals=False)
+        frame = pd.read_stata(path, convert_categoricals=False)
     for col in frame.columns:
         if _is_text(frame[col]):
             cells = [None if v is None or v is pd.NA or v == "" else v for v in frame[col]]
@@ -379,34 +381,110 @@ def _mention_value(rec: dict[str, Any], field: str) -> Any:
     return int(value) if field in _MENTION_COLUMNS else value
 
 
-def load_analysis(directory: Path) -> Analysis:
-    """Reload what :func:`save_analysis` wrote (any format)."""
-    from actionnlp.analysis.result import TABLES, Analysis
+_MAX_MANIFEST_BYTES = 10_000_000
+_FORMATS = ("parquet", "csv", "xlsx", "dta")
+
+
+def _manifest(directory: Path) -> dict[str, Any]:
+    """``analysis.json``, read as a regular file of bounded size and checked for shape."""
+    from actionnlp.errors import ActionPlanError, DamagedAnalysisError
+    from actionnlp.read.files import read_bounded
 
     meta_path = directory / MANIFEST
-    if not meta_path.is_file():
+    if not meta_path.exists():
         raise FileNotFoundError(f"{directory} holds no saved analysis (no {MANIFEST})")
-    manifest = json.loads(meta_path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(read_bounded(meta_path, _MAX_MANIFEST_BYTES).decode("utf-8"))
+    except ActionPlanError as err:
+        raise DamagedAnalysisError(err.reason, meta_path) from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        raise DamagedAnalysisError(f"is not valid JSON: {err}", meta_path) from None
+    tables = manifest.get("tables") if isinstance(manifest, dict) else None
+    if not isinstance(tables, dict) or manifest.get("format") not in _FORMATS:
+        raise DamagedAnalysisError(
+            f"is not a saved-analysis manifest (it needs a 'format' of {', '.join(_FORMATS)} "
+            "and a 'tables' object)",
+            meta_path,
+        )
+    if not isinstance(manifest.get("side_tables", {}), dict):
+        raise DamagedAnalysisError("its 'side_tables' is not an object", meta_path)
+    for name, meta in tables.items():
+        ok = (
+            isinstance(meta, dict)
+            and isinstance(meta.get("columns"), list)
+            and isinstance(meta.get("dtypes"), dict)
+            and isinstance(meta.get("nested"), list)
+            and all(isinstance(v, str) for v in meta["dtypes"].values())
+        )
+        if not ok:
+            raise DamagedAnalysisError(
+                f"table {name!r} needs 'columns' and 'nested' lists and a 'dtypes' object "
+                "of strings",
+                meta_path,
+            )
+    return manifest
+
+
+def load_analysis(directory: Path) -> Analysis:
+    """Reload what :func:`save_analysis` wrote (any format); a damaged folder raises
+    :class:`~actionnlp.errors.DamagedAnalysisError` naming the file and the problem."""
+    from actionnlp.analysis.result import TABLES, Analysis
+    from actionnlp.errors import ActionPlanError, DamagedAnalysisError
+
+    directory = Path(directory)
+    manifest = _manifest(directory)
     fmt = manifest["format"]
+    missing = [name for name in TABLES if name not in manifest["tables"]]
+    if missing:
+        raise DamagedAnalysisError(f"names no {missing} table(s)", directory / MANIFEST)
     tables = {}
     for name in TABLES:
-        meta = manifest["tables"][name]
-        frame = _read_flat(directory, fmt, name)
-        nested = set(meta["nested"])
-        if fmt == "parquet":
-            for col in nested:
-                frame[col] = [_plain(v) for v in frame[col]]
-                if col == "smart_evidence":
-                    frame[col] = [
-                        {k: v for k, v in d.items() if v is not None} if isinstance(d, dict) else d
-                        for d in frame[col]
-                    ]
-        else:
-            for side, (table, _cols) in SIDE_TABLES.items():
-                if table == name and side in manifest["side_tables"]:
-                    long = _cast(_read_flat(directory, fmt, side), {"source": "object"})
-                    frame = _nest(frame, long, side, list(manifest["side_tables"][side]))
-        dtypes = {c: d for c, d in meta["dtypes"].items() if c not in nested}
-        frame = _cast(frame, dtypes, fmt_text=fmt == "csv")
-        tables[name] = frame[meta["columns"]] if meta["columns"] else frame
-    return Analysis(**tables)
+        try:
+            tables[name] = _load_table(directory, fmt, name, manifest)
+        except DamagedAnalysisError:
+            raise
+        except ActionPlanError as err:
+            raise DamagedAnalysisError(err.reason, directory / name) from None
+        except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError) as err:
+            raise DamagedAnalysisError(
+                f"cannot be loaded as the {name!r} table: {type(err).__name__}: {err}",
+                directory,
+            ) from None
+    try:
+        return Analysis(**tables)
+    except (ValueError, TypeError, KeyError) as err:
+        raise DamagedAnalysisError(
+            f"its tables do not fit together: {type(err).__name__}: {err}", directory
+        ) from None
+
+
+def _load_table(directory: Path, fmt: str, name: str, manifest: dict[str, Any]) -> pd.DataFrame:
+    from actionnlp.errors import DamagedAnalysisError
+
+    meta = manifest["tables"][name]
+    frame = _read_flat(directory, fmt, name)
+    lacking = [c for c in meta["columns"] if c not in frame.columns]
+    nested = set(meta["nested"])
+    if fmt == "parquet":
+        for col in nested:
+            if col not in frame.columns:
+                continue
+            frame[col] = [_plain(v) for v in frame[col]]
+            if col == "smart_evidence":
+                frame[col] = [
+                    {k: v for k, v in d.items() if v is not None} if isinstance(d, dict) else d
+                    for d in frame[col]
+                ]
+    else:
+        for side, (table, _cols) in SIDE_TABLES.items():
+            if table == name and side in manifest.get("side_tables", {}):
+                long = _cast(_read_flat(directory, fmt, side), {"source": "object"})
+                frame = _nest(frame, long, side, list(manifest["side_tables"][side]))
+        lacking = [c for c in meta["columns"] if c not in frame.columns]
+    if lacking:
+        raise DamagedAnalysisError(
+            f"the {name!r} table lacks the columns {lacking} its manifest lists", directory
+        )
+    dtypes = {c: d for c, d in meta["dtypes"].items() if c not in nested}
+    frame = _cast(frame, dtypes, fmt_text=fmt == "csv")
+    return frame[meta["columns"]] if meta["columns"] else frame

@@ -9,11 +9,12 @@ from pathlib import Path
 from actionnlp.errors import (
     ActionPlanError,
     EmptyDocumentError,
-    MissingFileError,
     NotAnActionPlanError,
     UnsupportedFormatError,
 )
 from actionnlp.plan import ActionPlan, Problem
+from actionnlp.read.files import check_regular, read_bounded
+from actionnlp.read.limits import Limits, current_limits
 from actionnlp.read.meta import (
     PlanMeta,
     cover_meta,
@@ -28,7 +29,6 @@ from actionnlp.read.text import split_text, table_rows
 __all__ = ["SUFFIXES", "decode", "plan_from_rows", "read_plan", "read_plans"]
 
 SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt", ".md", ".text", ".tsv")
-MAX_TEXT_BYTES = 50_000_000
 
 
 def decode(data: bytes) -> str:
@@ -119,11 +119,19 @@ def _partial(meta: PlanMeta, kind: str, why: str, source: str | None) -> ActionP
     )
 
 
-def read_plan(path: str | os.PathLike[str] | None = None, *, text: str | None = None) -> ActionPlan:
+def read_plan(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    text: str | None = None,
+    limits: Limits | None = None,
+) -> ActionPlan:
     """Read one action plan from a file (.pdf .docx .html .htm .txt .md) or from text.
 
     Raises a subclass of :class:`~actionnlp.errors.ActionPlanError` naming the file
-    and what is wrong with it.
+    and what is wrong with it. Only regular files are read, within the byte, page and
+    character budgets of ``limits`` (default :func:`~actionnlp.read.limits.current_limits`).
+    This reads in the calling process: the time and memory budgets are enforced by
+    :func:`read_plans`, which reads each file in a worker process it can kill.
 
     >>> from actionnlp.data import sample_paths
     >>> plan = read_plan(sample_paths()[0])
@@ -134,11 +142,20 @@ def read_plan(path: str | os.PathLike[str] | None = None, *, text: str | None = 
         raise TypeError("give exactly one of path or text=")
     if text is not None:
         return _read_text(text, None)
+    limits = current_limits() if limits is None else limits
     p = Path(path)  # type: ignore[arg-type]
-    if not p.exists():
-        raise MissingFileError("no such file or folder", p)
-    if p.is_dir():
-        raise MissingFileError("is a folder, not a file; read_plans reads folders", p)
+    try:
+        return _read_file(p, limits)
+    except ActionPlanError:
+        raise
+    except Exception as err:  # RecursionError, MemoryError, a reader bug: named errors
+        from actionnlp.read.worker import as_library_error
+
+        raise as_library_error(err, p, limits) from err
+
+
+def _read_file(p: Path, limits: Limits) -> ActionPlan:
+    check_regular(p)
     suffix = p.suffix.lower()
     if suffix not in SUFFIXES:
         raise UnsupportedFormatError(
@@ -148,35 +165,17 @@ def read_plan(path: str | os.PathLike[str] | None = None, *, text: str | None = 
     if suffix == ".pdf":
         from actionnlp.read.pdf import read_pdf
 
-        return read_pdf(p)
+        return read_pdf(p, limits=limits)
     if suffix == ".docx":
         from actionnlp.read.docx import read_docx
 
-        return read_docx(p)
-    size = p.stat().st_size
-    if size > MAX_TEXT_BYTES:
-        from actionnlp.errors import DocumentTooLargeError
-
-        raise DocumentTooLargeError(f"{size} bytes is more than the {MAX_TEXT_BYTES} read", p)
-    raw = p.read_bytes()
+        return read_docx(p, limits=limits)
+    raw = read_bounded(p, limits.text_bytes)
     if suffix in (".html", ".htm"):
         from actionnlp.read.html import read_html
 
         return read_html(decode(raw), source=str(p))
     return _read_text(decode(raw), str(p))
-
-
-def _read_one(path: Path) -> tuple[ActionPlan | None, dict[str, str] | None]:
-    try:
-        return read_plan(path), None
-    except ActionPlanError as err:
-        return None, {"source": str(path), "error": type(err).__name__, "message": str(err)}
-    except Exception as err:  # a reader bug on one file must not stop the batch
-        return None, {
-            "source": str(path),
-            "error": type(err).__name__,
-            "message": f"{path}: unexpected {type(err).__name__}: {err}",
-        }
 
 
 def expand_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -227,18 +226,59 @@ def _expand(
     return out, notes
 
 
+def _read_isolated(files: list[Path], limits: Limits, n_jobs: int, bar) -> list:
+    """Each file read by one of ``n_jobs`` long-lived workers (killed on a budget)."""
+    from actionnlp.read.worker import Worker
+
+    n = max(1, min(n_jobs if n_jobs > 0 else (os.cpu_count() or 1), len(files)))
+    workers = [Worker(limits) for _ in range(n)]
+    try:
+        if n == 1:
+            results = []
+            for f in files:
+                results.append(workers[0].read(str(f)))
+                bar.update()
+            return results
+        import queue
+        from concurrent.futures import ThreadPoolExecutor
+
+        idle: queue.Queue = queue.Queue()
+        for w in workers:
+            idle.put(w)
+
+        def one(f: Path):
+            w = idle.get()
+            try:
+                return w.read(str(f))
+            finally:
+                idle.put(w)
+                bar.update()
+
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            return list(pool.map(one, files))
+    finally:
+        for w in workers:
+            w.close()
+
+
 def read_plans(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
     n_jobs: int = 1,
     progress: bool = True,
+    limits: Limits | None = None,
 ):
     """Read many plans; one bad file becomes a row of ``errors`` and the rest go on.
 
     Returns ``(plans, errors)``: a list of :class:`ActionPlan` and a DataFrame with
-    columns ``source``, ``error``, ``message``. ``n_jobs`` runs readers through joblib.
-    Warns (:class:`UserWarning`) about empty folders, files of other types skipped in
-    a folder, and paths that do not exist (e.g. sentences passed as paths).
+    columns ``source``, ``error``, ``message``. Each file is read in a worker process
+    under the budgets of ``limits`` (default :func:`~actionnlp.read.limits.current_limits`):
+    a file that takes longer than ``limits.seconds`` or more memory than
+    ``limits.memory_mb`` is stopped and becomes a ``BudgetExceededError`` row.
+    ``n_jobs`` workers read in parallel (``-1``: one per CPU). ``limits.seconds == 0``
+    reads in this process instead (no time or memory budget), through joblib when
+    ``n_jobs`` is not 1. Warns (:class:`UserWarning`) about empty folders, files of other
+    types skipped in a folder, and paths that do not exist (e.g. sentences passed as paths).
 
     >>> from actionnlp.data import sample_paths
     >>> plans, errors = read_plans(sample_paths(), progress=False)
@@ -250,16 +290,32 @@ def read_plans(
     import pandas as pd
     from tqdm.auto import tqdm
 
+    from actionnlp.read.worker import read_guarded
+
     files, notes = _expand(paths)
     for note in notes:
         warnings.warn(note, UserWarning, stacklevel=2)
-    it = tqdm(files, desc="reading plans", unit="plan", disable=not progress)
-    if n_jobs == 1:
-        results = [_read_one(f) for f in it]
-    else:
-        from joblib import Parallel, delayed
+    limits = current_limits() if limits is None else limits
+    with tqdm(total=len(files), desc="reading plans", unit="plan", disable=not progress) as bar:
+        if not files:
+            results = []
+        elif limits.seconds:
+            results = _read_isolated(files, limits, n_jobs, bar)
+        elif n_jobs == 1:
+            results = []
+            for f in files:
+                results.append(read_guarded(str(f), limits))
+                bar.update()
+        else:
+            from joblib import Parallel, delayed
 
-        results = Parallel(n_jobs=n_jobs)(delayed(_read_one)(f) for f in it)
+            from actionnlp.workers import parallel_options
+
+            with parallel_options() as options:
+                results = Parallel(n_jobs=n_jobs, **options)(
+                    delayed(read_guarded)(str(f), limits) for f in files
+                )
+            bar.update(len(files))
     plans = [p for p, _ in results if p is not None]
     errors = pd.DataFrame(
         [e for _, e in results if e is not None], columns=["source", "error", "message"]

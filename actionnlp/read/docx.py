@@ -21,7 +21,10 @@ The table-to-rows helpers here (:func:`header_roles`, :func:`cells_to_row`,
 
 from __future__ import annotations
 
+import html
+import html.entities
 import re
+import weakref
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -29,15 +32,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from actionnlp.errors import (
-    DocumentTooLargeError,
     EmptyDocumentError,
     NotAnActionPlanError,
     UnreadableDocumentError,
 )
 from actionnlp.read.cells import BULLET, ID_RE, clean_text, column_roles, join_lines
 from actionnlp.read.dates import split_target_entries
+from actionnlp.read.files import read_bounded
+from actionnlp.read.limits import Limits, current_limits
 from actionnlp.read.owners_cell import owner_lines, split_owner_entries
 from actionnlp.read.segment import RawRow
+from actionnlp.read.unzip import repack, unpack
 
 if TYPE_CHECKING:
     from actionnlp.plan import ActionPlan
@@ -53,12 +58,12 @@ __all__ = [
     "table_rows",
 ]
 
-#: Refuse a .docx whose parts expand beyond this many bytes in total.
-MAX_UNCOMPRESSED = 200_000_000
-#: Refuse a part (larger than :data:`_RATIO_FLOOR`) compressed more than this.
-MAX_ENTRY_RATIO = 200
-_RATIO_FLOOR = 1_000_000
+#: Defaults of the zip budgets (override with Limits / ACTIONNLP_READ_*).
+MAX_UNCOMPRESSED = Limits.unzipped_bytes
+MAX_ENTRY_RATIO = Limits.entry_ratio
 _DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+_XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+_ENTITY_REF_RE = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
 
 
 @dataclass
@@ -154,45 +159,48 @@ def table_rows(rows: list[list[Cell]], roles: list[str]) -> list[RawRow]:
 
 
 # -- zip safety ----------------------------------------------------------------------
-def check_zip(path: Path) -> None:
-    """Refuse a .docx that is not a zip, would expand too far, or declares entities."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            total = sum(i.file_size for i in infos)
-            if total > MAX_UNCOMPRESSED:
-                raise DocumentTooLargeError(
-                    f"its parts expand to {total} bytes, more than the {MAX_UNCOMPRESSED} allowed "
-                    "(a zip bomb?)",
+def _checked_parts(path: Path, limits: Limits) -> dict[str, bytes]:
+    """The parts of the .docx, inflated under the budgets, with no DTD or ENTITY."""
+    parts = unpack(read_bounded(path, limits.docx_bytes), path, limits)
+    for name, data in parts.items():
+        if name.lower().endswith((".xml", ".rels")):
+            head = data.replace(b"\x00", b"")  # UTF-16 parts too
+            if any(m in head for m in _DTD_MARKERS):
+                raise UnreadableDocumentError(
+                    f"part {name} declares a DOCTYPE or ENTITY; refused "
+                    "(Word never writes them; entity expansion attack?)",
                     path,
                 )
-            for info in infos:
-                if info.file_size > _RATIO_FLOOR:
-                    ratio = info.file_size / max(info.compress_size, 1)
-                    if ratio > MAX_ENTRY_RATIO:
-                        raise DocumentTooLargeError(
-                            f"part {info.filename} is compressed {ratio:.0f}:1, more than the "
-                            f"{MAX_ENTRY_RATIO}:1 allowed (a zip bomb?)",
-                            path,
-                        )
-            for info in infos:
-                if info.filename.lower().endswith((".xml", ".rels")):
-                    data = zf.read(info)
-                    head = data.replace(b"\x00", b"")  # UTF-16 parts too
-                    if any(m in head for m in _DTD_MARKERS):
-                        raise UnreadableDocumentError(
-                            f"part {info.filename} declares a DOCTYPE or ENTITY; refused "
-                            "(Word never writes them; entity expansion attack?)",
-                            path,
-                        )
-    except zipfile.BadZipFile as err:
-        raise UnreadableDocumentError(
-            f"is not a valid .docx (not a zip file): {err}", path
-        ) from err
-    except (zlib.error, EOFError) as err:
-        raise UnreadableDocumentError(
-            f"is not a valid .docx (corrupt zip data): {err}", path
-        ) from err
+    return parts
+
+
+def check_zip(path: Path, limits: Limits | None = None) -> None:
+    """Refuse a .docx that is not a zip, would expand too far, or declares entities."""
+    _checked_parts(Path(path), current_limits() if limits is None else limits)
+
+
+def resolve_entities(xml: bytes) -> tuple[bytes, list[str]]:
+    """Named entity references (undeclared in Word XML) resolved as HTML names, or kept
+    as literal text when unknown; returns the XML and the unknown names.
+
+    >>> resolve_entities(b"<t>a&nbsp;b &amp; c &zork; d</t>")
+    (b'<t>a\xc2\xa0b &amp; c &amp;zork; d</t>', ['zork'])
+    """
+    unknown: list[str] = []
+
+    def fix(m: re.Match[bytes]) -> bytes:
+        name = m.group(1)
+        if name in _XML_ENTITIES:
+            return m.group(0)
+        char = html.entities.html5.get(name.decode() + ";")
+        if char is None:
+            unknown.append(name.decode())
+            return b"&amp;" + name + b";"
+        return html.escape(char, quote=False).encode("utf-8")
+
+    if b"&" not in xml:
+        return xml, unknown
+    return _ENTITY_REF_RE.sub(fix, xml), unknown
 
 
 # -- python-docx ---------------------------------------------------------------------
@@ -200,21 +208,33 @@ def _para_text(p) -> str:
     return join_lines(p.text.replace("\t", " "))
 
 
+_LIST_STYLE_RE = re.compile(r"list\s*(bullet|number|paragraph)", re.I)
+
+
+_LIST_STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _is_listed(p) -> bool:
+    """A numbered paragraph, or one in a list style. The style's name is remembered per
+    document and style id: python-docx looks a style up by searching the styles part,
+    which cost a 3,000-row table most of its reading time."""
     ppr = p._p.pPr
     if ppr is not None and ppr.numPr is not None:
         return True
-    style = p.style.name if p.style is not None else ""
-    return bool(re.match(r"list\s*(bullet|number|paragraph)", style or "", re.I))
+    style_id = p._p.style
+    known = _LIST_STYLES.setdefault(p.part, {})
+    if style_id not in known:
+        style = p.style
+        known[style_id] = bool(_LIST_STYLE_RE.match(style.name or "" if style else ""))
+    return known[style_id]
 
 
-def _cell_content(cell) -> Cell:
+def _cell_content(cell, width: int) -> Cell:
     out = Cell()
     for item in cell.iter_inner_content():
         if hasattr(item, "rows"):  # a nested table: its text, cell by cell
-            for row in item.rows:
-                for sub in row.cells:
-                    inner = _cell_content(sub)
+            for row in _table_matrix(item, width):
+                for inner in row:
                     out.paras.extend(inner.paras)
                     out.listed.extend(inner.listed)
                     out.lines.extend(inner.lines)
@@ -225,21 +245,34 @@ def _cell_content(cell) -> Cell:
     return out
 
 
-def _table_matrix(table) -> list[list[Cell]]:
-    """Each row as cells; repeats of a merged cell (the same ``<w:tc>``) are empty."""
-    seen: set = set()
-    keep: list = []  # hold the elements so their proxies (and hashes) stay put
+def _table_matrix(table, max_width: int = Limits.table_columns) -> list[list[Cell]]:
+    """Each row as cells, one per grid column; the columns a merged cell covers
+    (``gridSpan`` across, ``vMerge`` down) after its first are empty.
+
+    Spans and ``gridBefore`` are clipped to the table's real width (its grid, or
+    its widest row when the grid is missing), at most ``max_width``, and merges are
+    followed without recursion, so hostile attributes cost nothing.
+    """
+    from docx.table import _Cell
+
+    tbl = table._tbl
+    grid = tbl.tblGrid
+    width = len(grid.gridCol_lst) if grid is not None else 0
+    width = max(width, *(len(tr.tc_lst) for tr in tbl.tr_lst), 1)
+    width = min(width, max_width) if max_width else width
     matrix: list[list[Cell]] = []
-    for row in table.rows:
-        cells = [Cell() for _ in range(row.grid_cols_before)]
-        for cell in row.cells:
-            tc = cell._tc
-            if tc in seen:
-                cells.append(Cell())
-                continue
-            seen.add(tc)
-            keep.append(tc)
-            cells.append(_cell_content(cell))
+    for tr in tbl.tr_lst:
+        before = min(max(tr.grid_before, 0), width)
+        cells = [Cell() for _ in range(before)]
+        col = before
+        for tc in tr.tc_lst:
+            span = max(1, min(tc.grid_span, width - col))
+            if tc.vMerge == "continue":
+                cells.append(Cell())  # the cell above goes on down: read once
+            else:
+                cells.append(_cell_content(_Cell(tc, table), max_width))
+            cells.extend(Cell() for _ in range(span - 1))
+            col += span
         matrix.append(cells)
     return matrix
 
@@ -259,24 +292,32 @@ def _block_text(item) -> str:
     return item.text
 
 
-def read_docx(path: str | Path) -> ActionPlan:
+def read_docx(path: str | Path, *, limits: Limits | None = None) -> ActionPlan:
     """Read an action plan from a .docx file.
 
     Raises :class:`~actionnlp.errors.UnreadableDocumentError` (not a zip, corrupt,
-    entity declarations), :class:`~actionnlp.errors.DocumentTooLargeError` (zip
-    bomb), :class:`~actionnlp.errors.EmptyDocumentError` and
-    :class:`~actionnlp.errors.NotAnActionPlanError`, each naming the file.
+    encrypted or unsupported compression, entity declarations),
+    :class:`~actionnlp.errors.DocumentTooLargeError` (zip bomb, over the budgets of
+    ``limits``), :class:`~actionnlp.errors.EmptyDocumentError` and
+    :class:`~actionnlp.errors.NotAnActionPlanError`, each naming the file. An
+    undeclared entity reference in a text run is resolved (HTML names) or kept as
+    text and reported as an ``entity`` problem.
     """
     from actionnlp.read.api import _read_text, plan_from_rows
 
     path = Path(path)
-    check_zip(path)
+    limits = current_limits() if limits is None else limits
+    parts = _checked_parts(path, limits)
+    unknown: list[str] = []
+    for name in [n for n in parts if n.lower().endswith(".xml")]:
+        parts[name], missing = resolve_entities(parts[name])
+        unknown.extend(missing)
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import XMLSyntaxError
 
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(repack(parts))
         blocks = list(document.iter_inner_content())
     except PackageNotFoundError as err:
         raise UnreadableDocumentError(f"is not a valid .docx: {err}", path) from err
@@ -296,7 +337,7 @@ def read_docx(path: str | Path) -> ActionPlan:
             if start is not None and item.text.strip():
                 break  # text after the plan table ends it
             continue
-        matrix = _table_matrix(item)
+        matrix = _table_matrix(item, limits.table_columns)
         found = _find_header(matrix)
         if start is None:
             if found is None:
@@ -319,6 +360,7 @@ def read_docx(path: str | Path) -> ActionPlan:
             raise EmptyDocumentError("the document is empty or holds only white space", source)
         plan = _read_text(text, source)  # a plan typed as tab-separated paragraphs
         plan.layout = "docx-text"
+        _report_entities(plan, unknown)
         return plan
 
     opening = "\n".join(_block_text(b) for b in blocks[:start])
@@ -328,4 +370,20 @@ def read_docx(path: str | Path) -> ActionPlan:
     plan = plan_from_rows(opening, rows, tail=tail, source=source, layout="docx", era=era)
     if not plan.concerns:
         raise NotAnActionPlanError("a table header was found but no numbered concerns", source)
+    _report_entities(plan, unknown)
     return plan
+
+
+def _report_entities(plan: ActionPlan, unknown: list[str]) -> None:
+    if unknown:
+        from actionnlp.plan import Problem
+
+        names = ", ".join(f"&{n};" for n in sorted(set(unknown)))
+        plan.problems.append(
+            Problem(
+                "entity",
+                None,
+                f"unknown entity reference(s) {names} in the document XML, kept as text",
+                names,
+            )
+        )

@@ -10,6 +10,12 @@ them in the response column, separate entries in the owner and target columns).
 
 The visible text before the table is the opening, after it the tail. A page with
 no plan table is read as text. Documents declaring entities are refused.
+
+Raw-text and hidden elements (``script``, ``style``, ``svg``, ``template``,
+``noscript``) are skipped, but one that is never closed would swallow the rest of
+the page: it is closed at the end of its cell (or, outside a table, at the next
+block) and the text it swallowed is reported as an ``unclosed_element``
+problem, so nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -32,6 +38,35 @@ _BREAK_TAGS = {
 }  # fmt: skip
 _SKIP_TAGS = {"script", "style", "template", "noscript", "svg", "head"}
 _ENTITY_RE = re.compile(r"<!ENTITY", re.I)
+_RAW_TAG_RE = re.compile(r"<(/?)(script|style|template|noscript|svg)\b", re.I)
+_UNCLOSED = "x-unclosed-"
+_CELL_EDGES = ("td", "th", "tr", "table")
+
+
+def mark_unclosed(text: str) -> str:
+    """Rename each raw-text element that is never closed, so the parser can end it at
+    its cell instead of swallowing the rest of the page (one linear pass).
+
+    >>> mark_unclosed("<td>a<svg>b</td><td><style>p{}</style>c</td>")
+    '<td>a<x-unclosed-svg>b</td><td><style>p{}</style>c</td>'
+    """
+    open_at: dict[str, list[int]] = {}
+    for m in _RAW_TAG_RE.finditer(text):
+        stack = open_at.setdefault(m.group(2).lower(), [])
+        if not m.group(1):
+            stack.append(m.start())
+        elif stack:
+            stack.pop()
+    starts = sorted(p for stack in open_at.values() for p in stack)
+    if not starts:
+        return text
+    pieces: list[str] = []
+    prev = 0
+    for p in starts:
+        pieces += [text[prev : p + 1], _UNCLOSED]
+        prev = p + 1
+    pieces.append(text[prev:])
+    return "".join(pieces)
 
 
 @dataclass
@@ -56,6 +91,26 @@ class _Parser(HTMLParser):
         self.listed = False
         self.in_li = 0
         self.pre = 0  # inside <pre>: line breaks and tabs are kept (a plan pasted as text)
+        self.unclosed: str | None = None  # an unclosed raw-text element being skipped
+        self.swallowed: list[str] = []
+        self.notes: list[tuple[str, str]] = []  # (message, text an unclosed element held)
+
+    def _ends_unclosed(self, tag: str) -> bool:
+        """An unclosed element ends at its cell's edge, or outside tables at a block."""
+        return tag in _CELL_EDGES or (self.depth == 0 and tag in _BREAK_TAGS)
+
+    def _end_unclosed(self, where: str) -> None:
+        text = join_lines("".join(self.swallowed))
+        if text.strip():
+            self.notes.append(
+                (
+                    f"an unclosed <{self.unclosed}> element was closed {where}; the text it "
+                    "held is kept here",
+                    text,
+                )
+            )
+        self.unclosed = None
+        self.swallowed = []
 
     # -- text outside the plan table ------------------------------------------------
     def _flush_line(self) -> None:
@@ -101,6 +156,13 @@ class _Parser(HTMLParser):
                 self.table.spans[col] = (left - 1, Cell())
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.unclosed is not None:
+            if not self._ends_unclosed(tag):
+                return
+            self._end_unclosed("at the end of its cell or block")
+        if tag.startswith(_UNCLOSED) and not self.skip:
+            self.unclosed, self.swallowed = tag[len(_UNCLOSED) :], []
+            return
         if tag in _SKIP_TAGS:
             self.skip += 1
             return
@@ -157,6 +219,13 @@ class _Parser(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if self.unclosed is not None:
+            if tag == _UNCLOSED + self.unclosed:  # written self-closing: <svg/>
+                self.unclosed, self.swallowed = None, []
+                return
+            if not self._ends_unclosed(tag):
+                return
+            self._end_unclosed("at the end of its cell or block")
         if tag in _SKIP_TAGS:
             self.skip = max(0, self.skip - 1)
             return
@@ -196,6 +265,9 @@ class _Parser(HTMLParser):
             self.line.append("\t")
 
     def handle_data(self, data: str) -> None:
+        if self.unclosed is not None:
+            self.swallowed.append(data)
+            return
         if self.skip:
             return
         if self.depth >= 1:
@@ -213,6 +285,8 @@ class _Parser(HTMLParser):
 
     def close(self) -> None:
         super().close()
+        if self.unclosed is not None:
+            self._end_unclosed("at the end of the document")
         if self.table is not None:  # an unclosed table
             self._close_row()
             self.blocks.append(self.table)
@@ -266,7 +340,7 @@ def read_html(text: str, source: str | None = None) -> ActionPlan:
             "the document declares an ENTITY; refused (entity expansion attack?)", source
         )
     parser = _Parser()
-    parser.feed(text)
+    parser.feed(mark_unclosed(text))
     parser.close()
     blocks = parser.blocks
 
@@ -298,6 +372,7 @@ def read_html(text: str, source: str | None = None) -> ActionPlan:
             raise EmptyDocumentError("the document is empty or holds only white space", source)
         plan = _read_text(full, source)
         plan.layout = "html-text"
+        _report(plan, parser.notes)
         return plan
     opening = "\n".join(_block_text(b) for b in blocks[:start])
     tail = "\n".join(_block_text(b) for b in blocks[end:])
@@ -307,4 +382,11 @@ def read_html(text: str, source: str | None = None) -> ActionPlan:
     )
     if not plan.concerns:
         raise NotAnActionPlanError("a table header was found but no numbered concerns", source)
+    _report(plan, parser.notes)
     return plan
+
+
+def _report(plan: ActionPlan, notes: list[tuple[str, str]]) -> None:
+    from actionnlp.plan import Problem
+
+    plan.problems.extend(Problem("unclosed_element", None, msg, text) for msg, text in notes)

@@ -23,6 +23,8 @@ no ruled table is read as text; a PDF with no text at all needs OCR.
 
 from __future__ import annotations
 
+import bisect
+import io
 import itertools
 import re
 from dataclasses import dataclass
@@ -38,14 +40,16 @@ from actionnlp.errors import (
 )
 from actionnlp.read.cells import ends_sentence, heading_of, is_continuation, join_lines
 from actionnlp.read.docx import Cell, header_roles, table_rows
+from actionnlp.read.files import read_bounded
+from actionnlp.read.limits import Limits, current_limits
 
 if TYPE_CHECKING:
     from actionnlp.plan import ActionPlan
 
 __all__ = ["MAX_PAGES", "MAX_PDF_BYTES", "by_position", "read_pdf"]
 
-MAX_PDF_BYTES = 100_000_000
-MAX_PAGES = 300
+MAX_PDF_BYTES = Limits.pdf_bytes  # defaults; override with Limits / ACTIONNLP_READ_*
+MAX_PAGES = Limits.pdf_pages
 _BULLETS_RE = re.compile(r"^[\u2022\u25cf\u25aa\u25e6\u2023\uf0b7\uf0a7]\s*")
 
 
@@ -247,13 +251,13 @@ def _is_split_row(row: list[Cell], roles: list[str]) -> bool:
     return bool(concern) and heading_of(concern) is None
 
 
-def _open(path: Path):
+def _open(data: bytes, path: Path):
     import pdfplumber
     from pdfminer.psexceptions import PSException
     from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
     try:
-        return pdfplumber.open(str(path))
+        return pdfplumber.open(io.BytesIO(data))
     except (PdfminerException, MalformedPDFException, PSException) as err:
         raise UnreadableDocumentError(_why(err), path) from err
 
@@ -267,27 +271,29 @@ def _why(err: Exception) -> str:
     return f"is not a valid PDF (corrupt or truncated): {text}"
 
 
-def read_pdf(path: str | Path) -> ActionPlan:
+def read_pdf(path: str | Path, *, limits: Limits | None = None) -> ActionPlan:
     """Read an action plan from a PDF file.
 
     Raises :class:`~actionnlp.errors.UnreadableDocumentError` (not a PDF, truncated,
     encrypted), :class:`~actionnlp.errors.NeedsOCRError` (no text layer),
-    :class:`~actionnlp.errors.DocumentTooLargeError` (too many bytes or pages) and
-    :class:`~actionnlp.errors.NotAnActionPlanError`, each naming the file.
+    :class:`~actionnlp.errors.DocumentTooLargeError` (too many bytes, pages or
+    characters for ``limits``) and :class:`~actionnlp.errors.NotAnActionPlanError`,
+    each naming the file.
     """
     from pdfminer.psexceptions import PSException
     from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
     path = Path(path)
-    size = path.stat().st_size
-    if size > MAX_PDF_BYTES:
-        raise DocumentTooLargeError(f"{size} bytes is more than the {MAX_PDF_BYTES} read", path)
+    limits = current_limits() if limits is None else limits
+    data = read_bounded(path, limits.pdf_bytes)
     try:  # closing a malformed PDF can raise too, so the with block is inside
-        with _open(path) as pdf:
+        with _open(data, path) as pdf:
             n = len(pdf.pages)
-            if n > MAX_PAGES:
-                raise DocumentTooLargeError(f"{n} pages is more than the {MAX_PAGES} read", path)
-            pages = [_read_page(p) for p in pdf.pages]
+            if limits.pdf_pages and n > limits.pdf_pages:
+                raise DocumentTooLargeError(
+                    f"{n} pages is more than the {limits.pdf_pages} read (pdf_pages)", path
+                )
+            pages = _read_pages(pdf.pages, limits, path)
     except (PdfminerException, MalformedPDFException, PSException) as err:
         raise UnreadableDocumentError(_why(err), path) from err
     return _plan(pages, path)
@@ -300,10 +306,43 @@ class _Page:
     n_chars: int
 
 
+def _read_pages(pages, limits: Limits, path: Path) -> list[_Page]:
+    """Each page read in turn, its characters counted against the page and document
+    budgets before its words are grouped, and its cached layout freed afterwards."""
+    out: list[_Page] = []
+    total = 0
+    for k, page in enumerate(pages, start=1):
+        n = len(page.chars)
+        total += n
+        if limits.page_chars and n > limits.page_chars:
+            raise DocumentTooLargeError(
+                f"page {k} holds {n} characters, more than the {limits.page_chars} read "
+                "(page_chars)",
+                path,
+            )
+        if limits.pdf_chars and total > limits.pdf_chars:
+            raise DocumentTooLargeError(
+                f"more than the {limits.pdf_chars} characters read by page {k} (pdf_chars)", path
+            )
+        out.append(_read_page(page))
+        page.close()
+    return out
+
+
+def _words_in(words: list[dict], tops: list[float], bbox) -> list[dict]:
+    """Words whose centre is inside ``bbox``; ``words`` sorted by centre, ``tops`` their
+    centres (a bisect on the rows, then a test on the few words of that band)."""
+    lo = bisect.bisect_left(tops, bbox[1])
+    hi = bisect.bisect_right(tops, bbox[3])
+    return [w for w in words[lo:hi] if _inside(w, bbox)]
+
+
 def _read_page(page) -> _Page:
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
     lines = _lines(words)
     found = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
+    by_y = sorted(words, key=lambda w: (w["top"] + w["bottom"]) / 2)
+    tops = [(w["top"] + w["bottom"]) / 2 for w in by_y]
     cell_lines: list[list[list[list[_Line]]]] = []
     boxes: list[list[list]] = []
     for t in found:
@@ -311,7 +350,7 @@ def _read_page(page) -> _Page:
         for row in t.rows:
             cells = []
             for bbox in row.cells:
-                cells.append([] if bbox is None else _lines([w for w in words if _inside(w, bbox)]))
+                cells.append([] if bbox is None else _lines(_words_in(by_y, tops, bbox)))
             rows.append(cells)
             row_boxes.append(list(row.cells))
         cell_lines.append(rows)
