@@ -14,7 +14,7 @@ from actionnlp.errors import ActionPlanError, DamagedAnalysisError
 
 
 def _table_meta() -> dict:
-    return {"columns": ["prison"], "dtypes": {"prison": "object"}, "json": []}
+    return {"columns": ["prison"], "dtypes": {"prison": "object"}, "nested": []}
 
 
 DAMAGED = {
@@ -26,7 +26,7 @@ DAMAGED = {
     "tables wrong type": json.dumps({"format": "csv", "tables": []}).encode(),
     "table meta wrong": json.dumps({"format": "csv", "tables": {"plans": {"columns": 3}}}).encode(),
     "dtypes not strings": json.dumps(
-        {"format": "csv", "tables": {"plans": {"columns": [], "dtypes": {"a": 1}, "json": []}}}
+        {"format": "csv", "tables": {"plans": {"columns": [], "dtypes": {"a": 1}, "nested": []}}}
     ).encode(),
     "a table missing": json.dumps({"format": "csv", "tables": {"plans": _table_meta()}}).encode(),
     "deep": b"[" * 100_000 + b"]" * 100_000,

@@ -295,7 +295,7 @@ def _read_flat(directory: Path, fmt: str, name: str) -> pd.DataFrame:
 
     from actionnlp.read.files import check_regular
 
-    path = directory / ("analysis.xlsx" if fmt == "xlsx" else f"{name}.{fmt}")
+    path = _table_path(directory, fmt, name)
     check_regular(path)  # a FIFO or device would block or never end
     if fmt == "parquet":
         return pd.read_parquet(path)
@@ -444,11 +444,11 @@ def load_analysis(directory: Path) -> Analysis:
         except DamagedAnalysisError:
             raise
         except ActionPlanError as err:
-            raise DamagedAnalysisError(err.reason, directory / name) from None
+            raise DamagedAnalysisError(err.reason, _table_path(directory, fmt, name)) from None
         except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError) as err:
             raise DamagedAnalysisError(
                 f"cannot be loaded as the {name!r} table: {type(err).__name__}: {err}",
-                directory,
+                _table_path(directory, fmt, name),
             ) from None
     try:
         return Analysis(**tables)
@@ -456,6 +456,11 @@ def load_analysis(directory: Path) -> Analysis:
         raise DamagedAnalysisError(
             f"its tables do not fit together: {type(err).__name__}: {err}", directory
         ) from None
+
+
+def _table_path(directory: Path, fmt: str, name: str) -> Path:
+    """The file holding table ``name`` (an XLSX workbook holds every table)."""
+    return directory / ("analysis.xlsx" if fmt == "xlsx" else f"{name}.{fmt}")
 
 
 def _load_table(directory: Path, fmt: str, name: str, manifest: dict[str, Any]) -> pd.DataFrame:
@@ -483,7 +488,7 @@ def _load_table(directory: Path, fmt: str, name: str, manifest: dict[str, Any]) 
         lacking = [c for c in meta["columns"] if c not in frame.columns]
     if lacking:
         raise DamagedAnalysisError(
-            f"the {name!r} table lacks the columns {lacking} its manifest lists", directory
+            f"lacks the columns {lacking} its manifest lists", _table_path(directory, fmt, name)
         )
     dtypes = {c: d for c, d in meta["dtypes"].items() if c not in nested}
     frame = _cast(frame, dtypes, fmt_text=fmt == "csv")
