@@ -50,8 +50,8 @@ GAPS: dict[str, dict[str, str]] = {
     },
     "pdftotext-raw": {
         "concerns": "28.9% of concerns with the right id and decision",
-        "text": "text similarity concern 0.378, response 0.403",
-        "pairs": "owner/target pairs 0.329",
+        "text": "text similarity concern 0.368, response 0.390",
+        "pairs": "owner/target pairs 0.327",
         "lost": "5376 of 32753 words lost",
     },
     "pdfplumber": {
@@ -68,8 +68,8 @@ GAPS: dict[str, dict[str, str]] = {
     },
     "pypdf": {
         "concerns": "28.9% of concerns with the right id and decision",
-        "text": "text similarity concern 0.386, response 0.406",
-        "pairs": "owner/target pairs 0.334",
+        "text": "text similarity concern 0.380, response 0.394",
+        "pairs": "owner/target pairs 0.332",
         "lost": "5376 of 32753 words lost",
     },
     "pdfminer": {
