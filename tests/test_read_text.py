@@ -306,3 +306,22 @@ def test_not_an_action_plan(tmp_path):
         NotAnActionPlanError, match=r"recipe\.txt.*does not look like an action plan"
     ):
         actionnlp.read_plan(recipe)
+
+
+MARKDOWN = """Action Plan: HMP Example
+
+| No | Concern | Response | Owner | Target date |
+|---|:---|---|---|---:|
+| | Priority concerns | | | |
+| 1 | Cells were dirty. | A cleaning rota will be set up. | Head of Residence | April 2024 |
+| 2 | Staff were absent. | Rotas will be reviewed. | Governor | Completed |
+"""
+
+
+def test_markdown_table_with_separator_line():
+    """Issue 18: the ``|---|---|`` line under the header used to end the table."""
+    plan = actionnlp.read_plan(text=MARKDOWN)
+    assert ids(plan) == ["1", "2"]
+    assert [c.section for c in plan.concerns] == ["priority", "priority"]
+    assert pairs(plan.concerns[0].actions) == [("Head of Residence", "April 2024")]
+    assert plan.concerns[1].actions[0].text == "Rotas will be reviewed."

@@ -6,6 +6,7 @@ import multiprocessing as mp
 import pickle
 import re
 
+import pandas as pd
 import pytest
 
 from actionnlp.result_cache import ResultCache, ResultStore, cached_map, content_key
@@ -163,7 +164,13 @@ def test_models_reuse_theme_owner_and_smart_results(fast_training, fast_models, 
 
     texts = actions["action_text"].fillna("").tolist()
     plain_tags = fast_models.tag_themes(texts)
-    assert first.tag_themes(texts).equals(plain_tags)
+    first_tags = first.tag_themes(texts)
+    # the cache tags each distinct text once, so its batches differ from the plain call's:
+    # the float32 similarity features may then round differently per batch shape (seen
+    # under load: 1.4e-7 relative); labels must match exactly and probabilities to float32
+    # precision. A cached rerun must return exactly what was stored.
+    assert first_tags["themes"].equals(plain_tags["themes"])
+    pd.testing.assert_frame_equal(first_tags, plain_tags, check_exact=False, rtol=1e-6)
 
     second = _fast_models_with_cache(fast_training, tmp_path)
     second.owner_finder.nlp = None  # a rerun must not parse anything again
@@ -171,7 +178,7 @@ def test_models_reuse_theme_owner_and_smart_results(fast_training, fast_models, 
     second.theme_tagger.estimators_ = None  # ... nor tag anything again
     assert second.find_owners(actions).equals(plain_owners)
     assert second.score_smart(actions).equals(plain_smart)
-    assert second.tag_themes(texts).equals(plain_tags)
+    assert second.tag_themes(texts).equals(first_tags)
     for artifact in ("owners-v1", "smart-v1", "themes-v1"):
         store = second.result_store(artifact)
         assert store.hits > 0 and store.misses == 0

@@ -23,7 +23,7 @@ from actionnlp.read.meta import (
 )
 from actionnlp.read.reconcile import reconcile
 from actionnlp.read.segment import RawRow, build_concerns
-from actionnlp.read.text import flattened_rows, split_text, tabular_rows
+from actionnlp.read.text import split_text, table_rows
 
 __all__ = ["SUFFIXES", "decode", "plan_from_rows", "read_plan", "read_plans"]
 
@@ -93,13 +93,8 @@ def _read_text(text: str, source: str | None) -> ActionPlan:
         if not looks_like_action_plan(text):
             why = "this does not look like an action plan: " + why
         raise NotAnActionPlanError(why, source)
-    if split.columns is not None:
-        rows = tabular_rows(split.table, split.columns)
-        era = "recommendations" if "agreement" in split.columns.roles else None
-        layout = "tabular"
-    else:
-        rows = flattened_rows(split.table)
-        era, layout = None, "flattened"
+    rows, layout = table_rows(split), split.layout
+    era = "recommendations" if split.columns and "agreement" in split.columns.roles else None
     plan = plan_from_rows(
         split.opening, rows, tail=split.tail, source=source, layout=layout, era=era
     )

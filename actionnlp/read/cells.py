@@ -15,6 +15,7 @@ __all__ = [
     "ID_RE",
     "agreement_of",
     "clean_text",
+    "column_roles",
     "heading_of",
     "html_paragraphs",
     "is_continuation",
@@ -207,3 +208,106 @@ def fold_ws(text: str) -> str:
 def ends_sentence(text: str) -> bool:
     """True when ``text`` ends like a finished sentence."""
     return bool(_SENTENCE_END_RE.search(text.rstrip()))
+
+
+# -- header vocabulary ---------------------------------------------------------------
+ROLE_PATTERNS = [
+    ("id", re.compile(r"(\b(no|number|ref|id)\b\.?|#|^\W*\d*\W*)$", re.I)),
+    ("agreement", re.compile(r"agreed|accepted|rejected|decision", re.I)),
+    ("owner", re.compile(r"owner|responsib|lead\b|by\s+whom", re.I)),
+    ("target", re.compile(r"target|date|timescale|deadline|when", re.I)),
+    ("response", re.compile(r"response|action|planned|taken", re.I)),
+    ("concern", re.compile(r"concern|recommendation|finding|issue", re.I)),
+]
+#: Header titles are short; longer cells (or rows of more cells) are not a header.
+MAX_TITLE = 80
+MAX_COLUMNS = 12
+_NUMBERED_TITLE_RE = re.compile(r"^\s{0,8}\d{1,2}\.\s{0,8}")
+
+
+def column_roles(cells: list[str]) -> list[str] | None:
+    """The role of each header cell, or None when the cells are not a plan's header.
+
+    Each role is taken once, in the order of :data:`ROLE_PATTERNS`; a header names
+    the concern and the response and at least one of number, decision, owner, target.
+    Bounded work: more than :data:`MAX_COLUMNS` cells or a cell longer than
+    :data:`MAX_TITLE` characters is not a header.
+
+    >>> column_roles(["No", "Concern", "Response", "Owner", "Target date"])
+    ['id', 'concern', 'response', 'owner', 'target']
+    >>> column_roles(["a", "b"]) is None
+    True
+    """
+    if not 3 <= len(cells) <= MAX_COLUMNS or any(len(c) > MAX_TITLE for c in cells):
+        return None
+    roles: list[str] = []
+    taken: set[str] = set()
+    for c in cells:
+        text = _NUMBERED_TITLE_RE.sub("", c).strip()
+        role = next((r for r, rx in ROLE_PATTERNS if r not in taken and rx.search(text)), "?")
+        taken.add(role)
+        roles.append(role)
+    if not {"concern", "response"} <= taken or not taken & {"owner", "target", "id", "agreement"}:
+        return None
+    return roles
+
+
+_INLINE_TITLES = {
+    "concern": re.compile(r"\b(?:concerns?|recommendations?|findings?)\b", re.I),
+    "response": re.compile(r"\b(?:response|actions?)\b", re.I),
+    "owner": re.compile(r"\b(?:owners?|responsib\w*|lead)\b", re.I),
+    "target": re.compile(r"\b(?:target|timescales?|deadline)\b", re.I),
+    "agreement": re.compile(r"\b(?:agreed|accepted|rejected|decision)\b", re.I),
+}
+MAX_INLINE_HEADER = 300
+_TITLE_WORDS = {"no", "no.", "ref", "partly", "partially", "not", "agreed/", "agreed", "date"}
+
+
+def is_title_line(line: str) -> bool:
+    """A line of column-title words wrapped below a one-line header ("No Partly Owner Date").
+
+    >>> is_title_line("No Partly Taken/Planned Owner Date"), is_title_line("Cells were dirty")
+    (True, False)
+    """
+    words = line.split()
+    if not words or len(line) > 80 or ends_sentence(line):
+        return False
+    return all(
+        w.lower() in _TITLE_WORDS or any(rx.search(w) for _, rx in ROLE_PATTERNS[1:]) for w in words
+    )
+
+
+def is_title_fragment(line: str) -> bool:
+    """A short line of a column title ("Concern", "No", "3.") wrapped above the rest.
+
+    >>> is_title_fragment("No"), is_title_fragment("Cells were dirty.")
+    (True, False)
+    """
+    text = line.strip()
+    if not text or len(text) > 25 or (ends_sentence(text) and not text[:-1].isdigit()):
+        return False
+    return any(rx.search(_NUMBERED_TITLE_RE.sub("", text) or text) for _, rx in ROLE_PATTERNS)
+
+
+def inline_roles(line: str) -> set[str] | None:
+    """Roles named by a header printed on one line without cell separators.
+
+    A browser dump or a PDF's raw text prints the column titles as one line
+    ("Concern No Concerns Response Action Taken/Planned Responsible Owner Target
+    Date"). It is a header when it names the concern, the response and an owner
+    or target column, in that order, in a short line.
+
+    >>> sorted(inline_roles("No Concerns Response Owner Target Date"))
+    ['concern', 'owner', 'response', 'target']
+    >>> inline_roles("The response to the concerns is owned by the Governor.") is None
+    True
+    """
+    if len(line) > MAX_INLINE_HEADER or len(line.split()) > 30:
+        return None
+    where = {r: m.start() for r, rx in _INLINE_TITLES.items() if (m := rx.search(line))}
+    if not {"concern", "response"} <= where.keys() or where["concern"] > where["response"]:
+        return None
+    ends = [where[r] for r in ("owner", "target") if r in where]
+    if not ends or min(ends) < where["response"] or ends_sentence(line):
+        return None
+    return set(where)

@@ -34,11 +34,10 @@ from actionnlp.errors import (
     NotAnActionPlanError,
     UnreadableDocumentError,
 )
-from actionnlp.read.cells import BULLET, ID_RE, clean_text, join_lines
+from actionnlp.read.cells import BULLET, ID_RE, clean_text, column_roles, join_lines
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.owners_cell import split_owner_entries
 from actionnlp.read.segment import RawRow
-from actionnlp.read.text import _roles
 
 if TYPE_CHECKING:
     from actionnlp.plan import ActionPlan
@@ -92,7 +91,7 @@ def header_roles(texts: list[str]) -> list[str] | None:
     cells = [clean_text(t) for t in texts]
     if sum(1 for c in cells if c) < 4:
         return None
-    return _roles(cells)
+    return column_roles(cells)
 
 
 def _paragraphs(cell: Cell) -> list[str]:

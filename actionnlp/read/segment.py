@@ -26,9 +26,9 @@ from actionnlp.read.cells import (
     split_heading_prefix,
 )
 from actionnlp.read.dates import parse_target
-from actionnlp.read.owners_cell import split_owners
+from actionnlp.read.owners_cell import split_owner_entries, split_owners
 
-__all__ = ["RawRow", "build_concerns"]
+__all__ = ["RawRow", "build_concerns", "is_rationale", "owner_entries"]
 
 
 @dataclass
@@ -52,6 +52,17 @@ class RawRow:
             or self.owners
             or self.targets
         )
+
+
+def owner_entries(entries: list[str], n_targets: int) -> list[str]:
+    """Owner entries of a cell; one entry naming one owner per target is split.
+
+    >>> owner_entries(["Governor Governor"], 2)
+    ['Governor', 'Governor']
+    """
+    if len(entries) == 1 and n_targets > 1:
+        return split_owner_entries(entries[0], n_targets) or entries
+    return entries
 
 
 @dataclass
@@ -81,6 +92,15 @@ _RATIONALE_RE = re.compile(
     r"(?:partly|partially|not)\s+(?:agreed|accepted)|^(?:partly|partially|not)\s+(?:agreed|accepted)\b",
     re.I,
 )
+
+
+def is_rationale(paragraph: str) -> bool:
+    """Does the paragraph explain a Partly / Not Agreed decision (no owner or target)?
+
+    >>> is_rationale("This recommendation is partly agreed as funding is limited.")
+    True
+    """
+    return bool(_RATIONALE_RE.match(paragraph))
 
 
 def _parse_concern_cell(cell: str) -> tuple[str, str | None, str | None, str | None, str | None]:
@@ -276,7 +296,7 @@ class _Builder:
 
     def _pair(self, c: Concern, g: _Group) -> list[Action]:
         disputed = c.agreement in ("partly_agreed", "not_agreed")
-        rationale = [p for p in g.paras if disputed and _RATIONALE_RE.match(p)]
+        rationale = [p for p in g.paras if disputed and is_rationale(p)]
         steps = [p for p in g.paras if p not in rationale]
         out = [Action(text=p, kind="rationale") for p in rationale]
         n = max(len(g.owners), len(g.targets))

@@ -14,27 +14,32 @@ Two families, told apart by the header row:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from actionnlp.read.cells import ID_RE, clean_text, ends_sentence, heading_of, html_paragraphs
-from actionnlp.read.dates import find_dates, split_target_entries
-from actionnlp.read.meta import read_stated_totals
-from actionnlp.read.owners_cell import split_owner_entries
-from actionnlp.read.segment import RawRow
-
-__all__ = ["Columns", "TableText", "find_header", "split_text"]
-
-_ROLE_PATTERNS = [
-    ("id", re.compile(r"(\b(no|number|ref|id)\b\.?|#|^\W*\d*\W*)$", re.I)),
-    ("agreement", re.compile(r"agreed|accepted|rejected|decision", re.I)),
-    ("owner", re.compile(r"owner|responsib|lead\b|by\s+whom", re.I)),
-    ("target", re.compile(r"target|date|timescale|deadline|when", re.I)),
-    ("response", re.compile(r"response|action|planned|taken", re.I)),
-    ("concern", re.compile(r"concern|recommendation|finding|issue", re.I)),
-]
-_STATUS_RE = re.compile(
-    r"^(complete[d]?|ongoing|on-going|in progress|done|achieved|continuous|tbc|n/?a)$", re.I
+from actionnlp.read.cells import (
+    ID_RE,
+    agreement_of,
+    clean_text,
+    column_roles,
+    ends_sentence,
+    heading_of,
+    html_paragraphs,
+    inline_roles,
+    is_title_fragment,
+    is_title_line,
 )
+from actionnlp.read.columns import FixedHeader, find_fixed_header, fixed_rows
+from actionnlp.read.dates import split_target_entries
+from actionnlp.read.meta import read_stated_totals
+from actionnlp.read.segment import RawRow, build_concerns, owner_entries
+from actionnlp.read.shapes import DATE_WORD_RE as _DATE_WORD_RE
+from actionnlp.read.shapes import STATUS_RE as _STATUS_RE
+from actionnlp.read.shapes import is_owner_block as _is_owner_block
+from actionnlp.read.shapes import is_target_block as _is_target_block
+from actionnlp.read.shapes import plausible_next as _plausible_next
+from actionnlp.read.stream import stream_rows
+
+__all__ = ["Columns", "TableText", "column_roles", "find_header", "split_text", "table_rows"]
 
 
 @dataclass
@@ -42,21 +47,11 @@ class Columns:
     """Which cell of a row plays which role."""
 
     roles: list[str]
+    fixed: FixedHeader | None = None  # set for fixed-width (space-padded) columns
+    outer: bool = True  # pipe rows framed by outer pipes, as the header is
 
     def cell(self, cells: list[str], role: str) -> str:
         return cells[self.roles.index(role)] if role in self.roles else ""
-
-
-def _roles(cells: list[str]) -> list[str] | None:
-    roles: list[str] = []
-    for c in cells:
-        text = re.sub(r"^\s*\d+\.\s*", "", c).strip()
-        role = next((r for r, rx in _ROLE_PATTERNS if r not in roles and rx.search(text)), "")
-        roles.append(role or "?")
-    needed = {"concern", "response"}
-    if not needed <= set(roles) or len(set(roles) & {"owner", "target", "id", "agreement"}) < 1:
-        return None
-    return roles
 
 
 @dataclass
@@ -67,15 +62,72 @@ class TableText:
     table: list[str]
     tail: str
     columns: Columns | None  # None for the flattened layout
+    header: list[str] = field(default_factory=list)  # the header's lines
+    stream: bool = False  # set by table_rows when the column-block reader won
+
+    @property
+    def layout(self) -> str:
+        """``tabular``, ``fixed-width`` or ``flattened``."""
+        if self.columns is None:
+            return "column-blocks" if self.stream else "flattened"
+        return "tabular" if self.columns.fixed is None else "fixed-width"
+
+
+def _score(rows: list[RawRow]) -> int:
+    """How well rows read: numbered concerns with responses, less the problems met."""
+    concerns, problems = build_concerns(rows)
+    good = sum(
+        1 for c in concerns if c.actions and any(a.owner_raw or a.target_raw for a in c.actions)
+    )
+    return 4 * good + len(concerns) - len(problems)
+
+
+def table_rows(split: TableText) -> list[RawRow]:
+    """The table's rows, read by the reader of its layout."""
+    if split.columns is None:
+        decisions = any(agreement_of(h) for h in split.header)
+        flat = flattened_rows(split.table)
+        stream = stream_rows(split.table, split.header, decisions=decisions)
+        split.stream = _score(stream) > _score(flat)
+        return stream if split.stream else flat
+    if split.columns.fixed is not None:
+        return fixed_rows(split.table, split.columns.fixed)
+    return tabular_rows(split.table, split.columns)
 
 
 def find_header(lines: list[str]) -> tuple[int, int, Columns | None] | None:
-    """Find the table header: ``(first line, line after it, columns or None)``."""
+    """Find the table header: ``(first line, line after it, columns or None)``.
+
+    Cells split by tabs or pipes, then space-padded (fixed-width) columns, then
+    titles printed as text (on one line, or on successive short lines).
+    """
     for i, ln in enumerate(lines):
         cells = _split_cells(ln)
-        if len(cells) >= 4 and (roles := _roles(cells)):
-            return i, i + 1, Columns(roles)
-    # Flattened header: the column titles on successive short lines.
+        if len(cells) >= 4 and (roles := column_roles(cells)):
+            outer = ln.strip().startswith("|") or "\t" in ln
+            return i, i + 1, Columns(roles, outer=outer)
+    fixed = find_fixed_header(lines)
+    if fixed is not None:
+        return fixed.start, fixed.end, Columns(fixed.roles, fixed)
+    found = [f for f in (_inline_header(lines), _stacked_header(lines)) if f is not None]
+    return min(found) if found else None
+
+
+def _inline_header(lines: list[str]) -> tuple[int, int, None] | None:
+    """A header printed on one line, with any title words wrapped onto short lines above."""
+    for i, ln in enumerate(lines):
+        if inline_roles(ln.strip()) is not None:
+            start, end = i, i + 1
+            while start > max(0, i - 4) and is_title_fragment(lines[start - 1]):
+                start -= 1
+            while end < min(len(lines), i + 4) and is_title_line(lines[end]):
+                end += 1
+            return start, end, None
+    return None
+
+
+def _stacked_header(lines: list[str]) -> tuple[int, int, None] | None:
+    """The column titles on successive short lines."""
     window = 40
     for i, ln in enumerate(lines):
         if not re.search(r"\b(concerns?|recommendations?)\b", ln, re.I) or len(ln) > 60:
@@ -92,18 +144,21 @@ def find_header(lines: list[str]) -> tuple[int, int, Columns | None] | None:
     return None
 
 
-def _split_cells(line: str) -> list[str]:
+def _split_cells(line: str, *, outer: bool = True) -> list[str]:
+    """Cells of a tab or pipe row; ``outer``: rows are framed ``| a | b |`` (markdown)."""
     if "\t" in line:
         return line.split("\t")
     if line.count("|") >= 3:
         body = line.strip()
-        if body.startswith("|"):  # markdown: | a | b |
+        if outer and body.startswith("|"):
             body = body[1:-1] if body.endswith("|") else body[1:]
         return body.split("|")
     return [line]
 
 
-_TABLE_END_RE = re.compile(r"^[\s\-|=_]{6,}$")
+_TABLE_END_RE = re.compile(r"^[\s\-=_]{6,}$")
+#: A markdown header separator: ``|---|:---:|``, with or without the outer pipes.
+RULE_RE = re.compile(r"^\s{0,8}\|?(?:\s{0,8}:?-{3,}:?\s{0,8}\|)+(?:\s{0,8}:?-{3,}:?\s{0,8})?$")
 
 
 def split_text(text: str) -> TableText | None:
@@ -113,6 +168,8 @@ def split_text(text: str) -> TableText | None:
     if found is None:
         return None
     start, body, columns = found
+    if body < len(lines) and RULE_RE.match(lines[body]):
+        body += 1  # the markdown separator under the header
     end = len(lines)
     for j in range(body, len(lines)):
         if _TABLE_END_RE.match(lines[j]) and "-" in lines[j]:
@@ -122,7 +179,7 @@ def split_text(text: str) -> TableText | None:
     while end > body and (not lines[end - 1].strip() or read_stated_totals(lines[end - 1])):
         end -= 1
     opening = "\n".join(lines[:start])
-    return TableText(opening, lines[body:end], "\n".join(lines[end:]), columns)
+    return TableText(opening, lines[body:end], "\n".join(lines[end:]), columns, lines[start:body])
 
 
 # -- tabular -------------------------------------------------------------------
@@ -138,9 +195,9 @@ def tabular_rows(lines: list[str], columns: Columns) -> list[RawRow]:
     n = len(columns.roles)
     rows: list[RawRow] = []
     for ln in lines:
-        if not ln.strip() or re.fullmatch(r"[\s|:\-]+", ln):
+        if not ln.strip() or RULE_RE.match(ln):
             continue
-        cells = _split_cells(ln)
+        cells = _split_cells(ln, outer=columns.outer)
         if len(cells) == 1:
             rows.append(RawRow(response=_entries(cells[0])))  # a stray line: keep it as text
             continue
@@ -174,10 +231,7 @@ def _target_entries(cell: str) -> list[str]:
 
 
 def _owner_entries(cell: str, n_targets: int) -> list[str]:
-    entries = _entries(cell)
-    if len(entries) == 1 and n_targets > 1:
-        return split_owner_entries(entries[0], n_targets) or entries
-    return entries
+    return owner_entries(_entries(cell), n_targets)
 
 
 # -- flattened -----------------------------------------------------------------
@@ -223,35 +277,6 @@ def _blocks(lines: list[str]) -> list[list[str] | str]:
     return out
 
 
-_DATE_WORD_RE = re.compile(
-    r"^(?:(?:end\s+of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-    r"(?:\s+\d{2,4})?|\d{1,2}(?:st|nd|rd|th)?|\d{4}|q[1-4]\s*\d{0,4}|\d{1,2}/\d{1,2}/\d{2,4})$",
-    re.I,
-)
-
-
-def _is_target_block(block: list[str]) -> bool:
-    text = " ".join(block).strip()
-    if _STATUS_RE.match(text):
-        return True
-    return all(_DATE_WORD_RE.match(part.strip()) for part in block) and bool(find_dates(text))
-
-
-_OWNER_END_RE = re.compile(r"[.;:,]$")
-
-
-def _is_owner_block(block: list[str]) -> bool:
-    if len(block) > 5:
-        return False
-    words = " ".join(block).split()
-    if not words or len(words) > 12:
-        return False
-    if any(_OWNER_END_RE.search(x.strip()) for x in block):
-        return False
-    caps = sum(1 for w in words if w[0].isupper() or not w[0].isalpha())
-    return caps >= 0.6 * len(words) and all(len(x) <= 45 for x in block)
-
-
 _ID_START_RE = re.compile(
     r"^(?P<id>(?:[A-Z]{1,2}\s?)?\d{1,3}(?:\.\d{1,3}){0,2})[.)]?\s+(?P<rest>\S.*)$"
 )
@@ -269,25 +294,6 @@ class _Chunk:
     @property
     def empty(self) -> bool:
         return not (self.id_cell or self.concern or self.prose or self.owners or self.targets)
-
-
-def _id_key(cid: str) -> tuple[str, list[int]]:
-    m = re.match(r"^([A-Z]{0,2})\s?([\d.]+)$", cid)
-    if not m:
-        return "", []
-    return m.group(1), [int(x) for x in m.group(2).split(".") if x]
-
-
-def _plausible_next(cid: str, last: str | None) -> bool:
-    """Is ``cid`` a believable next concern number after ``last``?"""
-    if last is None:
-        return True
-    (p1, a), (p2, b) = _id_key(last), _id_key(cid)
-    if not a or not b or p1 != p2 or len(a) != len(b):
-        return False
-    if a[:-1] == b[:-1]:
-        return 0 < b[-1] - a[-1] <= 6
-    return b[:-1] > a[:-1] and b[-1] <= 2
 
 
 def _line_kind(line: str) -> str:

@@ -1,0 +1,85 @@
+"""Fixed-width text (``pdftotext -layout`` style): columns from white-space alignment."""
+
+from __future__ import annotations
+
+import actionnlp
+from actionnlp.read.columns import find_fixed_header
+
+
+def line(cells: list[str], starts: list[int]) -> str:
+    """Cells printed from the given character offsets (at least two spaces apart)."""
+    out = ""
+    for text, at in zip(cells, starts, strict=True):
+        if text:
+            out = out.ljust(at) if len(out) < at - 1 or not out else out + "  "
+            out += text
+    return out
+
+
+PAGE1 = [0, 7, 36, 52, 88, 101]
+PAGE2 = [0, 4, 30, 45, 80, 93]  # the next page moved every column left
+HEADER = [
+    ["Rec No Recommendation", "", "Agreed/", "Response", "Owner", "Target"],
+    ["", "", "Partly Agreed/", "", "", "Date"],
+    ["", "", "Not Agreed", "", "", ""],
+]
+ROWS1 = [
+    ["K1", "Cells were dirty and", "Partly Agreed", "This recommendation is partly", "", ""],
+    ["", "cold.", "", "agreed as heating is funded", "", ""],
+    ["", "", "", "centrally.", "", ""],
+    ["", "", "", "A cleaning rota is set for", "Governor", "May 2024"],
+    ["", "", "", "every wing.", "", ""],
+    ["K2", "Meals were served", "Agreed", "Meal times are moved to", "Governor", "June 2024"],
+    ["", "too early in the", "", "after five o'clock.", "", ""],
+    ["", "evening.", "", "", "", ""],
+    ["K3", "Showers were broken", "Agreed", "Showers are repaired on", "Head of", "April 2024"],
+    ["", "on two wings.", "", "every wing and checked by", "Estates", ""],
+]
+ROWS2 = [
+    ["", "", "", "managers each week.", "", ""],
+    ["", "", "", "Heaters are bought for the", "Head of", "March 2025"],
+    ["", "", "", "cold wings.", "Estates", ""],
+    ["K4", "Staff were absent.", "Agreed", "Rotas are reviewed.", "Governor", "Completed"],
+]
+TEXT = "\n".join(
+    [
+        "Action Plan: HMP Example",
+        "",
+        *(line(r, PAGE1) for r in HEADER),
+        *(line(r, PAGE1) for r in ROWS1),
+        "\f" + line(HEADER[0], PAGE2),
+        *(line(r, PAGE2) for r in HEADER[1:]),
+        *(line(r, PAGE2) for r in ROWS2),
+    ]
+)
+
+
+def test_header_titles_one_space_apart_are_split_by_the_columns_below():
+    h = find_fixed_header(TEXT.splitlines())
+    assert h is not None
+    assert h.roles == ["id", "concern", "agreement", "response", "owner", "target"]
+    assert (h.start, h.end) == (2, 5)
+
+
+def test_rows_read_across_a_page_that_moved_the_columns():
+    plan = actionnlp.read_plan(text=TEXT)
+    assert plan.layout == "fixed-width"
+    assert [(c.id, c.agreement) for c in plan.concerns] == [
+        ("K1", "partly_agreed"),
+        ("K2", "agreed"),
+        ("K3", "agreed"),
+        ("K4", "agreed"),
+    ]
+    k1, k2, k3, k4 = plan.concerns
+    assert k1.concern_text == "Cells were dirty and cold."
+    assert [(a.kind, a.owner_raw, a.target_raw) for a in k1.actions] == [
+        ("rationale", None, None),
+        ("action", "Governor", "May 2024"),
+    ]
+    assert k2.concern_text == "Meals were served too early in the evening."
+    showers, heaters = k3.actions
+    assert showers.text == "Showers are repaired on every wing and checked by managers each week."
+    assert (showers.owner_raw, showers.target_raw) == ("Head of Estates", "April 2024")
+    assert heaters.text == "Heaters are bought for the cold wings."
+    assert (heaters.owner_raw, heaters.target_raw) == ("Head of Estates", "March 2025")
+    assert (k4.actions[0].owner_raw, k4.actions[0].status) == ("Governor", "completed")
