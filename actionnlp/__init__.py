@@ -42,6 +42,11 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'actionnlp' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """Every public name, the lazily loaded ones included (``dir(actionnlp)``)."""
+    return sorted(set(globals()) | set(__all__))
+
+
 __all__ = [
     "Action",
     "ActionPlan",

@@ -30,12 +30,15 @@ import os
 import platform
 import re
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from actionnlp.errors import ArtifactError
+from actionnlp.filebytes import NotRegularFileError, is_regular, read_regular
 
 if TYPE_CHECKING:
     from actionnlp.embed import Embedder
@@ -43,28 +46,56 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMAT_VERSION",
     "MANIFEST",
-    "TRUSTED_MODULES",
+    "MAX_FILE_BYTES",
+    "MAX_MANIFEST_BYTES",
+    "TRUSTED_TYPES",
+    "VerifiedArtifact",
     "actionnlp_version",
     "artifact_path",
     "check_embedding",
     "file_sha256",
     "library_versions",
     "load_sklearn",
+    "load_sklearn_bytes",
     "load_verified_sklearn",
+    "manifest_sha256",
+    "pins_of",
+    "read_artifact",
+    "read_pin_file",
     "save_artifact",
     "save_sklearn",
     "verify_artifact",
+    "write_pin_file",
 ]
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-TRUSTED_MODULES = ("actionnlp", "sklearn", "numpy", "scipy")
-"""Top-level modules whose types :func:`load_sklearn` may trust."""
+TRUSTED_TYPES: frozenset[str] = frozenset({"actionnlp.themes.ThemeTagger"})
+"""Types a skops file may hold beyond skops's own trusted defaults, by exact name.
+
+Add a class here (never a function, never a module) when a shipped artifact needs it;
+:func:`load_sklearn_bytes` refuses everything else."""
+
+MAX_MANIFEST_BYTES = 8 << 20
+"""Largest ``manifest.json`` (and ``pins.json``) read."""
+MAX_FILE_BYTES = 1 << 30
+"""Largest single file of an artifact read."""
 
 _CHECKED_LIBRARIES = ("actionnlp", "scikit-learn", "spacy")
 _RECORDED_LIBRARIES = ("scikit-learn", "spacy", "sentence-transformers", "skops")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-_REQUIRED_KEYS = ("name", "version", "created_by", "labels", "data_hash", "metrics", "files")
+_REQUIRED_KEYS = (
+    "name",
+    "version",
+    "created_by",
+    "embedding",
+    "labels",
+    "data_hash",
+    "metrics",
+    "files",
+)
+_EMBEDDING_KEYS = ("name", "weights_sha256")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def actionnlp_version() -> str:
@@ -144,11 +175,19 @@ def _check_version(version: object) -> None:
 def _list_files(directory: Path) -> list[str]:
     """Relative POSIX paths of every file under ``directory`` except the manifest."""
     found: list[str] = []
-    for path in sorted(directory.rglob("*")):
+    try:
+        paths = sorted(directory.rglob("*"))
+    except OSError as exc:
+        raise ArtifactError(f"cannot list the artifact ({exc.strerror or exc})", directory) from exc
+    for path in paths:
         rel = path.relative_to(directory).as_posix()
         if path.is_symlink():
             raise ArtifactError(f"symbolic link {rel!r} is not allowed in an artifact", directory)
-        if path.is_file() and rel != MANIFEST:
+        if path.is_dir():
+            continue
+        if not is_regular(path):
+            raise ArtifactError(f"{rel!r} is not a regular file (FIFO, device, socket)", directory)
+        if rel != MANIFEST:
             found.append(rel)
     return found
 
@@ -233,15 +272,24 @@ def _major_minor(version: str) -> tuple[str, ...]:
     return tuple(version.split(".")[:2])
 
 
-def _read_manifest(directory: Path) -> dict[str, Any]:
-    path = directory / MANIFEST
-    if not directory.is_dir():
-        raise ArtifactError("artifact directory does not exist", directory)
-    if not path.is_file():
-        raise ArtifactError(f"no {MANIFEST}: not a saved artifact", directory)
+def _read_bytes(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of one regular file of an artifact; ArtifactError naming it otherwise."""
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return read_regular(path, limit=limit)
+    except NotRegularFileError as exc:
+        raise ArtifactError(f"{what} is not a regular file of at most {limit} bytes", path) from exc
+    except FileNotFoundError as exc:
+        raise ArtifactError(f"{what} does not exist", path) from exc
+    except PermissionError as exc:
+        raise ArtifactError(f"{what} cannot be read: permission denied", path) from exc
+    except OSError as exc:
+        raise ArtifactError(f"{what} cannot be read ({exc.strerror or exc})", path) from exc
+
+
+def _parse_manifest(data: bytes, path: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ArtifactError(f"manifest is not valid JSON ({exc})", path) from exc
     if not isinstance(manifest, dict):
         raise ArtifactError("manifest is not a JSON object", path)
@@ -259,37 +307,28 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
         isinstance(k, str) and isinstance(v, str) for k, v in files.items()
     ):
         raise ArtifactError("manifest 'files' must map relative paths to SHA-256 digests", path)
-    if not isinstance(manifest["created_by"], dict):
+    created_by = manifest["created_by"]
+    if not isinstance(created_by, dict):
         raise ArtifactError("manifest 'created_by' must be an object", path)
+    unrecorded = [d for d in _CHECKED_LIBRARIES if not isinstance(created_by.get(d), str)]
+    if unrecorded:
+        raise ArtifactError(
+            f"manifest 'created_by' does not record the {', '.join(unrecorded)} version", path
+        )
+    embedding = manifest["embedding"]
+    if embedding is not None and not (
+        isinstance(embedding, dict)
+        and all(isinstance(embedding.get(k), str) and embedding[k] for k in _EMBEDDING_KEYS)
+    ):
+        raise ArtifactError(
+            "manifest 'embedding' must be null or have a name and a weights_sha256", path
+        )
     return manifest
 
 
-def verify_artifact(directory: str | Path, *, expected_name: str | None = None) -> dict[str, Any]:
-    """Check an artifact and return its manifest; raise ArtifactError if anything is off.
-
-    Refused: a missing, non-JSON or other-format manifest; a name other than
-    ``expected_name``; scikit-learn, spacy or actionnlp installed at another
-    major.minor than the manifest records (only those it lists); a listed file
-    missing; a file present but not listed; any checksum mismatch. Nothing in
-    the artifact is deserialised here.
-
-    >>> verify_artifact("/nonexistent")
-    Traceback (most recent call last):
-    ...
-    actionnlp.errors.ArtifactError: /nonexistent: artifact directory does not exist
-    """
-    directory = Path(directory)
-    manifest = _read_manifest(directory)
-    where = directory / MANIFEST
-    if expected_name is not None and manifest["name"] != expected_name:
-        raise ArtifactError(
-            f"artifact is named {manifest['name']!r}, expected {expected_name!r}", where
-        )
-    created_by = manifest["created_by"]
+def _check_versions(created_by: Mapping[str, str], where: Path) -> None:
     for dist in _CHECKED_LIBRARIES:
-        if dist not in created_by or created_by[dist] is None:
-            continue
-        built = str(created_by[dist])
+        built = created_by[dist]
         installed = _installed_version(dist)
         if installed is None:
             raise ArtifactError(f"built with {dist} {built}, which is not installed", where)
@@ -299,6 +338,75 @@ def verify_artifact(directory: str | Path, *, expected_name: str | None = None) 
                 "(major.minor must match; retrain or install the same version)",
                 where,
             )
+
+
+def manifest_sha256(directory: str | Path) -> str:
+    """SHA-256 of an artifact's ``manifest.json`` bytes: the value a pin records.
+
+    The manifest lists the SHA-256 of every other file, so this one digest pins the
+    whole artifact.
+    """
+    path = Path(directory) / MANIFEST
+    return hashlib.sha256(_read_bytes(path, MAX_MANIFEST_BYTES, MANIFEST)).hexdigest()
+
+
+@dataclass(frozen=True)
+class VerifiedArtifact:
+    """An artifact whose bytes were read once and checked: its manifest (against the pin,
+    when one was given) and every file against the manifest. Loaders deserialise these
+    bytes (:attr:`files`), never the files on disk, which may change after the check."""
+
+    directory: Path
+    manifest: dict[str, Any]
+    manifest_sha256: str
+    files: Mapping[str, bytes] = field(repr=False)
+
+    @contextmanager
+    def materialised(self) -> Iterator[Path]:
+        """A private temporary folder holding the verified bytes, for loaders that read
+        a folder (spaCy); deleted on exit."""
+        with tempfile.TemporaryDirectory(prefix="actionnlp-artifact-") as tmp:
+            root = Path(tmp)
+            for rel, data in self.files.items():
+                target = root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            yield root
+
+
+def read_artifact(
+    directory: str | Path, *, expected_name: str | None = None, pin: str | None = None
+) -> VerifiedArtifact:
+    """Read an artifact's bytes once and check them; raise ArtifactError if anything is off.
+
+    Refused: a missing, oversized, non-JSON or other-format manifest; a manifest without
+    ``created_by`` versions of actionnlp, scikit-learn and spaCy or without an
+    ``embedding`` entry (``null`` for a model that uses none); a manifest whose SHA-256
+    is not ``pin`` (when given); a name other than ``expected_name``; those libraries
+    installed at another major.minor than recorded; a listed file missing; a file present
+    but not listed; anything but a regular file (links, FIFOs, devices); any checksum
+    mismatch. Nothing is deserialised here.
+    """
+    directory = Path(directory)
+    where = directory / MANIFEST
+    if not directory.is_dir():
+        raise ArtifactError("artifact directory does not exist", directory)
+    if not os.path.lexists(where):
+        raise ArtifactError(f"no {MANIFEST}: not a saved artifact", directory)
+    raw = _read_bytes(where, MAX_MANIFEST_BYTES, MANIFEST)
+    digest = hashlib.sha256(raw).hexdigest()
+    manifest = _parse_manifest(raw, where)
+    if expected_name is not None and manifest["name"] != expected_name:
+        raise ArtifactError(
+            f"artifact is named {manifest['name']!r}, expected {expected_name!r}", where
+        )
+    _check_versions(manifest["created_by"], where)
+    if pin is not None and digest != pin.lower():
+        raise ArtifactError(
+            f"manifest SHA-256 is {digest}, but {pin} is pinned: the artifact changed "
+            "after it was pinned (after retraining, re-pin with `make pin`)",
+            where,
+        )
     listed: dict[str, str] = manifest["files"]
     for rel in listed:
         if rel.startswith("/") or ".." in Path(rel).parts or rel == MANIFEST:
@@ -310,18 +418,37 @@ def verify_artifact(directory: str | Path, *, expected_name: str | None = None) 
     extra = sorted(present - set(listed))
     if extra:
         raise ArtifactError(f"file(s) not in the manifest: {', '.join(extra)}", directory)
+    files: dict[str, bytes] = {}
     for rel in sorted(listed):
-        actual = file_sha256(directory / rel)
+        data = _read_bytes(directory / rel, MAX_FILE_BYTES, "artifact file")
+        actual = hashlib.sha256(data).hexdigest()
         if actual != listed[rel].lower():
             raise ArtifactError(
                 f"checksum mismatch: manifest says {listed[rel]}, file has {actual}",
                 directory / rel,
             )
-    return manifest
+        files[rel] = data
+    return VerifiedArtifact(directory, manifest, digest, files)
+
+
+def verify_artifact(
+    directory: str | Path, *, expected_name: str | None = None, pin: str | None = None
+) -> dict[str, Any]:
+    """Check an artifact (see :func:`read_artifact`) and return its manifest.
+
+    >>> verify_artifact("/nonexistent")
+    Traceback (most recent call last):
+    ...
+    actionnlp.errors.ArtifactError: /nonexistent: artifact directory does not exist
+    """
+    return read_artifact(directory, expected_name=expected_name, pin=pin).manifest
 
 
 def check_embedding(manifest: Mapping[str, Any], embedder: Embedder) -> None:
     """Raise ArtifactError unless ``embedder`` is the one the artifact was built with.
+
+    A manifest that records no embedding is refused too: call this only for
+    artifacts that read embeddings.
 
     >>> from actionnlp.embed import FakeEmbedder
     >>> m = {"name": "x", "embedding": {"name": "fake", "weights_sha256": "fake-32"}}
@@ -332,8 +459,11 @@ def check_embedding(manifest: Mapping[str, Any], embedder: Embedder) -> None:
     actionnlp.errors.ArtifactError: artifact 'x' was built with embedding fake (fake-32), not ...
     """
     wanted = manifest.get("embedding")
-    if wanted is None:
-        return
+    if not isinstance(wanted, Mapping) or not all(wanted.get(k) for k in _EMBEDDING_KEYS):
+        raise ArtifactError(
+            f"artifact {manifest.get('name')!r} uses embeddings but its manifest records "
+            "no embedding name and weights_sha256"
+        )
     name, digest = embedder.name, embedder.weights_hash
     if wanted.get("name") != name or wanted.get("weights_sha256") != digest:
         raise ArtifactError(
@@ -360,45 +490,50 @@ def save_sklearn(obj: Any, path: str | Path) -> Path:
     return path
 
 
-def _trustable(type_name: str) -> bool:
-    return type_name.split(".", 1)[0] in TRUSTED_MODULES
-
-
 def load_sklearn(path: str | Path, *, trusted_types: Sequence[str] | None = None) -> Any:
-    """Load a skops file, trusting only actionnlp, sklearn, numpy and scipy types.
+    """Load a skops file (read once, bounded, regular files only); see
+    :func:`load_sklearn_bytes` for the types it trusts. This does not check checksums:
+    prefer :func:`load_verified_sklearn` for artifacts."""
+    path = Path(path)
+    if not os.path.lexists(path):
+        raise ArtifactError("skops file does not exist", path)
+    data = _read_bytes(path, MAX_FILE_BYTES, "skops file")
+    return load_sklearn_bytes(data, path, trusted_types=trusted_types)
 
-    Types skops does not trust by default are trusted when their top-level
-    module is one of :data:`TRUSTED_MODULES`; ``trusted_types``, when given,
-    narrows that to the listed names. Any other type raises ArtifactError
-    before the object is built. This does not check checksums: prefer
-    :func:`load_verified_sklearn` for artifacts.
+
+def load_sklearn_bytes(
+    data: bytes, source: str | Path, *, trusted_types: Sequence[str] | None = None
+) -> Any:
+    """Deserialise skops ``data`` (read from ``source``, named in errors).
+
+    skops's own audited defaults (scikit-learn estimators, NumPy arrays and ufuncs,
+    builtin containers) are trusted; any other type must be named exactly in
+    :data:`TRUSTED_TYPES`, never by its module: ``numpy.load``, ``builtins.eval``,
+    ``os.system`` and the like are refused before anything is built.
+    ``trusted_types``, when given, narrows :data:`TRUSTED_TYPES` to the listed names.
     """
     import skops.io
 
-    path = Path(path)
-    if not path.is_file():
-        raise ArtifactError("skops file does not exist", path)
+    allowed_names = TRUSTED_TYPES
     if trusted_types is not None:
-        bad = [t for t in trusted_types if not _trustable(t)]
+        bad = sorted(set(trusted_types) - TRUSTED_TYPES)
         if bad:
             raise ArtifactError(
-                f"refusing to trust {', '.join(bad)}: only {', '.join(TRUSTED_MODULES)} types",
-                path,
+                f"refusing to trust {', '.join(bad)}: not in actionnlp's skops allowlist",
+                source,
             )
+        allowed_names = frozenset(trusted_types)
     try:
-        untrusted = skops.io.get_untrusted_types(file=path)
+        untrusted = skops.io.get_untrusted_types(data=data)
     except Exception as exc:  # skops raises many kinds on a corrupt or foreign file
-        raise ArtifactError(f"not a readable skops file ({exc})", path) from exc
-    allowed = [t for t in untrusted if _trustable(t)]
-    if trusted_types is not None:
-        allowed = [t for t in allowed if t in set(trusted_types)]
-    refused = sorted(set(untrusted) - set(allowed))
+        raise ArtifactError(f"not a readable skops file ({exc})", source) from exc
+    refused = sorted(set(untrusted) - allowed_names)
     if refused:
-        raise ArtifactError(f"untrusted type(s) in skops file: {', '.join(refused)}", path)
+        raise ArtifactError(f"untrusted type(s) in skops file: {', '.join(refused)}", source)
     try:
-        return skops.io.load(path, trusted=allowed)
+        return skops.io.loads(data, trusted=list(untrusted))
     except Exception as exc:  # any failure to rebuild the object is an artifact problem
-        raise ArtifactError(f"could not load skops file ({exc})", path) from exc
+        raise ArtifactError(f"could not load skops file ({exc})", source) from exc
 
 
 def load_verified_sklearn(
@@ -407,9 +542,59 @@ def load_verified_sklearn(
     *,
     expected_name: str | None = None,
     trusted_types: Sequence[str] | None = None,
+    pin: str | None = None,
 ) -> Any:
-    """Verify the artifact, then load ``relpath`` (which must be listed) with skops."""
-    manifest = verify_artifact(artifact_dir, expected_name=expected_name)
-    if relpath not in manifest["files"]:
+    """Verify the artifact, then load ``relpath`` (which must be listed) from the very
+    bytes that were checked."""
+    artifact = read_artifact(artifact_dir, expected_name=expected_name, pin=pin)
+    if relpath not in artifact.files:
         raise ArtifactError(f"{relpath!r} is not one of the artifact's files", artifact_dir)
-    return load_sklearn(Path(artifact_dir) / relpath, trusted_types=trusted_types)
+    return load_sklearn_bytes(
+        artifact.files[relpath], Path(artifact_dir) / relpath, trusted_types=trusted_types
+    )
+
+
+def read_pin_file(path: str | Path) -> dict[str, str]:
+    """The pins in a ``pins.json`` (artifact folder name -> manifest SHA-256).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = write_pin_file(Path(d, "pins.json"), {"themes-v1": "ab" * 32})
+    ...     read_pin_file(p) == {"themes-v1": "ab" * 32}
+    True
+    """
+    path = Path(path)
+    raw = _read_bytes(path, MAX_MANIFEST_BYTES, "pin file")
+    try:
+        pins = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ArtifactError(f"pin file is not valid JSON ({exc})", path) from exc
+    if not isinstance(pins, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and _HEX64.fullmatch(v) for k, v in pins.items()
+    ):
+        raise ArtifactError("pin file must map artifact names to SHA-256 hex digests", path)
+    return pins
+
+
+def write_pin_file(path: str | Path, pins: Mapping[str, str]) -> Path:
+    """Write ``pins`` as JSON to ``path`` (atomically) and return it."""
+    path = Path(path)
+    text = json.dumps(dict(sorted(pins.items())), indent=2) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=".pins-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def pins_of(root: str | Path, names: Sequence[str]) -> dict[str, str]:
+    """The pins of the artifacts ``names`` in ``root``: their manifests' SHA-256.
+
+    >>> pins_of("/nonexistent", [])
+    {}
+    """
+    return {name: manifest_sha256(Path(root) / name) for name in names}

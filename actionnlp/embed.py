@@ -43,6 +43,7 @@ __all__ = [
     "default_embedder",
     "embed_texts",
     "sha256_file",
+    "unit_rows",
 ]
 
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -50,6 +51,10 @@ BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 BUNDLED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 """SHA-256 of the bundled model's ``model.safetensors``."""
+
+BUNDLED_MODEL_DIM = 384
+"""Embedding width of the bundled model: known without loading it, so a warm embedding
+cache can check its vectors' width without loading the model (checked on load)."""
 
 WEIGHTS_FILE = "model.safetensors"
 
@@ -174,7 +179,9 @@ class SentenceTransformerEmbedder:
         self.expected_sha256 = expected_sha256
         self.name = BUNDLED_MODEL_NAME if bundled else self.path.name
         self._model: Any = None
-        self._dim: int | None = None
+        self._dim: int | None = (
+            BUNDLED_MODEL_DIM if expected_sha256 == BUNDLED_MODEL_SHA256 else None
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the loaded model: a copy (e.g. in a joblib worker) loads it
@@ -197,8 +204,9 @@ class SentenceTransformerEmbedder:
 
     @property
     def dim(self) -> int:
-        """Embedding width (loads the model)."""
-        self._load()
+        """Embedding width (loads the model, except the bundled one's, which is known)."""
+        if self._dim is None:
+            self._load()
         if self._dim is None:  # pragma: no cover - _load always sets it
             raise ArtifactError("model did not report its embedding dimension", self.path)
         return self._dim
@@ -222,6 +230,8 @@ class SentenceTransformerEmbedder:
                 dim = model.get_embedding_dimension()
                 if dim is None:
                     raise ArtifactError("model did not report its embedding dimension", self.path)
+                if self._dim is not None and int(dim) != self._dim:
+                    raise ArtifactError(f"model width is {dim}, expected {self._dim}", self.path)
                 self._dim = int(dim)
                 self._model = model
         return self._model
@@ -348,12 +358,15 @@ def embed_texts(
     if new:
         vectors = np.asarray(embedder.encode(new, batch_size=batch_size), dtype=np.float32)
         if vectors.shape != (len(new), embedder.dim):
-            raise ValueError(
-                f"{embedder.name} returned shape {vectors.shape}, "
+            raise ArtifactError(
+                f"embedder {embedder.name} returned shape {vectors.shape}, "
                 f"expected {(len(new), embedder.dim)}"
             )
-        fresh = dict(zip(new, vectors, strict=True))
-        memo.update(fresh)
+        if not np.isfinite(vectors).all():
+            raise ArtifactError(f"embedder {embedder.name} returned non-finite vectors")
+        fresh = {t: _frozen(v) for t, v in zip(new, vectors, strict=True)}
+        good = unit_rows(vectors, embedder.dim)  # only vectors as the model writes them
+        memo.update((t, v) for (t, v), ok in zip(fresh.items(), good, strict=True) if ok)
         found.update(fresh)
     return np.stack([found[t] for t in items])
 
@@ -362,6 +375,32 @@ def embed_texts(
 #: (concerns tagged, then compared with their actions) are encoded once per process.
 MEMO_SIZE = 200_000
 _MEMOS: weakref.WeakKeyDictionary[Any, dict[str, NDArray[np.float32]]] = weakref.WeakKeyDictionary()
+
+
+UNIT_NORM_TOLERANCE = 1e-3
+"""How far from 1 a stored vector's L2 norm may be (float32 rounding)."""
+
+
+def unit_rows(vectors: NDArray[np.float32], dim: int) -> NDArray[np.bool_]:
+    """Which rows are valid embeddings of width ``dim``: finite and of unit L2 norm
+    (within :data:`UNIT_NORM_TOLERANCE`; NaN and infinity fail the comparison).
+
+    >>> unit_rows(np.array([[0.6, 0.8], [0.0, 0.0], [2.0, 0.0]], np.float32), 2).tolist()
+    [True, False, False]
+    """
+    if vectors.ndim != 2 or vectors.shape[1] != dim:
+        return np.zeros(len(vectors), dtype=bool)
+    with np.errstate(all="ignore"):
+        squared = np.einsum("ij,ij->i", vectors, vectors, dtype=np.float64)
+        ok = np.abs(np.sqrt(squared) - 1.0) <= UNIT_NORM_TOLERANCE
+    return ok & np.isfinite(vectors).all(axis=1)
+
+
+def _frozen(row: NDArray[np.float32]) -> NDArray[np.float32]:
+    """A read-only copy of one vector: what the memo hands out cannot be changed."""
+    out = np.array(row, dtype=np.float32)
+    out.setflags(write=False)
+    return out
 
 
 def _memo(embedder: Embedder) -> dict[str, NDArray[np.float32]]:

@@ -22,9 +22,18 @@ Why files and not SQLite:
 
 The index is loaded lazily (on the first :meth:`CachedEmbedder.encode`) and the
 directory is rescanned for files written by other processes whenever a call has
-misses. A file that cannot be read or does not have the expected shape is ignored
-(its texts are simply encoded again). :meth:`CachedEmbedder.compact` merges the
-batch files into one.
+misses. :meth:`CachedEmbedder.compact` merges the batch files into one.
+
+Nothing read from the cache is trusted unchecked. A batch file is used only if it is
+a regular file (links, FIFOs and devices are skipped by ``lstat`` before any open) of
+at most :data:`MAX_FILE_BYTES`, an uncompressed ``.npz`` holding exactly ``keys``,
+``vectors`` and ``check`` whose array headers match their byte sizes, with vectors
+that are finite, of the model's width and of unit norm (as every embedder writes
+them), and whose ``check`` (the SHA-256 of the keys and vectors) matches, so rows
+moved between texts are caught. Anything else is ignored, its texts encoded again,
+and one :class:`~actionnlp.errors.CacheWarning` names the first such file. Temporary
+files of writers killed mid-write (``.batch-*.tmp``) are deleted at the next open once
+older than :data:`STALE_TMP_SECONDS` (younger ones may belong to a live writer).
 
 The default location is ``$ACTIONNLP_CACHE_DIR`` or ``~/.cache/actionnlp/embeddings``.
 
@@ -42,9 +51,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
+import math
 import os
+import stat
 import tempfile
 import threading
+import time
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -53,16 +66,82 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
+from actionnlp.embed import unit_rows
+from actionnlp.errors import ArtifactError, CacheWarning
+from actionnlp.filebytes import read_regular
+
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from actionnlp.embed import Embedder
 
-__all__ = ["CachedEmbedder", "default_cache_dir", "model_key"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "STALE_TMP_SECONDS",
+    "BatchIndex",
+    "CachedEmbedder",
+    "UnusableCacheFile",
+    "default_cache_dir",
+    "model_key",
+]
 
 ENV_VAR = "ACTIONNLP_CACHE_DIR"
 SUFFIX = ".npz"
 _DIGEST = 32
+_MEMBERS = ("check.npy", "keys.npy", "vectors.npy")
+
+MAX_FILE_BYTES = 1 << 30
+"""Largest cache batch file read (1 GiB: about 650,000 vectors of width 384)."""
+STALE_TMP_SECONDS = 3600.0
+"""A ``.batch-*.tmp`` file untouched for this long is a killed writer's and is deleted."""
+
+
+class UnusableCacheFile(ValueError):
+    """One cache file that is ignored: its entries are computed again."""
+
+
+def _npy(raw: bytes, name: str) -> NDArray[Any]:
+    """The array in one ``.npy`` member, its header checked against its byte size."""
+    handle = io.BytesIO(raw)
+    version = np.lib.format.read_magic(handle)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+    else:
+        raise UnusableCacheFile(f"{name}: unknown .npy version {version}")
+    if dtype.hasobject or fortran:
+        raise UnusableCacheFile(f"{name}: not a plain C-ordered array")
+    count = math.prod(shape)  # exact: no overflow on a forged header
+    offset = handle.tell()
+    if count * dtype.itemsize != len(raw) - offset:
+        raise UnusableCacheFile(f"{name}: header says {shape}, not what the file holds")
+    return np.frombuffer(raw, dtype=dtype, count=count, offset=offset).reshape(shape)
+
+
+def _check_digest(keys: NDArray[np.uint8], vectors: NDArray[np.float32]) -> NDArray[np.uint8]:
+    digest = hashlib.sha256(memoryview(np.ascontiguousarray(keys, dtype=np.uint8)).cast("B"))
+    digest.update(memoryview(np.ascontiguousarray(vectors, dtype="<f4")).cast("B"))
+    return np.frombuffer(digest.digest(), dtype=np.uint8)
+
+
+def clean_stale_temp_files(directory: Path, max_age: float = STALE_TMP_SECONDS) -> int:
+    """Delete ``.batch-*.tmp`` files in ``directory`` untouched for ``max_age`` seconds
+    (killed writers'; a live writer's file is younger) and return how many went."""
+    removed = 0
+    now = time.time()
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith(".batch-") and n.endswith(".tmp")]
+    except OSError:
+        return 0
+    for name in names:
+        path = directory / name
+        with contextlib.suppress(OSError):
+            info = os.lstat(path)
+            if not stat.S_ISDIR(info.st_mode) and now - info.st_mtime > max_age:
+                os.unlink(path)
+                removed += 1
+    return removed
 
 
 def default_cache_dir() -> Path:
@@ -115,9 +194,11 @@ class BatchIndex:
     folder (``directory``, files ending in ``suffix``), loaded lazily and rescanned for
     files other processes published, and pickling for a joblib worker (the copy drops
     the lock and what was loaded, reads the same folder again and counts its own hits
-    and misses). A subclass reads one file with :meth:`_entries`."""
+    and misses). A subclass reads one file with :meth:`_entries`, which raises
+    :class:`UnusableCacheFile` for a file that cannot be used."""
 
     suffix = SUFFIX
+    what = "cache"
     directory: Path
     _index: dict[Any, Any]
     _seen: set[str]
@@ -125,13 +206,37 @@ class BatchIndex:
     _warned: bool
 
     def _entries(self, path: Path) -> Iterable[tuple[Any, Any]]:
-        """``(key, value)`` pairs of one batch file; none when it cannot be used."""
+        """``(key, value)`` pairs of one batch file (raises UnusableCacheFile)."""
         raise NotImplementedError
+
+    def _read_bytes(self, path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+        """The bytes of one batch file: regular files only, never more than ``limit``
+        (raises UnusableCacheFile)."""
+        try:
+            return read_regular(path, limit=limit)
+        except OSError as exc:
+            raise UnusableCacheFile(str(exc)) from exc
+
+    def warn_unusable(self, path: Path | str, reason: str) -> None:
+        """Warn (once per cache object) that a cache file or entry is ignored."""
+        if getattr(self, "_warned_read", False):
+            return
+        self._warned_read = True
+        warnings.warn(
+            f"{path}: ignored in the {self.what} ({reason}); "
+            "what it held is computed again (further ignored entries are not reported)",
+            CacheWarning,
+            stacklevel=4,
+        )
 
     def _scan(self) -> None:
         """Load batch files not loaded yet (caller holds the lock); a file that cannot be
-        used is skipped, so its entries are computed again."""
+        used is skipped with one warning, so its entries are computed again. The first
+        scan deletes stale temporary files of killed writers."""
+        first = "" not in self._seen
         self._seen.add("")  # the lazy first load is done, even without a folder
+        if first:
+            clean_stale_temp_files(self.directory)
         try:
             names = sorted(n for n in os.listdir(self.directory) if n.endswith(self.suffix))
         except OSError:
@@ -140,7 +245,12 @@ class BatchIndex:
             if name in self._seen:
                 continue
             self._seen.add(name)
-            for k, v in self._entries(self.directory / name):
+            try:
+                entries = list(self._entries(self.directory / name))
+            except (UnusableCacheFile, RecursionError, MemoryError) as exc:
+                self.warn_unusable(self.directory / name, str(exc) or type(exc).__name__)
+                continue
+            for k, v in entries:
                 self._index.setdefault(k, v)
 
     def _publish(self, write: Callable[[BinaryIO], object], what: str) -> Path | None:
@@ -159,7 +269,7 @@ class BatchIndex:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state.update(_lock=None, _index={}, _seen=set(), hits=0, misses=0)
+        state.update(_lock=None, _index={}, _seen=set(), hits=0, misses=0, _warned_read=False)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -179,6 +289,8 @@ class CachedEmbedder(BatchIndex):
     >>> import actionnlp  # doctest: +SKIP
     >>> models = actionnlp.load(embedder=CachedEmbedder(default_embedder()))  # doctest: +SKIP
     """
+
+    what = "embedding cache"
 
     def __init__(self, inner: Embedder, cache_dir: str | os.PathLike[str] | None = None) -> None:
         self.inner = inner
@@ -208,8 +320,8 @@ class CachedEmbedder(BatchIndex):
 
     @property
     def dim(self) -> int:  # type: ignore[override]
-        """Embedding width; taken from the cache when known so a warm cache never
-        loads the inner model."""
+        """Embedding width: the inner embedder's (never taken from the cache, whose
+        vectors are checked against it; the bundled model knows it without loading)."""
         if self._dim is None:
             self._dim = int(self.inner.dim)
         return self._dim
@@ -244,14 +356,16 @@ class CachedEmbedder(BatchIndex):
                 dtype=np.float32,
             )
             if vectors.ndim != 2 or vectors.shape[0] != len(new_texts):
-                raise ValueError(
-                    f"{self.inner.name} returned shape {vectors.shape} for {len(new_texts)} texts"
+                raise ArtifactError(
+                    f"embedder {self.inner.name} returned shape {vectors.shape} "
+                    f"for {len(new_texts)} texts"
                 )
             with self._lock:
-                self._dim = vectors.shape[1]
                 for k, row in zip(new_keys, vectors, strict=True):
                     self._index[k] = row
-            self._write(new_keys, vectors)
+            good = unit_rows(vectors, self.dim)  # only valid vectors are kept on disk
+            if good.any():
+                self._write([k for k, ok in zip(new_keys, good, strict=True) if ok], vectors[good])
         self.misses += len(missing)
         self.hits += len(items) - len(missing)
         if not items:
@@ -263,38 +377,48 @@ class CachedEmbedder(BatchIndex):
     # -- storage -----------------------------------------------------------------------
 
     def _entries(self, path: Path) -> Iterable[tuple[bytes, NDArray[np.float32]]]:
-        loaded = self._read(path)
-        if loaded is None:
-            return ()
-        keys, vectors = loaded
-        self._dim = vectors.shape[1] if self._dim is None else self._dim
+        keys, vectors = self._read(path)
         return zip(keys, vectors, strict=True)
 
-    def _read(self, path: Path) -> tuple[list[bytes], NDArray[np.float32]] | None:
-        """``(keys, vectors)`` of one batch file, or None when it is unusable."""
+    def _read(self, path: Path) -> tuple[list[bytes], NDArray[np.float32]]:
+        """``(keys, vectors)`` of one batch file; raises UnusableCacheFile (see the
+        module docstring for what is checked)."""
+        data = self._read_bytes(path)
         try:
-            with np.load(path, allow_pickle=False) as data:
-                keys = np.asarray(data["keys"])
-                vectors = np.asarray(data["vectors"], dtype=np.float32)
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            return None
-        ok = (
-            keys.dtype == np.uint8
-            and keys.ndim == 2
-            and keys.shape[1] == _DIGEST
-            and vectors.ndim == 2
-            and len(keys) == len(vectors)
-            and vectors.shape[1] > 0
-            and (self._dim is None or vectors.shape[1] == self._dim)
-            and bool(np.isfinite(vectors).all())
-        )
-        return ([row.tobytes() for row in keys], vectors) if ok else None
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                infos = archive.infolist()
+                if sorted(i.filename for i in infos) != list(_MEMBERS):
+                    raise UnusableCacheFile("not a batch of the embedding cache")
+                if any(i.compress_type != zipfile.ZIP_STORED for i in infos):
+                    raise UnusableCacheFile("compressed members (never written so)")
+                arrays = {i.filename: _npy(archive.read(i), i.filename) for i in infos}
+        except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
+            if isinstance(exc, UnusableCacheFile):
+                raise
+            raise UnusableCacheFile(f"not a readable .npz ({exc})") from exc
+        keys, vectors, check = arrays["keys.npy"], arrays["vectors.npy"], arrays["check.npy"]
+        if keys.dtype != np.uint8 or keys.ndim != 2 or keys.shape[1] != _DIGEST:
+            raise UnusableCacheFile(f"keys of shape {keys.shape} and type {keys.dtype}")
+        if vectors.dtype != np.dtype("<f4") or vectors.ndim != 2 or len(vectors) != len(keys):
+            raise UnusableCacheFile(f"vectors of shape {vectors.shape} for {len(keys)} keys")
+        if vectors.shape[1] != self.dim:
+            raise UnusableCacheFile(
+                f"vectors of width {vectors.shape[1]}, the model's is {self.dim}"
+            )
+        if not unit_rows(vectors, self.dim).all():
+            raise UnusableCacheFile("vectors that are not finite and of unit norm")
+        if check.dtype != np.uint8 or not np.array_equal(check, _check_digest(keys, vectors)):
+            raise UnusableCacheFile("its check does not match its keys and vectors")
+        return [row.tobytes() for row in keys], vectors.astype(np.float32, copy=False)
 
     def _write(self, keys: list[bytes], vectors: NDArray[np.float32]) -> Path | None:
         """Publish one batch file atomically; warn once and carry on if the disk refuses."""
         raw = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, _DIGEST)
+        vectors = np.ascontiguousarray(vectors, dtype="<f4")
+        check = _check_digest(raw, vectors)
         return self._publish(
-            lambda handle: np.savez(handle, keys=raw, vectors=vectors), "embedding cache"
+            lambda handle: np.savez(handle, keys=raw, vectors=vectors, check=check),
+            "embedding cache",
         )
 
     def compact(self) -> Path | None:
@@ -311,8 +435,9 @@ class CachedEmbedder(BatchIndex):
         merged: dict[bytes, NDArray[np.float32]] = {}
         used = []
         for name in names:
-            loaded = self._read(directory / name)
-            if loaded is None:
+            try:
+                loaded = self._read(directory / name)
+            except UnusableCacheFile:
                 continue
             used.append(name)
             for k, row in zip(*loaded, strict=True):

@@ -12,12 +12,14 @@ from pathlib import Path
 __all__ = [
     "ActionPlanError",
     "ArtifactError",
+    "CacheWarning",
     "DocumentTooLargeError",
     "EmptyDocumentError",
     "MissingFileError",
     "NeedsOCRError",
     "NotAnActionPlanError",
     "ResourceError",
+    "TableError",
     "UnreadableDocumentError",
     "UnsupportedFormatError",
 ]
@@ -62,9 +64,20 @@ class ResourceError(ActionPlanError, ValueError):
     names the file and line."""
 
 
+class TableError(ActionPlanError, ValueError):
+    """A researcher's own table lacks a required column or holds values that cannot be
+    read (an unknown decision); the message names the columns or values."""
+
+
 class DocumentTooLargeError(UnreadableDocumentError):
     """The document would expand beyond the reader's memory or time bounds."""
 
 
 class ArtifactError(ActionPlanError):
     """A model artifact is missing, tampered with, or built for other versions."""
+
+
+class CacheWarning(UserWarning):
+    """A cache file or entry was ignored (unreadable, not a regular file, or holding
+    values the model could not have written); what it held is computed again. Caches
+    never raise for what they read: a poisoned cache costs time, not results."""

@@ -84,6 +84,15 @@ def _themes(m: Mapping[str, Any]) -> list[str]:
             + ", ".join(f"seed {k}: {_f(v)}" for k, v in seeds.items())
             + ".",
         ]
+    shipped = models[names[0]]["per_label"]
+    weak = [t for t in ("drugs", "regime", "safety", "staffing") if t in shipped]
+    if weak:
+        lines += [
+            "",
+            "Recall on held-out plans of the weakest themes (shipped tagger, pooled): "
+            + ", ".join(f"{t} {shipped[t]['recall']:.2f}" for t in weak)
+            + ".",
+        ]
     lines += ["", "Per label (pooled out-of-fold predictions), F1 per model:", ""]
     lines.append("| theme | support | " + " | ".join(f"{n} P / R / F1" for n in names) + " |")
     lines.append("|---|---|" + "---|" * len(names))
@@ -93,7 +102,12 @@ def _themes(m: Mapping[str, Any]) -> list[str]:
             s = models[n]["per_label"][theme]
             cells.append(f"{s['precision']:.2f} / {s['recall']:.2f} / {s['f1']:.2f}")
         lines.append(f"| {theme} | {support} | " + " | ".join(cells) + " |")
-    lines += ["", "Per fold (held-out plan: macro-F1 over the 5 named themes):", ""]
+    lines += [
+        "",
+        "Per fold (held-out plan: macro-F1 over the 5 named themes; stafford-2020 is the "
+        "recommendations-era plan, with Agreed / Partly Agreed decisions):",
+        "",
+    ]
     for n in names:
         folds = ", ".join(
             f"{f['held_out']} {f['macro_f1_required']:.2f}" for f in models[n]["folds"]
@@ -140,7 +154,22 @@ def _owners(m: Mapping[str, Any]) -> list[str]:
     cells = m["owner_cells"]
     mentions = m["mentions"]
     variants = [k for k in mentions if k != "chosen"]
-    lines = [
+    lines = []
+    cats = m.get("owner_categories")
+    if cats:
+        u, f = cats["unseen_gazetteer"], cats["full_gazetteer"]
+        lines += [
+            "**Headline (honest): owner categories with each plan scored without its own "
+            f"gazetteer entries: exact per action {_f(u['exact_per_action'])} "
+            f"({u['actions']} actions), per owner {_f(u['owner_accuracy'])} "
+            f"({u['owners']} owners).** Bodies the gazetteer does not know get their category "
+            "from their head words and shape (`resources/owner_categories.json`). Per plan "
+            "(exact per action): "
+            + ", ".join(f"{p} {_f(v['exact_per_action'])}" for p, v in u["per_plan"].items())
+            + f". With the full gazetteer: {_f(f['exact_per_action'])} per action.",
+            "",
+        ]
+    lines += [
         f"Owner cells: canonical name and category right for {cells['correct']} of "
         f"{cells['owners']} labelled owners (accuracy {_f(cells['accuracy'])}; rule-based, "
         "measured on the cells the gazetteer was written from: not an independent test).",
@@ -169,32 +198,82 @@ def _owners(m: Mapping[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+PREVIOUS_SMART = {
+    "pooled": {"S": 0.556, "M": 0.672, "A": 0.932, "R": 0.236, "T": 1.0, "mean": 0.679},
+    "stafford-2020": {"S": 0.786, "M": 0.723, "A": 0.917, "R": -0.028, "T": None, "mean": 0.600},
+}
+"""Kappa of the scorer shipped before issue 17 (rules that scored 1 unless a negative cue
+was found, written with the labelled plans in view), from its own model card: shown beside
+the current figures. On an unseen recommendations-era plan it reached a mean of 0.29."""
+
+
+def _kappa_row(name: str, pooled: Mapping[str, Any], mean: Any) -> str:
+    cells = [
+        _f(pooled[k]["kappa"]) if isinstance(pooled[k], Mapping) else _f(pooled[k])
+        for k in ("S", "M", "A", "R", "T")
+    ]
+    return f"| {name} | " + " | ".join(cells) + f" | {_f(mean)} |"
+
+
 def _smart(m: Mapping[str, Any]) -> list[str]:
     lines = [
-        f"{m['n_actions']} labelled actions (rationale rows excluded) from "
-        f"{len(m['plans'])} plans, leave-one-prison-out, pooled over the folds. "
-        f"{m.get('t_rule', '')}. Share of 1s: "
+        f"{m['n_actions']} labelled actions (rationale rows excluded, as the guideline leaves "
+        f"them out of SMART) from {len(m['plans'])} plans, leave-one-prison-out, pooled over "
+        f"the folds; an action the scorer judges not applicable counts as 0. "
+        f"{m.get('t_rule', '')}. Share of 1s in the labels: "
         + ", ".join(f"{k} {v:.2f}" for k, v in m["label_rate"].items())
         + ".",
         "",
-        "| criterion | trained accuracy | trained kappa | rules accuracy | rules kappa |",
-        "|---|---|---|---|---|",
+        "Cohen's kappa per criterion:",
+        "",
+        "| scorer | S | M | A | R | T | mean |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for k in ("S", "M", "A", "R", "T"):
-        t, r = m["trained"]["pooled"][k], m["rules"]["pooled"][k]
-        lines.append(
-            f"| {k} | {_f(t['accuracy'])} | {_f(t['kappa'])} | {_f(r['accuracy'])} "
-            f"| {_f(r['kappa'])} |"
-        )
-    lines.append(
-        f"| **mean kappa** | | **{_f(m['trained']['mean_kappa'])}** | "
-        f"| **{_f(m['rules']['mean_kappa'])}** |"
-    )
+    names = {"trained": "shipped scorer", "rules": "rules alone", "majority": "majority class"}
+    for key, name in names.items():
+        if key in m:
+            lines.append(_kappa_row(name, m[key]["pooled"], m[key]["mean_kappa"]))
+    prev = PREVIOUS_SMART["pooled"]
+    lines.append(_kappa_row("previous scorer (negative cues only)", prev, prev["mean"]))
+    era = m.get("recommendations_era")
+    if era and era.get("plans"):
+        lines += [
+            "",
+            f"The recommendations-era plan(s) held out ({', '.join(era['plans'])}, "
+            f"{era['n']} actions; the era of most plans published before 2022):",
+            "",
+            "| scorer | S | M | A | R | T | mean |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for key, name in names.items():
+            if key in era:
+                lines.append(_kappa_row(name, era[key]["pooled"], era[key]["mean_kappa"]))
+        for plan in era["plans"]:
+            if plan in PREVIOUS_SMART:
+                prev = PREVIOUS_SMART[plan]
+                lines.append(_kappa_row("previous scorer", prev, prev["mean"]))
+    app = m.get("applicability")
+    if app:
+        lines += [
+            "",
+            f"Rows SMART does not apply to get NA: of the {app['n_rationale']} labelled "
+            f"rationale paragraphs, {app['with_kind']['rationale_not_applicable']} are "
+            f"recognised with the reader's `kind` column and "
+            f"{app['text_only']['rationale_not_applicable']} from their text alone (no `kind` "
+            f"or `agreement`); {app['text_only']['actions_not_applicable']} of the "
+            f"{app['n_actions']} labelled actions are wrongly set aside from the text alone.",
+        ]
     lines += [
         "",
-        "The rules' patterns were written with the labelled plans in view, so the rules "
-        "baseline is in-sample; the trained scorer keeps a criterion's rule unless a learned "
-        "head beat it in cross-validation inside the training plans.",
+        "Each criterion scored 1 rests on evidence the guideline names (a committed step and "
+        "who does it; a quantity, cadence, check or deliverable; a commitment free of hedges, "
+        "contingencies, requests and refusals; words or an embedding similarity shared with "
+        "the concern; a date). The rules were written from the guideline's definitions; the "
+        "labels of the four plans were made under a reading that scored bids and hedged steps "
+        "specific, so part of the gap to the previous scorer is a change of definition (see "
+        "`docs/limits.md`). R has 3 negative labels in 201 actions, so its kappa is noise. The "
+        "shipped scorer keeps a criterion's rule unless a learned head beat it in "
+        "cross-validation inside the training plans (grouped by plan).",
         "",
     ]
     return lines

@@ -1,13 +1,23 @@
 """``actionnlp.load()``: the shipped, verified models behind one object.
 
-Every artifact in ``actionnlp/models/<name>-v<N>/`` is verified (checksums,
-library versions, embedding hash) before anything in it is deserialised. The
-embedding model is shared by all models and loaded once per process.
+Every artifact in ``actionnlp/models/<name>-v<N>/`` is verified before anything in
+it is deserialised: its ``manifest.json`` must have the SHA-256 pinned in the package
+code (:data:`actionnlp.models.pins.PINS`, written by ``make train`` / ``make pin``),
+every file the SHA-256 its manifest lists, the library versions and the embedding
+must match. The verified bytes are what is deserialised. The embedding model is
+shared by all models and loaded once per process.
+
+A folder of models you trained yourself (``load(DIR)``) is verified the same way
+against the pins recorded when it was written (``DIR/pins.json``, or a pin file you
+keep elsewhere: ``load(DIR, pins=PATH)``); ``trust=True`` loads it unpinned (manifest
+checksums still checked). :attr:`Models.shipped` says whether the models are the
+shipped ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,15 +25,38 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from actionnlp.artifacts import VerifiedArtifact
     from actionnlp.embed import Embedder
     from actionnlp.result_cache import ResultCache, ResultStore
 
-__all__ = ["MODELS_DIR", "Models", "load"]
+__all__ = ["ARTIFACTS", "MODELS_DIR", "PIN_FILE", "Models", "load", "shipped_pins"]
 
 MODELS_DIR = Path(__file__).parent / "models"
 THEMES_ARTIFACT = "themes-v1"
 OWNERS_ARTIFACT = "owners-v1"
 SMART_ARTIFACT = "smart-v1"
+ARTIFACTS = (THEMES_ARTIFACT, OWNERS_ARTIFACT, SMART_ARTIFACT)
+"""The artifact folders :func:`load` verifies."""
+_USES_EMBEDDING = frozenset({THEMES_ARTIFACT, SMART_ARTIFACT})
+PIN_FILE = "pins.json"
+"""The pin file training writes beside the artifacts of a folder it trains into."""
+
+
+def shipped_pins() -> dict[str, str]:
+    """The manifest SHA-256 of each shipped artifact, as pinned in the package code.
+
+    >>> sorted(shipped_pins())
+    ['owners-v1', 'smart-v1', 'themes-v1']
+    """
+    from actionnlp.errors import ArtifactError
+
+    try:
+        from actionnlp.models.pins import PINS
+    except ImportError as exc:
+        raise ArtifactError(
+            "the shipped models are not pinned (no actionnlp/models/pins.py): run `make pin`"
+        ) from exc
+    return dict(PINS)
 
 
 @dataclass
@@ -41,10 +74,16 @@ class Models:
     embedder: Embedder | None = None
     manifests: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: ResultCache | None = None
+    artifacts: dict[str, VerifiedArtifact] = field(default_factory=dict, repr=False)
+    shipped: bool = False
+    """True when every manifest has the SHA-256 pinned in the package code."""
+    pinned: bool = False
+    """True when the manifests were checked against pins (shipped or a pin file)."""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
-        return f"Models({', '.join(self.manifests)} verified in {self.root})"
+        kind = "shipped" if self.shipped else "pinned" if self.pinned else "unpinned"
+        return f"Models({', '.join(self.manifests)} {kind}, verified in {self.root})"
 
     def get_embedder(self) -> Embedder:
         """The embedder every model uses (the bundled model unless one was given)."""
@@ -70,14 +109,31 @@ class Models:
             self._cache[key] = self.results.store(artifact, identity)
         return self._cache[key]
 
-    def _checked(self, name: str) -> Path:
+    def _build(self, name: str, build: Callable[[Path], Any]) -> Any:
+        """``build(folder)`` on a private copy of the verified bytes of artifact ``name``
+        (after the embedding check); any failure is an ArtifactError naming the artifact."""
         from actionnlp.artifacts import check_embedding
+        from actionnlp.errors import ArtifactError
 
         directory = self.root / name
-        manifest = self.manifests[name]
-        if manifest.get("embedding"):
+        artifact = self.artifacts.get(name)
+        if artifact is None:
+            raise ArtifactError("artifact was not verified: use actionnlp.load()", directory)
+        manifest = artifact.manifest
+        if name in _USES_EMBEDDING or manifest.get("embedding") is not None:
             check_embedding(manifest, self.get_embedder())
-        return directory
+        with artifact.materialised() as folder:
+            try:
+                return build(folder)
+            except ArtifactError as exc:
+                source = exc.source or ""
+                if source.startswith(str(folder)):
+                    source = str(directory) + source[len(str(folder)) :]
+                raise ArtifactError(exc.reason, source or directory) from exc
+            except Exception as exc:  # spaCy, skops, JSON: any failure to build the model
+                raise ArtifactError(
+                    f"could not load the model ({type(exc).__name__}: {exc})", directory
+                ) from exc
 
     @property
     def theme_tagger(self):
@@ -85,8 +141,7 @@ class Models:
         if "themes" not in self._cache:
             from actionnlp.artifacts import load_sklearn
 
-            directory = self._checked(THEMES_ARTIFACT)
-            tagger = load_sklearn(directory / "tagger.skops")
+            tagger = self._build(THEMES_ARTIFACT, lambda d: load_sklearn(d / "tagger.skops"))
             tagger.embedder = self.get_embedder()
             self._cache["themes"] = tagger
         return self._cache["themes"]
@@ -103,6 +158,11 @@ class Models:
 
         if isinstance(texts, str):
             raise TypeError("tag_themes expects a list of texts, got a single string")
+        if len(texts) == 0:  # nothing to tag: the columns, no rows
+            import pandas as pd
+
+            labels = self.theme_tagger.classes_
+            return pd.DataFrame(columns=["themes", *(f"p_{t}" for t in labels)])
         return tags_frame(self.theme_tagger, list(texts), cache=self.result_store(THEMES_ARTIFACT))
 
     @property
@@ -111,8 +171,8 @@ class Models:
         if "owners" not in self._cache:
             from actionnlp.owners import OwnerFinder, load_pipeline
 
-            directory = self._checked(OWNERS_ARTIFACT)
-            self._cache["owners"] = OwnerFinder(load_pipeline(directory / "pipeline"))
+            nlp = self._build(OWNERS_ARTIFACT, lambda d: load_pipeline(d / "pipeline"))
+            self._cache["owners"] = OwnerFinder(nlp)
         return self._cache["owners"]
 
     def find_owners(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -125,13 +185,14 @@ class Models:
         if "smart" not in self._cache:
             from actionnlp.smart import SmartScorer
 
-            directory = self._checked(SMART_ARTIFACT)
-            self._cache["smart"] = SmartScorer.load(directory / "scorer", self.get_embedder())
+            emb = self.get_embedder()
+            scorer = self._build(SMART_ARTIFACT, lambda d: SmartScorer.load(d / "scorer", emb))
+            self._cache["smart"] = scorer
         return self._cache["smart"]
 
     def score_smart(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Add ``smart_S``..``smart_T``, ``p_smart_*``, ``smart_score``, ``smart_evidence``."""
-        return self.smart_scorer.score(frame, cache=self.result_store(SMART_ARTIFACT))
+        return self.smart_scorer.annotate(frame, cache=self.result_store(SMART_ARTIFACT))
 
 
 def load(
@@ -139,26 +200,67 @@ def load(
     *,
     embedder: Embedder | None = None,
     results: ResultCache | None = None,
+    pins: str | os.PathLike[str] | Mapping[str, str] | None = None,
+    trust: bool = False,
 ) -> Models:
-    """Verify every shipped artifact and return the models (deserialised on first use).
+    """Verify every artifact and return the models (deserialised on first use).
 
-    ``results``, a :class:`~actionnlp.result_cache.ResultCache`, keeps theme, owner and
-    SMART results of each distinct text on disk, so a rerun over the same plans skips that
-    work (``analyze`` uses one by default).
+    ``root=None`` is the shipped models, checked against the pins in the package code.
+    Another folder (models you retrained) is checked against ``pins`` (a pin file or a
+    mapping of artifact folder name to manifest SHA-256) or, by default, the
+    ``pins.json`` training wrote into it; without either it is refused unless
+    ``trust=True``, which loads it unpinned (every file still checked against its
+    manifest). ``results``, a :class:`~actionnlp.result_cache.ResultCache`, keeps theme,
+    owner and SMART results of each distinct text on disk, so a rerun over the same
+    plans skips that work (``analyze`` uses one by default).
 
-    Raises :class:`~actionnlp.errors.ArtifactError` when an artifact is missing,
-    tampered with, or was built with other library versions.
+    Raises :class:`~actionnlp.errors.ArtifactError` when an artifact is missing, not
+    pinned, tampered with, or was built with other library versions.
     """
-    from actionnlp.artifacts import verify_artifact
+    from actionnlp.artifacts import read_artifact, read_pin_file
     from actionnlp.errors import ArtifactError
 
     base = Path(root) if root is not None else MODELS_DIR
-    manifests = {}
-    for name in (THEMES_ARTIFACT, OWNERS_ARTIFACT, SMART_ARTIFACT):
+    is_shipped_dir = os.path.realpath(base) == os.path.realpath(MODELS_DIR)
+    chosen: dict[str, str] | None
+    if trust:
+        chosen = None
+    elif pins is not None:
+        chosen = dict(pins) if isinstance(pins, Mapping) else read_pin_file(pins)
+    elif is_shipped_dir:
+        chosen = shipped_pins()
+    elif os.path.lexists(base / PIN_FILE):
+        chosen = read_pin_file(base / PIN_FILE)
+    else:
+        raise ArtifactError(
+            f"no {PIN_FILE}: these models are not the shipped ones and were not pinned when "
+            "written (training/train.py writes it); pass pins=PIN_FILE, or trust=True to "
+            "load them unpinned",
+            base,
+        )
+    artifacts = {}
+    for name in ARTIFACTS:
         directory = base / name
         if not directory.is_dir():
             raise ArtifactError(
                 f"missing model artifact {name}; rebuild with `make train`", directory
             )
-        manifests[name] = verify_artifact(directory, expected_name=name.rsplit("-v", 1)[0])
-    return Models(root=base, embedder=embedder, manifests=manifests, results=results)
+        pin = None if chosen is None else chosen.get(name)
+        if chosen is not None and pin is None:
+            raise ArtifactError(f"artifact {name} is not pinned", directory)
+        expected = name.rsplit("-v", 1)[0]
+        artifacts[name] = read_artifact(directory, expected_name=expected, pin=pin)
+    try:
+        code_pins = shipped_pins()
+    except ArtifactError:
+        code_pins = {}
+    shipped = all(code_pins.get(n) == a.manifest_sha256 for n, a in artifacts.items())
+    return Models(
+        root=base,
+        embedder=embedder,
+        manifests={name: a.manifest for name, a in artifacts.items()},
+        results=results,
+        artifacts=artifacts,
+        shipped=shipped,
+        pinned=chosen is not None,
+    )

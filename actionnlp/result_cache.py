@@ -16,8 +16,14 @@ starts a new, empty folder; stale results are never read.
 Storage follows :mod:`actionnlp.embed_cache`: one JSON file per batch of new
 results, written to a temporary file and published with :func:`os.replace`, never
 modified afterwards, so any number of processes can share a folder without locks.
-JSON, not pickle: a cache file is data and is never executed. A file that cannot
-be read is ignored (its results are computed again).
+JSON, not pickle: a cache file is data and is never executed.
+
+What is read is checked before it is used: a batch file must be a regular file (links,
+FIFOs, devices are skipped without being opened) of at most :data:`MAX_JSON_BYTES`,
+parse as a JSON object, and no value may nest deeper than
+:data:`MAX_DEPTH`; each stage then checks every value has the shape its model writes
+(probabilities finite numbers in [0, 1], the expected lengths and fields). Anything
+else is ignored and computed again, with one :class:`~actionnlp.errors.CacheWarning`.
 
 The default location is ``<cache_dir>/results`` inside the embedding cache's folder
 (``$ACTIONNLP_CACHE_DIR`` or ``~/.cache/actionnlp/embeddings``). Stored results hold
@@ -37,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -44,11 +51,24 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from actionnlp.embed_cache import BatchIndex
+from actionnlp.embed_cache import BatchIndex, UnusableCacheFile
 
-__all__ = ["ResultCache", "ResultStore", "cached_map", "code_fingerprint", "content_key"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_JSON_BYTES",
+    "ResultCache",
+    "ResultStore",
+    "cached_map",
+    "code_fingerprint",
+    "content_key",
+    "is_probabilities",
+]
 
 SUFFIX = ".json"
+MAX_JSON_BYTES = 64 << 20
+"""Largest result batch file read."""
+MAX_DEPTH = 16
+"""Deepest nesting of lists and objects a stored value may have."""
 T = TypeVar("T")
 Item = TypeVar("Item")
 
@@ -130,6 +150,7 @@ class ResultStore(BatchIndex):
     """JSON results by key in one folder (see the module docstring)."""
 
     suffix = SUFFIX
+    what = "result cache"
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
@@ -169,11 +190,49 @@ class ResultStore(BatchIndex):
         return stored
 
     def _entries(self, path: Path) -> Iterable[tuple[str, Any]]:
+        data = self._read_bytes(path, MAX_JSON_BYTES)
         try:
-            batch = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return ()
-        return batch.items() if isinstance(batch, dict) else ()
+            batch = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise UnusableCacheFile(f"not valid JSON ({type(exc).__name__})") from exc
+        if not isinstance(batch, dict):
+            raise UnusableCacheFile("not a JSON object")
+        if any(_too_deep(v, MAX_DEPTH) for v in batch.values()):
+            raise UnusableCacheFile(f"values nested deeper than {MAX_DEPTH} levels")
+        return batch.items()
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether lists and dicts in ``value`` nest more than ``limit`` deep (no recursion).
+
+    >>> _too_deep([[1]], 2), _too_deep([[[1]]], 2)
+    (False, True)
+    """
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def is_probabilities(value: Any, n: int) -> bool:
+    """Whether ``value`` is a list of ``n`` probabilities as a model writes them: real
+    numbers (not strings, not booleans), finite, in [0, 1].
+
+    >>> is_probabilities([0.2, 1], 2), is_probabilities(["0.2", 1], 2)
+    (True, False)
+    >>> is_probabilities([float("nan"), 1e308], 2), is_probabilities([0.5], 2)
+    (False, False)
+    """
+    return (
+        isinstance(value, list)
+        and len(value) == n
+        and all(type(x) in (int, float) and math.isfinite(x) and 0.0 <= x <= 1.0 for x in value)
+    )
 
 
 def _same(item: Any) -> str:
@@ -193,16 +252,22 @@ def cached_map(
     items, one per key, in order, returning one JSON-serialisable result each) and then
     stored. Results come back as a reader of the store would see them (JSON round
     trip), so a first and a second run give identical values. A stored value that is
-    not ``valid`` (a damaged or foreign file) is computed again. Without a store every
-    item goes to ``compute`` and no key is computed.
+    not ``valid`` (a damaged, poisoned or foreign file) is computed again, with one
+    :class:`~actionnlp.errors.CacheWarning`. Without a store each distinct key is still
+    computed once, in the same batch as with an empty store (so batched models give
+    bit-identical results either way); items with the same key share one result.
 
     >>> cached_map(None, ["x", "yy"], lambda todo: [len(t) for t in todo])
     [1, 2]
     """
-    if store is None:
-        return compute(list(items))
     keys = [key(item) for item in items]
-    found = {k: v for k, v in store.get_many(keys).items() if valid(v)}
+    found: dict[str, Any] = {}
+    if store is not None:
+        stored = store.get_many(keys)
+        found = {k: v for k, v in stored.items() if valid(v)}
+        if len(found) < len(stored):
+            bad = next(k for k in stored if k not in found)
+            store.warn_unusable(store.directory, f"entry {bad[:12]}… is not what the model writes")
     todo: dict[str, Item] = {}
     for k, item in zip(keys, items, strict=True):
         if k not in found:
@@ -211,5 +276,6 @@ def cached_map(
         new = compute(list(todo.values()))
         if len(new) != len(todo):
             raise ValueError(f"compute returned {len(new)} results for {len(todo)} keys")
-        found.update(store.put_many(dict(zip(todo, new, strict=True))))
+        fresh = dict(zip(todo, new, strict=True))
+        found.update(fresh if store is None else store.put_many(fresh))
     return [found[k] for k in keys]

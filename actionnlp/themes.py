@@ -512,7 +512,7 @@ def tags_frame(
     """
     import pandas as pd
 
-    from actionnlp.result_cache import cached_map, content_key
+    from actionnlp.result_cache import cached_map, content_key, is_probabilities
 
     n = len(tagger.classes_)
 
@@ -520,7 +520,7 @@ def tags_frame(
         return np.asarray(tagger.predict_proba(todo)).tolist()
 
     def valid(value: Any) -> bool:
-        return isinstance(value, list) and len(value) == n
+        return is_probabilities(value, n)
 
     results = cached_map(cache, list(texts), compute, valid, key=content_key)
     P = np.array(results, dtype=float).reshape(-1, n)

@@ -22,7 +22,8 @@ from actionnlp.data import sample_paths
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-COUNTS = {"HMP Whitemoor": 12, "HMP Peterborough (Men)": 11, "HMP Littlehey": 9, "HMP Stafford": 21}
+# prisons by their canonical register names ("HMP Peterborough (Men)" as printed)
+COUNTS = {"HMP Whitemoor": 12, "HMP/YOI Peterborough": 11, "HMP Littlehey": 9, "HMP Stafford": 21}
 
 
 def test_tables_have_model_columns(samples):
@@ -173,7 +174,7 @@ def test_compare_by_prison(samples):
     assert by.loc["HMP Stafford", "agreed_rate"] + by.loc["HMP Stafford", "partly_agreed_rate"] == 1
     assert pd.isna(by.loc["HMP Whitemoor", "agreed_rate"])  # no decisions recorded
     assert pd.isna(by.loc["HMP Whitemoor", "median_months_to_target"])  # no submission date
-    assert by.loc["HMP Peterborough (Men)", "median_months_to_target"] > 0
+    assert by.loc["HMP/YOI Peterborough", "median_months_to_target"] > 0
     assert by.completed_share.between(0, 1).all()
 
 

@@ -13,11 +13,17 @@ from actionnlp.artifacts import (
     actionnlp_version,
     artifact_path,
     check_embedding,
+    file_sha256,
     load_sklearn,
+    load_sklearn_bytes,
     load_verified_sklearn,
+    manifest_sha256,
+    read_artifact,
+    read_pin_file,
     save_artifact,
     save_sklearn,
     verify_artifact,
+    write_pin_file,
 )
 from actionnlp.embed import FakeEmbedder
 from actionnlp.errors import ArtifactError
@@ -155,15 +161,15 @@ def test_other_sklearn_version_is_refused(tmp_path: Path, fitted: Any) -> None:
         load_verified_sklearn(directory, "model.skops")
 
 
-def test_patch_level_differences_and_unlisted_libraries_pass(tmp_path: Path, fitted: Any) -> None:
+def test_patch_level_differences_and_unchecked_libraries_pass(tmp_path: Path, fitted: Any) -> None:
     import sklearn
 
     major, minor = sklearn.__version__.split(".")[:2]
     directory = _save(tmp_path, fitted[0])
-    _edit_manifest(directory, created_by={"scikit-learn": f"{major}.{minor}.999", "spacy": None})
+    _edit_manifest(directory, created_by={"scikit-learn": f"{major}.{minor}.999", "skops": None})
     manifest = verify_artifact(directory, expected_name="themes")
     assert manifest["created_by"]["scikit-learn"] == f"{major}.{minor}.999"
-    assert manifest["created_by"]["spacy"] is None
+    assert manifest["created_by"]["skops"] is None
     assert (manifest["name"], manifest["version"]) == ("themes", 1)
     assert set(manifest["files"]) == {"model.skops", "sub/notes.txt"}
     model, x = fitted
@@ -216,6 +222,168 @@ def test_trusted_types_list_narrows_and_cannot_widen(tmp_path: Path, fitted: Any
     np.testing.assert_array_equal(loaded.predict(fitted[1]), fitted[0].predict(fitted[1]))
     with pytest.raises(ArtifactError, match=r"refusing to trust builtins\.eval"):
         load_sklearn(path, trusted_types=["builtins.eval"])
+    with pytest.raises(ArtifactError, match=r"refusing to trust numpy\.load"):
+        load_sklearn(path, trusted_types=["numpy.load"])
+
+
+def _dangerous() -> list[tuple[str, Any]]:
+    import builtins
+    import os
+
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    return [
+        ("numpy.load", FunctionTransformer(np.load, kw_args={"allow_pickle": True})),
+        ("numpy.load", {"loader": np.load}),
+        ("builtins.eval", FunctionTransformer(builtins.eval)),
+        ("builtins.exec", {"f": builtins.exec}),
+        ("system", make_pipeline(FunctionTransformer(os.system))),
+        ("numpy.lib.npyio.NpzFile", {"f": np.lib.npyio.NpzFile}),
+        ("scipy.io", {"f": __import__("scipy.io").io.loadmat}),
+        ("sklearn.utils", {"f": __import__("sklearn.utils").utils.Bunch}),
+    ]
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_functions_and_types_outside_the_allowlist_are_refused(tmp_path: Path, index: int) -> None:
+    """Types are trusted by exact name, never by module: numpy.load (a pickle when
+    allow_pickle is on), eval, os.system, other numpy/scipy/sklearn names are refused
+    before anything is built, plain and inside a verified artifact."""
+    name, payload = _dangerous()[index]
+    path = save_sklearn(payload, tmp_path / "evil.skops")
+    with pytest.raises(ArtifactError, match=rf"untrusted type\(s\).*{name}") as info:
+        load_sklearn(path)
+    assert str(path) in str(info.value)
+    directory = save_artifact(
+        tmp_path / "evil-v1",
+        name="evil",
+        version=1,
+        labels=[],
+        data_hash="h",
+        metrics={},
+        write_files=lambda d: save_sklearn(payload, d / "m.skops"),
+    )
+    with pytest.raises(ArtifactError, match="untrusted type"):
+        load_verified_sklearn(directory, "m.skops")
+
+
+def test_allowlist_is_exact_names_of_classes() -> None:
+    from actionnlp.artifacts import TRUSTED_TYPES
+
+    for name in TRUSTED_TYPES:
+        module, _, attr = name.rpartition(".")
+        obj = getattr(__import__(module, fromlist=[attr]), attr)
+        assert isinstance(obj, type), name
+
+
+def test_missing_created_by_or_embedding_is_an_error(tmp_path: Path, fitted: Any) -> None:
+    for key in ("created_by", "embedding"):
+        directory = _save(tmp_path / key, fitted[0])
+        manifest = json.loads((directory / MANIFEST).read_text())
+        del manifest[key]
+        (directory / MANIFEST).write_text(json.dumps(manifest))
+        with pytest.raises(ArtifactError, match=f"manifest lacks {key}"):
+            verify_artifact(directory)
+    for dist in ("actionnlp", "scikit-learn", "spacy"):
+        directory = _save(tmp_path / dist, fitted[0])
+        _edit_manifest(directory, created_by={dist: None})
+        with pytest.raises(ArtifactError, match=f"does not record the {dist} version"):
+            verify_artifact(directory)
+    directory = _save(tmp_path / "bad-embedding", fitted[0])
+    _edit_manifest(directory, embedding={"name": "fake"})
+    with pytest.raises(ArtifactError, match="'embedding' must be null or have"):
+        verify_artifact(directory)
+
+
+def test_null_embedding_is_refused_where_embeddings_are_read() -> None:
+    manifest = {"name": "themes", "embedding": None}
+    with pytest.raises(ArtifactError, match="records no embedding"):
+        check_embedding(manifest, FakeEmbedder(32))
+
+
+def test_pin_refuses_a_file_edited_together_with_its_manifest(tmp_path: Path, fitted: Any) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    directory = _save(tmp_path, fitted[0])
+    pin = manifest_sha256(directory)
+    assert verify_artifact(directory, pin=pin)["name"] == "themes"
+    other = LogisticRegression().fit([[0.0], [1.0]], ["a", "b"])
+    save_sklearn(other, directory / "model.skops")
+    manifest = json.loads((directory / MANIFEST).read_text())
+    manifest["files"]["model.skops"] = file_sha256(directory / "model.skops")
+    (directory / MANIFEST).write_text(json.dumps(manifest))
+    verify_artifact(directory)  # the manifest alone vouches for the edit...
+    with pytest.raises(ArtifactError, match="is pinned") as info:  # ...the pin does not
+        load_verified_sklearn(directory, "model.skops", pin=pin)
+    assert str(directory / MANIFEST) in str(info.value)
+
+
+def test_the_verified_bytes_are_the_ones_deserialised(
+    tmp_path: Path, fitted: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file swapped after the check is never read: loading uses the checked bytes."""
+    import actionnlp.artifacts as artifacts
+
+    model, x = fitted
+    directory = _save(tmp_path, model)
+    artifact = read_artifact(directory)
+    evil = save_sklearn({"f": np.load}, tmp_path / "evil.skops").read_bytes()
+    (directory / "model.skops").write_bytes(evil)  # swapped after verification
+    opened: list[str] = []
+    real = artifacts.read_regular
+    monkeypatch.setattr(
+        artifacts, "read_regular", lambda p, **k: opened.append(str(p)) or real(p, **k)
+    )
+    loaded = load_sklearn_bytes(artifact.files["model.skops"], directory / "model.skops")
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+    assert opened == []
+    with artifact.materialised() as folder:
+        assert (folder / "model.skops").read_bytes() == artifact.files["model.skops"]
+        assert (folder / "sub" / "notes.txt").read_text() == "thresholds: 0.5\n"
+    assert not folder.exists()
+
+
+def test_non_regular_files_in_an_artifact_are_refused(tmp_path: Path, fitted: Any) -> None:
+    import os
+
+    directory = _save(tmp_path, fitted[0])
+    os.mkfifo(directory / "sub" / "pipe")
+    with pytest.raises(ArtifactError, match="'sub/pipe' is not a regular file"):
+        verify_artifact(directory)
+    os.unlink(directory / "sub" / "pipe")
+    (directory / "model.skops").unlink()
+    os.symlink("/dev/zero", directory / "model.skops")
+    with pytest.raises(ArtifactError, match=r"symbolic link 'model\.skops'"):
+        verify_artifact(directory)
+    os.unlink(directory / "model.skops")
+    (directory / MANIFEST).unlink()
+    os.mkfifo(directory / MANIFEST)  # opening it for reading would block forever
+    with pytest.raises(ArtifactError, match="not a regular file"):
+        verify_artifact(directory)
+
+
+def test_oversized_or_deep_manifest_is_an_artifact_error(tmp_path: Path, fitted: Any) -> None:
+    import actionnlp.artifacts as artifacts
+
+    directory = _save(tmp_path, fitted[0])
+    (directory / MANIFEST).write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ArtifactError, match="not valid JSON"):
+        verify_artifact(directory)
+    (directory / MANIFEST).write_bytes(b" " * (artifacts.MAX_MANIFEST_BYTES + 1))
+    with pytest.raises(ArtifactError, match="not a regular file of at most"):
+        verify_artifact(directory)
+
+
+def test_pin_file_round_trip_and_bad_pin_files(tmp_path: Path) -> None:
+    path = write_pin_file(tmp_path / "pins.json", {"themes-v1": "a" * 64})
+    assert read_pin_file(path) == {"themes-v1": "a" * 64}
+    path.write_text('{"themes-v1": "not a digest"}')
+    with pytest.raises(ArtifactError, match="SHA-256 hex digests"):
+        read_pin_file(path)
+    path.write_text("{")
+    with pytest.raises(ArtifactError, match="not valid JSON"):
+        read_pin_file(path)
 
 
 def test_non_skops_file_is_refused(tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ def test_plan_defined_acronym_not_in_gazetteer():
         ("Head of\nHealthcare", ["Head of Healthcare"]),
         ("CEO Care UK and Governor", ["Care UK", "Governor"]),
         ("NHS England & Northamptonshire Healthcare NHS Foundation Trust", ["NHS England", NHFT]),
-        ("Governing Governing Governing", ["Governor"] * 3),
+        ("Governing Governing Governing", ["Governor"]),  # an OCR echo is one owner
         (
             "Regional Property Operation Manager (RPOM) RPOM",
             ["Regional Property Operations Manager"] * 2,
@@ -98,10 +98,10 @@ def test_cell_splitting(cell, expected):
 
 
 def test_unknown_owner_is_kept_as_other():
-    owners = normalise_cell("Governor / Chief Chess Officer")
+    owners = normalise_cell("Governor / Mrs Jones")
     assert [(o.canonical, o.category) for o in owners] == [
         ("Governor", "prison_leadership"),
-        ("Chief Chess Officer", "other"),
+        ("Mrs Jones", "other"),
     ]
 
 

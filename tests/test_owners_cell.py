@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actionnlp.read.owners_cell import repeated_unit, split_owner_entries, split_owners
+from actionnlp.read.owners_cell import (
+    collapse_echo,
+    owner_lines,
+    repeated_unit,
+    split_owner_entries,
+    split_owners,
+)
 
 
 @pytest.mark.parametrize(
@@ -136,7 +142,9 @@ _OWNERISH = st.lists(
 def test_split_owners_keeps_text(cell: str) -> None:
     owners = split_owners(cell)
     assert all(o and o == " ".join(o.split()) for o in owners)
-    assert _letters(" ".join(owners)) == _letters(cell)
+    # nothing is lost but OCR echoes (a word or the whole cell repeated)
+    assert _letters(" ".join(owners)) == _letters(collapse_echo(cell))
+    assert len(_letters(collapse_echo(cell))) <= len(_letters(cell))
 
 
 _TOKEN = st.text(
@@ -167,3 +175,84 @@ def test_owner_entries_never_raise(cell: str, n: int) -> None:
     if parts != [cell]:  # a real repeat: k >= 2 parts, equal but for case
         assert len(parts) >= 2
         assert len({p.casefold() for p in parts}) == 1
+
+
+@pytest.mark.parametrize(
+    ("cell", "owners"),
+    [
+        ("Governing Governing Governing", ["Governing"]),
+        ("Governor Governor", ["Governor"]),
+        ("Governing Governor Governing Governor", ["Governing Governor"]),
+        ("Head of Healthcare / Head of Healthcare", ["Head of Healthcare", "Head of Healthcare"]),
+        (
+            "Executive Director, Prison Supply Directorate",
+            ["Executive Director, Prison Supply Directorate"],
+        ),
+        ("Deputy Director, Security Group", ["Deputy Director, Security Group"]),
+        ("Governor, Head of Security", ["Governor", "Head of Security"]),
+    ],
+)
+def test_echoes_and_unit_titles(cell, owners):
+    assert split_owners(cell) == owners
+
+
+def test_ocr_echo_is_one_owner_after_normalising():
+    from actionnlp.owners.normalise import normalise_cell
+
+    assert [o.canonical for o in normalise_cell("Governing Governing Governing")] == ["Governor"]
+
+
+@given(_TOKEN, st.integers(min_value=2, max_value=5))
+def test_any_echoed_word_collapses(word, k):
+    assert collapse_echo(" ".join([word] * k)).casefold() == word.casefold()
+
+
+def test_owner_lines_follow_target_lines():
+    assert owner_lines(["Head of Healthcare\nGovernor"], 2) == ["Head of Healthcare", "Governor"]
+    assert owner_lines(["Head of Healthcare\nGovernor"], 1) == ["Head of Healthcare\nGovernor"]
+    assert owner_lines(["Governor"], 2, ["Governor"]) == ["Governor"]
+
+
+def test_docx_owner_cell_line_breaks_split_like_targets(tmp_path):
+    import docx
+
+    from actionnlp.read.docx import read_docx
+
+    d = docx.Document()
+    d.add_paragraph("Action Plan: HMP Leeds")
+    t = d.add_table(rows=2, cols=5)
+    for i, h in enumerate(
+        ["Concern No", "Concern", "Response", "Responsible Owner", "Target Date"]
+    ):
+        t.rows[0].cells[i].text = h
+    r = t.rows[1].cells
+    r[0].text, r[1].text = "1", "Cells were dirty."
+    r[2].text = "We will clean cells. We will audit cells."
+    for cell, lines in (
+        (r[3], ["Head of Healthcare", "Governor"]),
+        (r[4], ["March 2024", "June 2024"]),
+    ):
+        p = cell.paragraphs[0]
+        p.add_run(lines[0]).add_break()
+        p.add_run(lines[1])
+    d.save(tmp_path / "br.docx")
+    (action,) = read_docx(tmp_path / "br.docx").actions
+    assert action.owners == ["Head of Healthcare", "Governor"]
+
+
+def test_gazetteer_titles_with_a_comma_stay_one_owner():
+    import json
+    from importlib import resources
+
+    text = resources.files("actionnlp.resources").joinpath("owners.jsonl").read_text("utf-8")
+    titles = [
+        name
+        for line in text.splitlines()
+        if line.strip()
+        for name in (json.loads(line)["canonical"], *json.loads(line)["aliases"])
+        if "," in name
+    ]
+    assert titles
+    for title in titles:
+        assert split_owners(title) == [title]
+        assert split_owners(f"{title} / Governor") == [title, "Governor"]

@@ -9,12 +9,21 @@ import numpy as np
 import pytest
 
 import actionnlp
+from actionnlp.artifacts import file_sha256, pins_of, save_sklearn
+from actionnlp.embed import FakeEmbedder
 from actionnlp.errors import ArtifactError
-from actionnlp.registry import MODELS_DIR, load
+from actionnlp.registry import ARTIFACTS, MODELS_DIR, PIN_FILE, load, shipped_pins
+
+
+def test_pins_in_the_code_match_the_shipped_manifests():
+    """After retraining the shipped models, `make pin` (or `make train`) re-pins them."""
+    assert shipped_pins() == pins_of(MODELS_DIR, ARTIFACTS), "stale pins: run `make pin`"
 
 
 def test_shipped_artifacts_verify():
     models = load()
+    assert models.shipped and models.pinned
+    assert "shipped" in repr(models)
     assert set(models.manifests) == {"themes-v1", "owners-v1", "smart-v1"}
     themes = models.manifests["themes-v1"]
     assert themes["embedding"]["weights_sha256"].startswith("53aa5117")
@@ -35,7 +44,7 @@ def test_tampered_file_is_refused(copied):
     data[len(data) // 2] ^= 0xFF
     target.write_bytes(bytes(data))
     with pytest.raises(ArtifactError, match=r"tagger\.skops"):
-        load(copied)
+        load(copied, pins=shipped_pins())
 
 
 def test_foreign_versions_are_refused(copied):
@@ -44,13 +53,95 @@ def test_foreign_versions_are_refused(copied):
     manifest["created_by"]["scikit-learn"] = "0.24.2"
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(ArtifactError, match="scikit-learn"):
-        load(copied)
+        load(copied, pins=shipped_pins())
 
 
 def test_missing_artifact_is_refused(copied):
     shutil.rmtree(copied / "owners-v1")
     with pytest.raises(ArtifactError, match="make train"):
+        load(copied, pins=shipped_pins())
+
+
+def _replace_tagger(copied):
+    """An attacker's edit: another model in tagger.skops and its hash in the manifest."""
+    from sklearn.dummy import DummyClassifier
+
+    target = copied / "themes-v1" / "tagger.skops"
+    save_sklearn(DummyClassifier().fit([[0], [1]], [0, 1]), target)
+    path = copied / "themes-v1" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["files"]["tagger.skops"] = file_sha256(target)
+    path.write_text(json.dumps(manifest, indent=2))
+
+
+def test_file_edited_with_its_manifest_is_refused_by_the_pins(copied):
+    _replace_tagger(copied)
+    with pytest.raises(
+        ArtifactError, match=r"themes-v1/manifest\.json: manifest SHA-256 .* pinned"
+    ):
+        load(copied, pins=shipped_pins())
+    models = load(copied, trust=True)  # checked against its own manifest only
+    assert not models.shipped and not models.pinned
+    assert "unpinned" in repr(models)
+
+
+def test_a_copy_of_the_shipped_models_is_recognised_as_shipped(copied):
+    models = load(copied, pins=shipped_pins())
+    assert models.shipped and models.pinned
+
+
+def test_a_folder_without_pins_is_refused_unless_trusted(copied):
+    with pytest.raises(ArtifactError, match=r"no pins\.json.*trust=True"):
         load(copied)
+    (copied / PIN_FILE).write_text(json.dumps(shipped_pins()))
+    assert load(copied).pinned
+    pins = shipped_pins()
+    del pins["smart-v1"]
+    with pytest.raises(ArtifactError, match="smart-v1 is not pinned"):
+        load(copied, pins=pins)
+
+
+def test_retrained_models_are_pinned_when_written_and_not_shipped(fast_training, tmp_path):
+    out = tmp_path / "mine"
+    shutil.copytree(fast_training[0], out)
+    assert json.loads((out / PIN_FILE).read_text()) == pins_of(out, ARTIFACTS)
+    models = load(out, embedder=FakeEmbedder(dim=64))
+    assert models.pinned and not models.shipped
+    path = out / "smart-v1" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["metrics"]["note"] = "edited"
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="pinned"):
+        load(out, embedder=FakeEmbedder(dim=64))
+
+
+def test_a_model_that_fails_to_build_is_an_artifact_error_naming_it(fast_training, tmp_path):
+    out = tmp_path / "mine"
+    shutil.copytree(fast_training[0], out)
+    scorer = out / "smart-v1" / "scorer" / "smart.json"
+    scorer.write_text(json.dumps({"feature_names": None}))
+    _rewrite_manifest(out / "smart-v1", lambda m: None)
+    models = load(out, embedder=FakeEmbedder(dim=64), trust=True)
+    with pytest.raises(ArtifactError, match="smart-v1") as info:
+        models.smart_scorer  # noqa: B018
+    assert "actionnlp-artifact-" not in str(info.value)  # names the artifact, not a temp copy
+
+
+def test_null_embedding_in_a_model_that_reads_embeddings_is_refused(fast_training, tmp_path):
+    out = tmp_path / "mine"
+    shutil.copytree(fast_training[0], out)
+    _rewrite_manifest(out / "themes-v1", lambda m: m.update(embedding=None))
+    models = load(out, embedder=FakeEmbedder(dim=64), trust=True)
+    with pytest.raises(ArtifactError, match="records no embedding"):
+        models.theme_tagger  # noqa: B018
+
+
+def _rewrite_manifest(directory, change):
+    path = directory / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    manifest["files"] = {rel: file_sha256(directory / rel) for rel in manifest["files"]}
+    path.write_text(json.dumps(manifest))
 
 
 def test_owner_finder_from_shipped_pipeline():
@@ -77,3 +168,28 @@ def test_real_models_identical_twice_and_after_reload():
     s1 = load().score_smart(frame)
     s2 = load().score_smart(frame)
     assert s1["smart_score"].tolist() == s2["smart_score"].tolist()
+
+
+@pytest.mark.parametrize("damage", ["file", "loop", "fifo_artifact", "manifest_dir", "deep_pins"])
+def test_broken_model_folders_give_only_artifact_errors(tmp_path, damage):
+    import os
+
+    root = tmp_path / "models"
+    if damage == "file":
+        root.write_text("not a folder")
+    elif damage == "loop":
+        os.symlink(root, root)
+    else:
+        shutil.copytree(MODELS_DIR, root, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+        (root / PIN_FILE).write_text(json.dumps(shipped_pins()))
+        if damage == "fifo_artifact":
+            shutil.rmtree(root / "smart-v1")
+            os.mkfifo(root / "smart-v1")
+        elif damage == "manifest_dir":
+            (root / "owners-v1" / "manifest.json").unlink()
+            (root / "owners-v1" / "manifest.json").mkdir()
+        else:
+            (root / PIN_FILE).write_text("[" * 100_000)
+    with pytest.raises(ArtifactError) as info:
+        load(root, trust=damage in ("file", "loop"))
+    assert str(root) in str(info.value)

@@ -10,7 +10,7 @@ from sklearn.base import clone
 from actionnlp.corpus import SMART_KEYS
 from actionnlp.embed import FakeEmbedder
 from actionnlp.smart import RuleSmartScorer, SmartScorer, extract_signals
-from actionnlp.smart_training import train_and_evaluate
+from actionnlp.smart.training import train_and_evaluate
 
 CONCERN = "Prisoners experienced delays in receiving their prescribed medication."
 
@@ -18,8 +18,8 @@ ROWS = [
     ("Two medication trolleys have been procured.", "Head of Healthcare", "Completed", "11111"),
     ("The team will continue to work with partners.", "Governor", "Ongoing", "01110"),
     ("Spot check audits of medication will be completed monthly.", "NHFT", "March 2021", "11111"),
-    ("Funding to be sought for a new pharmacy post.", "Governor", "April 2024", "11011"),
-    ("POMs are aware of the importance of the sessions.", "Governor", "Completed", "00111"),
+    ("Funding to be sought for a new pharmacy post.", "Governor", "April 2024", "01011"),
+    ("POMs are aware of the importance of the sessions.", "Governor", "Completed", "00001"),
     ("A lock will be fitted to the wall in the nurse's office.", "Governor", "June 2024", "11111"),
     ("Leaders will look to improve medication supply where possible.", "", "", "00010"),
     (
@@ -32,19 +32,19 @@ ROWS = [
         "A business case will be submitted to NHSE for technicians.",
         "Care UK",
         "December 2020",
-        "11011",
+        "00011",
     ),
-    ("It is not possible to extend pharmacy hours.", "", "", "00010"),
+    ("It is not possible to extend pharmacy hours.", "", "", "00000"),
     (
         "A weekly medicines meeting will be held with pharmacy staff.",
         "Governor",
         "Complete",
         "11111",
     ),
-    ("Medication processes will improve communication.", "Governor", "Quarterly", "00110"),
+    ("Medication processes will improve communication.", "Governor", "Quarterly", "01010"),
     ("By December 2020 all nurses will be trained in medicines management.", "", "", "11111"),
     ("A new medicines policy has been published.", "Head of Healthcare", "Completed", "11111"),
-    ("Staff will work closely with the pharmacy provider.", "Governor", "July 2024", "00111"),
+    ("Staff will work closely with the pharmacy provider.", "Governor", "July 2024", "00011"),
     ("A pharmacy technician has been recruited.", "Care UK", "September 2020", "11111"),
     (
         "The medication tracker will be reviewed weekly by the Head of Healthcare.",
@@ -56,7 +56,7 @@ ROWS = [
         "Prescribing will be considered when the prison returns to full capacity.",
         "Governor",
         "2024",
-        "00010",
+        "00011",
     ),
     ("Two pharmacy technicians will be recruited.", "Governor", "March 2025", "11111"),
     (
@@ -99,27 +99,27 @@ def fitted() -> SmartScorer:
             "Gym delivery will be reviewed to establish the potential to add courses.",
             "establish the potential",
         ),
-        ("contingent", "Funding to be sought for the renewal.", "funding to be sought"),
-        ("contingent", "A business case will be submitted.", "business case"),
+        ("request", "Funding to be sought for the renewal.", "funding to be sought"),
+        ("request", "A business case will be submitted.", "business case"),
         (
             "contingent",
-            "It will be completed when HMP Whitemoor returns to full capacity.",
-            "when hmp whitemoor returns to",
+            "It will be completed when the prison returns to full capacity.",
+            "when the prison returns",
         ),
-        ("cannot", "It is not possible to do this.", "not possible"),
-        ("cannot", "We are unable to staff it.", "unable to"),
+        ("refusal", "It is not possible to do this.", "not possible"),
+        ("refusal", "We are unable to staff it.", "unable to"),
         ("frequency", "Audits will take place monthly.", "monthly"),
         ("frequency", "Meetings are held every 6 weeks.", "every 6 weeks"),
         ("frequency", "A review twice a year.", "twice a year"),
         ("quantity", "Two pharmacy technicians will be recruited.", "two"),
         ("quantity", "Dip tests ensure 10% of receptions are seen.", "10%"),
-        ("audit", "Spot checks will be carried out.", "spot checks"),
-        ("audit", "A dashboard will show progress.", "dashboard"),
-        ("deliverable", "Two medication trolleys have been procured.", "procured"),
+        ("check", "Spot checks will be carried out.", "spot checks"),
+        ("check", "A dashboard will show progress.", "dashboard"),
+        ("step", "Two medication trolleys have been procured.", "have been procured"),
         ("deliverable", "A new checklist has been introduced.", "checklist"),
-        ("vague", "Staff will continue to work with partners.", "continue to work with"),
-        ("vague", "POMs are aware of the importance of sessions.", "aware of the importance"),
-        ("completed_text", "A lock has been fitted.", "has been"),
+        ("vague", "Staff will continue to work with partners.", "continue to work"),
+        ("vague", "POMs are aware of the importance of sessions.", "aware of"),
+        ("completed_text", "A lock is now in place.", "now in place"),
         ("completed_text", "The rota is now in place.", "now in place"),
         ("deadline_text", "Training will be delivered by December 2020.", "by december 2020"),
         ("deadline_text", "Done by the end of March 2021.", "by the end of march 2021"),
@@ -153,7 +153,7 @@ def test_rules_textbook_examples() -> None:
     assert _rule("The prison will continue to work with partners.")["S"] == 0
     assert _rule("Spot check audits of the process will be completed monthly.")["M"] == 1
     assert _rule("Medication processes will improve communication.")["M"] == 0
-    assert _rule("Funding to be sought for the renewal of Wayout TV.")["A"] == 0
+    assert _rule("Funding to be sought for the renewal of the in-cell TV.")["A"] == 0
     assert _rule("The Head of Healthcare will consider extra clinics.")["A"] == 0
     assert _rule("A lock will be fitted.")["A"] == 1
     assert _rule("A lock will be fitted.", "April 2024")["T"] == 1
@@ -166,17 +166,20 @@ def test_rules_textbook_examples() -> None:
 @pytest.mark.parametrize("which", ["rules", "trained"])
 def test_evidence_for_every_criterion(which: str, fitted: SmartScorer) -> None:
     model = RuleSmartScorer() if which == "rules" else fitted
-    out = model.score(_frame())
+    out = model.annotate(_frame())
     assert len(out) == len(ROWS)
     for row in out.itertuples():
         for k in SMART_KEYS:
             assert isinstance(row.smart_evidence[k], str) and row.smart_evidence[k].strip()
-        assert row.smart_score == sum(getattr(row, f"smart_{k}") for k in SMART_KEYS)
+        if row.smart_applicable:
+            assert row.smart_score == sum(getattr(row, f"smart_{k}") for k in SMART_KEYS)
+        else:
+            assert pd.isna(row.smart_score)
 
 
 def test_score_frame_interface(fitted: SmartScorer) -> None:
     frame = _frame(ROWS[:3])
-    out = fitted.score(frame)
+    out = fitted.annotate(frame)
     expected = [f"smart_{k}" for k in SMART_KEYS] + [f"p_smart_{k}" for k in SMART_KEYS]
     assert set(expected) <= set(out.columns)
     assert {"smart_score", "smart_evidence", "smart_applicable"} <= set(out.columns)
@@ -185,9 +188,12 @@ def test_score_frame_interface(fitted: SmartScorer) -> None:
     assert fitted.predict_proba(frame).shape == (3, 5)
     assert set(np.unique(fitted.predict(frame))) <= {0, 1}
     kinds = frame.assign(kind=["action", "rationale", "action"])
-    assert fitted.score(kinds)["smart_applicable"].tolist() == [True, False, True]
+    marked = fitted.annotate(kinds)
+    assert marked["smart_applicable"].tolist() == [True, False, True]
+    assert marked["smart_score"].isna().tolist() == [False, True, False]
+    assert str(marked["smart_score"].dtype) == "Int64"
     with pytest.raises(ValueError, match="lacks"):
-        fitted.score(frame.drop(columns="target_raw"))
+        fitted.annotate(frame.drop(columns="target_raw"))
 
 
 def test_save_load_round_trip(tmp_path, fitted: SmartScorer) -> None:
@@ -210,16 +216,20 @@ def test_sklearn_contract() -> None:
     assert RuleSmartScorer().fit(_frame(), _labels()).predict(_frame()).shape == (len(ROWS), 5)
 
 
-def test_single_class_criterion_is_constant() -> None:
+def test_single_class_criterion_keeps_its_rule() -> None:
+    """One class in training is no evidence for a constant: the rule still decides."""
     labels = _labels().assign(R=1)
     model = SmartScorer(embedder=FakeEmbedder()).fit(_frame(), labels)
-    assert (model.predict(_frame())[:, 3] == 1).all()
+    assert model.selection_["R"] == "rule"
+    np.testing.assert_array_equal(
+        model.predict(_frame())[:, 3], RuleSmartScorer().predict(_frame())[:, 3]
+    )
 
 
 def test_train_and_evaluate_is_json(tmp_path) -> None:
     import json
 
-    frame = pd.concat([_frame().assign(plan=p) for p in ("a", "b")], ignore_index=True)
+    frame = pd.concat([_frame().assign(plan=p) for p in ("a-2020", "b-2024")], ignore_index=True)
     labels = pd.concat([_labels()] * 2, ignore_index=True)
     frame["smart"] = labels.to_dict("records")
     frame["kind"] = "action"
@@ -229,6 +239,8 @@ def test_train_and_evaluate_is_json(tmp_path) -> None:
     assert report["n_actions"] == 2 * len(ROWS) - 1
     assert set(report["trained"]["pooled"]) == set(SMART_KEYS)
     assert (tmp_path / "m" / "smart.json").is_file()
+    assert report["recommendations_era"]["plans"] == ["a-2020"]
+    assert report["majority"]["pooled"]["S"]["kappa"] in (0.0, None)
 
 
 # -- T is monotone in the target cell ----------------------------------------------
@@ -253,8 +265,8 @@ def test_nested_selection_keeps_rule_unless_head_is_better(tmp_path) -> None:
     """Labels equal to the rule's decisions: no head can beat the rule, so the rule stays."""
     frame = pd.concat([_frame().assign(plan=p) for p in ("a", "b", "c")], ignore_index=True)
     rules = RuleSmartScorer().predict(frame)
-    model = SmartScorer(embedder=FakeEmbedder()).fit(frame, rules)
-    assert set(model.selection_.values()) <= {"rule", "constant"}
+    model = SmartScorer(embedder=FakeEmbedder()).fit(frame, rules, groups=frame["plan"])
+    assert set(model.selection_.values()) == {"rule"}
     assert np.array_equal(model.predict(frame), rules)
     model.save(tmp_path / "m")
     again = SmartScorer.load(tmp_path / "m", FakeEmbedder())
@@ -278,7 +290,7 @@ def test_signals_for_frame_matches_extract_signals() -> None:
 
 def test_rare_minority_keeps_rule() -> None:
     """R with two negatives (fewer than MIN_MINORITY) keeps the rule even when it errs."""
-    from actionnlp.smart import MIN_MINORITY
+    from actionnlp.smart.scorer import MIN_MINORITY
 
     frame = pd.concat([_frame().assign(plan=p) for p in ("a", "b", "c")], ignore_index=True)
     labels = RuleSmartScorer().predict(frame)
@@ -287,12 +299,9 @@ def test_rare_minority_keeps_rule() -> None:
     assert (1 - labels[:, 3]).sum() < MIN_MINORITY
     model = SmartScorer(embedder=FakeEmbedder()).fit(frame, labels)
     assert model.selection_["R"] == "rule"
-    rules = RuleSmartScorer().predict(frame)
-    np.testing.assert_array_equal(model.predict(frame)[:, 3], rules[:, 3])
-    # the evidence is the rule's own, not a similarity the rule did not use
-    rule_evidence = RuleSmartScorer().score(frame)["smart_evidence"]
-    scored = model.score(frame)["smart_evidence"]
-    assert [e["R"] for e in scored] == [e["R"] for e in rule_evidence]
+    # the evidence is the rule's own (shared words or the similarity), no model override
+    scored = model.annotate(frame)["smart_evidence"]
+    assert not any(e["R"].startswith("model") for e in scored)
 
 
 def test_head_chosen_when_it_beats_the_rule(tmp_path) -> None:
@@ -300,7 +309,7 @@ def test_head_chosen_when_it_beats_the_rule(tmp_path) -> None:
     frame = pd.concat([_frame().assign(plan=p) for p in "abcd"], ignore_index=True)
     labels = RuleSmartScorer().predict(frame)
     labels[:, 1] = (frame["owner_raw"] != "").astype(int).to_numpy()
-    model = SmartScorer(embedder=FakeEmbedder()).fit(frame, labels)
+    model = SmartScorer(embedder=FakeEmbedder()).fit(frame, labels, groups=frame["plan"])
     assert model.selection_["M"].startswith("head")
     np.testing.assert_array_equal(model.predict(frame)[:, 1], labels[:, 1])
     model.save(tmp_path / "m")
@@ -308,5 +317,5 @@ def test_head_chosen_when_it_beats_the_rule(tmp_path) -> None:
     again = SmartScorer.load(tmp_path / "m", FakeEmbedder())
     assert again.selection_ == model.selection_
     np.testing.assert_array_equal(again.predict_proba(frame), model.predict_proba(frame))
-    for row in again.score(frame).itertuples():
+    for row in again.annotate(frame).itertuples():
         assert all(row.smart_evidence[k].strip() for k in SMART_KEYS)

@@ -104,3 +104,27 @@ def test_second_theme_labelling_lines_up_with_the_corpus(tmp_path):
     short.write_text("\n".join(rows[:-1]) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match="rows, expected one per item"):
         module.agreement(second=short)
+
+
+def test_pin_command_re_pins_a_retrained_folder(fast_training, tmp_path):
+    import runpy
+    import shutil
+
+    from conftest import _train_module
+
+    from actionnlp.embed import FakeEmbedder
+    from actionnlp.errors import ArtifactError
+    from actionnlp.registry import load
+
+    train = _train_module()
+    out = tmp_path / "models"
+    shutil.copytree(fast_training[0], out)
+    path = out / "smart-v1" / "manifest.json"
+    path.write_text(path.read_text().replace('"format_version": 1', '"format_version":  1'))
+    with pytest.raises(ArtifactError, match="pinned"):
+        load(out, embedder=FakeEmbedder(dim=64))
+    assert train.main(["--pin", "--out", str(out)]) == 0
+    assert load(out, embedder=FakeEmbedder(dim=64)).pinned
+    pins = json.loads((out / "pins.json").read_text())
+    train.write_pins_module(tmp_path / "pins.py", pins)
+    assert runpy.run_path(str(tmp_path / "pins.py"))["PINS"] == pins

@@ -2,6 +2,12 @@
 
     python training/train.py                 # full: real embeddings, writes actionnlp/models
     python training/train.py --fast --out D  # CI: fake embedder, small slice, writes to D
+    python training/train.py --pin           # re-pin the artifacts in actionnlp/models
+
+Every run pins what it wrote: the SHA-256 of each manifest goes into the package
+code (``actionnlp/models/pins.py``) for the shipped folder, or into ``pins.json`` beside
+the artifacts for any other ``--out`` folder; ``actionnlp.load`` refuses an artifact
+whose manifest no longer has its pinned hash.
 
 The model card is written to ``docs`` (or ``--cards DIR``); with ``--fast`` it is
 written only to an explicit ``--cards DIR``, so the CI variant never overwrites the
@@ -29,7 +35,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from actionnlp.artifacts import library_versions, save_artifact, save_sklearn  # noqa: E402
+from actionnlp.artifacts import (  # noqa: E402
+    library_versions,
+    pins_of,
+    save_artifact,
+    save_sklearn,
+    write_pin_file,
+)
 from actionnlp.corpus import (  # noqa: E402
     OWNER_CATEGORIES,
     SMART_KEYS,
@@ -41,6 +53,7 @@ from actionnlp.corpus import (  # noqa: E402
 )
 from actionnlp.data import sample_paths  # noqa: E402
 from actionnlp.model_card import render_model_card  # noqa: E402
+from actionnlp.registry import ARTIFACTS, MODELS_DIR, PIN_FILE  # noqa: E402
 
 SEED = 0
 
@@ -53,8 +66,14 @@ def _slice(concerns, actions, per_plan: int):
     return keep.reset_index(drop=True), actions[mask].reset_index(drop=True)
 
 
-def train_all(data: Path, out: Path, cards: Path | None, *, fast: bool) -> dict[str, Any]:
-    """Train, evaluate and write every artifact; return the metrics of each."""
+def train_all(
+    data: Path, out: Path, cards: Path | None, *, fast: bool, keep_themes: bool = False
+) -> dict[str, Any]:
+    """Train, evaluate and write every artifact; return the metrics of each.
+
+    ``keep_themes`` keeps the theme artifact already in ``out`` (its manifest must have been
+    built from the same data) and retrains the owner and SMART models only: theme training
+    is by far the slowest step, and an owner or SMART change does not touch it."""
     random.seed(SEED)
     np.random.seed(SEED)
     errors = validate_corpus(data, samples=None if fast else sample_paths())
@@ -77,21 +96,25 @@ def train_all(data: Path, out: Path, cards: Path | None, *, fast: bool) -> dict[
     results: dict[str, Any] = {}
 
     # Themes -------------------------------------------------------------------
-    from actionnlp.theme_training import train_and_evaluate as train_themes
+    if keep_themes:
+        card = None if cards is None else cards / "model-cards" / "themes.json"
+        results["themes"] = _kept_themes(out / "themes-v1", data_hash, card)
+    else:
+        from actionnlp.theme_training import train_and_evaluate as train_themes
 
-    tagger, theme_metrics = train_themes(
-        concerns, actions, embedder=embedder, anchors=anchors, seed=SEED
-    )
-    tagger.embedder = None  # referenced by name and hash in the manifest, never pickled
-    results["themes"] = _write(
-        out / "themes-v1",
-        "themes",
-        labels=list(THEMES),
-        data_hash=data_hash,
-        metrics=theme_metrics,
-        embedding=embedder,
-        write=lambda d: save_sklearn(tagger, d / "tagger.skops"),
-    )
+        tagger, theme_metrics = train_themes(
+            concerns, actions, embedder=embedder, anchors=anchors, seed=SEED
+        )
+        tagger.embedder = None  # referenced by name and hash in the manifest, never pickled
+        results["themes"] = _write(
+            out / "themes-v1",
+            "themes",
+            labels=list(THEMES),
+            data_hash=data_hash,
+            metrics=theme_metrics,
+            embedding=embedder,
+            write=lambda d: save_sklearn(tagger, d / "tagger.skops"),
+        )
 
     # Owners ---------------------------------------------------------------------
     from actionnlp.owners.training import train_and_evaluate as train_owners
@@ -111,7 +134,7 @@ def train_all(data: Path, out: Path, cards: Path | None, *, fast: bool) -> dict[
     )
 
     # SMART ----------------------------------------------------------------------
-    from actionnlp.smart_training import train_and_evaluate as train_smart
+    from actionnlp.smart.training import train_and_evaluate as train_smart
 
     smart_dir = out / "smart-v1"
     _fresh(smart_dir)
@@ -133,7 +156,57 @@ def train_all(data: Path, out: Path, cards: Path | None, *, fast: bool) -> dict[
                 json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
             )
         (cards / "model-card.md").write_text(render_model_card(results), encoding="utf-8")
+    pin(out)
     return results
+
+
+PINS_MODULE = ROOT / "actionnlp" / "models" / "pins.py"
+
+
+def pin(out: Path) -> dict[str, str]:
+    """Pin the artifacts in ``out``: the package code's ``PINS`` for the shipped folder,
+    ``out/pins.json`` for any other; returns the pins."""
+    pins = pins_of(out, ARTIFACTS)
+    if out.resolve() == MODELS_DIR.resolve():
+        write_pins_module(PINS_MODULE, pins)
+    else:
+        write_pin_file(out / PIN_FILE, pins)
+    return pins
+
+
+def write_pins_module(path: Path, pins: dict[str, str]) -> None:
+    """Write the generated module holding the shipped pins."""
+    lines = [
+        '"""SHA-256 of the shipped artifacts\' manifests: generated by training/train.py.',
+        "",
+        "Do not edit: `make train` rewrites it, `make pin` re-pins the artifacts as they are.",
+        '"""',
+        "",
+        "PINS: dict[str, str] = {",
+        *(f'    "{name}": "{digest}",' for name, digest in sorted(pins.items())),
+        "}",
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _kept_themes(directory: Path, data_hash: str, card: Path | None) -> dict[str, Any]:
+    """The manifest of the theme artifact kept by ``--keep-themes``, with the library
+    versions it was trained with from its model card (``card``) when that card is of the
+    same artifact."""
+    path = directory / "manifest.json"
+    if not path.is_file():
+        raise SystemExit(f"--keep-themes: no theme artifact at {directory}")
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if manifest.get("data_hash") != data_hash:
+        raise SystemExit(f"--keep-themes: {path} was built from other training data")
+    if card is not None and card.is_file():
+        previous = json.loads(card.read_text(encoding="utf-8"))
+        if previous.get("files") == manifest.get("files") and "files" in manifest:
+            versions = previous.get("library_versions_at_training")
+            if versions:
+                manifest["library_versions_at_training"] = versions
+    return manifest
 
 
 def _fresh(directory: Path) -> None:
@@ -180,12 +253,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-cards", action="store_true")
     parser.add_argument("--fast", action="store_true", help="CI variant: fake embedder, slice")
+    parser.add_argument(
+        "--pin", action="store_true", help="only re-pin the artifacts already in --out"
+    )
+    parser.add_argument(
+        "--keep-themes",
+        action="store_true",
+        help="keep the theme artifact in --out and retrain owners and SMART only",
+    )
     args = parser.parse_args(argv)
+    out = Path(args.out) if args.out is not None else MODELS_DIR
+    if args.pin:
+        for name, digest in pin(out).items():
+            print(f"{name}: {digest}")
+        return 0
     if args.fast and args.out is None:
         parser.error("--fast trains fake-embedder models: give --out DIR, not the shipped folder")
-    out = Path(args.out) if args.out is not None else ROOT / "actionnlp" / "models"
     cards = cards_dir(args)
-    results = train_all(Path(args.data), out, cards, fast=args.fast)
+    results = train_all(Path(args.data), out, cards, fast=args.fast, keep_themes=args.keep_themes)
     for name, manifest in results.items():
         print(f"{name}: {json.dumps(_headline(name, manifest['metrics']))}")
     return 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from actionnlp.corpus import OWNER_CATEGORIES, SMART_KEYS, THEMES
+from actionnlp.workers import configure_matplotlib
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -63,6 +64,7 @@ def theme_heatmap(analysis: Analysis) -> Figure:
 
     >>> fig = theme_heatmap(analysis)  # doctest: +SKIP
     """
+    configure_matplotlib()  # its font cache under actionnlp's cache, not $HOME
     from matplotlib.figure import Figure
 
     table = _by_prison(analysis)
@@ -104,6 +106,7 @@ def smart_by_prison(analysis: Analysis) -> Figure:
 
     >>> fig = smart_by_prison(analysis)  # doctest: +SKIP
     """
+    configure_matplotlib()  # its font cache under actionnlp's cache, not $HOME
     import numpy as np
     from matplotlib.figure import Figure
 
@@ -151,6 +154,7 @@ def owner_categories(analysis: Analysis) -> Figure:
 
     >>> fig = owner_categories(analysis)  # doctest: +SKIP
     """
+    configure_matplotlib()  # its font cache under actionnlp's cache, not $HOME
     import numpy as np
     from matplotlib.figure import Figure
 
@@ -197,6 +201,7 @@ def target_horizon(analysis: Analysis) -> Figure:
 
     >>> fig = target_horizon(analysis)  # doctest: +SKIP
     """
+    configure_matplotlib()  # its font cache under actionnlp's cache, not $HOME
     import numpy as np
     from matplotlib.figure import Figure
 

@@ -20,6 +20,7 @@ PLAN_COLUMNS = [
     "source",
     "prison",
     "year",
+    "year_source",
     "plan_submitted",
     "report_published",
     "era",
@@ -105,21 +106,30 @@ class Analysis:
 
     # -- persistence -------------------------------------------------------------------
 
-    def to_parquet(self, directory: str | os.PathLike[str]) -> Path:
-        """Write each table to ``<directory>/<table>.parquet`` (lists kept as lists)."""
+    def write(self, directory: str | os.PathLike[str], fmt: str = "parquet") -> Path:
+        """Write every table, the long tables of list columns, ``codebook.csv`` and the
+        ``analysis.json`` manifest into ``directory``; ``fmt`` is ``parquet`` (real
+        types), ``csv`` (readable by plain pandas, R and Stata), ``xlsx`` (one sheet per
+        table plus the codebook) or ``dta`` (Stata). See :mod:`actionnlp.analysis.store`.
+
+        >>> Analysis.read("results").write("results-stata", "dta")  # doctest: +SKIP
+        PosixPath('results-stata')
+        """
         from actionnlp.analysis.store import save_analysis
 
-        return save_analysis(self, Path(directory), "parquet")
+        return save_analysis(self, Path(directory), fmt)
+
+    def to_parquet(self, directory: str | os.PathLike[str]) -> Path:
+        """:meth:`write` in parquet: lists as Arrow lists, dates as dates, ids as text."""
+        return self.write(directory, "parquet")
 
     def to_csv(self, directory: str | os.PathLike[str]) -> Path:
-        """Write each table to ``<directory>/<table>.csv`` (lists and dicts as JSON)."""
-        from actionnlp.analysis.store import save_analysis
-
-        return save_analysis(self, Path(directory), "csv")
+        """:meth:`write` in CSV (ids as ``#5.10``, lists also as long tables)."""
+        return self.write(directory, "csv")
 
     @classmethod
     def read(cls, directory: str | os.PathLike[str]) -> Analysis:
-        """Reload an analysis written by :meth:`to_parquet` or :meth:`to_csv`.
+        """Reload an analysis written by :meth:`write` (any format).
 
         Nothing is recomputed; list and dict columns and dtypes are restored.
 

@@ -8,7 +8,13 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from actionnlp.analysis.result import ERROR_COLUMNS, Analysis
-from actionnlp.analysis.tables import fill_year, frames_from_plans, frames_from_table, with_dtypes
+from actionnlp.analysis.tables import (
+    fill_year,
+    frames_from_plans,
+    frames_from_table,
+    with_dtypes,
+    with_establishments,
+)
 from actionnlp.corpus import THEMES
 
 if TYPE_CHECKING:
@@ -131,47 +137,37 @@ class _NoBar:
 # -- analyze ------------------------------------------------------------------------------
 
 
-def analyze(
+def parse_tables(
     source: str
     | os.PathLike[str]
     | Iterable[str | os.PathLike[str]]
     | Sequence[ActionPlan]
     | pd.DataFrame,
     *,
-    models: Models | None = None,
+    columns: dict[str, str] | None = None,
     n_jobs: int = 1,
     progress: bool = True,
 ) -> Analysis:
-    """Read (or take) plans, tag themes, find owners and score SMART in one pass.
+    """The five tables of ``source`` before any model (what ``actionnlp parse`` writes).
 
-    ``source`` is a file, a folder, a list of paths (read with
-    :func:`~actionnlp.read_plans`; unreadable files become rows of ``errors``), a
-    list of :class:`~actionnlp.ActionPlan`, or a researcher's own actions table
-    with :data:`REQUIRED_COLUMNS` (see :func:`frames_from_table`). ``models``
-    defaults to :func:`actionnlp.registry.load` with the on-disk embedding and result
-    caches (:mod:`actionnlp.embed_cache`, :mod:`actionnlp.result_cache`). Each
-    distinct concern text is tagged once, and each distinct (action text, concern)
-    pair: an action's themes are read with its concern as context.
-
-    ``n_jobs`` runs through joblib: files are read in parallel, and the plans are
-    split into one group per worker for scoring (results in the same row order as
-    with ``n_jobs=1``). Workers use ``models`` (sent to them) or, when it is None,
-    load the shipped models once per process; any joblib backend (loky, threads,
-    dask, ray) works without code changes.
+    ``source`` is as for :func:`analyze`. Prison names are made canonical and the
+    establishment columns added (:mod:`actionnlp.prisons`); years are filled and plans
+    without a submission date get a ``missing_metadata`` problem. Warns
+    (:class:`UserWarning`) when nothing was read.
 
     >>> import actionnlp
-    >>> result = actionnlp.analyze(actionnlp.sample_paths())  # doctest: +SKIP
-    >>> result  # doctest: +SKIP
-    Analysis(4 plans, 53 concerns, 208 action rows, 14 problems, 0 errors)
+    >>> parse_tables(actionnlp.sample_paths()[:1], progress=False).plans.prison.tolist()
+    ['HMP Littlehey']
     """
+    import warnings
+
     import pandas as pd
-    from tqdm.auto import tqdm
 
     from actionnlp.plan import ActionPlan
 
     errors = pd.DataFrame(columns=ERROR_COLUMNS)
     if isinstance(source, pd.DataFrame):
-        plans, concerns, actions, problems = frames_from_table(source)
+        plans, concerns, actions, problems = frames_from_table(source, columns)
     else:
         items = [source] if isinstance(source, (str, os.PathLike)) else list(source)
         if items and all(isinstance(x, ActionPlan) for x in items):
@@ -183,19 +179,79 @@ def analyze(
 
             read, errors = read_plans(items, n_jobs=n_jobs, progress=progress)
         plans, concerns, actions, problems = frames_from_plans(read)  # type: ignore[arg-type]
+        if not read:
+            warnings.warn(
+                f"no plan was read from {_describe(items)}"
+                + (f"; {len(errors)} file(s) failed (see .errors)" if len(errors) else ""),
+                UserWarning,
+                stacklevel=2,
+            )
     if not actions.empty:
         actions = add_months_to_target(actions)
     if "target_date" in actions.columns:
         plans, concerns, actions, problems = fill_year(plans, concerns, actions, problems)
+    plans, concerns, actions, problems = with_establishments(plans, concerns, actions, problems)
+    tables = [plans, concerns, actions, problems, errors.reset_index(drop=True)]
+    return Analysis(*(with_dtypes(t) for t in tables))
+
+
+def _describe(items: list[Any]) -> str:
+    if not items:
+        return "an empty list"
+    shown = ", ".join(repr(str(x)) for x in items[:3])
+    return shown + (f" and {len(items) - 3} more" if len(items) > 3 else "")
+
+
+def analyze(
+    source: str
+    | os.PathLike[str]
+    | Iterable[str | os.PathLike[str]]
+    | Sequence[ActionPlan]
+    | pd.DataFrame,
+    *,
+    models: Models | None = None,
+    columns: dict[str, str] | None = None,
+    n_jobs: int = 1,
+    progress: bool = True,
+) -> Analysis:
+    """Read (or take) plans, tag themes, find owners and score SMART in one pass.
+
+    ``source`` is a file, a folder, a list of paths (read with
+    :func:`~actionnlp.read_plans`; unreadable files become rows of ``errors``), a
+    list of :class:`~actionnlp.ActionPlan`, or a researcher's own actions table
+    with :data:`REQUIRED_COLUMNS` (see :func:`frames_from_table`; ``columns`` maps
+    the table's own column names to those, ``{"their name": "our name"}``). ``models``
+    defaults to :func:`actionnlp.registry.load` with the on-disk embedding and result
+    caches (:mod:`actionnlp.embed_cache`, :mod:`actionnlp.result_cache`). Each
+    distinct concern text is tagged once, and each distinct (action text, concern)
+    pair: an action's themes are read with its concern as context. Warns when
+    nothing was read (an empty folder, paths that do not exist).
+
+    ``n_jobs`` runs through joblib: files are read in parallel, and the plans are
+    split into one group per worker for scoring (results in the same row order as
+    with ``n_jobs=1``). Workers use ``models`` (sent to them) or, when it is None,
+    load the shipped models once per process; any joblib backend (loky, threads,
+    dask, ray) works without code changes.
+
+    >>> import actionnlp
+    >>> result = actionnlp.analyze(actionnlp.sample_paths())  # doctest: +SKIP
+    >>> result  # doctest: +SKIP
+    Analysis(4 plans, 53 concerns, 208 action rows, 15 problems, 0 errors)
+    """
+    from tqdm.auto import tqdm
+
+    base = parse_tables(source, columns=columns, n_jobs=n_jobs, progress=progress)
+    concerns, actions = base.concerns, base.actions
     groups = _plan_groups(concerns, actions, n_jobs)
     if len(groups) > 1:
         concerns, actions = _score_parallel(concerns, actions, groups, models, n_jobs, progress)
     else:
         models = _default_models() if models is None else models
-        total = _progress_total(concerns, actions) if progress else 0
+        texts = _prefetch_texts(concerns, actions, models)
+        total = _progress_total(concerns, actions) + len(texts) if progress else 0
         with tqdm(total=total, desc="scoring", unit="text", disable=not progress) as bar:
-            concerns, actions = _score(concerns, actions, models, bar)
-    tables = [plans, concerns, actions, problems, errors.reset_index(drop=True)]
+            concerns, actions = _score(concerns, actions, models, bar, texts)
+    tables = [base.plans, concerns, actions, base.problems, base.errors]
     return Analysis(*(with_dtypes(t) for t in tables))
 
 
@@ -208,10 +264,17 @@ def _progress_total(concerns: pd.DataFrame, actions: pd.DataFrame) -> int:
 
 
 def _score(
-    concerns: pd.DataFrame, actions: pd.DataFrame, models: Models, bar: Any
+    concerns: pd.DataFrame,
+    actions: pd.DataFrame,
+    models: Models,
+    bar: Any,
+    texts: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every model stage over ``concerns`` and ``actions`` (in this process)."""
-    _prefetch(concerns, actions, models, bar)
+    """Every model stage over ``concerns`` and ``actions`` (in this process); ``texts``
+    are embedded up front (default: :func:`_prefetch_texts`)."""
+    if texts is None:
+        texts = _prefetch_texts(concerns, actions, models)
+    _prefetch(texts, models, bar)
     if not concerns.empty:
         bar.set_description("tagging concern themes")
         concerns = tag_concerns(concerns, models, bar=bar)
@@ -229,21 +292,16 @@ def _score(
 _PREFETCH = 256
 
 
-def _prefetch(concerns: pd.DataFrame, actions: pd.DataFrame, models: Models, bar: Any) -> None:
-    """Embed every distinct text the stages will ask for, up front, shortest first.
-
-    One length-sorted pass pads each batch least (embedding stage by stage costs
-    about 20 % more); the stages then find every vector in memory
-    (:func:`~actionnlp.embed.embed_texts`). Skipped when the models do not say
-    which texts they need, or when there are more texts than the in-memory store
-    keeps.
+def _prefetch_texts(concerns: pd.DataFrame, actions: pd.DataFrame, models: Models) -> list[str]:
+    """Every distinct text the stages will embed, shortest first ([] when the models do
+    not say which texts they need, or when there are more than the in-memory store keeps).
     """
-    from actionnlp.embed import MEMO_SIZE, embed_texts
+    from actionnlp.embed import MEMO_SIZE
 
     tagger = getattr(models, "theme_tagger", None)
     scorer = getattr(models, "smart_scorer", None)
     if not hasattr(tagger, "texts_to_embed") or not hasattr(scorer, "texts_to_embed"):
-        return
+        return []
     texts: list[str] = []
     if not concerns.empty:
         texts += tagger.texts_to_embed(concern_text(concerns))
@@ -251,14 +309,24 @@ def _prefetch(concerns: pd.DataFrame, actions: pd.DataFrame, models: Models, bar
         texts += tagger.texts_to_embed(_action_items(actions))
         texts += scorer.texts_to_embed(actions)
     distinct = sorted(set(texts), key=lambda t: (len(t), t))
-    if not distinct or len(distinct) > MEMO_SIZE:
+    return distinct if len(distinct) <= MEMO_SIZE else []
+
+
+def _prefetch(texts: list[str], models: Models, bar: Any) -> None:
+    """Embed ``texts`` up front (from :func:`_prefetch_texts`, counted in the bar's total).
+
+    One length-sorted pass pads each batch least (embedding stage by stage costs
+    about 20 % more); the stages then find every vector in memory
+    (:func:`~actionnlp.embed.embed_texts`).
+    """
+    from actionnlp.embed import embed_texts
+
+    if not texts:
         return
     bar.set_description("embedding texts")
-    bar.total += len(distinct)
-    bar.refresh()
     embedder = models.get_embedder()
-    for start in range(0, len(distinct), _PREFETCH):
-        chunk = distinct[start : start + _PREFETCH]
+    for start in range(0, len(texts), _PREFETCH):
+        chunk = texts[start : start + _PREFETCH]
         embed_texts(chunk, embedder)
         bar.update(len(chunk))
 
@@ -347,6 +415,8 @@ def _score_parallel(
     from joblib import Parallel, delayed
     from tqdm.auto import tqdm
 
+    from actionnlp.workers import parallel_options
+
     concerns = concerns.reset_index(drop=True).assign(_row=lambda f: range(len(f)))
     actions = actions.reset_index(drop=True).assign(_row=lambda f: range(len(f)))
 
@@ -356,12 +426,15 @@ def _score_parallel(
         return frame[_plan_keys(frame).isin(group).to_numpy()]
 
     parts = [(part(concerns, g), part(actions, g)) for g in groups]
-    jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_score_part)(c, a, models) for c, a in parts
-    )
     done_c, done_a = [], []
     total = len(concerns) + len(actions)
-    with tqdm(total=total, desc="scoring plans", unit="row", disable=not progress) as bar:
+    with (
+        parallel_options() as options,  # nothing left in /dev/shm, even when killed
+        tqdm(total=total, desc="scoring plans", unit="row", disable=not progress) as bar,
+    ):
+        jobs = Parallel(n_jobs=n_jobs, return_as="generator", **options)(
+            delayed(_score_part)(c, a, models) for c, a in parts
+        )
         for c, a in jobs:
             done_c.append(c)
             done_a.append(a)

@@ -10,7 +10,10 @@ owner: ``{"canonical", "category", "label": "ROLE"|"ORG", "aliases": [...]}``.
    a gazetteer alias, then the same for a one-transposition variant ("NFHT");
 3. a name followed by its acronym ("... Trust (NHFT)", "... Trust NHFT");
 4. fuzzy matching (:mod:`difflib`, ratio >= 0.85) against the gazetteer aliases;
-5. otherwise the text itself, with category ``other``: an owner is never dropped.
+5. otherwise the text itself (or the plan's long form of its acronym), with the category
+   its head words and shape give (:func:`~actionnlp.owners.categories.generic_category`:
+   "... NHS Foundation Trust", "... College", "HMPPS ... Directorate", "Head of X"), and
+   ``other`` only when no rule fits: an owner is never dropped.
 
 :func:`normalise_cell` splits a Responsible Owner cell with
 :func:`~actionnlp.read.owners_cell.split_owners` and then splits entries run together
@@ -37,6 +40,7 @@ from pathlib import Path
 
 from actionnlp.corpus import MENTION_LABELS, OWNER_CATEGORIES
 from actionnlp.errors import ResourceError
+from actionnlp.owners.categories import generic_category
 from actionnlp.read.owners_cell import split_owners
 
 __all__ = [
@@ -417,14 +421,19 @@ def normalise_owner(
     >>> owner.canonical, owner.category
     ('Northamptonshire Healthcare NHS Foundation Trust', 'health_provider')
     >>> normalise_owner("Head of Chess")
-    Owner(text='Head of Chess', canonical='Head of Chess', category='other')
+    Owner(text='Head of Chess', canonical='Head of Chess', category='prison_department')
+    >>> normalise_owner("Westshire Community Health NHS Trust").category
+    'health_provider'
+    >>> normalise_owner("Fred Bloggs").category
+    'other'
     """
     gaz = gazetteer if gazetteer is not None else _default_gazetteer()
     clean = " ".join(str(text).split())
     entry, long = _match(clean, acronyms or {}, gaz, fuzzy=True)
     if entry is not None:
         return Owner(clean, entry.canonical, entry.category)
-    return Owner(clean, long or clean, "other")
+    found = generic_category(long or clean) or (generic_category(clean) if long else None)
+    return Owner(clean, long or clean, found[0] if found else "other")
 
 
 def _segment(piece: str, acronyms: Mapping[str, str], gaz: Gazetteer) -> list[str]:

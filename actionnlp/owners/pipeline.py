@@ -235,7 +235,15 @@ _MENTION_KEYS = frozenset({"start", "end", "text", "label", "canonical", "catego
 def _is_mentions(value: Any) -> bool:
     """Whether a cached value is a list of mentions as :func:`_mention` makes them."""
     return isinstance(value, list) and all(
-        isinstance(m, dict) and m.keys() == _MENTION_KEYS for m in value
+        isinstance(m, dict)
+        and m.keys() == _MENTION_KEYS
+        and type(m["start"]) is int
+        and type(m["end"]) is int
+        and 0 <= m["start"] <= m["end"]
+        and isinstance(m["text"], str)
+        and m["label"] in MENTION_LABELS
+        and all(m[k] is None or isinstance(m[k], str) for k in ("canonical", "category"))
+        for m in value
     )
 
 

@@ -103,6 +103,55 @@ def owner_cell_accuracy(actions: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def owner_categories_unseen(actions: pd.DataFrame) -> dict[str, Any]:
+    """Owner-cell categories with each plan's own gazetteer entries removed (the honest
+    figure for an unseen prison): per action, whether the multiset of predicted
+    categories equals the labelled one (``exact_per_action``), and per owner the share
+    whose category is right (``owner_accuracy``); per plan and pooled. With the full
+    gazetteer the same figures are given as ``full_gazetteer`` for comparison.
+    """
+    from actionnlp.owners.normalise import Gazetteer, load_gazetteer
+
+    plan_col = _plan_column(actions)
+    acronyms = _acronyms_by_plan(actions, plan_col)
+    seen = _attested_entries(actions)
+    full = load_gazetteer()
+    out: dict[str, Any] = {}
+    for setting in ("unseen_gazetteer", "full_gazetteer"):
+        totals: Counter[str] = Counter()
+        per_plan: dict[str, dict[str, Any]] = {}
+        errors: list[dict[str, Any]] = []
+        for plan, group in actions.groupby(plan_col, sort=True):
+            drop = _only_in(seen, str(plan)) if setting == "unseen_gazetteer" else set()
+            gaz = Gazetteer([e for e in full.entries if e.canonical not in drop])
+            c: Counter[str] = Counter()
+            for row in group.itertuples(index=False):
+                cell = normalise_cell(row.owner_raw, acronyms=acronyms[plan], gazetteer=gaz)
+                pred = Counter(o.category for o in cell)
+                gold = Counter(o["category"] for o in row.owners)
+                c["actions"] += 1
+                c["exact"] += int(pred == gold)
+                c["owners"] += sum(gold.values())
+                c["correct"] += sum((pred & gold).values())
+                if pred != gold and setting == "unseen_gazetteer":
+                    errors.append({"plan": str(plan), "cell": row.owner_raw, "pred": dict(pred)})
+            totals += c
+            per_plan[str(plan)] = _category_scores(c)
+        out[setting] = {**_category_scores(totals), "per_plan": per_plan}
+        if setting == "unseen_gazetteer":
+            out[setting]["errors"] = errors
+    return out
+
+
+def _category_scores(c: Counter[str]) -> dict[str, Any]:
+    return {
+        "actions": c["actions"],
+        "exact_per_action": round(c["exact"] / c["actions"], 4) if c["actions"] else None,
+        "owners": c["owners"],
+        "owner_accuracy": round(c["correct"] / c["owners"], 4) if c["owners"] else None,
+    }
+
+
 def held_out_only_entries(actions: pd.DataFrame, plan: str) -> set[str]:
     """Canonical names of gazetteer entries attested in ``plan`` and in no other plan.
 
@@ -335,6 +384,7 @@ def train_and_evaluate(
         "seed": seed,
         "n_iter": n_iter,
         "owner_cells": cells,
+        "owner_categories": owner_categories_unseen(actions),
         "mentions": {"chosen": chosen, **mentions},
         "mentions_unseen_gazetteer": unseen,
         "final": {

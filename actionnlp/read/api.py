@@ -181,15 +181,50 @@ def _read_one(path: Path) -> tuple[ActionPlan | None, dict[str, str] | None]:
 
 def expand_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Files to read: folders are searched (recursively) for supported suffixes."""
+    return _expand(paths)[0]
+
+
+def _expand(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+) -> tuple[list[Path], list[str]]:
+    """``(files, notes)``: the files to read and what the caller should be told about
+    the rest (empty folders, skipped files, names that exist nowhere)."""
     items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     out: list[Path] = []
+    notes: list[str] = []
+    missing: list[str] = []
+    if not items:
+        notes.append("no paths were given")
     for item in items:
         p = Path(item)
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in SUFFIXES))
+            found = sorted(f for f in p.rglob("*") if f.is_file())
+            kept = [f for f in found if f.suffix.lower() in SUFFIXES]
+            skipped = [f for f in found if f.suffix.lower() not in SUFFIXES]
+            out.extend(kept)
+            if skipped:
+                names = ", ".join(f.name for f in skipped[:5])
+                more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+                notes.append(
+                    f"{p}: skipped {len(skipped)} file(s) of types not read "
+                    f"({names}{more}); plans are {', '.join(SUFFIXES)}"
+                )
+            if not kept:
+                notes.append(f"{p}: the folder holds no plan files")
         else:
             out.append(p)
-    return out
+            if not p.exists():
+                missing.append(str(item))
+    if missing:
+        sentence = any(len(m.split()) > 3 for m in missing)
+        shown = ", ".join(repr(m[:60]) for m in missing[:3])
+        notes.append(
+            f"{len(missing)} path(s) do not exist ({shown}"
+            + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+            + ")"
+            + ("; to read text, use read_plan(text=...)" if sentence else "")
+        )
+    return out, notes
 
 
 def read_plans(
@@ -202,16 +237,22 @@ def read_plans(
 
     Returns ``(plans, errors)``: a list of :class:`ActionPlan` and a DataFrame with
     columns ``source``, ``error``, ``message``. ``n_jobs`` runs readers through joblib.
+    Warns (:class:`UserWarning`) about empty folders, files of other types skipped in
+    a folder, and paths that do not exist (e.g. sentences passed as paths).
 
     >>> from actionnlp.data import sample_paths
     >>> plans, errors = read_plans(sample_paths(), progress=False)
     >>> len(plans), len(errors)
     (4, 0)
     """
+    import warnings
+
     import pandas as pd
     from tqdm.auto import tqdm
 
-    files = expand_paths(paths)
+    files, notes = _expand(paths)
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
     it = tqdm(files, desc="reading plans", unit="plan", disable=not progress)
     if n_jobs == 1:
         results = [_read_one(f) for f in it]

@@ -36,7 +36,7 @@ from actionnlp.errors import (
 )
 from actionnlp.read.cells import BULLET, ID_RE, clean_text, column_roles, join_lines
 from actionnlp.read.dates import split_target_entries
-from actionnlp.read.owners_cell import split_owner_entries
+from actionnlp.read.owners_cell import owner_lines, split_owner_entries
 from actionnlp.read.segment import RawRow
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class Cell:
     paras: list[str] = field(default_factory=list)
     listed: list[bool] = field(default_factory=list)
     tops: list[float] = field(default_factory=list)  # PDF only: where each paragraph starts
-    lines: list[str] = field(default_factory=list)  # PDF only: the printed lines
+    lines: list[str] = field(default_factory=list)  # the text at its line breaks (PDF)
 
     @property
     def text(self) -> str:
@@ -133,7 +133,7 @@ def cells_to_row(cells: list[Cell], roles: list[str]) -> RawRow:
         return cells[roles.index(role)] if role in roles else Cell()
 
     targets = [e for p in _entries(cell("target")) for e in split_target_entries(p) or [p]]
-    owners = _entries(cell("owner"))
+    owners = owner_lines(_entries(cell("owner")), len(targets), cell("owner").lines)
     if len(owners) == 1 and len(targets) > 1:
         owners = split_owner_entries(owners[0], len(targets)) or owners
     concern = cell("concern")
@@ -217,9 +217,11 @@ def _cell_content(cell) -> Cell:
                     inner = _cell_content(sub)
                     out.paras.extend(inner.paras)
                     out.listed.extend(inner.listed)
+                    out.lines.extend(inner.lines)
             continue
         out.paras.append(_para_text(item))
         out.listed.append(_is_listed(item))
+        out.lines.extend(ln.strip() for ln in item.text.splitlines() if ln.strip())
     return out
 
 

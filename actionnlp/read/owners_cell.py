@@ -26,14 +26,26 @@ Foundation, College, University, UK, HMPPS); or when its last word is a post
 several "and"s the parts are grouped left to right: a part joins the owner before it
 unless both look complete.
 
-Line breaks inside a cell are white space ("Head of\\nPsychology" is one owner).
+Line breaks inside a cell are white space ("Head of\\nPsychology" is one owner), except
+where a reader pairs owners with targets: :func:`owner_lines` splits a cell at its line
+breaks when it has exactly one line per target, as the target cell is split.
+
+An OCR echo is collapsed before splitting (:func:`collapse_echo`): a word repeated
+back to back ("Governing Governing Governing") or a whole cell repeated
+("Governor Governor") is one owner, not several.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["repeated_unit", "split_owner_entries", "split_owners"]
+__all__ = [
+    "collapse_echo",
+    "owner_lines",
+    "repeated_unit",
+    "split_owner_entries",
+    "split_owners",
+]
 
 _HARD_RE = re.compile(r"\s*(?:\band\s*/\s*or\b|/|;|\||•|▪|◦)\s*", re.IGNORECASE)
 _COMMA_RE = re.compile(r"\s*,\s*")
@@ -194,12 +206,14 @@ def split_owners(cell: str | None) -> list[str]:
     ['Head of Safety and Equalities']
     >>> split_owners("Executive Director, Prison Supply Directorate")
     ['Executive Director, Prison Supply Directorate']
+    >>> split_owners("Governing Governing Governing")
+    ['Governing']
     >>> split_owners(None)
     []
     """
     if not isinstance(cell, str):
         return []
-    text = _norm_ws(cell)
+    text = collapse_echo(_norm_ws(cell))
     if not text:
         return []
     owners: list[str] = []
@@ -255,3 +269,52 @@ def split_owner_entries(cell: str | None, n: int) -> list[str] | None:
     if folded != folded[:size] * n:
         return None
     return [" ".join(tokens[i : i + size]) for i in range(0, len(tokens), size)]
+
+
+def collapse_echo(text: str) -> str:
+    """``text`` without OCR echoes: a word repeated back to back, or the whole text
+    repeated, is kept once (compared case-insensitively; white space folded).
+
+    >>> collapse_echo("Governing Governing Governing"), collapse_echo("Governor Governor")
+    ('Governing', 'Governor')
+    >>> collapse_echo("Governing Governor Governing Governor")
+    'Governing Governor'
+    >>> collapse_echo("Head of Safety and Equalities")
+    'Head of Safety and Equalities'
+    """
+    if not isinstance(text, str):
+        return text
+    parts = repeated_unit(_norm_ws(text))
+    if any(ch.isalpha() for ch in parts[0]):
+        text = parts[0]
+    out: list[str] = []
+    for token in text.split():
+        if out and token.isalpha() and len(token) > 1 and token.casefold() == out[-1].casefold():
+            continue
+        out.append(token)
+    return " ".join(out)
+
+
+def owner_lines(entries: list[str], n_targets: int, lines: list[str] | None = None) -> list[str]:
+    """Owner entries split at line breaks when that gives one line per target.
+
+    A reader splits a target cell at its line breaks; an owner cell with as many lines
+    pairs line by line, so it is split the same way. Otherwise the entries are kept.
+    ``lines`` are the cell's lines when the reader keeps them apart from ``entries``
+    (a DOCX run break); else ``entries`` are split at ``\\n``.
+
+    >>> owner_lines(["Head of Healthcare\\nGovernor"], 2)
+    ['Head of Healthcare', 'Governor']
+    >>> owner_lines(["Head of\\nHealthcare\\nGovernor"], 2)
+    ['Head of\\nHealthcare\\nGovernor']
+    >>> owner_lines(["Head of\\nHealthcare"], 2)
+    ['Head of\\nHealthcare']
+    """
+    if n_targets < 2 or len(entries) >= n_targets:
+        return entries
+    if not lines:
+        lines = [ln.strip() for e in entries for ln in e.splitlines() if ln.strip()]
+    if len(lines) != n_targets:
+        return entries
+    # a wrapped title ("Head of" / "Healthcare") is not two owners
+    return lines if all(_Traits().add(ln).owner_like() for ln in lines) else entries

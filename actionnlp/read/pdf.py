@@ -163,7 +163,7 @@ def _cell(
         printed.append(ln.text)
         prev = ln
     flush()
-    cell.lines = printed
+    cell.lines = [t.strip() for t in printed if t.strip()]
     return cell
 
 

@@ -1,0 +1,287 @@
+"""SMART by the guideline's definitions: each 1 rests on evidence found for it.
+
+A criterion is 1 only when something the guideline names was found, and its evidence
+quotes it; otherwise it is 0 and the evidence says what was missing or which words
+decided against it. Absence of a negative cue is never evidence.
+
+* **S** (specific): a concrete step (an auxiliary and an action verb, "will be fitted",
+  "has been procured") and someone to do it (the owner cell or an actor in the text);
+  0 for a non-answer ("Completed.", "N/A", "The Governor will review this."), for
+  activity with no checkable step ("continue to work with", "staff will be reminded")
+  and for an intention that commits to nothing (a hedge, a contingency, a request or
+  bid).
+* **M** (measurable): a quantity, a cadence, a named check or a countable deliverable
+  produced by a stated step.
+* **A** (achievable): a commitment (a stated step, or the action stated as done) with
+  no hedge, contingency, request or refusal; these set A to 0 and are quoted.
+* **R** (relevant): a link to the concern: content words shared with it (rules) or an
+  embedding similarity of at least :data:`MIN_SIMILARITY` (trained scorer). No concern
+  text, or a non-answer, gives 0.
+* **T** (time-bound): a date or Complete(d) in the target cell, or a deadline in the
+  text.
+
+Not-applicable rows (:func:`applicability`) have no score at all: a paragraph that
+explains a Partly/Not Agreed decision (``kind`` ``rationale``, or decision language in
+the text), a refusal that commits to no step, and a response to a Not Agreed
+recommendation with no step.
+
+>>> from actionnlp.smart.signals import extract_signals
+>>> rules(extract_signals("Completed.", "Medicines were delayed.", "Governor", "Completed"))[0]
+{'S': 0, 'M': 0, 'A': 1, 'R': 0, 'T': 1}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from actionnlp.corpus import SMART_KEYS
+from actionnlp.smart.signals import Signals, distinct_rows, signals_for_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from numpy.typing import NDArray
+
+__all__ = [
+    "MIN_OVERLAP",
+    "MIN_SIMILARITY",
+    "RuleSmartScorer",
+    "annotate_frame",
+    "applicability",
+    "rules",
+]
+
+MIN_SIMILARITY = 0.3
+"""Cosine similarity of action and concern embeddings at or above which R is 1 (the
+trained scorer). With all-MiniLM-L6-v2, unrelated prison sentences sit at 0.1-0.25 and
+an action answering its concern at 0.35-0.7."""
+
+MIN_OVERLAP = 1
+"""Content-word stems (stop words, status words, generic verbs and actors removed) an
+action must share with its concern for the rules' R to be 1."""
+
+DISPUTED = ("partly_agreed", "not_agreed")
+
+
+def quote(items: Sequence[str], n: int = 2) -> str:
+    """The first ``n`` phrases, quoted.
+
+    >>> quote(["a", "b", "c"])
+    "'a', 'b'"
+    """
+    return ", ".join(f"'{x}'" for x in list(items)[:n])
+
+
+def rule_t(s: Signals) -> tuple[int, str]:
+    """T from the target cell first, then a deadline in the text."""
+    if s.target_completed:
+        return 1, f"target: {s.target_raw}"
+    if s.target_has_date:
+        return 1, f"target date: {s.target_date}"
+    if s.deadline_text:
+        return 1, f"deadline in text: {quote(s.deadline_text, 1)}"
+    if s.target_ongoing:
+        return 0, f"target is ongoing/recurring only: '{s.target_raw}'"
+    if s.target_empty:
+        return 0, "no target date"
+    return 0, f"target has no date: '{s.target_raw}'"
+
+
+def _committed(s: Signals) -> tuple[str, ...]:
+    return tuple(sorted({*s.step, *s.completed_text, *s.commitment}))
+
+
+def rule_a(s: Signals) -> tuple[int, str]:
+    """A: a commitment with no hedge, contingency, request or refusal."""
+    if s.refusal:
+        return 0, f"will not or cannot be done: {quote(s.refusal)}"
+    if s.contingent:
+        return 0, f"depends on others: {quote(s.contingent)}"
+    if s.request:
+        return 0, f"a request or bid, not a commitment: {quote(s.request)}"
+    if s.hedge:
+        return 0, f"no commitment: {quote(s.hedge)}"
+    committed = _committed(s)
+    if committed:
+        return 1, f"commitment: {quote(committed)}"
+    return 0, "no commitment stated"
+
+
+def rule_s(s: Signals) -> tuple[int, str]:
+    """S: a step the action commits to (in a sentence free of hedges, contingencies,
+    requests, refusals and vague wording) and someone to do it."""
+    if s.non_answer:
+        return 0, "non-answer: no step named"
+    if not s.committed:
+        if s.uncommitted:
+            return 0, f"commits to nothing: {quote(s.uncommitted)}"
+        if s.vague:
+            return 0, f"activity with no checkable step: {quote(s.vague)}"
+        if s.refusal:
+            return 0, f"no step: {quote(s.refusal)}"
+        return 0, "no concrete step found"
+    if not s.named_actor:
+        return 0, f"step {quote(s.committed, 1)} but no one named to do it"
+    who = f"owner: {s.owner_raw}" if s.owner_named else f"actor: {quote(s.actor, 1)}"
+    return 1, f"step: {quote(s.committed)}; {who}"
+
+
+def rule_m(s: Signals) -> tuple[int, str]:
+    """M: a quantity, cadence, named check or a deliverable of a stated step."""
+    if s.non_answer:
+        return 0, "non-answer: nothing to count or check"
+    if s.frequency:
+        return 1, f"frequency: {quote(s.frequency)}"
+    if s.quantity:
+        return 1, f"quantity: {quote(s.quantity)}"
+    if s.check:
+        return 1, f"check: {quote(s.check)}"
+    if s.deliverable and s.committed:
+        return 1, f"deliverable: {quote(s.deliverable)}"
+    if s.vague:
+        return 0, f"vague: {quote(s.vague)}"
+    return 0, "no quantity, cadence, check or countable deliverable"
+
+
+def rule_r(s: Signals, similarity: float | None = None) -> tuple[int, str]:
+    """R: a link to the concern: shared content words, else (when given) an embedding
+    similarity of at least :data:`MIN_SIMILARITY`."""
+    if s.non_answer:
+        return 0, "non-answer: nothing to link to the concern"
+    if not s.has_concern:
+        return 0, "no concern text to link the action to"
+    if len(s.overlap) >= MIN_OVERLAP:
+        return 1, f"addresses concern: shares {quote(s.overlap, 3)}"
+    if similarity is not None:
+        if similarity >= MIN_SIMILARITY:
+            return 1, f"addresses concern: similarity {similarity:.2f}"
+        return 0, f"no words shared with the concern; similarity {similarity:.2f}"
+    return 0, "no words shared with the concern"
+
+
+def rules(s: Signals, similarity: float | None = None) -> tuple[dict[str, int], dict[str, str]]:
+    """``(scores, evidence)`` of one action by the rules."""
+    out = {"S": rule_s(s), "M": rule_m(s), "A": rule_a(s), "R": rule_r(s, similarity)}
+    out["T"] = rule_t(s)
+    return {k: out[k][0] for k in SMART_KEYS}, {k: out[k][1] for k in SMART_KEYS}
+
+
+def _column(frame: pd.DataFrame, name: str) -> list[str]:
+    if name not in frame.columns:
+        return [""] * len(frame)
+    return ["" if v is None or v != v else str(v) for v in frame[name].tolist()]
+
+
+def applicability(
+    frame: pd.DataFrame, signals: list[Signals] | None = None
+) -> tuple[NDArray[np.bool_], list[str]]:
+    """Whether each row is an action SMART applies to, and why not when it is not.
+
+    Reads the plan's structure when the frame has it (``kind``: ``rationale`` rows;
+    ``agreement``: a Not Agreed recommendation's response that names no step), and the
+    text itself otherwise: decision language ("this recommendation is partly agreed
+    as"), or a refusal ("we cannot", "not possible") with no step.
+
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"action_text": ["Not agreed. We cannot fund this.",
+    ...     "A lock will be fitted."], "concern_text": "", "owner_raw": "", "target_raw": ""})
+    >>> ok, why = applicability(f)
+    >>> ok.tolist(), why[0]
+    ([False, True], "explains a Partly/Not Agreed decision: 'not agreed'")
+    """
+    sigs = signals if signals is not None else signals_for_frame(frame)
+    kinds, agreements = _column(frame, "kind"), _column(frame, "agreement")
+    ok = np.ones(len(frame), dtype=bool)
+    why = [""] * len(frame)
+    for i, (s, kind, agreement) in enumerate(zip(sigs, kinds, agreements, strict=True)):
+        if kind == "rationale":
+            ok[i], why[i] = False, "rationale paragraph of a Partly/Not Agreed decision"
+        elif s.decision:
+            ok[i], why[i] = False, f"explains a Partly/Not Agreed decision: {quote(s.decision)}"
+        elif s.refusal and not s.step:
+            ok[i], why[i] = False, f"a refusal, not an action: {quote(s.refusal)}"
+        elif agreement == "not_agreed" and not s.step:
+            ok[i], why[i] = False, "response to a Not Agreed recommendation with no step"
+    return ok, why
+
+
+def annotate_frame(
+    frame: pd.DataFrame,
+    proba: NDArray[Any],
+    evidence: list[dict[str, str]],
+    applicable: NDArray[np.bool_],
+    reasons: list[str],
+) -> pd.DataFrame:
+    """A copy of ``frame`` with the SMART columns; not-applicable rows get NA scores."""
+    import pandas as pd
+
+    out = frame.copy()
+    labels = (np.asarray(proba) >= 0.5).astype(int).reshape(-1, len(SMART_KEYS))
+    for j, k in enumerate(SMART_KEYS):
+        out[f"smart_{k}"] = pd.array(np.where(applicable, labels[:, j], 0), dtype="Int64")
+        out.loc[~applicable, f"smart_{k}"] = pd.NA
+    for j, k in enumerate(SMART_KEYS):
+        out[f"p_smart_{k}"] = np.where(applicable, np.asarray(proba)[:, j], np.nan).astype(float)
+    score = pd.array(labels.sum(axis=1), dtype="Int64")
+    score[~applicable] = pd.NA
+    out["smart_score"] = score
+    out["smart_evidence"] = [
+        ev if ok else {k: f"not applicable: {why}" for k in SMART_KEYS}
+        for ev, ok, why in zip(evidence, applicable, reasons, strict=True)
+    ]
+    out["smart_applicable"] = np.asarray(applicable, dtype=bool)
+    return out
+
+
+class RuleSmartScorer(BaseEstimator):
+    """SMART by the guideline definitions applied to :class:`Signals`; nothing is learned.
+
+    R uses words shared with the concern (no embeddings).
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"action_text": ["Two medication trolleys have been procured."],
+    ...                       "concern_text": ["Medication trolleys were unsafe."],
+    ...                       "owner_raw": ["Head of Healthcare"], "target_raw": ["Completed"]})
+    >>> out = RuleSmartScorer().fit(frame).annotate(frame)
+    >>> int(out.loc[0, "smart_score"]), out.loc[0, "smart_evidence"]["T"]
+    (5, 'target: Completed')
+    """
+
+    def fit(self, frame: pd.DataFrame | None = None, labels: Any = None, **_: Any) -> Any:
+        """No-op (the rules learn nothing); returns self."""
+        self.fitted_ = True
+        return self
+
+    def score_one(self, signals: Signals) -> tuple[dict[str, int], dict[str, str]]:
+        """``(scores, evidence)`` for one action's signals."""
+        return rules(signals)
+
+    def _run(self, frame: pd.DataFrame) -> tuple[NDArray[np.int_], list[dict[str, str]]]:
+        rows, inverse = distinct_rows(frame)
+        labels, evidence = [], []
+        for s in signals_for_frame(rows):
+            sc, ev = rules(s)
+            labels.append([sc[k] for k in SMART_KEYS])
+            evidence.append(ev)
+        scores = np.asarray(labels, dtype=int).reshape(-1, 5)
+        return scores[inverse], [dict(evidence[i]) for i in inverse]
+
+    def predict(self, frame: pd.DataFrame) -> NDArray[np.int_]:
+        """0/1 array of shape ``(n, 5)`` in S, M, A, R, T order (every row, applicable
+        or not: see :func:`applicability`)."""
+        return self._run(frame)[0]
+
+    def predict_proba(self, frame: pd.DataFrame) -> NDArray[np.float64]:
+        """The rule decisions as probabilities 0.0/1.0, shape ``(n, 5)``."""
+        return self.predict(frame).astype(float)
+
+    def annotate(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A copy of ``frame`` with ``smart_S``..``smart_T`` (nullable integers, NA when
+        not applicable), ``p_smart_*``, ``smart_score``, ``smart_evidence`` and
+        ``smart_applicable``."""
+        labels, evidence = self._run(frame)
+        ok, why = applicability(frame)
+        return annotate_frame(frame, labels.astype(float), evidence, ok, why)

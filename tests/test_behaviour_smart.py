@@ -1,0 +1,202 @@
+"""CheckList-style behavioural tests of the SMART scorer (Ribeiro et al., 2020).
+
+Hand-written cases, kept apart from the training data: minimum functionality (MFT),
+invariance (INV) and directional expectations (DIR). They run on the rules and on a
+trained scorer built with the fake embedder."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from actionnlp.corpus import SMART_KEYS
+from actionnlp.embed import FakeEmbedder
+from actionnlp.smart import RuleSmartScorer, SmartScorer
+
+CONCERN = (
+    "Prisoners at HMP Anytown waited too long for their prescribed medicines, and "
+    "medicines were not stored securely on the wings."
+)
+FULL = (
+    "The Head of Healthcare will introduce a weekly audit of medicines storage on every "
+    "wing, checking 20 medicine cabinets each week, with results reported to the monthly "
+    "medicines management meeting."
+)
+NON_ANSWERS = [
+    "Completed.",
+    "N/A",
+    "Noted.",
+    "Staff will be reminded.",
+    "The Governor will review this.",
+    "Agreed.",
+    "Ongoing.",
+]
+ACTIONS = [
+    FULL,
+    "A lock will be fitted to the medicines room door on each wing.",
+    "Two pharmacy technicians have been recruited to reduce waiting times for medicines.",
+    "The pharmacy team will check the prescription queue daily and report waiting times.",
+    "New medicines cabinets will be installed on all four wings.",
+]
+
+
+def _frame(rows: list[tuple[str, str, str]], concern: str = CONCERN) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "action_text": [r[0] for r in rows],
+            "concern_text": [concern] * len(rows),
+            "owner_raw": [r[1] for r in rows],
+            "target_raw": [r[2] for r in rows],
+        }
+    )
+
+
+@pytest.fixture(scope="module", params=["rules", "trained"])
+def scorer(request):
+    if request.param == "rules":
+        return RuleSmartScorer().fit()
+    train = _frame([(a, "Head of Healthcare", "June 2025") for a in ACTIONS])
+    labels = [[1, 1, 1, 1, 1]] * len(ACTIONS)
+    return SmartScorer(embedder=FakeEmbedder()).fit(train, labels)
+
+
+def _scores(scorer, rows, concern: str = CONCERN) -> pd.DataFrame:
+    return scorer.annotate(_frame(rows, concern))
+
+
+# -- minimum functionality ---------------------------------------------------------
+@pytest.mark.parametrize("text", NON_ANSWERS)
+@pytest.mark.parametrize("target", ["Completed", "June 2025", ""])
+def test_mft_non_answers_score_low_on_s_m_r(scorer, text: str, target: str) -> None:
+    out = _scores(scorer, [(text, "Governor", target)]).iloc[0]
+    assert (out.smart_S, out.smart_M, out.smart_R) == (0, 0, 0), out.smart_evidence
+    assert out.smart_score <= 2
+
+
+def test_mft_fully_specified_action_scores_five(scorer) -> None:
+    out = _scores(scorer, [(FULL, "Head of Healthcare", "31 March 2025")]).iloc[0]
+    assert out.smart_score == 5, out.smart_evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A business case will be submitted for two more pharmacy technicians.",
+        "We will look to improve medicines storage where resources allow.",
+        "Additional pharmacy staff have been requested from the commissioner.",
+        "New medicines cabinets will be installed subject to funding.",
+        "A funding bid has been submitted for new medicines cabinets.",
+    ],
+)
+def test_mft_intentions_that_commit_to_nothing(scorer, text: str) -> None:
+    out = _scores(scorer, [(text, "Head of Healthcare", "June 2025")]).iloc[0]
+    assert out.smart_A == 0 and out.smart_S == 0, out.smart_evidence
+    decided = out.smart_evidence["A"]
+    assert "'" in decided  # the deciding words are quoted
+
+
+@pytest.mark.parametrize(
+    ("text", "extra"),
+    [
+        ("This recommendation is not agreed as we cannot fund extra pharmacy hours.", {}),
+        ("Partly agreed as the pharmacy can only open on weekdays.", {}),
+        ("We cannot provide a pharmacist on every wing.", {}),
+        ("Pharmacy hours will stay as they are.", {"agreement": "not_agreed"}),
+        ("The pharmacy opening hours are set nationally.", {"kind": "rationale"}),
+    ],
+)
+def test_mft_rationale_and_refusal_are_not_applicable(scorer, text: str, extra) -> None:
+    frame = _frame([(text, "", "")]).assign(**extra)
+    out = scorer.annotate(frame).iloc[0]
+    assert not out.smart_applicable
+    assert pd.isna(out.smart_score) and all(pd.isna(out[f"smart_{k}"]) for k in SMART_KEYS)
+    assert out.smart_evidence["S"].startswith("not applicable")
+
+
+def test_mft_not_applicable_rows_leave_group_means(scorer) -> None:
+    frame = _frame([(FULL, "Governor", "June 2025"), ("Not agreed.", "", "")])
+    frame["prison"] = "HMP Anytown"
+    out = scorer.annotate(frame)
+    assert out.groupby("prison").smart_score.mean().iloc[0] == 5
+
+
+# -- invariance ----------------------------------------------------------------------
+@pytest.mark.parametrize("text", ACTIONS + NON_ANSWERS[:3])
+def test_inv_prison_name(scorer, text: str) -> None:
+    a = _scores(scorer, [(text.replace("wing", "wing at HMP Anytown"), "Governor", "May 2025")])
+    b = _scores(
+        scorer,
+        [(text.replace("wing", "wing at HMP Brackenfield"), "Governor", "May 2025")],
+        CONCERN.replace("Anytown", "Brackenfield"),
+    )
+    cols = [f"smart_{k}" for k in SMART_KEYS]
+    assert a[cols].equals(b[cols])
+
+
+@pytest.mark.parametrize("text", ACTIONS)
+@pytest.mark.parametrize(("one", "two"), [("Mr Patel", "Ms Okafor"), ("J. Smith", "A. Nowak")])
+def test_inv_owner_name(scorer, text: str, one: str, two: str) -> None:
+    cols = [f"smart_{k}" for k in SMART_KEYS]
+    a = _scores(scorer, [(text, f"Head of Healthcare ({one})", "May 2025")])
+    b = _scores(scorer, [(text, f"Head of Healthcare ({two})", "May 2025")])
+    assert a[cols].equals(b[cols])
+
+
+@pytest.mark.parametrize("text", ACTIONS)
+@pytest.mark.parametrize(
+    "date",
+    [
+        "31/03/2025",
+        "March 2025",
+        "2025-03-31",
+        "Mar-25",
+        "end of March 2025",
+        pytest.param(
+            "31.03.25",
+            marks=pytest.mark.xfail(
+                strict=True, reason="read.dates.parse_target does not read dd.mm.yy"
+            ),
+        ),
+    ],
+)
+def test_inv_date_format(scorer, text: str, date: str) -> None:
+    cols = [f"smart_{k}" for k in SMART_KEYS]
+    base = _scores(scorer, [(text, "Governor", "31 March 2025")])[cols]
+    assert _scores(scorer, [(text, "Governor", date)])[cols].equals(base)
+
+
+# -- directional expectations --------------------------------------------------------
+BASES = [
+    *ACTIONS,
+    "Staff will work closely with the pharmacy provider.",
+    "Medicines storage will be improved.",
+    "We will look to improve medicines storage.",
+]
+
+
+@pytest.mark.parametrize("text", BASES)
+@pytest.mark.parametrize("deadline", [" by 31 March 2025", " by the end of June 2025"])
+def test_dir_deadline_never_lowers_t(scorer, text: str, deadline: str) -> None:
+    plain = _scores(scorer, [(text, "Governor", "")]).iloc[0]
+    dated = _scores(scorer, [(text.rstrip(".") + deadline + ".", "Governor", "")]).iloc[0]
+    assert dated.smart_T >= plain.smart_T and dated.smart_T == 1
+
+
+@pytest.mark.parametrize("text", BASES)
+@pytest.mark.parametrize(
+    "hedge", [" where possible", " subject to funding", " where resources allow"]
+)
+def test_dir_hedge_never_raises_a(scorer, text: str, hedge: str) -> None:
+    plain = _scores(scorer, [(text, "Governor", "June 2025")]).iloc[0]
+    hedged = _scores(scorer, [(text.rstrip(".") + hedge + ".", "Governor", "June 2025")]).iloc[0]
+    assert hedged.smart_A <= plain.smart_A and hedged.smart_A == 0
+
+
+@pytest.mark.parametrize("text", BASES)
+@pytest.mark.parametrize(
+    "extra", [" This will be checked monthly.", " 20 cabinets will be audited."]
+)
+def test_dir_quantity_or_cadence_never_lowers_m(scorer, text: str, extra: str) -> None:
+    plain = _scores(scorer, [(text, "Governor", "June 2025")]).iloc[0]
+    counted = _scores(scorer, [(text + extra, "Governor", "June 2025")]).iloc[0]
+    assert counted.smart_M >= plain.smart_M and counted.smart_M == 1
