@@ -73,7 +73,7 @@ class Cell:
     paras: list[str] = field(default_factory=list)
     listed: list[bool] = field(default_factory=list)
     tops: list[float] = field(default_factory=list)  # PDF only: where each paragraph starts
-    lines: list[str] = field(default_factory=list)  # the text at its line breaks
+    lines: list[str] = field(default_factory=list)  # the text at its line breaks (PDF)
 
     @property
     def text(self) -> str:

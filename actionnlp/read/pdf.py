@@ -39,6 +39,7 @@ from actionnlp.errors import (
     UnreadableDocumentError,
 )
 from actionnlp.read.cells import ends_sentence, heading_of, is_continuation, join_lines
+from actionnlp.read.dates import split_target_entries
 from actionnlp.read.docx import Cell, header_roles, table_rows
 from actionnlp.read.files import read_bounded
 from actionnlp.read.limits import Limits, current_limits
@@ -46,7 +47,7 @@ from actionnlp.read.limits import Limits, current_limits
 if TYPE_CHECKING:
     from actionnlp.plan import ActionPlan
 
-__all__ = ["MAX_PAGES", "MAX_PDF_BYTES", "by_position", "read_pdf"]
+__all__ = ["MAX_PAGES", "MAX_PDF_BYTES", "by_position", "entries_by_line", "read_pdf"]
 
 MAX_PDF_BYTES = Limits.pdf_bytes  # defaults; override with Limits / ACTIONNLP_READ_*
 MAX_PAGES = Limits.pdf_pages
@@ -138,11 +139,12 @@ def _cell(
                 cell.tops.append(top[0])
         cur.clear()
 
+    printed: list[str] = []  # the lines, a broken word joined back
     prev: _Line | None = None
-    cell.lines = [ln.text.strip() for ln in lines if ln.text.strip()]
     for ln in lines:
         if prev is not None and edge is not None and cur and _broken_word(prev, ln, edge):
             cur[-1] += ln.text  # the rest of a word broken at the cell's edge
+            printed[-1] += ln.text
             prev = ln
             continue
         indented = (  # a first-line indent, outside a bulleted paragraph
@@ -162,9 +164,41 @@ def _cell(
         if not cur:
             top[0] = ln.top
         cur.append(ln.text)
+        printed.append(ln.text)
         prev = ln
     flush()
+    cell.lines = [t.strip() for t in printed if t.strip()]
     return cell
+
+
+def entries_by_line(row: list[Cell], roles: list[str]) -> list[Cell]:
+    """Owner/target cells whose entries ran together: one entry per printed line.
+
+    Entries stacked with no space between them, each filling its line, leave no
+    geometric mark. When an owner (target) cell has fewer paragraphs than the target
+    (owner) cell beside it has entries, but exactly as many printed lines, each line
+    is an entry.
+
+    >>> target = Cell(["May 2024", "June 2024"], [False, False])
+    >>> owner = Cell(["Governing Governor Governing Governor"], [False])
+    >>> owner.lines = ["Governing Governor", "Governing Governor"]
+    >>> entries_by_line([owner, target], ["owner", "target"])[0].paras
+    ['Governing Governor', 'Governing Governor']
+    """
+    cols = {r: j for j, r in enumerate(roles) if j < len(row)}
+    if "owner" not in cols or "target" not in cols:
+        return row
+    out = list(row)
+    targets = row[cols["target"]].paras
+    counts = {
+        "owner": sum(len(split_target_entries(t) or [t]) for t in targets),  # dates split
+        "target": len(row[cols["owner"]].paras),
+    }
+    for role, want in counts.items():
+        cell = row[cols[role]]
+        if 1 < want == len(cell.lines) and len(cell.paras) < want:
+            out[cols[role]] = Cell.of(cell.lines)
+    return out
 
 
 def by_position(row: list[Cell], roles: list[str], tol: float = 3.0) -> list[list[Cell]]:
@@ -441,7 +475,7 @@ def _plan(pages: list[_Page], path: Path) -> ActionPlan:
         plan.layout = "pdf-text"
         return plan
     era = "recommendations" if "agreement" in roles else None
-    body = [sub for row in body for sub in by_position(row, roles)]
+    body = [sub for row in body for sub in by_position(entries_by_line(row, roles), roles)]
     plan = plan_from_rows(
         "\n".join(opening),
         table_rows(body, roles),
