@@ -213,6 +213,22 @@ def _entries() -> list[Entry]:
         Entry("concerns", "n_actions", "integer", "action rows of the concern"),
         Entry(
             "concerns",
+            "repeated",
+            "boolean",
+            "the concern or recommendation text says HMIP is repeating it",
+            "true, false",
+            "'repeated recommendation' / 'repeated concern' wording (analysis.recurring)",
+        ),
+        Entry(
+            "concerns",
+            "repeated_from",
+            "text",
+            "the earlier paragraph number HMIP printed with the repeat mark",
+            "",
+            "number after the repeat mark; empty when none is printed",
+        ),
+        Entry(
+            "concerns",
             "themes",
             "list of text",
             "themes of the concern (with its recommendation)",

@@ -197,7 +197,7 @@ def _expand(
     for item in items:
         p = Path(item)
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file())
+            found = sorted(f for f in p.rglob("*") if not f.is_dir())  # FIFOs too: an error row
             kept = [f for f in found if f.suffix.lower() in SUFFIXES]
             skipped = [f for f in found if f.suffix.lower() not in SUFFIXES]
             out.extend(kept)
