@@ -1,9 +1,10 @@
 """Plans linked over time: concerns a later inspection of the same prison raises again.
 
-Plans of one establishment are linked by :func:`prison_key`, a simple normalisation of
-the prison name (type prefixes such as HMP / HMYOI and bracketed notes dropped, case
-and punctuation ignored). A later plan's concern is linked to a concern of an earlier
-plan of the same prison when
+Plans of one establishment are linked by :func:`actionnlp.prisons.prison_key` of the
+prison name, which the tables already carry in the prison register's canonical form
+(designations such as HMP / HMYOI and bracketed notes dropped, case and punctuation
+ignored), so "HMP Peterborough (Men)" and "HMP/YOI Peterborough" are one establishment.
+A later plan's concern is linked to a concern of an earlier plan of the same prison when
 
 - HMIP marks it as repeated ("repeated recommendation" / "repeated concern", with the
   earlier paragraph number where printed: :func:`repeated_marks`) and that number is
@@ -27,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from actionnlp.prisons import prison_key
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -37,7 +40,6 @@ __all__ = [
     "RECURRING_COLUMNS",
     "RECURRING_THRESHOLD",
     "find_recurring",
-    "prison_key",
     "repeated_marks",
     "timeline_section",
 ]
@@ -63,29 +65,6 @@ RECURRING_COLUMNS = [
     "marked",
     "score",
 ]
-
-_PREFIX_WORDS = frozenset({"hmp", "hmyoi", "yoi", "hm", "prison", "and", "hmirc", "irc", "stc"})
-"""Words of an establishment's type (HMP, HMP & YOI, HM Prison...) dropped from the front."""
-_BRACKETS = re.compile(r"\([^()]{0,80}\)")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
-
-
-def prison_key(name: Any) -> str:
-    """The key that links plans of one establishment: a normalised prison name.
-
-    >>> prison_key("HMP Peterborough (Men)"), prison_key("HMP & YOI  Peterborough")
-    ('peterborough', 'peterborough')
-    >>> prison_key("HM Prison Stafford"), prison_key(None)
-    ('stafford', '')
-    """
-    if not isinstance(name, str):
-        return ""
-    words = _NON_WORD.sub(" ", _BRACKETS.sub(" ", name.lower())).split()
-    start = 0
-    while start < len(words) - 1 and words[start] in _PREFIX_WORDS:
-        start += 1
-    return " ".join(words[start:])
-
 
 _MARK = re.compile(
     r"\brepeated\s+(?:(?:key|priority|main)\s+)?(?:recommendation|concern)s?\b", re.IGNORECASE

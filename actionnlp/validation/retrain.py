@@ -49,7 +49,7 @@ SEED = 0
 
 
 def _prison_key(name: Any) -> str:
-    from actionnlp.analysis.recurring import prison_key
+    from actionnlp.prisons import prison_key
 
     return prison_key(name)
 
