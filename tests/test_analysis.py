@@ -54,7 +54,7 @@ class CountingModels:
 
 
 def test_each_distinct_text_tagged_once(fast_models):
-    from actionnlp.analysis.run import concern_text
+    from actionnlp.analysis.tables import concern_text
 
     plan = read_plan(sample_paths()[1])
     twice = [plan, dataclasses.replace(plan, source="second copy")]

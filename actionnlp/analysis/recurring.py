@@ -98,7 +98,7 @@ def repeated_marks(text: Any) -> tuple[bool, str | None]:
 def mark_repeated(concerns: pd.DataFrame) -> pd.DataFrame:
     """``concerns`` with ``repeated`` (bool) and ``repeated_from`` (the earlier
     paragraph number HMIP printed, else None) from the concern and recommendation text."""
-    from actionnlp.analysis.run import concern_text
+    from actionnlp.analysis.tables import concern_text
 
     out = concerns.copy()
     marks = [repeated_marks(t) for t in concern_text(out)] if len(out) else []
@@ -164,7 +164,7 @@ def find_recurring(
     """
     import pandas as pd
 
-    from actionnlp.analysis.run import concern_text
+    from actionnlp.analysis.tables import concern_text
 
     linked = _linked_prisons(analysis)
     if not linked:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from actionnlp.analysis.recurring import mark_repeated
 from actionnlp.analysis.result import ERROR_COLUMNS, Analysis
 from actionnlp.analysis.tables import (
+    concern_text,
     fill_year,
     frames_from_plans,
     frames_from_table,
@@ -42,19 +43,6 @@ def _tag_unique(models: Models, items: list[Any], bar: Any) -> pd.DataFrame:
     tags = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     position = {item: i for i, item in enumerate(unique)}
     return tags.iloc[[position[item] for item in items]].reset_index(drop=True)
-
-
-def concern_text(frame: pd.DataFrame) -> list[str]:
-    """Concern text followed by its recommendation when present and different."""
-    out = []
-    n = len(frame)
-    recs = frame["recommendation_text"].tolist() if "recommendation_text" in frame else [None] * n
-    for text, rec in zip(frame["concern_text"].tolist(), recs, strict=True):
-        text = text if isinstance(text, str) else ""
-        if isinstance(rec, str) and rec.strip() and rec != text:
-            text = f"{text} {rec}".strip()
-        out.append(text)
-    return out
 
 
 def tag_concerns(concerns: pd.DataFrame, models: Models, *, bar: Any = None) -> pd.DataFrame:

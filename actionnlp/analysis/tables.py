@@ -29,6 +29,19 @@ UNNAMED_SOURCE = "(no prison)"
 """``source`` of a researcher's rows that name neither a source nor a prison."""
 
 
+def concern_text(frame: pd.DataFrame) -> list[str]:
+    """Concern text followed by its recommendation when present and different."""
+    out = []
+    n = len(frame)
+    recs = frame["recommendation_text"].tolist() if "recommendation_text" in frame else [None] * n
+    for text, rec in zip(frame["concern_text"].tolist(), recs, strict=True):
+        text = text if isinstance(text, str) else ""
+        if isinstance(rec, str) and rec.strip() and rec != text:
+            text = f"{text} {rec}".strip()
+        out.append(text)
+    return out
+
+
 def _concat(parts: list[pd.DataFrame], columns: Sequence[str] | None = None) -> pd.DataFrame:
     import pandas as pd
 

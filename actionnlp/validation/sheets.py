@@ -81,7 +81,7 @@ _CODE_VALUES = (1, 0)
 def _concern_items(concerns: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
-    from actionnlp.analysis.run import concern_text
+    from actionnlp.analysis.tables import concern_text
 
     out = pd.DataFrame(
         {
@@ -108,7 +108,7 @@ def _concern_items(concerns: pd.DataFrame) -> pd.DataFrame:
 def _action_items(actions: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
-    from actionnlp.analysis.run import concern_text
+    from actionnlp.analysis.tables import concern_text
 
     if "kind" in actions:
         actions = actions[actions["kind"] != "rationale"]
