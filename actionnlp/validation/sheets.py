@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from actionnlp.analysis.store import neutralise, restore
 from actionnlp.corpus import OWNER_CATEGORIES, SMART_KEYS, THEMES
 from actionnlp.errors import CodingSheetError
 
@@ -315,22 +316,6 @@ def coded_themes(sheet: pd.DataFrame) -> pd.Series:
 
 # -- files ------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv_restore(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(_FORMULA_START):
-        return value[1:]
-    return value
-
-
 _README = [
     "How to code this sheet",
     "One row per item: a concern of a plan (its text with the recommendation) or an "
@@ -371,7 +356,7 @@ def write_sheet(
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
     xlsx, csv = base.with_suffix(".xlsx"), base.with_suffix(".csv")
-    sheet.map(_csv_safe).to_csv(csv, index=False)
+    sheet.map(neutralise).to_csv(csv, index=False)
 
     wb = Workbook()
     ws = wb.active
@@ -461,7 +446,7 @@ def read_sheet(path: str | Path) -> pd.DataFrame:
         if suffix == ".xlsx":
             sheet = pd.read_excel(path, sheet_name=SHEET, engine="openpyxl", dtype=_TEXT)
         elif suffix == ".csv":
-            sheet = pd.read_csv(path, dtype=_TEXT).map(_csv_restore)
+            sheet = pd.read_csv(path, dtype=_TEXT).map(restore)
         else:
             raise CodingSheetError("a coding sheet is an .xlsx or .csv file", path)
     except CodingSheetError:
