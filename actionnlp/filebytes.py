@@ -20,10 +20,11 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = ["NotRegularFileError", "is_regular", "read_regular"]
+__all__ = ["NotRegularFileError", "is_regular", "read_at_most", "read_regular"]
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 _FLAGS |= getattr(os, "O_BINARY", 0)
+_CHUNK = 1 << 20
 
 
 class NotRegularFileError(OSError):
@@ -54,17 +55,31 @@ def read_regular(path: str | os.PathLike[str], *, limit: int) -> bytes:
             raise NotRegularFileError(f"{path}: not a regular file")
         if info.st_size > limit:
             raise NotRegularFileError(f"{path}: {info.st_size} bytes, more than {limit}")
-        chunks = []
-        left = limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
+        data = read_at_most(fd, limit)
     finally:
         os.close(fd)
-    data = b"".join(chunks)
     if len(data) > limit:
         raise NotRegularFileError(f"{path}: more than {limit} bytes")
     return data
+
+
+def read_at_most(fd: int, limit: int | None) -> bytes:
+    """The bytes of the open descriptor ``fd``, read in 1 MiB chunks and never more than
+    ``limit + 1`` of them (all of them when ``limit`` is None), so a caller can tell
+    "more than the limit" from the count actually read, whatever size ``stat`` said.
+
+    >>> r, w = os.pipe()
+    >>> _ = os.write(w, b"abcdef"); os.close(w)
+    >>> read_at_most(r, 3); os.close(r)
+    b'abcd'
+    """
+    chunks = []
+    left = None if limit is None else limit + 1
+    while left is None or left > 0:
+        chunk = os.read(fd, _CHUNK if left is None else min(left, _CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        if left is not None:
+            left -= len(chunk)
+    return b"".join(chunks)

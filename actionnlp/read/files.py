@@ -23,10 +23,9 @@ from actionnlp.errors import (
     PermissionDeniedError,
     UnreadableDocumentError,
 )
+from actionnlp.filebytes import read_at_most
 
 __all__ = ["check_regular", "read_bounded"]
-
-_CHUNK = 1 << 20
 
 
 def _kind(mode: int) -> str:
@@ -86,23 +85,18 @@ def read_bounded(path: str | os.PathLike[str], max_bytes: int, *, what: str = "b
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as err:
         raise _os_error(err, p) from None
-    with os.fdopen(fd, "rb", buffering=0) as fh:
+    try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):  # swapped after the stat
             raise NotARegularFileError(f"is {_kind(mode)}, not a regular file; refused", p)
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            try:
-                chunk = fh.read(_CHUNK)
-            except OSError as err:
-                raise _os_error(err, p) from None
-            if not chunk:
-                break
-            total += len(chunk)
-            if max_bytes and total > max_bytes:
-                raise DocumentTooLargeError(
-                    f"more than the {max_bytes} {what} read (counted while reading)", p
-                )
-            chunks.append(chunk)
-    return b"".join(chunks)
+        try:
+            data = read_at_most(fd, max_bytes or None)
+        except OSError as err:
+            raise _os_error(err, p) from None
+    finally:
+        os.close(fd)
+    if max_bytes and len(data) > max_bytes:
+        raise DocumentTooLargeError(
+            f"more than the {max_bytes} {what} read (counted while reading)", p
+        )
+    return data
