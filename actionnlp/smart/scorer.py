@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from actionnlp.embed import Embedder
-    from actionnlp.result_cache import ResultStore
+    from actionnlp.resultmap import ResultMap
 
 __all__ = ["C_GRID", "MIN_MINORITY", "SELECTION_MARGIN", "SmartScorer", "select"]
 
@@ -283,29 +283,38 @@ class SmartScorer(BaseEstimator):
             raise NotFittedError("SmartScorer is not fitted: call fit() or SmartScorer.load()")
 
     def _run(
-        self, frame: pd.DataFrame, cache: ResultStore | None = None
-    ) -> tuple[NDArray[np.float64], list[dict[str, str]]]:
-        """Probabilities and evidence of every row: each distinct row is scored once, or
-        read from ``cache`` when an earlier run scored it."""
-        from actionnlp.result_cache import cached_map, content_key
+        self, frame: pd.DataFrame, results: ResultMap | None = None
+    ) -> tuple[NDArray[np.float64], list[dict[str, str]], list[Signals]]:
+        """Probabilities, evidence and signals of every row: each distinct row is scored
+        once, or its result taken from ``results`` (a result map, :mod:`actionnlp.resultmap`)
+        when an earlier run scored it; signals are extracted once per distinct row."""
+        from actionnlp.resultmap import compute_all
 
         self._check_fitted()
         rows, inverse = distinct_rows(frame)
         values = list(zip(*(rows[c].tolist() for c in FRAME_COLUMNS), strict=True))
+        signals: dict[int, Signals] = {}
 
         def compute(todo: list[int]) -> list[dict[str, Any]]:
-            proba, evidence = self._score_rows(rows.iloc[todo])
+            proba, evidence, sigs = self._score_rows(rows.iloc[todo])
+            signals.update(zip(todo, sigs, strict=True))
             return [{"p": p.tolist(), "evidence": e} for p, e in zip(proba, evidence, strict=True)]
 
-        def key(i: int) -> str:
-            return content_key(*(clean(v) for v in values[i]))
+        def key(i: int) -> tuple[str, ...]:
+            return tuple(clean(v) for v in values[i])
 
-        results = cached_map(cache, range(len(rows)), compute, is_result, key=key)
-        proba = np.array([r["p"] for r in results], dtype=float).reshape(-1, len(SMART_KEYS))
-        evidence = [r["evidence"] for r in results]
-        return proba[inverse], [dict(evidence[i]) for i in inverse]
+        found = (results or compute_all)(range(len(rows)), compute, is_result, key)
+        proba = np.array([r["p"] for r in found], dtype=float).reshape(-1, len(SMART_KEYS))
+        evidence = [r["evidence"] for r in found]
+        rest = [i for i in range(len(rows)) if i not in signals]  # results read, not computed
+        if rest:
+            signals.update(zip(rest, signals_for_frame(rows.iloc[rest]), strict=True))
+        sigs = [signals[i] for i in inverse]
+        return proba[inverse], [dict(evidence[i]) for i in inverse], sigs
 
-    def _score_rows(self, rows: pd.DataFrame) -> tuple[NDArray[np.float64], list[dict[str, str]]]:
+    def _score_rows(
+        self, rows: pd.DataFrame
+    ) -> tuple[NDArray[np.float64], list[dict[str, str]], list[Signals]]:
         x, info = self._features(rows)
         proba = np.zeros((len(rows), len(SMART_KEYS)))
         for j, k in enumerate(SMART_KEYS):
@@ -323,7 +332,7 @@ class SmartScorer(BaseEstimator):
                 if int(proba[i, j] >= 0.5) != rule[k]:
                     out[k] = f"model p={proba[i, j]:.2f} overrides rule ({ev[k]})"
             evidence.append(out)
-        return proba, evidence
+        return proba, evidence, [s for s, *_ in info]
 
     def predict_proba(self, frame: pd.DataFrame) -> NDArray[np.float64]:
         """Probability of 1 per criterion, shape ``(n, 5)``, for every row (0.0/1.0 where
@@ -335,15 +344,15 @@ class SmartScorer(BaseEstimator):
         :meth:`annotate` for NA on rows SMART does not apply to)."""
         return (self._run(frame)[0] >= 0.5).astype(int)
 
-    def annotate(self, frame: pd.DataFrame, *, cache: ResultStore | None = None) -> pd.DataFrame:
+    def annotate(self, frame: pd.DataFrame, *, results: ResultMap | None = None) -> pd.DataFrame:
         """A copy of ``frame`` with ``smart_S``..``smart_T`` (nullable integers: NA on rows
         SMART does not apply to), ``p_smart_*``, ``smart_score``, ``smart_evidence`` and
         ``smart_applicable``.
 
-        ``cache``, a :class:`~actionnlp.result_cache.ResultStore` for this scorer, keeps
-        each distinct row's result for later runs."""
-        proba, evidence = self._run(frame, cache)
-        ok, why = applicability(frame)
+        ``results`` is a result map (:mod:`actionnlp.resultmap`; ``Models`` passes one
+        that keeps each distinct row's result in the result cache for later runs)."""
+        proba, evidence, signals = self._run(frame, results)
+        ok, why = applicability(frame, signals)
         return annotate_frame(frame, proba, evidence, ok, why)
 
     # -- persistence -------------------------------------------------------------------
@@ -442,7 +451,7 @@ def is_result(value: Any) -> bool:
     """
     if not isinstance(value, dict) or not isinstance(value.get("evidence"), dict):
         return False
-    from actionnlp.result_cache import is_probabilities
+    from actionnlp.resultmap import is_probabilities
 
     return is_probabilities(value.get("p"), len(SMART_KEYS)) and all(
         isinstance(k, str) for k in value["evidence"]
