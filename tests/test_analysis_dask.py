@@ -37,4 +37,3 @@ def test_the_documented_dask_example_gives_the_local_tables(fast_models):
     assert len(result.plans) == 4 and result.plans["source"].nunique() == 4
     for name in ("plans", "concerns", "actions", "problems", "errors"):
         pd.testing.assert_frame_equal(getattr(result, name), getattr(local, name), obj=name)
-
