@@ -9,8 +9,9 @@ Prints ONE JSON line on stdout (progress goes to stderr)::
 Keys: ``cores``; ``embed_limit_per_s`` (each distinct text the pipeline asks for,
 encoded once in one call with the same batch size, as actions/s); ``end_to_end_per_s``
 (``analyze`` on the corpus with the real model and no cache, actions/s);
-``ratio`` = end_to_end / embed_limit; ``cached_speedup`` (a second ``analyze`` with
-the default caches warm, :class:`~actionnlp.cache.CachedEmbedder` and
+``ratio`` = end_to_end / embed_limit (``ratio_cpu``: the same with CPU seconds of the
+process, which other jobs on the machine disturb less); ``cached_speedup`` (a second
+``analyze`` with the default caches warm, :class:`~actionnlp.cache.CachedEmbedder` and
 :class:`~actionnlp.cache.ResultCache`, vs the first, cold one) and
 ``cached_speedup_embeddings_only`` (the second run with only the embedding cache);
 ``import_s``; ``peak_rss_mb`` (a subprocess analysing ``--rss-actions`` actions);
@@ -146,6 +147,14 @@ def timed(fn, *args, **kwargs):
     return time.perf_counter() - start, out
 
 
+def cpu_timed(fn, *args, **kwargs):
+    """Like :func:`timed`, also returning the CPU seconds of this process (every thread):
+    less sensitive than wall time to other jobs sharing the machine."""
+    cpu = time.process_time()
+    wall, out = timed(fn, *args, **kwargs)
+    return wall, time.process_time() - cpu, out
+
+
 # -- subprocess measurements ----------------------------------------------------------------
 
 
@@ -260,7 +269,7 @@ def end_to_end(frame, real, out: dict, prefix: str = "") -> object:
     counting = Counting(real)
     models = loaded_models(counting)
     log(f"end to end{prefix and f' ({prefix[:-1]})'}: analyze {n} actions (no cache)")
-    t_e2e, result = timed(analyze, frame, models=models, progress=False)
+    t_e2e, cpu_e2e, result = cpu_timed(analyze, frame, models=models, progress=False)
     distinct = list(counting.texts)
     out[f"{prefix}end_to_end_s"] = round(t_e2e, 2)
     out[f"{prefix}end_to_end_per_s"] = round(n / t_e2e, 2)
@@ -270,12 +279,13 @@ def end_to_end(frame, real, out: dict, prefix: str = "") -> object:
     out[f"{prefix}embed_max_requests_per_text"] = max(counting.texts.values(), default=0)
 
     log(f"embedding limit: {len(distinct)} distinct texts once")
-    t_lim, _ = timed(real.encode, distinct, batch_size=32)
+    t_lim, cpu_lim, _ = cpu_timed(real.encode, distinct, batch_size=32)
     out[f"{prefix}embed_limit_s"] = round(t_lim, 2)
     out[f"{prefix}embed_texts_per_s"] = round(len(distinct) / t_lim, 2)
     out[f"{prefix}embed_limit_per_s"] = round(n / t_lim, 2)
     ratio = out[f"{prefix}end_to_end_per_s"] / out[f"{prefix}embed_limit_per_s"]
     out[f"{prefix}ratio"] = round(ratio, 3)
+    out[f"{prefix}ratio_cpu"] = round(cpu_lim / cpu_e2e, 3)
     return result
 
 

@@ -140,7 +140,7 @@ def test_model_figures_with_the_fake_embedder(fast_training, monkeypatch):
     assert out["distinct_corpus_actions"] == 2 * n
     # the distinct corpus has about twice the distinct texts of one copy
     assert out["distinct_embed_texts_distinct"] > 1.5 * out["embed_texts_distinct"]
-    assert out["distinct_ratio"] > 0
+    assert out["distinct_ratio"] > 0 and out["distinct_ratio_cpu"] > 0
     assert out["scaling_base_actions"] == 5
     assert set(out["scaling"]) == {"1x", "4x", "16x"}
     assert all(t > 0 for t in out["scaling"].values())
