@@ -140,9 +140,9 @@ def test_too_many_characters_on_a_page_or_in_the_document():
 
 def test_entries_level_with_their_paragraphs_pair_by_position():
     """Two entries beside three paragraphs: each covers the paragraphs down to the next."""
-    from actionnlp.read.docx import Cell, table_rows
     from actionnlp.read.pdf import by_position
     from actionnlp.read.segment import build_concerns
+    from actionnlp.read.table import Cell, table_rows
 
     roles = ["id", "concern", "response", "owner", "target"]
     row = [
@@ -161,8 +161,8 @@ def test_entries_level_with_their_paragraphs_pair_by_position():
 
 
 def test_entries_stacked_at_the_top_stay_paired_by_count():
-    from actionnlp.read.docx import Cell
     from actionnlp.read.pdf import by_position
+    from actionnlp.read.table import Cell
 
     roles = ["id", "concern", "response", "owner", "target"]
     row = [
