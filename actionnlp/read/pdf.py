@@ -6,6 +6,9 @@ columns; on later pages a repeated header is skipped and a table with the same
 number of columns continues the plan. A row that the page break split (its
 number and concern cells empty, or text continuing mid-sentence) is stitched back
 onto the row before it, cell by cell.
+Each row keeps the page (1-based) where it starts, carried into
+:attr:`~actionnlp.plan.Action.page` and :attr:`~actionnlp.plan.Concern.page`: a row
+stitched across a page break has the page of its first part.
 
 Cell text is rebuilt from the words inside each cell. pdfplumber's own cell text
 keeps every line wrap and knows no paragraphs, so lines are grouped into
@@ -413,10 +416,11 @@ def _plan(pages: list[_Page], path: Path) -> ActionPlan:
         raise NeedsOCRError("has no text layer: it must be OCR'd first", path)
     roles: list[str] | None = None
     body: list[list[Cell]] = []
+    starts: list[int] = []  # the page (1-based) each row of body starts on
     opening: list[str] = []
     tail: list[str] = []  # text after the plan table so far; dropped if the plan goes on
     done = False
-    for page in pages:
+    for number, page in enumerate(pages, start=1):
         if done:
             tail.append(_text(page.lines))
             continue
@@ -441,8 +445,9 @@ def _plan(pages: list[_Page], path: Path) -> ActionPlan:
                 body[-1] = [
                     _join_cells(a, b, role=r) for a, b, r in zip(last, rows[0], roles, strict=False)
                 ]
-                rows = rows[1:]
+                rows = rows[1:]  # the stitched row keeps the page it started on
             body.extend(rows)
+            starts.extend([number] * len(rows))
             bottom = bbox[3]
             first_on_page = False
         if roles is None:
@@ -456,10 +461,14 @@ def _plan(pages: list[_Page], path: Path) -> ActionPlan:
         plan = plan_from_text(text, source)  # no ruled table: read the text layout
         plan.layout = "pdf-text"
         return plan
-    body = [sub for row in body for sub in by_position(entries_by_line(row, roles), roles)]
+    split = [
+        (sub, start)
+        for row, start in zip(body, starts, strict=True)
+        for sub in by_position(entries_by_line(row, roles), roles)
+    ]
     return plan_from_table(
         "\n".join(opening),
-        table_rows(body, roles),
+        table_rows([row for row, _ in split], roles, [start for _, start in split]),
         roles,
         tail="\n".join(tail),
         source=source,

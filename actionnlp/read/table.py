@@ -140,8 +140,8 @@ def _entries(cell: Cell) -> list[str]:
     return [p.strip().lstrip(BULLET + " ") for p in cell.paras if p.strip().lstrip(BULLET + " ")]
 
 
-def cells_to_row(cells: list[Cell], roles: list[str]) -> RawRow:
-    """One table row (cells as paragraphs) -> a :class:`RawRow`.
+def cells_to_row(cells: list[Cell], roles: list[str], page: int | None = None) -> RawRow:
+    """One table row (cells as paragraphs) -> a :class:`RawRow` (printed on ``page``).
 
     >>> row = cells_to_row([Cell.of(["1"]), Cell.of(["Dirty."]), Cell.of(["Rota.", "Audit."]),
     ...                     Cell.of(["Governor"]), Cell.of(["May 2024 June 2024"])],
@@ -175,10 +175,18 @@ def cells_to_row(cells: list[Cell], roles: list[str]) -> RawRow:
         response=_paragraphs(cell("response")),
         owners=owners,
         targets=targets,
+        page=page,
     )
 
 
-def table_rows(rows: list[list[Cell]], roles: list[str]) -> list[RawRow]:
-    """Rows of a plan table (header excluded) -> RawRows; blank rows are dropped."""
-    out = [cells_to_row(r, roles) for r in rows]
+def table_rows(
+    rows: list[list[Cell]], roles: list[str], pages: list[int | None] | None = None
+) -> list[RawRow]:
+    """Rows of a plan table (header excluded) -> RawRows; blank rows are dropped.
+
+    ``pages`` (PDF only) gives the page each row starts on, carried into
+    :attr:`RawRow.page`.
+    """
+    at: list[int | None] = pages if pages is not None else [None] * len(rows)
+    out = [cells_to_row(r, roles, p) for r, p in zip(rows, at, strict=True)]
     return [r for r in out if not r.is_empty]
