@@ -115,7 +115,7 @@ def test_model_figures_with_the_fake_embedder(fast_training, monkeypatch):
     monkeypatch.setattr(bench, "child_peak_rss_mb", fake_rss)
     out: dict = {}
     bench.model_figures(
-        argparse.Namespace(copies=1, distinct_copies=2, scale_base=5, rss_actions=7), out
+        argparse.Namespace(copies=1, distinct_copies=2, repeat=2, scale_base=5, rss_actions=7), out
     )
 
     n = len(bench.base_actions())
@@ -141,6 +141,9 @@ def test_model_figures_with_the_fake_embedder(fast_training, monkeypatch):
     # the distinct corpus has about twice the distinct texts of one copy
     assert out["distinct_embed_texts_distinct"] > 1.5 * out["embed_texts_distinct"]
     assert out["distinct_ratio"] > 0 and out["distinct_ratio_cpu"] > 0
+    # repeat=2: both pairs measured, the best of each kept
+    assert all(len(v) == 2 for v in out["distinct_runs_s"].values())
+    assert out["distinct_end_to_end_s"] == round(min(out["distinct_runs_s"]["e2e"]), 2)
     assert out["scaling_base_actions"] == 5
     assert set(out["scaling"]) == {"1x", "4x", "16x"}
     assert all(t > 0 for t in out["scaling"].values())
