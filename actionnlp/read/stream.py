@@ -27,7 +27,7 @@ from actionnlp.read.dates import split_target_entries
 from actionnlp.read.segment import RawRow, owner_entries
 from actionnlp.read.shapes import is_owner_block, is_target_block, plausible_next
 
-__all__ = ["DECISION_RE", "stream_rows"]
+__all__ = ["DECISION_RE", "is_heading_line", "row_start", "stream_rows"]
 
 #: A decision opening a line: "Partly Agreed", "Not Accepted", "Rejected".
 DECISION_RE = re.compile(
@@ -45,7 +45,8 @@ _OWNER_LINE = 80  # an owner entry printed across a full-width line
 _MAX_ENTRIES = 200  # owner lines joined back one by one only up to this many (bounded work)
 
 
-def _row_start(text: str, last_id: str | None) -> tuple[str, str] | None:
+def row_start(text: str, last_id: str | None) -> tuple[str, str] | None:
+    """``(id, rest of the line)`` when the line opens the next concern in sequence."""
     m = _ROW_START_RE.match(text)
     if not m or not ID_RE.match(m.group("id")) or not plausible_next(m.group("id"), last_id):
         return None
@@ -55,7 +56,8 @@ def _row_start(text: str, last_id: str | None) -> tuple[str, str] | None:
     return m.group("id"), rest
 
 
-def _is_heading(text: str) -> bool:
+def is_heading_line(text: str) -> bool:
+    """A section heading printed on a line of its own ("Key concerns")."""
     return len(text) < 80 and not _LABEL_RE.match(text) and heading_of(text) is not None
 
 
@@ -125,9 +127,9 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
             heading_open = bool(JOINING_END_RE.search(text))
             previous = text
             continue
-        start = _row_start(text, last_id)
+        start = row_start(text, last_id)
         after_row = current is None or is_target_block([previous]) or is_owner_block([previous])
-        if start is None and _is_heading(text) and after_row:
+        if start is None and is_heading_line(text) and after_row:
             if current is not None:
                 rows.extend(_row(current, blocks=blocks, decisions=decisions))
                 current = None

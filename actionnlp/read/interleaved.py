@@ -1,0 +1,417 @@
+"""Line-interleaved rows: each printed line carries a piece of several cells.
+
+pdfplumber's ``extract_text`` (plain, or ``layout=True``) prints a table line by
+printed line: the concern number, the piece of the concern on that line, the decision,
+the piece of the response, of the owner and of the target, joined by single spaces.
+Nothing marks where one cell's piece ends and the next begins, so each line is cut
+by what a printed column does, not by what a plan says:
+
+- the header gives the columns' order (number, concern, decision, response, owner,
+  target);
+- a wrapped column's pieces are about as long as the column is wide, and a piece was
+  wrapped because the next word of that column (the first of its piece on the next
+  line) would not have fitted: a cut that leaves room for it is a paragraph end, which
+  must end a sentence to be cheap;
+- owner pieces are short capitalised words, target pieces dates and status words, at
+  the end of the line;
+- the decision word stands between the concern and the response on the row's first
+  line.
+
+Each column's width (in characters) is not printed anywhere: it is the width that
+cuts the lines most consistently (a small search over widths on a sample of lines).
+Every line is cut by a small dynamic programme over its words (bounded by the column
+widths), so the work is linear in the text. The cut lines then go through the same
+row builder as space-padded columns (:func:`~actionnlp.read.columns.lines_row`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from actionnlp.read.cells import agreement_of, ends_sentence, inline_roles
+from actionnlp.read.columns import RowLines, lines_row
+from actionnlp.read.segment import RawRow
+from actionnlp.read.stream import is_heading_line, row_start
+
+__all__ = ["Widths", "cut_line", "interleaved_rows", "is_interleaved"]
+
+#: A decision inside a line ("... breaks Partly Agreed This recommendation ...").
+_DECISION_RE = re.compile(
+    r"(?<!\S)(?:(?:Partly|Partially|Not)\s)?(?:Agreed|Accepted)(?![\w/])|(?<!\S)Rejected(?![\w/])"
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+#: A word of a target entry.
+_TARGET_WORD_RE = re.compile(
+    rf"^(?:{_MONTH}|q[1-4]|\d{{1,2}}(?:st|nd|rd|th)?|(?:19|20)\d\d(?:/\d\d)?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
+    r"|complete[d]?|ongoing|on-going|achieved|done|continuous|tbc|end|of|by|mid|early|late|and"
+    r"|quarterly|monthly|weekly|annually|immediate(?:ly)?|[-/&])[.,;]?$",
+    re.I,
+)
+#: A word that makes a target entry (not only "end of").
+_TARGET_CORE_RE = re.compile(
+    rf"^(?:{_MONTH}|q[1-4]|(?:19|20)\d\d(?:/\d\d)?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|complete[d]?"
+    r"|ongoing|on-going|achieved|done|continuous|tbc|quarterly|monthly|weekly|annually"
+    r"|immediate(?:ly)?)[.,;]?$",
+    re.I,
+)
+_OWNER_SMALL = frozenset({"and", "of", "the", "for", "&", "/", "-", "to", "in", "with", "at"})
+_TOL = 0.08  # proportional fonts: a column holds this much more or fewer characters
+_MAX_WORDS = 80  # a longer line is cut greedily (bounded work)
+_SAMPLE = 160  # lines used to search the column widths
+_TAIL_MAX = 6  # words of an owner or target piece
+
+
+@dataclass
+class Widths:
+    """The widths (characters) of the concern, response, owner and target columns."""
+
+    concern: float
+    response: float
+    owner: float = 30.0
+    target: float = 18.0
+
+
+def _owner_word(word: str) -> bool:
+    return (word[:1].isupper() or word[:1] in "(&/-" or word.lower() in _OWNER_SMALL) and not (
+        word[:1].isdigit()
+    )
+
+
+def _span(lens: list[int], i: int, j: int) -> int:
+    """Characters of words ``i:j`` joined by single spaces (``lens`` are prefix sums)."""
+    return 0 if j <= i else lens[j] - lens[i] + (j - i - 1)
+
+
+def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[float]:
+    """Best cost of words ``s:`` as an owner piece then a target piece, for every ``s``."""
+    n = len(words)
+    best = [float("inf")] * (n + 1)
+    best[n] = 0.0
+    lo = max(0, n - 2 * _TAIL_MAX)
+    # target: a suffix of target words holding a core word
+    t_ok = [False] * (n + 1)
+    t_ok[n] = True
+    if target:
+        core = False
+        for s in range(n - 1, max(lo, n - _TAIL_MAX) - 1, -1):
+            if not _TARGET_WORD_RE.match(words[s]):
+                break
+            core = core or bool(_TARGET_CORE_RE.match(words[s]))
+            t_ok[s] = core and sum(len(x) + 1 for x in words[s:]) <= w.target * (1 + _TOL) + 1
+    for t in range(n, lo - 1, -1):
+        if not t_ok[t]:
+            continue
+        t_cost = -0.8 * (n - t)
+        best[t] = min(best[t], t_cost)
+        if not owner:
+            continue
+        for s in range(t - 1, max(lo, t - _TAIL_MAX) - 1, -1):
+            if not _owner_word(words[s]) or not words[s][:1].isalpha() and s == t - 1:
+                break
+            if sum(len(x) + 1 for x in words[s:t]) > w.owner * (1 + _TOL) + 1:
+                break
+            if words[s][:1].isupper():
+                best[s] = min(best[s], t_cost - 0.5 * (t - s))
+    return best
+
+
+def _piece_cost(text_len: int, width: float, fw_next: int, piece_end: str) -> float:
+    """Cost of a wrapped column's piece: too long for the column, or ended with room."""
+    cost = max(0.0, text_len - width * (1 + _TOL))
+    if fw_next and text_len + 1 + fw_next < width * (1 - _TOL):
+        cost += 0.3 if ends_sentence(piece_end) else 1.5
+    return cost
+
+
+def cut_line(
+    words: list[str],
+    w: Widths,
+    *,
+    concern: bool,
+    fw_concern: int = 0,
+    fw_response: int = 0,
+    owner: bool = True,
+    target: bool = True,
+) -> tuple[float, int, int, int]:
+    """Cut a printed line's words into concern, response, owner and target pieces.
+
+    Returns ``(cost, a, b, c)``: the concern is ``words[:a]``, the response
+    ``words[a:b]``, the owner ``words[b:c]`` and the target ``words[c:]``.
+    ``concern``: the concern column still has text on this line; ``fw_*``: the
+    length of that column's first word on the next line (0: unknown or none).
+
+    >>> w = Widths(concern=22, response=30)
+    >>> words = "Cells were dirty and A rota is set for cleaning Governor May 2024".split()
+    >>> cost, a, b, c = cut_line(words, w, concern=True, fw_concern=8, fw_response=6)
+    >>> words[:a], words[a:b], words[b:c], words[c:]
+    (['Cells', 'were', 'dirty', 'and'], ['A', 'rota', 'is', 'set', 'for', 'cleaning'], ['Governor'], ['May', '2024'])
+    """
+    n = len(words)
+    lens = [0]
+    for x in words:
+        lens.append(lens[-1] + len(x))
+    tail = _tail_costs(words, owner, target, w)
+    best = (float("inf"), 0, n, n)
+    a_range = range(0, n + 1) if concern else range(0, 1)
+    for a in a_range:
+        la = _span(lens, 0, a)
+        if la > w.concern * (1 + _TOL) + 12:
+            break
+        if concern:
+            ca = 3.0 if a == 0 else _piece_cost(la, w.concern, fw_concern, words[a - 1])
+        else:
+            ca = 0.0
+        for b in range(a, n + 1):
+            lb = _span(lens, a, b)
+            if lb > w.response * (1 + _TOL) + 12:
+                break
+            if tail[b] == float("inf"):
+                continue
+            cb = 0.5 if b == a else _piece_cost(lb, w.response, fw_response, words[b - 1])
+            cost = ca + cb + tail[b]
+            if cost < best[0]:
+                best = (cost, a, b, _target_start(words, b))
+    return best
+
+
+def _target_start(words: list[str], b: int) -> int:
+    """Where the target piece starts in the tail ``words[b:]``."""
+    n = len(words)
+    t = n
+    while t > b and _TARGET_WORD_RE.match(words[t - 1]):
+        t -= 1
+    while t < n and not _TARGET_CORE_RE.match(words[t]) and words[t].lower() not in {"end", "by"}:
+        t += 1  # "and" or "of" joining an owner, not opening the target
+    return t
+
+
+# -- rows -----------------------------------------------------------------------
+@dataclass
+class _Row:
+    id_cell: str
+    first: list[str]  # printed lines (the id taken off the first)
+    lines: list[str]
+    decision: str = ""
+
+
+def _header_roles(header: list[str]) -> set[str]:
+    roles: set[str] = set()
+    for line in header:
+        found = inline_roles(line.strip())
+        if found:
+            roles |= found
+    if any(agreement_of(x.strip()) or re.search(r"\bagreed\b", x, re.I) for x in header):
+        roles.add("agreement")
+    return roles
+
+
+def _split_rows(lines: list[str], header: list[str]) -> list[_Row | str]:
+    """Numbered rows (their printed lines) and section headings, repeated headers dropped."""
+    head = {h.strip() for h in header if h.strip()}
+    out: list[_Row | str] = []
+    last: str | None = None
+    current: _Row | None = None
+    for raw in lines:
+        text = raw.replace("\f", "").strip()
+        if not text or text in head:
+            continue
+        start = row_start(text, last)
+        if start is not None:
+            last = start[0]
+            current = _Row(start[0], [], [start[1]] if start[1] else [])
+            out.append(current)
+        elif is_heading_line(text) and (current is None or len(text) < 60):
+            out.append(text)
+            current = None
+        elif current is None:
+            out.append(text)
+        else:
+            current.lines.append(text)
+    return out
+
+
+def _first_word_len(words: list[str], start: int, end: int) -> int:
+    return len(words[start]) if start < end else 0
+
+
+def _cut_row(
+    row: _Row, w: Widths, roles: set[str]
+) -> tuple[float, list[tuple[list[str], int, int, int]]]:
+    """Cut every line of a row; the concern column stops at the line that costs least."""
+    tokens = [ln.split()[:_MAX_WORDS] for ln in row.lines]
+    m = len(tokens)
+    owner, target = "owner" in roles, "target" in roles
+    if m == 0:
+        return 0.0, []
+    # pass 1: each line with the concern active or not, the next line's first word known
+    act = [
+        cut_line(
+            tokens[i],
+            w,
+            concern=True,
+            fw_concern=len(tokens[i + 1][0]) if i + 1 < m and tokens[i + 1] else 0,
+            owner=owner,
+            target=target,
+        )
+        for i in range(m)
+    ]
+    ina = [
+        cut_line(
+            tokens[i],
+            w,
+            concern=False,
+            fw_response=len(tokens[i + 1][0]) if i + 1 < m and tokens[i + 1] else 0,
+            owner=owner,
+            target=target,
+        )
+        for i in range(m)
+    ]
+    prefix = [0.0]
+    for c in act:
+        prefix.append(prefix[-1] + c[0])
+    suffix = [0.0] * (m + 1)
+    for i in range(m - 1, -1, -1):
+        suffix[i] = suffix[i + 1] + ina[i][0]
+    end = min(range(1, m + 1), key=lambda e: prefix[e] + suffix[e])
+    cuts = [act[i] if i < end else ina[i] for i in range(m)]
+    # pass 2: the next line's own pieces tell each column's next word
+    final: list[tuple[list[str], int, int, int]] = []
+    total = 0.0
+    for i in range(m - 1, -1, -1):
+        nxt = cuts[i + 1] if i + 1 < m else None
+        fwc = fwr = 0
+        if nxt is not None:
+            nt = tokens[i + 1]
+            fwc = _first_word_len(nt, 0, nxt[1]) if i + 1 < end else 0
+            fwr = _first_word_len(nt, nxt[1], nxt[2])
+        cut = cut_line(
+            tokens[i],
+            w,
+            concern=i < end,
+            fw_concern=fwc,
+            fw_response=fwr,
+            owner=owner,
+            target=target,
+        )
+        cuts[i] = cut
+        total += cut[0]
+        final.append((tokens[i], cut[1], cut[2], cut[3]))
+    final.reverse()
+    return total, final
+
+
+def _take_decision(row: _Row) -> None:
+    """Take the decision words off the row's first line (between concern and response)."""
+    for k, line in enumerate(row.lines[:2]):
+        m = _DECISION_RE.search(line)
+        if m and m.start() > 0:
+            row.decision = m.group(0)
+            row.first = [line[: m.start()].strip()]
+            row.lines[k] = f"{line[: m.start()].rstrip()} {line[m.end() :].lstrip()}".strip()
+            return
+
+
+def _search_widths(rows: list[_Row], roles: set[str]) -> Widths:
+    """The column widths that cut a sample of the rows' lines at least cost."""
+    sample: list[_Row] = []
+    count = 0
+    for r in rows:
+        if count >= _SAMPLE:
+            break
+        sample.append(r)
+        count += len(r.lines)
+    lengths = sorted(len(ln) for r in sample for ln in r.lines) or [60]
+    longest = lengths[int(0.95 * (len(lengths) - 1))]
+    best = Widths(concern=longest * 0.3, response=longest * 0.5)
+
+    def cost(w: Widths) -> float:
+        return sum(_cut_row(r, w, roles)[0] for r in sample)
+
+    best_cost = cost(best)
+    for _ in range(2):
+        for field_name, lo, hi in (("concern", 0.1, 0.6), ("response", 0.2, 0.9)):
+            steps = 14
+            for k in range(steps + 1):
+                value = longest * (lo + (hi - lo) * k / steps)
+                trial = Widths(**{**best.__dict__, field_name: value})
+                c = cost(trial)
+                if c < best_cost:
+                    best, best_cost = trial, c
+    return best
+
+
+def interleaved_rows(lines: list[str], header: list[str]) -> list[RawRow]:
+    """Rows of a table printed line by line with its cells side by side.
+
+    ``lines`` follow the header lines ``header``.
+
+    >>> rows = interleaved_rows(
+    ...     ["1 Cells were dirty and A rota is set for cleaning Governor May 2024",
+    ...      "smelled of damp. every week on each wing."],
+    ...     ["No Concern Response Owner Target date"])
+    >>> [(r.id_cell, r.targets) for r in rows]
+    [('1', ['May 2024'])]
+    """
+    roles = _header_roles(header) | {"concern", "response"}
+    items = _split_rows(lines, header)
+    rows = [x for x in items if isinstance(x, _Row)]
+    for r in rows:
+        if "agreement" in roles:
+            _take_decision(r)
+    if not rows:
+        return [RawRow(response=[x]) for x in items if isinstance(x, str)]
+    w = _search_widths(rows, roles)
+    order = ["id", "concern", "agreement", "response", "owner", "target"]
+    widths = [2, round(w.concern), 14, round(w.response), round(w.owner), round(w.target)]
+    out: list[RawRow] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(RawRow(concern=item) if is_heading_line(item) else RawRow(response=[item]))
+            continue
+        _, cut = _cut_row(item, w, roles)
+        cells = RowLines([[] for _ in order])
+        for k, (words, a, b, c) in enumerate(cut):
+            parts = [
+                item.id_cell if k == 0 else "",
+                " ".join(words[:a]),
+                item.decision if k == 0 else "",
+                " ".join(words[a:b]),
+                " ".join(words[b:c]),
+                " ".join(words[c:]),
+            ]
+            for col, part in zip(cells.cells, parts, strict=True):
+                col.append(part)
+        if not cut:
+            for col, part in zip(cells.cells, [item.id_cell, "", item.decision, "", "", ""], strict=True):
+                col.append(part)
+        out.append(lines_row(cells, order, widths))
+    return out
+
+
+_TAIL_RE = re.compile(r"(?:\s\S+){0,3}$")
+
+
+def is_interleaved(lines: list[str]) -> bool:
+    """Do the table's numbered lines print several cells side by side with single spaces?
+
+    A row's first line then runs on from the concern into the response and ends with
+    the first owner or target entry (a date or status word), with no wide gap.
+    """
+    starts = 0
+    hits = 0
+    last: str | None = None
+    for raw in lines:
+        text = raw.strip()
+        start = row_start(text, last)
+        if start is None:
+            continue
+        last = start[0]
+        starts += 1
+        rest = start[1]
+        if "  " in rest or len(rest.split()) < 6:
+            continue
+        tail = rest.split()[-3:]
+        if any(_TARGET_CORE_RE.match(x) for x in tail):
+            hits += 1
+    return starts >= 2 and hits >= 0.5 * starts
