@@ -55,6 +55,11 @@ _TARGET_CORE_RE = re.compile(
     r"|immediate(?:ly)?)[.,;]?$",
     re.I,
 )
+#: Function words that open a sentence of the response, not an owner entry.
+_NOT_OWNER_START = frozenset(
+    {"A", "An", "The", "In", "This", "It", "We", "All", "As", "At", "To", "For", "On", "By", "If"}
+    | {"Of", "And", "Or", "Our", "These", "There", "They", "When", "Where", "With", "Following"}
+)
 _OWNER_SMALL = frozenset({"and", "of", "the", "for", "&", "/", "-", "to", "in", "with", "at"})
 _TOL = 0.08  # proportional fonts: a column holds this much more or fewer characters
 _MAX_WORDS = 80  # a longer line is cut greedily (bounded work)
@@ -111,16 +116,18 @@ def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[
                 break
             if sum(len(x) + 1 for x in words[s:t]) > w.owner * (1 + _TOL) + 1:
                 break
-            if words[s][:1].isupper():
+            if words[s][:1].isupper() and words[s] not in _NOT_OWNER_START:
+                if any(x.endswith((".", ":", ";")) for x in words[s : t - 1]):
+                    break
                 best[s] = min(best[s], t_cost - 0.5 * (t - s))
     return best
 
 
 def _piece_cost(text_len: int, width: float, fw_next: int, piece_end: str) -> float:
     """Cost of a wrapped column's piece: too long for the column, or ended with room."""
-    cost = max(0.0, text_len - width * (1 + _TOL))
+    cost = max(0.0, text_len - width * (1 + _TOL)) + 0.05 * max(0.0, text_len - width)
     if fw_next and text_len + 1 + fw_next < width * (1 - _TOL):
-        cost += 0.3 if ends_sentence(piece_end) else 1.5
+        cost += 0.3 if ends_sentence(piece_end) else 3.0
     return cost
 
 
@@ -159,7 +166,7 @@ def cut_line(
         if la > w.concern * (1 + _TOL) + 12:
             break
         if concern:
-            ca = 3.0 if a == 0 else _piece_cost(la, w.concern, fw_concern, words[a - 1])
+            ca = 1.0 if a == 0 else _piece_cost(la, w.concern, fw_concern, words[a - 1]) - 0.01 * la
         else:
             ca = 0.0
         for b in range(a, n + 1):
@@ -251,6 +258,7 @@ def _cut_row(
             w,
             concern=True,
             fw_concern=len(tokens[i + 1][0]) if i + 1 < m and tokens[i + 1] else 0,
+            fw_response=len(tokens[i + 1][-1]) if i + 1 < m and tokens[i + 1] else 0,
             owner=owner,
             target=target,
         )
@@ -275,21 +283,22 @@ def _cut_row(
         suffix[i] = suffix[i + 1] + ina[i][0]
     end = min(range(1, m + 1), key=lambda e: prefix[e] + suffix[e])
     cuts = [act[i] if i < end else ina[i] for i in range(m)]
-    # pass 2: the next line's own pieces tell each column's next word
+    # pass 2: each column's next piece (further down the row) tells its next word
     final: list[tuple[list[str], int, int, int]] = []
     total = 0.0
+    fwc = fwr = 0
     for i in range(m - 1, -1, -1):
-        nxt = cuts[i + 1] if i + 1 < m else None
-        fwc = fwr = 0
-        if nxt is not None:
-            nt = tokens[i + 1]
-            fwc = _first_word_len(nt, 0, nxt[1]) if i + 1 < end else 0
-            fwr = _first_word_len(nt, nxt[1], nxt[2])
+        if i + 1 < m:
+            nt, nxt = tokens[i + 1], cuts[i + 1]
+            if i + 1 < end and nxt[1] > 0:
+                fwc = len(nt[0])
+            if nxt[2] > nxt[1]:
+                fwr = len(nt[nxt[1]])
         cut = cut_line(
             tokens[i],
             w,
             concern=i < end,
-            fw_concern=fwc,
+            fw_concern=fwc if i + 1 < end else 0,
             fw_response=fwr,
             owner=owner,
             target=target,
@@ -301,15 +310,36 @@ def _cut_row(
     return total, final
 
 
+_QUALIFIER_RE = re.compile(r"(?<!\S)(?:Partly|Partially|Not)(?!\S)")
+_SECOND_RE = re.compile(r"(?<!\S)(?:Agreed|Accepted)(?![\w/])")
+
+
+def _drop(line: str, start: int, end: int) -> str:
+    return f"{line[:start].rstrip()} {line[end:].lstrip()}".strip()
+
+
 def _take_decision(row: _Row) -> None:
-    """Take the decision words off the row's first line (between concern and response)."""
-    for k, line in enumerate(row.lines[:2]):
-        m = _DECISION_RE.search(line)
-        if m and m.start() > 0:
-            row.decision = m.group(0)
-            row.first = [line[: m.start()].strip()]
-            row.lines[k] = f"{line[: m.start()].rstrip()} {line[m.end() :].lstrip()}".strip()
-            return
+    """Take the decision words off the row's first lines (between concern and response).
+
+    A decision wrapped in its narrow column ("Partly" on the first line, "Agreed" on
+    the second) is put together: the qualifier is the one nearest above "Agreed".
+    """
+    lines = row.lines
+    if not lines:
+        return
+    m = _DECISION_RE.search(lines[0])
+    if m and m.start() > 0:
+        row.decision = m.group(0)
+        lines[0] = _drop(lines[0], m.start(), m.end())
+        return
+    second = _SECOND_RE.search(lines[1]) if len(lines) > 1 else None
+    quals = [q for q in _QUALIFIER_RE.finditer(lines[0]) if q.start() > 0]
+    if second is None or not quals:
+        return
+    q = min(quals, key=lambda x: abs(x.start() - second.start()))
+    row.decision = f"{q.group(0)} {second.group(0)}"
+    lines[0] = _drop(lines[0], q.start(), q.end())
+    lines[1] = _drop(lines[1], second.start(), second.end())
 
 
 def _search_widths(rows: list[_Row], roles: set[str]) -> Widths:
@@ -323,17 +353,25 @@ def _search_widths(rows: list[_Row], roles: set[str]) -> Widths:
         count += len(r.lines)
     lengths = sorted(len(ln) for r in sample for ln in r.lines) or [60]
     longest = lengths[int(0.95 * (len(lengths) - 1))]
-    best = Widths(concern=longest * 0.3, response=longest * 0.5)
+    # A long row's last lines hold the response alone; its second and third lines
+    # the concern and the response side by side.
+    alone = sorted(len(ln) for r in sample if len(r.lines) >= 6 for ln in r.lines[-len(r.lines) // 3 :])
+    both = sorted(len(ln) for r in sample for ln in r.lines[1:3])
+    response = alone[int(0.75 * (len(alone) - 1))] if alone else longest * 0.5
+    side = both[len(both) // 2] if both else longest
+    best = Widths(concern=max(8.0, side - response - 1), response=float(response))
 
     def cost(w: Widths) -> float:
         return sum(_cut_row(r, w, roles)[0] for r in sample)
 
     best_cost = cost(best)
-    for _ in range(2):
-        for field_name, lo, hi in (("concern", 0.1, 0.6), ("response", 0.2, 0.9)):
-            steps = 14
-            for k in range(steps + 1):
-                value = longest * (lo + (hi - lo) * k / steps)
+    for step in (longest / 40, longest / 120):
+        for field_name in ("concern", "response", "concern", "response"):
+            centre = getattr(best, field_name)
+            for k in range(-5, 6):
+                value = centre + k * step
+                if value < 8:
+                    continue
                 trial = Widths(**{**best.__dict__, field_name: value})
                 c = cost(trial)
                 if c < best_cost:
@@ -389,7 +427,7 @@ def interleaved_rows(lines: list[str], header: list[str]) -> list[RawRow]:
     return out
 
 
-_TAIL_RE = re.compile(r"(?:\s\S+){0,3}$")
+_GAP_RE = re.compile(r"\S {2,}(?=\S)")
 
 
 def is_interleaved(lines: list[str]) -> bool:
@@ -409,7 +447,7 @@ def is_interleaved(lines: list[str]) -> bool:
         last = start[0]
         starts += 1
         rest = start[1]
-        if "  " in rest or len(rest.split()) < 6:
+        if "\t" in rest or "|" in rest or len(_GAP_RE.findall(rest)) > 1 or len(rest.split()) < 6:
             continue
         tail = rest.split()[-3:]
         if any(_TARGET_CORE_RE.match(x) for x in tail):
