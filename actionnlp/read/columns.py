@@ -124,6 +124,9 @@ def _split_runs(runs: list[tuple[int, str]], body: list[str]) -> list[list[tuple
     return out
 
 
+_BARE_NUMBER_RE = re.compile(r"^[A-Z]{0,2}\d{1,3}(?:\.\d{1,3}){0,2}\.?$")
+
+
 def _known(roles: list[str] | None) -> set[str]:
     return set(roles or []) - {"?"}
 
@@ -133,8 +136,8 @@ def _read_header(lines: list[str], i: int) -> FixedHeader | None:
     if len(line) > _MAX_HEADER_LINE or "\t" in line:
         return None
     runs = _runs(line)
-    if not 3 <= len(runs) <= 12:
-        return None
+    if not 3 <= len(runs) <= 12 or _BARE_NUMBER_RE.match(runs[0][1]):
+        return None  # a row opening with its number is not a header
     titles, end = _fold(lines, i, runs)
     if column_roles(titles) is None:
         return None
