@@ -61,10 +61,41 @@ _NOT_OWNER_START = frozenset(
     | {"Of", "And", "Or", "Our", "These", "There", "They", "When", "Where", "With", "Following"}
 )
 _OWNER_SMALL = frozenset({"and", "of", "the", "for", "&", "/", "-", "to", "in", "with", "at"})
-_TOL = 0.08  # proportional fonts: a column holds this much more or fewer characters
+_TOL = 0.005  # proportional fonts: a column holds this much more or fewer characters
 _MAX_WORDS = 80  # a longer line is cut greedily (bounded work)
 _SAMPLE = 160  # lines used to search the column widths
 _TAIL_MAX = 6  # words of an owner or target piece
+
+
+#: Advance widths of a common proportional sans font (Helvetica / Arial / Liberation
+#: Sans, in thousandths of an em), so a piece's printed width is estimated better than
+#: by counting characters; other characters count as a digit.
+_ADVANCE = {
+    **dict.fromkeys("ijl'|", 222),
+    **dict.fromkeys(" ftI.,:;!/[]\\", 278),
+    **dict.fromkeys("r-()`", 333),
+    **dict.fromkeys("cksvxyzJ", 500),
+    **dict.fromkeys("FTZ", 611),
+    **dict.fromkeys("ABEKPSVXY&", 667),
+    **dict.fromkeys("CDHNRUw", 722),
+    **dict.fromkeys("GOQ", 778),
+    **dict.fromkeys("mM", 833),
+    **dict.fromkeys("%", 889),
+    **dict.fromkeys("W", 944),
+}
+_UNIT = 556  # widths are in digits' widths (about one character each)
+
+
+def text_width(text: str) -> float:
+    """Printed width of ``text`` in digit widths (about one character each).
+
+    >>> text_width("1234"), round(text_width("illicit"), 2), round(text_width("MWM"), 2)
+    (4.0, 2.5, 4.69)
+    """
+    return sum(_ADVANCE.get(ch, _UNIT) for ch in text) / _UNIT
+
+
+_SPACE = _ADVANCE[" "] / _UNIT
 
 
 @dataclass
@@ -83,9 +114,9 @@ def _owner_word(word: str) -> bool:
     )
 
 
-def _span(lens: list[int], i: int, j: int) -> int:
-    """Characters of words ``i:j`` joined by single spaces (``lens`` are prefix sums)."""
-    return 0 if j <= i else lens[j] - lens[i] + (j - i - 1)
+def _span(lens: list[float], i: int, j: int) -> float:
+    """Width of words ``i:j`` joined by single spaces (``lens`` are prefix sums)."""
+    return 0.0 if j <= i else lens[j] - lens[i] + _SPACE * (j - i - 1)
 
 
 def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[float]:
@@ -103,7 +134,7 @@ def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[
             if not _TARGET_WORD_RE.match(words[s]):
                 break
             core = core or bool(_TARGET_CORE_RE.match(words[s]))
-            t_ok[s] = core and sum(len(x) + 1 for x in words[s:]) <= w.target * (1 + _TOL) + 1
+            t_ok[s] = core and sum(text_width(x) + _SPACE for x in words[s:]) <= w.target * (1 + _TOL) + 1
     for t in range(n, lo - 1, -1):
         if not t_ok[t]:
             continue
@@ -114,7 +145,7 @@ def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[
         for s in range(t - 1, max(lo, t - _TAIL_MAX) - 1, -1):
             if not _owner_word(words[s]) or not words[s][:1].isalpha() and s == t - 1:
                 break
-            if sum(len(x) + 1 for x in words[s:t]) > w.owner * (1 + _TOL) + 1:
+            if sum(text_width(x) + _SPACE for x in words[s:t]) > w.owner * (1 + _TOL) + 1:
                 break
             if words[s][:1].isupper() and words[s] not in _NOT_OWNER_START:
                 if any(x.endswith((".", ":", ";")) for x in words[s : t - 1]):
@@ -123,12 +154,17 @@ def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[
     return best
 
 
-def _piece_cost(text_len: int, width: float, fw_next: int, piece_end: str) -> float:
+def _piece_cost(text_len: float, width: float, fw_next: float, piece_end: str) -> float:
     """Cost of a wrapped column's piece: too long for the column, or ended with room."""
     cost = max(0.0, text_len - width * (1 + _TOL)) + 0.05 * max(0.0, text_len - width)
-    if fw_next and text_len + 1 + fw_next < width * (1 - _TOL):
+    if fw_next and text_len + _SPACE + fw_next < width * (1 - _TOL):
         cost += 0.3 if ends_sentence(piece_end) else 3.0
     return cost
+
+
+def _fits_above(prev: float, first: float, width: float) -> bool:
+    """Would the first word have fitted on the line above (so it was not wrapped there)?"""
+    return bool(prev) and prev + _SPACE + first < width * (1 - _TOL)
 
 
 def cut_line(
@@ -136,8 +172,10 @@ def cut_line(
     w: Widths,
     *,
     concern: bool,
-    fw_concern: int = 0,
-    fw_response: int = 0,
+    fw_concern: float = 0,
+    fw_response: float = 0,
+    prev_concern: float = 0,
+    prev_response: float = 0,
     owner: bool = True,
     target: bool = True,
 ) -> tuple[float, int, int, int]:
@@ -146,7 +184,9 @@ def cut_line(
     Returns ``(cost, a, b, c)``: the concern is ``words[:a]``, the response
     ``words[a:b]``, the owner ``words[b:c]`` and the target ``words[c:]``.
     ``concern``: the concern column still has text on this line; ``fw_*``: the
-    length of that column's first word on the next line (0: unknown or none).
+    width of that column's first word on the next line (0: unknown or none);
+    ``prev_*``: the width of that column's piece on the line above, when it did not
+    end a sentence (0: none), which the piece's first word must not have fitted on.
 
     >>> w = Widths(concern=22, response=30)
     >>> words = "Cells were dirty and A rota is set for cleaning Governor May 2024".split()
@@ -155,9 +195,9 @@ def cut_line(
     (['Cells', 'were', 'dirty', 'and'], ['A', 'rota', 'is', 'set', 'for', 'cleaning'], ['Governor'], ['May', '2024'])
     """
     n = len(words)
-    lens = [0]
+    lens = [0.0]
     for x in words:
-        lens.append(lens[-1] + len(x))
+        lens.append(lens[-1] + text_width(x))
     tail = _tail_costs(words, owner, target, w)
     best = (float("inf"), 0, n, n)
     a_range = range(0, n + 1) if concern else range(0, 1)
@@ -167,6 +207,8 @@ def cut_line(
             break
         if concern:
             ca = 1.0 if a == 0 else _piece_cost(la, w.concern, fw_concern, words[a - 1]) - 0.01 * la
+            if a and _fits_above(prev_concern, lens[1], w.concern):
+                ca += 3.0
         else:
             ca = 0.0
         for b in range(a, n + 1):
@@ -176,6 +218,8 @@ def cut_line(
             if tail[b] == float("inf"):
                 continue
             cb = 0.5 if b == a else _piece_cost(lb, w.response, fw_response, words[b - 1])
+            if b > a and _fits_above(prev_response, lens[a + 1] - lens[a], w.response):
+                cb += 3.0
             cost = ca + cb + tail[b]
             if cost < best[0]:
                 best = (cost, a, b, _target_start(words, b))
@@ -238,8 +282,8 @@ def _split_rows(lines: list[str], header: list[str]) -> list[_Row | str]:
     return out
 
 
-def _first_word_len(words: list[str], start: int, end: int) -> int:
-    return len(words[start]) if start < end else 0
+def _first_word_len(words: list[str], start: int, end: int) -> float:
+    return text_width(words[start]) if start < end else 0.0
 
 
 def _cut_row(
@@ -257,8 +301,8 @@ def _cut_row(
             tokens[i],
             w,
             concern=True,
-            fw_concern=len(tokens[i + 1][0]) if i + 1 < m and tokens[i + 1] else 0,
-            fw_response=len(tokens[i + 1][-1]) if i + 1 < m and tokens[i + 1] else 0,
+            fw_concern=text_width(tokens[i + 1][0]) if i + 1 < m and tokens[i + 1] else 0,
+            fw_response=text_width(tokens[i + 1][-1]) if i + 1 < m and tokens[i + 1] else 0,
             owner=owner,
             target=target,
         )
@@ -269,7 +313,7 @@ def _cut_row(
             tokens[i],
             w,
             concern=False,
-            fw_response=len(tokens[i + 1][0]) if i + 1 < m and tokens[i + 1] else 0,
+            fw_response=text_width(tokens[i + 1][0]) if i + 1 < m and tokens[i + 1] else 0,
             owner=owner,
             target=target,
         )
@@ -283,30 +327,35 @@ def _cut_row(
         suffix[i] = suffix[i + 1] + ina[i][0]
     end = min(range(1, m + 1), key=lambda e: prefix[e] + suffix[e])
     cuts = [act[i] if i < end else ina[i] for i in range(m)]
-    # pass 2: each column's next piece (further down the row) tells its next word
-    final: list[tuple[list[str], int, int, int]] = []
-    total = 0.0
-    fwc = fwr = 0
-    for i in range(m - 1, -1, -1):
-        if i + 1 < m:
-            nt, nxt = tokens[i + 1], cuts[i + 1]
-            if i + 1 < end and nxt[1] > 0:
-                fwc = len(nt[0])
-            if nxt[2] > nxt[1]:
-                fwr = len(nt[nxt[1]])
-        cut = cut_line(
-            tokens[i],
-            w,
-            concern=i < end,
-            fw_concern=fwc if i + 1 < end else 0,
-            fw_response=fwr,
-            owner=owner,
-            target=target,
-        )
-        cuts[i] = cut
-        total += cut[0]
-        final.append((tokens[i], cut[1], cut[2], cut[3]))
-    final.reverse()
+    # pass 2 (bottom up): each column's next piece further down the row gives its next
+    # word; pass 3 (top down): the piece above must not have had room for the first word.
+    for downward in (False, True):
+        fwc = fwr = prev_c = prev_r = 0.0
+        for i in range(m) if downward else range(m - 1, -1, -1):
+            if not downward and i + 1 < m:
+                nt, nxt = tokens[i + 1], cuts[i + 1]
+                fwc = text_width(nt[0]) if i + 1 < end and nxt[1] > 0 else fwc
+                fwr = text_width(nt[nxt[1]]) if nxt[2] > nxt[1] else fwr
+            if downward:
+                fwc, fwr = _next_words(tokens, cuts, i, end)
+            cut = cut_line(
+                tokens[i],
+                w,
+                concern=i < end,
+                fw_concern=fwc if i + 1 < end else 0,
+                fw_response=fwr,
+                prev_concern=prev_c if i < end else 0,
+                prev_response=prev_r,
+                owner=owner,
+                target=target,
+            )
+            cuts[i] = cut
+            if downward:
+                prev_c, prev_r = _open_width(tokens[i], 0, cut[1], prev_c), _open_width(
+                    tokens[i], cut[1], cut[2], prev_r
+                )
+    total = sum(c[0] for c in cuts)
+    final = [(tokens[i], c[1], c[2], c[3]) for i, c in enumerate(cuts)]
     return total, final
 
 
@@ -316,6 +365,31 @@ _SECOND_RE = re.compile(r"(?<!\S)(?:Agreed|Accepted)(?![\w/])")
 
 def _drop(line: str, start: int, end: int) -> str:
     return f"{line[:start].rstrip()} {line[end:].lstrip()}".strip()
+
+
+def _next_words(
+    tokens: list[list[str]], cuts: list[tuple[float, int, int, int]], i: int, end: int
+) -> tuple[float, float]:
+    """Widths of the concern's and the response's next words below line ``i``."""
+    fwc = fwr = 0.0
+    for j in range(i + 1, len(tokens)):
+        _, a, b, _ = cuts[j]
+        if not fwc and j < end and a > 0:
+            fwc = text_width(tokens[j][0])
+        if not fwr and b > a:
+            fwr = text_width(tokens[j][a])
+        if fwc and fwr:
+            break
+    return fwc, fwr
+
+
+def _open_width(words: list[str], a: int, b: int, before: float) -> float:
+    """The width of a piece that may run on (0 when it ends a sentence); ``before`` if empty."""
+    if b <= a:
+        return before
+    if ends_sentence(words[b - 1]):
+        return 0.0
+    return text_width(" ".join(words[a:b]))
 
 
 def _take_decision(row: _Row) -> None:
@@ -351,12 +425,12 @@ def _search_widths(rows: list[_Row], roles: set[str]) -> Widths:
             break
         sample.append(r)
         count += len(r.lines)
-    lengths = sorted(len(ln) for r in sample for ln in r.lines) or [60]
+    lengths = sorted(text_width(ln) for r in sample for ln in r.lines) or [60]
     longest = lengths[int(0.95 * (len(lengths) - 1))]
     # A long row's last lines hold the response alone; its second and third lines
     # the concern and the response side by side.
-    alone = sorted(len(ln) for r in sample if len(r.lines) >= 6 for ln in r.lines[-len(r.lines) // 3 :])
-    both = sorted(len(ln) for r in sample for ln in r.lines[1:3])
+    alone = sorted(text_width(ln) for r in sample if len(r.lines) >= 6 for ln in r.lines[-len(r.lines) // 3 :])
+    both = sorted(text_width(ln) for r in sample for ln in r.lines[1:3])
     response = alone[int(0.75 * (len(alone) - 1))] if alone else longest * 0.5
     side = both[len(both) // 2] if both else longest
     best = Widths(concern=max(8.0, side - response - 1), response=float(response))
