@@ -60,6 +60,8 @@ _NOT_OWNER_START = frozenset(
     {"A", "An", "The", "In", "This", "It", "We", "All", "As", "At", "To", "For", "On", "By", "If"}
     | {"Of", "And", "Or", "Our", "These", "There", "They", "When", "Where", "With", "Following"}
 )
+#: A word that may open a target entry besides a date or status word ("end of May").
+_TARGET_OPEN_RE = re.compile(r"^(?:end|by|mid|early|late|\d{1,2}(?:st|nd|rd|th)?)$", re.I)
 _OWNER_SMALL = frozenset({"and", "of", "the", "for", "&", "/", "-", "to", "in", "with", "at"})
 _TOL = 0.005  # proportional fonts: a column holds this much more or fewer characters
 _MAX_WORDS = 80  # a longer line is cut greedily (bounded work)
@@ -134,7 +136,8 @@ def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[
             if not _TARGET_WORD_RE.match(words[s]):
                 break
             core = core or bool(_TARGET_CORE_RE.match(words[s]))
-            t_ok[s] = core and sum(text_width(x) + _SPACE for x in words[s:]) <= w.target * (1 + _TOL) + 1
+            opens = bool(_TARGET_CORE_RE.match(words[s]) or _TARGET_OPEN_RE.match(words[s]))
+            t_ok[s] = core and opens and sum(text_width(x) + _SPACE for x in words[s:]) <= w.target * (1 + _TOL) + 1
     for t in range(n, lo - 1, -1):
         if not t_ok[t]:
             continue
@@ -320,12 +323,17 @@ def _cut_row(
         for i in range(m)
     ]
     prefix = [0.0]
-    for c in act:
+    for i, c in enumerate(act):
         prefix.append(prefix[-1] + c[0])
+    # the concern's last piece ends its cell, so it should end a sentence
+    closing = [
+        0.0 if act[e - 1][1] == 0 or ends_sentence(tokens[e - 1][act[e - 1][1] - 1]) else 1.0
+        for e in range(1, m + 1)
+    ]
     suffix = [0.0] * (m + 1)
     for i in range(m - 1, -1, -1):
         suffix[i] = suffix[i + 1] + ina[i][0]
-    end = min(range(1, m + 1), key=lambda e: prefix[e] + suffix[e])
+    end = min(range(1, m + 1), key=lambda e: prefix[e] + suffix[e] + closing[e - 1])
     cuts = [act[i] if i < end else ina[i] for i in range(m)]
     # pass 2 (bottom up): each column's next piece further down the row gives its next
     # word; pass 3 (top down): the piece above must not have had room for the first word.
@@ -450,7 +458,26 @@ def _search_widths(rows: list[_Row], roles: set[str]) -> Widths:
                 c = cost(trial)
                 if c < best_cost:
                     best, best_cost = trial, c
-    return best
+    return _entry_widths(sample, best, roles)
+
+
+def _entry_widths(sample: list[_Row], w: Widths, roles: set[str]) -> Widths:
+    """The owner and target columns' widths: their pieces on the rows' first lines."""
+    owners: list[float] = []
+    targets: list[float] = []
+    for r in sample:
+        _, cut = _cut_row(r, w, roles)
+        if cut:
+            words, _, b, c = cut[0]
+            if c > b:
+                owners.append(text_width(" ".join(words[b:c])))
+            if len(words) > c:
+                targets.append(text_width(" ".join(words[c:])))
+    if len(owners) >= 3:
+        w = Widths(w.concern, w.response, max(6.0, max(owners) + 1), w.target)
+    if len(targets) >= 3:
+        w = Widths(w.concern, w.response, w.owner, max(6.0, max(targets) + 1))
+    return w
 
 
 def interleaved_rows(lines: list[str], header: list[str]) -> list[RawRow]:
