@@ -260,16 +260,43 @@ def _header_roles(header: list[str]) -> set[str]:
     return roles
 
 
+def _header_block(lines: list[str], header: list[str]) -> tuple[set[str], set[str]]:
+    """The header's long lines (a repeat opens with one) and all its lines, with the
+    short title fragments printed below it before the first row (``ern Owner Date``)."""
+    block = [h.strip() for h in header if h.strip()]
+    for raw in lines[: _HEADER_TAIL]:
+        text = raw.strip()
+        if not text or row_start(text, None) or is_heading_line(text):
+            break
+        if len(text) > _FRAGMENT or ends_sentence(text):
+            break
+        block.append(text)
+    main = {x for x in block if inline_roles(x) is not None}
+    return main or {max(block, key=len)} if block else set(), set(block)
+
+
+_HEADER_TAIL = 6  # title fragment lines below a header
+_FRAGMENT = 40
+
+
 def _split_rows(lines: list[str], header: list[str]) -> list[_Row | str]:
     """Numbered rows (their printed lines) and section headings, repeated headers dropped."""
-    head = {h.strip() for h in header if h.strip()}
+    main, block = _header_block(lines, header)
     out: list[_Row | str] = []
     last: str | None = None
     current: _Row | None = None
+    in_header = _HEADER_TAIL  # the table starts below the header
     for raw in lines:
         text = raw.replace("\f", "").strip()
-        if not text or text in head:
+        if not text:
             continue
+        if text in main:
+            in_header = _HEADER_TAIL
+            continue
+        if in_header and text in block:
+            in_header -= 1
+            continue
+        in_header = 0
         start = row_start(text, last)
         if start is not None:
             last = start[0]
