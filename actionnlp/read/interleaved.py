@@ -148,12 +148,14 @@ def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[
         for s in range(t - 1, max(lo, t - _TAIL_MAX) - 1, -1):
             if not _owner_word(words[s]) or not words[s][:1].isalpha() and s == t - 1:
                 break
-            if sum(text_width(x) + _SPACE for x in words[s:t]) > w.owner * (1 + _TOL) + 1:
+            o_width = sum(text_width(x) + _SPACE for x in words[s:t]) - _SPACE
+            if o_width > 1.6 * w.owner + 2:
                 break
             if words[s][:1].isupper() and words[s] not in _NOT_OWNER_START:
                 if any(x.endswith((".", ":", ";")) for x in words[s : t - 1]):
                     break
-                best[s] = min(best[s], t_cost - 0.5 * (t - s))
+                over = max(0.0, o_width - w.owner * (1 + _TOL))
+                best[s] = min(best[s], t_cost - 0.5 * (t - s) + over)
     return best
 
 
@@ -165,9 +167,9 @@ def _piece_cost(text_len: float, width: float, fw_next: float, piece_end: str) -
     return cost
 
 
-def _fits_above(prev: float, first: float, width: float) -> bool:
+def _fits_above(prev: float | None, first: float, width: float) -> bool:
     """Would the first word have fitted on the line above (so it was not wrapped there)?"""
-    return bool(prev) and prev + _SPACE + first < width * (1 - _TOL)
+    return bool(prev) and prev is not None and prev + _SPACE + first < width * (1 - _TOL)
 
 
 def cut_line(
@@ -177,8 +179,8 @@ def cut_line(
     concern: bool,
     fw_concern: float = 0,
     fw_response: float = 0,
-    prev_concern: float = 0,
-    prev_response: float = 0,
+    prev_concern: float | None = None,
+    prev_response: float | None = None,
     owner: bool = True,
     target: bool = True,
 ) -> tuple[float, int, int, int]:
@@ -188,8 +190,9 @@ def cut_line(
     ``words[a:b]``, the owner ``words[b:c]`` and the target ``words[c:]``.
     ``concern``: the concern column still has text on this line; ``fw_*``: the
     width of that column's first word on the next line (0: unknown or none);
-    ``prev_*``: the width of that column's piece on the line above, when it did not
-    end a sentence (0: none), which the piece's first word must not have fitted on.
+    ``prev_*``: the width of that column's piece on the line above when it runs on
+    (the piece's first word must not have fitted there), 0 when it ended a sentence
+    or the cell starts here (the piece should open with a capital), None: unknown.
 
     >>> w = Widths(concern=22, response=30)
     >>> words = "Cells were dirty and A rota is set for cleaning Governor May 2024".split()
@@ -212,6 +215,8 @@ def cut_line(
             ca = 1.0 if a == 0 else _piece_cost(la, w.concern, fw_concern, words[a - 1]) - 0.01 * la
             if a and _fits_above(prev_concern, lens[1], w.concern):
                 ca += 3.0
+            if a and prev_concern == 0 and words[0][:1].islower():
+                ca += 2.0
         else:
             ca = 0.0
         for b in range(a, n + 1):
@@ -223,6 +228,8 @@ def cut_line(
             cb = 0.5 if b == a else _piece_cost(lb, w.response, fw_response, words[b - 1])
             if b > a and _fits_above(prev_response, lens[a + 1] - lens[a], w.response):
                 cb += 3.0
+            if b > a and prev_response == 0 and words[a][:1].islower():
+                cb += 2.0
             cost = ca + cb + tail[b]
             if cost < best[0]:
                 best = (cost, a, b, _target_start(words, b))
@@ -333,6 +340,8 @@ def _cut_row(
             concern=True,
             fw_concern=text_width(tokens[i + 1][0]) if i + 1 < m and tokens[i + 1] else 0,
             fw_response=text_width(tokens[i + 1][-1]) if i + 1 < m and tokens[i + 1] else 0,
+            prev_concern=0.0 if i == 0 else None,
+            prev_response=0.0 if i == 0 else None,
             owner=owner,
             target=target,
         )
@@ -365,7 +374,9 @@ def _cut_row(
     # pass 2 (bottom up): each column's next piece further down the row gives its next
     # word; pass 3 (top down): the piece above must not have had room for the first word.
     for downward in (False, True):
-        fwc = fwr = prev_c = prev_r = 0.0
+        fwc = fwr = 0.0
+        prev_c: float | None = 0.0 if downward else None
+        prev_r: float | None = 0.0 if downward else None
         for i in range(m) if downward else range(m - 1, -1, -1):
             if not downward and i + 1 < m:
                 nt, nxt = tokens[i + 1], cuts[i + 1]
@@ -379,7 +390,7 @@ def _cut_row(
                 concern=i < end,
                 fw_concern=fwc if i + 1 < end else 0,
                 fw_response=fwr,
-                prev_concern=prev_c if i < end else 0,
+                prev_concern=prev_c if i < end else None,
                 prev_response=prev_r,
                 owner=owner,
                 target=target,
@@ -418,7 +429,7 @@ def _next_words(
     return fwc, fwr
 
 
-def _open_width(words: list[str], a: int, b: int, before: float) -> float:
+def _open_width(words: list[str], a: int, b: int, before: float | None) -> float | None:
     """The width of a piece that may run on (0 when it ends a sentence); ``before`` if empty."""
     if b <= a:
         return before
