@@ -181,6 +181,7 @@ def cut_line(
     fw_response: float = 0,
     prev_concern: float | None = None,
     prev_response: float | None = None,
+    prev_entry: bool | None = None,
     owner: bool = True,
     target: bool = True,
 ) -> tuple[float, int, int, int]:
@@ -192,7 +193,9 @@ def cut_line(
     width of that column's first word on the next line (0: unknown or none);
     ``prev_*``: the width of that column's piece on the line above when it runs on
     (the piece's first word must not have fitted there), 0 when it ended a sentence
-    or the cell starts here (the piece should open with a capital), None: unknown.
+    or the cell starts here (the piece should open with a capital), None: unknown;
+    ``prev_entry``: the line above had an owner or target piece (None: unknown): an
+    entry starts below another or beside a new paragraph.
 
     >>> w = Widths(concern=22, response=30)
     >>> words = "Cells were dirty and A rota is set for cleaning Governor May 2024".split()
@@ -225,12 +228,17 @@ def cut_line(
                 break
             if tail[b] == float("inf"):
                 continue
-            cb = 0.5 if b == a else _piece_cost(lb, w.response, fw_response, words[b - 1])
+            if b == a:
+                cb = 0.5 + (1.0 if prev_response and fw_response else 0.0)  # runs on below
+            else:
+                cb = _piece_cost(lb, w.response, fw_response, words[b - 1])
             if b > a and _fits_above(prev_response, lens[a + 1] - lens[a], w.response):
                 cb += 3.0
             if b > a and prev_response == 0 and words[a][:1].islower():
                 cb += 2.0
             cost = ca + cb + tail[b]
+            if b < n and prev_entry is False and prev_response:
+                cost += 1.0  # an entry beside running text, not below another entry
             if cost < best[0]:
                 best = (cost, a, b, _target_start(words, b))
     return best
@@ -374,6 +382,7 @@ def _cut_row(
         fwc = fwr = 0.0
         prev_c: float | None = 0.0 if downward else None
         prev_r: float | None = 0.0 if downward else None
+        prev_e: bool | None = True if downward else None
         for i in range(m) if downward else range(m - 1, -1, -1):
             if not downward and i + 1 < m:
                 nt, nxt = tokens[i + 1], cuts[i + 1]
@@ -389,11 +398,13 @@ def _cut_row(
                 fw_response=fwr,
                 prev_concern=prev_c if i < end else None,
                 prev_response=prev_r,
+                prev_entry=prev_e,
                 owner=owner,
                 target=target,
             )
             cuts[i] = cut
             if downward:
+                prev_e = cut[2] < len(tokens[i])
                 prev_c, prev_r = _open_width(tokens[i], 0, cut[1], prev_c), _open_width(
                     tokens[i], cut[1], cut[2], prev_r
                 )
