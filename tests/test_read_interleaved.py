@@ -8,15 +8,13 @@ reader must find every concern, keep every word, and cut the lines back into cel
 
 from __future__ import annotations
 
-import time
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import actionnlp
 from actionnlp.read.cells import agreement_of
 from actionnlp.read.interleaved import Widths, cut_line, is_interleaved, text_width
-from tests.layout_tables import OPENING, Table, tables
+from tests.layout_tables import OPENING, Row, Table, tables
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -64,10 +62,6 @@ def render_interleaved(table: Table, widths: tuple[float, float, float, float]) 
     return OPENING + "\n".join(out) + "\n"
 
 
-def _words(text: str) -> list[str]:
-    return sorted(text.replace(";", " ").split())
-
-
 column_widths = st.tuples(
     st.floats(24, 45), st.floats(35, 70), st.floats(14, 20), st.floats(12, 16)
 )
@@ -86,52 +80,87 @@ def test_ids_decisions_and_every_word_read_back(table, widths):
         for r in table.rows
         for w in " ".join([r.concern, *r.paras, *r.owners, *r.targets]).split()
     ]
-    read = [
-        w
-        for c in plan.concerns
-        for w in " ".join(
-            [c.full_text]
-            + [" ".join(filter(None, [a.text, a.owner_raw, a.target_raw])) for a in c.actions]
-        ).split()
-    ]
-    read += [w for p in plan.problems for w in (p.text or "").split()]
-    assert not set(drawn) - set(read)
+    read = " ".join(
+        [c.full_text for c in plan.concerns]
+        + [
+            " ".join(filter(None, [a.text, a.owner_raw, a.target_raw]))
+            for c in plan.concerns
+            for a in c.actions
+        ]
+        + [p.text or "" for p in plan.problems]
+    )
+    assert not set(drawn) - set(read.replace(";", " ").split())  # entries are joined by "; "
+
+
+PRINTED = Table(
+    "recommendations",
+    [
+        Row("S1", "Cells on the wing were dirty and smelled of damp for many weeks. Prisoners "
+            "said that their complaints about the cells were not answered.",
+            "Partly Agreed",
+            ["Cleaning rotas are set for every wing and checked by a manager each week, "
+             "with the results reported to the monthly safety meeting.",
+             "A deep clean of the older wings will follow in the spring."],
+            ["Governor", "Head of Safety"], ["March 2024", "Completed"]),
+        Row("S2", "Staff were often absent from their posts during the night, and "
+            "prisoners could not get help quickly.", "Agreed",
+            ["Night rotas will be reviewed by the head of each wing every month, and gaps "
+             "will be filled from the detached duty list where staff are available."],
+            ["Deputy Director"], ["Ongoing"]),
+        Row("S3", "Too few prisoners were in education, skills or work, and the "
+            "curriculum did not meet their needs.", "Not Agreed",
+            ["The curriculum was reviewed last year and already meets the needs of the "
+             "population, so no further review is planned at present.",
+             "Attendance will still be monitored by the learning and skills team, who "
+             "will report each quarter to the senior leadership team."],
+            ["Head of Learning", "Head of Learning"], ["June 2024", "Q3 2024"]),
+    ],
+)  # fmt: skip
 
 
 def test_a_printed_table_is_cut_back_into_its_cells():
-    """Concern and response side by side, the owner and target beside the first line."""
-    lines = [
-        "No Concern Response Owner Target date",
-        "1 Cells on the wing were dirty and Cleaning rotas are set for every wing Governor May 2024",
-        "smelled of damp for many weeks. and checked by a manager each week.",
-        "2 Staff were often absent from Staff rotas will be reviewed by the Head of Safety Completed",
-        "their posts during the night. head of each wing every month.",
-    ]
-    plan = actionnlp.read_plan(text=OPENING + "\n".join(lines) + "\n")
+    """Cells side by side on each printed line come back whole, entries paired."""
+    plan = actionnlp.read_plan(text=render_interleaved(PRINTED, (30.0, 45.0, 16.0, 14.0)))
     assert plan.layout == "interleaved"
-    first, second = plan.concerns
-    assert first.concern_text == "Cells on the wing were dirty and smelled of damp for many weeks."
-    assert [a.text for a in first.actions] == [
-        "Cleaning rotas are set for every wing and checked by a manager each week."
-    ]
-    assert (first.actions[0].owner_raw, first.actions[0].target_raw) == ("Governor", "May 2024")
-    assert second.concern_text == "Staff were often absent from their posts during the night."
-    assert (second.actions[0].owner_raw, second.actions[0].target_raw) == (
-        "Head of Safety",
-        "Completed",
-    )
+    for c, r in zip(plan.concerns, PRINTED.rows, strict=True):
+        assert (c.id, c.agreement) == (r.id, agreement_of(r.decision))
+        assert c.concern_text == r.concern
+        assert [a.text for a in c.actions] == r.paras
+        assert [(a.owner_raw, a.target_raw) for a in c.actions] == list(
+            zip(r.owners, r.targets, strict=True)
+        )
 
 
 def test_a_line_is_cut_at_the_column_widths():
-    w = Widths(concern=22, response=30, owner=10, target=10)
-    words = "Cells were dirty and A rota is set for cleaning Governor May 2024".split()
-    _, a, b, c = cut_line(words, w, concern=True, fw_concern=8, fw_response=6)
+    """The first line of a row: the response opens with a capital, the owner and target
+    stand at the end; "smelled" and "every" did not fit on their columns' lines."""
+    w = Widths(concern=18, response=22, owner=10, target=10)
+    words = [
+        "Cells",
+        "were",
+        "dirty",
+        "and",
+        "A",
+        "rota",
+        "is",
+        "set",
+        "for",
+        "cleaning",
+        "Governor",
+        "May",
+        "2024",
+    ]
+    fw = {"fw_concern": text_width("smelled"), "fw_response": text_width("every")}
+    _, a, b, c = cut_line(words, w, concern=True, prev_concern=0, prev_response=0, **fw)
     assert (words[:a], words[a:b], words[b:c], words[c:]) == (
         ["Cells", "were", "dirty", "and"],
         ["A", "rota", "is", "set", "for", "cleaning"],
         ["Governor"],
         ["May", "2024"],
     )
+    # not knowing that the response cell starts on this line, "A" fits the concern too
+    _, a, _, _ = cut_line(words, w, concern=True, **fw)
+    assert words[:a] == ["Cells", "were", "dirty", "and", "A"]
 
 
 def test_text_width_follows_the_glyphs():

@@ -68,6 +68,7 @@ _TOL = 0.005  # proportional fonts: a column holds this much more or fewer chara
 _MAX_WORDS = 80  # a longer line is cut greedily (bounded work)
 _SAMPLE = 160  # lines used to search the column widths
 _TAIL_MAX = 6  # words of an owner or target piece
+_NARROWEST = 12.0  # no concern or response column is narrower (digit widths)
 
 
 #: Advance widths of a common proportional sans font (Helvetica / Arial / Liberation
@@ -94,7 +95,7 @@ def text_width(text: str) -> float:
     """Printed width of ``text`` in digit widths (about one character each).
 
     >>> text_width("1234"), round(text_width("illicit"), 2), round(text_width("MWM"), 2)
-    (4.0, 2.5, 4.69)
+    (4.0, 3.4, 4.69)
     """
     return sum(_ADVANCE.get(ch, _UNIT) for ch in text) / _UNIT
 
@@ -139,7 +140,8 @@ def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[
                 break
             core = core or bool(_TARGET_CORE_RE.match(words[s]))
             opens = bool(_TARGET_CORE_RE.match(words[s]) or _TARGET_OPEN_RE.match(words[s]))
-            t_ok[s] = core and opens and sum(text_width(x) + _SPACE for x in words[s:]) <= w.target * (1 + _TOL) + 1
+            wide = sum(text_width(x) + _SPACE for x in words[s:])
+            t_ok[s] = core and opens and wide <= w.target * (1 + _TOL) + 1
     for t in range(n, lo - 1, -1):
         if not t_ok[t]:
             continue
@@ -148,7 +150,7 @@ def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[
         if not owner:
             continue
         for s in range(t - 1, max(lo, t - _TAIL_MAX) - 1, -1):
-            if not _owner_word(words[s]) or not words[s][:1].isalpha() and s == t - 1:
+            if not _owner_word(words[s]) or (not words[s][:1].isalpha() and s == t - 1):
                 break
             o_width = sum(text_width(x) + _SPACE for x in words[s:t]) - _SPACE
             if o_width > 1.6 * w.owner + 2:
@@ -199,11 +201,15 @@ def cut_line(
     ``prev_entry``: the line above had an owner or target piece (None: unknown): an
     entry starts below another or beside a new paragraph.
 
-    >>> w = Widths(concern=22, response=30)
+    A row's first line (both cells start here), the concern 18 digits wide and the
+    response 22, "smelled" and "every" opening their cells' next lines:
+
+    >>> w = Widths(concern=18, response=22, owner=10, target=10)
     >>> words = "Cells were dirty and A rota is set for cleaning Governor May 2024".split()
-    >>> cost, a, b, c = cut_line(words, w, concern=True, fw_concern=8, fw_response=6)
-    >>> words[:a], words[a:b], words[b:c], words[c:]
-    (['Cells', 'were', 'dirty', 'and'], ['A', 'rota', 'is', 'set', 'for', 'cleaning'], ['Governor'], ['May', '2024'])
+    >>> _, a, b, c = cut_line(words, w, concern=True, fw_concern=text_width("smelled"),
+    ...                       fw_response=text_width("every"), prev_concern=0, prev_response=0)
+    >>> [" ".join(p) for p in (words[:a], words[a:b], words[b:c], words[c:])]
+    ['Cells were dirty and', 'A rota is set for cleaning', 'Governor', 'May 2024']
     """
     n = len(words)
     if n > _MAX_WORDS:  # bounded work: a line this long is the response's
@@ -211,6 +217,11 @@ def cut_line(
     lens = [0.0]
     for x in words:
         lens.append(lens[-1] + text_width(x))
+    # a sentence end followed by a lower-case word: two cells' pieces met there
+    seams = [0]
+    for k in range(1, n + 1):
+        seam = k < n and ends_sentence(words[k - 1]) and words[k][:1].islower()
+        seams.append(seams[-1] + seam)
     tail = _tail_costs(words, owner, target, w)
     ends = [b for b in range(n + 1) if tail[b] != float("inf")]
     best = (float("inf"), 0, n, n)
@@ -221,6 +232,8 @@ def cut_line(
             break
         if concern:
             ca = 1.0 if a == 0 else _piece_cost(la, w.concern, fw_concern, words[a - 1]) - 0.01 * la
+            if seams[a - 1] if a else 0:
+                ca += 2.0
             if a and _fits_above(prev_concern, lens[1], w.concern):
                 ca += 3.0
             if a and prev_concern == 0 and words[0][:1].islower():
@@ -237,6 +250,8 @@ def cut_line(
                 cb = 0.5 + (1.0 if prev_response and fw_response else 0.0)  # runs on below
             else:
                 cb = _piece_cost(lb, w.response, fw_response, words[b - 1])
+            if b > a + 1 and seams[b - 1] - seams[a]:
+                cb += 2.0
             if b > a and _fits_above(prev_response, lens[a + 1] - lens[a], w.response):
                 cb += 3.0
             if b > a and prev_response == 0 and words[a][:1].islower():
@@ -264,8 +279,7 @@ def _target_start(words: list[str], b: int) -> int:
 @dataclass
 class _Row:
     id_cell: str
-    first: list[str]  # printed lines (the id taken off the first)
-    lines: list[str]
+    lines: list[str]  # printed lines (the id taken off the first)
     decision: str = ""
 
 
@@ -284,7 +298,7 @@ def _header_block(lines: list[str], header: list[str]) -> tuple[set[str], set[st
     """The header's long lines (a repeat opens with one) and all its lines, with the
     short title fragments printed below it before the first row (``ern Owner Date``)."""
     block = [h.strip() for h in header if h.strip()]
-    for raw in lines[: _HEADER_TAIL]:
+    for raw in lines[:_HEADER_TAIL]:
         text = raw.strip()
         if not text or row_start(text, None) or is_heading_line(text):
             break
@@ -320,7 +334,7 @@ def _split_rows(lines: list[str], header: list[str]) -> list[_Row | str]:
         start = row_start(text, last)
         if start is not None:
             last = start[0]
-            current = _Row(start[0], [], [start[1]] if start[1] else [])
+            current = _Row(start[0], [start[1]] if start[1] else [])
             out.append(current)
         elif is_heading_line(text) and (current is None or len(text) < 60):
             out.append(text)
@@ -372,7 +386,7 @@ def _cut_row(
         for i in range(m)
     ]
     prefix = [0.0]
-    for i, c in enumerate(act):
+    for c in act:
         prefix.append(prefix[-1] + c[0])
     # the concern's last piece ends its cell, so it should end a sentence
     closing = [_closing_cost(tokens[e - 1][: act[e - 1][1]]) for e in range(1, m + 1)]
@@ -410,8 +424,9 @@ def _cut_row(
             cuts[i] = cut
             if downward:
                 prev_e = cut[2] < len(tokens[i])
-                prev_c, prev_r = _open_width(tokens[i], 0, cut[1], prev_c), _open_width(
-                    tokens[i], cut[1], cut[2], prev_r
+                prev_c, prev_r = (
+                    _open_width(tokens[i], 0, cut[1], prev_c),
+                    _open_width(tokens[i], cut[1], cut[2], prev_r),
                 )
     total = sum(c[0] for c in cuts)
     final = [(tokens[i], c[1], c[2], c[3]) for i, c in enumerate(cuts)]
@@ -496,13 +511,17 @@ def _search_widths(rows: list[_Row], roles: set[str]) -> Widths:
     longest = lengths[int(0.95 * (len(lengths) - 1))]
     # A long row's last lines hold the response alone; its second and third lines
     # the concern and the response side by side.
-    alone = sorted(text_width(ln) for r in sample if len(r.lines) >= 6 for ln in r.lines[-len(r.lines) // 3 :])
+    alone = sorted(
+        text_width(ln) for r in sample if len(r.lines) >= 6 for ln in r.lines[-len(r.lines) // 3 :]
+    )
     both = sorted(text_width(ln) for r in sample for ln in r.lines[1:3])
     response = alone[int(0.75 * (len(alone) - 1))] if alone else longest * 0.5
     side = both[len(both) // 2] if both else longest
-    starts = [Widths(concern=max(8.0, side - response - 1), response=max(8.0, response))]
+    starts = [
+        Widths(concern=max(_NARROWEST, side - response - 1), response=max(_NARROWEST, response))
+    ]
     starts += [
-        Widths(concern=longest * c, response=longest * r)
+        Widths(concern=max(_NARROWEST, longest * c), response=max(_NARROWEST, longest * r))
         for c in (0.2, 0.3, 0.4)
         for r in (0.35, 0.5)
     ]
@@ -518,7 +537,7 @@ def _search_widths(rows: list[_Row], roles: set[str]) -> Widths:
             centre = getattr(best, field_name)
             for k in range(-5, 6):
                 value = centre + k * step
-                if value < 8:
+                if value < _NARROWEST:
                     continue
                 trial = Widths(**{**best.__dict__, field_name: value})
                 c = cost(trial)
@@ -587,8 +606,9 @@ def interleaved_rows(lines: list[str], header: list[str]) -> list[RawRow]:
             ]
             for col, part in zip(cells.cells, parts, strict=True):
                 col.append(part)
-        if not cut:
-            for col, part in zip(cells.cells, [item.id_cell, "", item.decision, "", "", ""], strict=True):
+        if not cut:  # a number (and decision) with no text
+            first = [item.id_cell, "", item.decision, "", "", ""]
+            for col, part in zip(cells.cells, first, strict=True):
                 col.append(part)
         out.append(lines_row(cells, order, widths))
     return out
