@@ -25,7 +25,12 @@ from actionnlp.read.cells import ID_RE, clean_text, ends_sentence, heading_of
 from actionnlp.read.columns import JOINING_END_RE, Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.segment import RawRow, owner_entries
-from actionnlp.read.shapes import is_owner_block, is_target_block, plausible_next
+from actionnlp.read.shapes import (
+    is_date_or_status,
+    is_owner_block,
+    is_target_block,
+    plausible_next,
+)
 
 __all__ = ["DECISION_RE", "is_heading_line", "row_start", "stream_rows"]
 
@@ -197,7 +202,9 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
             first = p == 0 and k == 0
             units = _units(sub, blocks=blocks)
             keep = 1 if first else 0
-            targets_units: list[list[str]] = []
+            tail = 0 if blocks else _target_lines(units, keep)
+            targets_units = [[x for u in units[len(units) - tail :] for x in u]] if tail else []
+            units = units[: len(units) - tail]
             while len(units) > keep and is_target_block(units[-1]):
                 targets_units.insert(0, units.pop())
             owner_units: list[list[str]] = []
@@ -246,6 +253,20 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
             )
         )
     return out
+
+
+def _target_lines(units: list[list[str]], keep: int) -> int:
+    """How many trailing one-line units together are target entries.
+
+    Without blank lines a target printed over two lines ("December" / "2020") comes as
+    two units, neither a target on its own: the date and status words are taken together.
+    """
+    j = len(units)
+    while j > keep and len(units[j - 1]) == 1 and is_date_or_status(units[j - 1][0].strip()):
+        j -= 1
+    if j < len(units) and is_target_block([u[0] for u in units[j:]]):
+        return len(units) - j
+    return 0
 
 
 _OWNER_TARGET_RE = re.compile(
