@@ -202,8 +202,8 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
             first = p == 0 and k == 0
             units = _units(sub, blocks=blocks)
             keep = 1 if first else 0
-            tail = 0 if blocks else _target_lines(units, keep)
-            targets_units = [[x for u in units[len(units) - tail :] for x in u]] if tail else []
+            tail, beside, lines = (0, "", []) if blocks else _target_lines(units, keep)
+            targets_units = [lines] if tail else []
             units = units[: len(units) - tail]
             while len(units) > keep and is_target_block(units[-1]):
                 targets_units.insert(0, units.pop())
@@ -214,6 +214,8 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
                 targets_units.insert(0, [both[1]])
             while len(units) > keep and _is_owner(units[-1]):
                 owner_units.insert(0, units.pop())
+            if beside:
+                owner_units.append([beside])
             cells = _Cells(owners=owner_units)
             cells.targets = [e for u in targets_units for e in split_target_entries(" ".join(u))]
             if first:
@@ -255,18 +257,32 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
     return out
 
 
-def _target_lines(units: list[list[str]], keep: int) -> int:
-    """How many trailing one-line units together are target entries.
+def _target_lines(units: list[list[str]], keep: int) -> tuple[int, str, list[str]]:
+    """The trailing one-line units that together are target entries.
 
     Without blank lines a target printed over two lines ("December" / "2020") comes as
-    two units, neither a target on its own: the date and status words are taken together.
+    two units, neither a target on its own: the date and status words are taken
+    together, with the start of one printed beside the last owner ("Governor
+    September"). Returns ``(units taken, that owner or "", the target lines)``.
     """
     j = len(units)
     while j > keep and len(units[j - 1]) == 1 and is_date_or_status(units[j - 1][0].strip()):
         j -= 1
-    if j < len(units) and is_target_block([u[0] for u in units[j:]]):
-        return len(units) - j
-    return 0
+    rest = [u[0] for u in units[j:]]
+    if j == len(units):
+        return 0, "", []
+    if j > keep and len(units[j - 1]) == 1:
+        *owner, first = units[j - 1][0].split() or [""]
+        if (
+            owner
+            and is_date_or_status(first)
+            and is_owner_block([" ".join(owner)], max_line=_OWNER_LINE)
+            and is_target_block([" ".join([first, *rest])])
+        ):
+            return len(units) - j + 1, " ".join(owner), [first, *rest]
+    if is_target_block(rest):
+        return len(units) - j, "", rest
+    return 0, "", []
 
 
 _OWNER_TARGET_RE = re.compile(
