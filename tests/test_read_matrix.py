@@ -54,12 +54,12 @@ GAPS: dict[str, dict[str, str]] = {
     },
     "pdfplumber": {
         "text": "text similarity concern 0.958, response 0.981",
-        "pairs": "owner/target pairs 0.796",
+        "pairs": "owner/target pairs 0.817",
         "lost": "6 of 32753 words lost",
     },
     "pdfplumber-layout": {
         "text": "text similarity concern 0.958, response 0.981",
-        "pairs": "owner/target pairs 0.741",
+        "pairs": "owner/target pairs 0.766",
         "lost": "6 of 32753 words lost",
     },
     "pypdf": {

@@ -155,6 +155,9 @@ def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[
             o_width = sum(text_width(x) + _SPACE for x in words[s:t]) - _SPACE
             if o_width > 1.6 * w.owner + 2:
                 break
+            piece = " ".join(words[s:t])
+            if piece.count("(") < piece.count(")"):
+                continue  # the end of a bracket opened in another cell
             if words[s][:1].isupper() and words[s] not in _NOT_OWNER_START:
                 if any(x.endswith((".", ":", ";")) for x in words[s : t - 1]):
                     break
@@ -257,10 +260,13 @@ def cut_line(
             if b > a and prev_response == 0 and words[a][:1].islower():
                 cb += 2.0
             cost = ca + cb + tail[b]
+            c = _target_start(words, b) if b < n else n
             if b < n and prev_entry is False and prev_response:
                 cost += 1.0  # an entry beside running text, not below another entry
+            if b < c == n and prev_entry is False:
+                cost += 1.5  # an owner alone: not below another entry, no target beside
             if cost < best[0]:
-                best = (cost, a, b, _target_start(words, b))
+                best = (cost, a, b, c)
     return best
 
 
