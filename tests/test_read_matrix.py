@@ -53,7 +53,7 @@ GAPS: dict[str, dict[str, str]] = {
         "lost": "6 of 32753 words lost",
     },
     "pdfplumber": {
-        "text": "text similarity concern 0.958, response 0.981",
+        "text": "text similarity concern 0.957, response 0.981",
         "pairs": "owner/target pairs 0.817",
         "lost": "6 of 32753 words lost",
     },
