@@ -305,7 +305,8 @@ class OwnerFinder:
     @classmethod
     def from_pretrained(cls, directory: str | Path, *, embedder: Any = None) -> OwnerFinder:
         """The finder :meth:`save_pretrained` wrote into ``directory``. ``embedder`` is
-        accepted for the common protocol; the owner pipeline reads no embeddings."""
+        given to the finder when its config records an embedding (and must be that one);
+        a finder saved without one reads no embeddings and ignores it."""
         from actionnlp.errors import ArtifactError
         from actionnlp.pretrained import CONFIG, read_config
 
@@ -317,8 +318,11 @@ class OwnerFinder:
                 f"pipeline has pipes {nlp.pipe_names}, config says {config.get('pipe_names')}",
                 directory / CONFIG,
             )
+        params = dict(config["params"])
+        if config["embedding"] is not None:
+            params["embedder"] = embedder
         try:
-            return cls(nlp, **config["params"])
+            return cls(nlp, **params)
         except TypeError as exc:
             raise ArtifactError(
                 f"params this OwnerFinder does not take ({exc})", directory / CONFIG
