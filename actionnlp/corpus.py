@@ -143,7 +143,7 @@ def validate_corpus(path: str | Path, *, samples: Iterable[str | Path] | None = 
         if not isinstance(themes, list) or any(t not in THEMES for t in themes):
             errs.append(f"{file.name}:{n}: bad themes {themes!r}")
     if samples is not None:
-        from actionnlp.read.api import read_plan
+        from actionnlp.read import read_plan
 
         for sample in samples:
             plan = read_plan(sample)

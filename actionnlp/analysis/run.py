@@ -164,7 +164,7 @@ def parse_tables(
         elif any(isinstance(x, ActionPlan) for x in items):
             raise TypeError("give either paths or ActionPlan objects, not a mix")
         else:
-            from actionnlp.read.api import read_plans
+            from actionnlp.read import read_plans
 
             read, errors = read_plans(items, n_jobs=n_jobs, progress=progress)
         plans, concerns, actions, problems = frames_from_plans(read)  # type: ignore[arg-type]

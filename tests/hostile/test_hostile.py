@@ -20,7 +20,7 @@ import make_hostile as hostile
 import actionnlp.errors
 from actionnlp.cli import main
 from actionnlp.data import sample_paths
-from actionnlp.read.api import read_plans
+from actionnlp.read import read_plans
 from actionnlp.read.limits import Limits
 from actionnlp.read.worker import Worker
 
