@@ -117,7 +117,7 @@ def loaded_models(embedder, cache_dir: str | None = None):
     With ``cache_dir``: the embedding and result caches on that folder, as ``analyze``
     uses by default."""
     from actionnlp.embed_cache import CachedEmbedder
-    from actionnlp.registry import load
+    from actionnlp.loading import load
     from actionnlp.result_cache import ResultCache
 
     if cache_dir is None:
