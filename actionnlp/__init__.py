@@ -21,8 +21,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "analyze": "actionnlp.analysis",
     "Analysis": "actionnlp.analysis",
-    "load": "actionnlp.registry",
-    "Models": "actionnlp.registry",
+    "load": "actionnlp.loading",
+    "Models": "actionnlp.loading",
     "ThemeTagger": "actionnlp.themes",
     "ZeroShotTagger": "actionnlp.themes",
     "mine_themes": "actionnlp.mining",

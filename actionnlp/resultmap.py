@@ -4,7 +4,7 @@ A model that can reuse stored results takes a *result map*: a function called as
 ``results(items, compute, valid, key)`` that returns one result per item, where
 ``compute(todo)`` computes the results of a list of items in one batch, ``valid(value)``
 says whether a stored value has the shape the model writes, and ``key(item)`` gives the
-JSON-serialisable parts that identify an item's input. :class:`~actionnlp.registry.Models`
+JSON-serialisable parts that identify an item's input. :class:`~actionnlp.loading.Models`
 passes one that reads and writes the result cache (:mod:`actionnlp.cache.results`), so
 the models never import the cache; without one, :func:`compute_all` computes everything.
 

@@ -126,7 +126,7 @@ def loaded_models(embedder, cache_dir: str | None = None):
     With ``cache_dir``: the embedding and result caches on that folder, as ``analyze``
     uses by default."""
     from actionnlp.cache import CachedEmbedder, ResultCache
-    from actionnlp.registry import load
+    from actionnlp.loading import load
 
     if cache_dir is None:
         models = load(embedder=embedder)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from actionnlp.corpus import OWNER_CATEGORIES, SMART_KEYS, THEMES
+from actionnlp.labels import OWNER_CATEGORIES, SMART_KEYS, THEMES
 
 if TYPE_CHECKING:
     import pandas as pd

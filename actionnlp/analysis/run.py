@@ -21,8 +21,8 @@ from actionnlp.analysis.tables import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from actionnlp.loading import Models
     from actionnlp.plan import ActionPlan
-    from actionnlp.registry import Models
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -194,7 +194,7 @@ def analyze(
     list of :class:`~actionnlp.ActionPlan`, or a researcher's own actions table
     with :data:`REQUIRED_COLUMNS` (see :func:`frames_from_table`; ``columns`` maps
     the table's own column names to those, ``{"their name": "our name"}``). ``models``
-    defaults to :func:`actionnlp.registry.load` with the on-disk embedding and result
+    defaults to :func:`actionnlp.loading.load` with the on-disk embedding and result
     caches (:mod:`actionnlp.cache`). Each
     distinct concern text is tagged once, and each distinct (action text, concern)
     pair: an action's themes are read with its concern as context. Warns when
@@ -243,7 +243,7 @@ def _score(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every model stage over ``concerns`` and ``actions`` (in this process). The texts
     the models embed (``texts``, default :func:`_texts_to_embed`) are embedded first, in
-    one length-sorted pass (:meth:`~actionnlp.registry.Models.prefetch`); stage by stage
+    one length-sorted pass (:meth:`~actionnlp.loading.Models.prefetch`); stage by stage
     costs about 20 % more."""
     if texts is None:
         texts = _texts_to_embed(concerns, actions, models)
@@ -277,7 +277,7 @@ def _default_models() -> Models:
     """The shipped models (verified) with the on-disk embedding and result caches."""
     from actionnlp.cache import CachedEmbedder, ResultCache
     from actionnlp.embed import default_embedder
-    from actionnlp.registry import load
+    from actionnlp.loading import load
 
     return load(embedder=CachedEmbedder(default_embedder()), results=ResultCache())
 

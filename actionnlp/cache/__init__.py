@@ -6,7 +6,7 @@
   per embedding model, and :class:`PrefetchedEmbedder`, the vectors of one analysis
   held in memory (no global state).
 * :mod:`actionnlp.cache.results`: :class:`ResultCache`, per-text model results, and
-  :func:`cached_map`, how :class:`~actionnlp.registry.Models` applies it.
+  :func:`cached_map`, how :class:`~actionnlp.loading.Models` applies it.
 * :mod:`actionnlp.cache.identity`: what a stored result depends on, and the
   ``SCORING_VERSION`` rule.
 

@@ -4,7 +4,7 @@ A result of the theme tagger, the owner pipeline or the SMART scorer changes onl
 one of these changes, so these, and nothing else, name the folder it is kept in:
 
 * the verified artifact's manifest (checksums of its fitted parts, its versions) and
-  the embedding model's name and weights hash, which :class:`~actionnlp.registry.Models`
+  the embedding model's name and weights hash, which :class:`~actionnlp.loading.Models`
   gives per store;
 * the exact versions of the libraries that tokenise, match and compute
   (:data:`LIBRARIES`) and of Python;

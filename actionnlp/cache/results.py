@@ -21,7 +21,7 @@ batch of new results, written to a temporary file and published with
 :func:`os.replace`, never modified afterwards, so any number of processes can share a
 folder without locks. JSON, not pickle: a cache file is data and is never executed.
 
-:class:`~actionnlp.registry.Models` applies the cache: it maps each model's distinct
+:class:`~actionnlp.loading.Models` applies the cache: it maps each model's distinct
 inputs through :func:`cached_map`; the models themselves never import this module.
 
 What is read is checked before it is used: a batch file must be a regular file (links,

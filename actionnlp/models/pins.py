@@ -4,7 +4,7 @@ Do not edit: `make train` rewrites it, `make pin` re-pins the artifacts as they 
 """
 
 PINS: dict[str, str] = {
-    "owners-v1": "908024493d9657cf73d0571f98d7ff4d3c3b11e9e62e31e4f950bbd18506ed41",
-    "smart-v1": "d627c2fb6e9a2924fa04278e4742a42b1df94a975c761e0a94dbffb59c63e29e",
-    "themes-v1": "dcb6999e9822b46d3ff1f3692f145e9c16c51259bfbc9d74a43decc2a4f18dbb",
+    "owners-v1": "28dfc8b5529cb28da286de9fdd75e8cb55975d534af8920d6b805f1b57fa4079",
+    "smart-v1": "35756a9ff5dd4944141019daa97345ab25f2bf7f008e88426f00de44b7ce8ecc",
+    "themes-v1": "3146e140b6ad1b0172d723caf21cbcd89960e0f7a8c15d687b6719c3f9402a67",
 }

@@ -38,8 +38,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from actionnlp.corpus import MENTION_LABELS, OWNER_CATEGORIES
 from actionnlp.errors import ResourceError
+from actionnlp.labels import MENTION_LABELS, OWNER_CATEGORIES
 from actionnlp.owners.categories import generic_category
 from actionnlp.read.owners_cell import split_owners
 

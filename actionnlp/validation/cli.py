@@ -20,7 +20,7 @@ def load_models(root: str | None):
     """The models in ``root`` (the shipped ones when None), with the on-disk caches."""
     from actionnlp.cache import CachedEmbedder, ResultCache
     from actionnlp.embed import default_embedder
-    from actionnlp.registry import load
+    from actionnlp.loading import load
 
     return load(root, embedder=CachedEmbedder(default_embedder()), results=ResultCache())
 

@@ -97,7 +97,7 @@ def test_parse_survives_the_batch(batch, tmp_path, monkeypatch, capsys):
 
 
 def test_score_survives_the_batch(batch, tmp_path, monkeypatch, fast_models, capsys):
-    monkeypatch.setattr("actionnlp.registry.load", lambda *a, **k: fast_models)
+    monkeypatch.setattr("actionnlp.loading.load", lambda *a, **k: fast_models)
     monkeypatch.setenv("ACTIONNLP_READ_SECONDS", "60")
     out = tmp_path / "results"
     assert (
