@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -287,21 +287,26 @@ class SmartScorer(BaseEstimator):
 
     def _run(
         self, frame: pd.DataFrame, results: ResultMap | None = None
-    ) -> tuple[NDArray[np.float64], list[dict[str, str]], list[Signals]]:
-        """Probabilities, evidence and signals of every row: each distinct row is scored
-        once, or its result taken from ``results`` (a result map, :mod:`actionnlp.resultmap`)
-        when an earlier run scored it; signals are extracted once per distinct row."""
+    ) -> tuple[NDArray[np.float64], list[dict[str, str]], list[Applies]]:
+        """Probabilities, evidence and the signals :func:`applicability` reads, of every
+        row: each distinct row is scored once, or its result taken from ``results`` (a
+        result map, :mod:`actionnlp.resultmap`) when an earlier run scored it."""
         from actionnlp.resultmap import compute_all
 
         self._check_fitted()
         rows, inverse = distinct_rows(frame)
         values = list(zip(*(rows[c].tolist() for c in FRAME_COLUMNS), strict=True))
-        signals: dict[int, Signals] = {}
 
         def compute(todo: list[int]) -> list[dict[str, Any]]:
             proba, evidence, sigs = self._score_rows(rows.iloc[todo])
-            signals.update(zip(todo, sigs, strict=True))
-            return [{"p": p.tolist(), "evidence": e} for p, e in zip(proba, evidence, strict=True)]
+            return [
+                {
+                    "p": p.tolist(),
+                    "evidence": e,
+                    "applies": {k: list(getattr(s, k)) for k in APPLIES},
+                }
+                for p, e, s in zip(proba, evidence, sigs, strict=True)
+            ]
 
         def key(i: int) -> tuple[str, ...]:
             return tuple(clean(v) for v in values[i])
@@ -309,11 +314,8 @@ class SmartScorer(BaseEstimator):
         found = (results or compute_all)(range(len(rows)), compute, is_result, key)
         proba = np.array([r["p"] for r in found], dtype=float).reshape(-1, len(SMART_KEYS))
         evidence = [r["evidence"] for r in found]
-        rest = [i for i in range(len(rows)) if i not in signals]  # results read, not computed
-        if rest:
-            signals.update(zip(rest, signals_for_frame(rows.iloc[rest]), strict=True))
-        sigs = [signals[i] for i in inverse]
-        return proba[inverse], [dict(evidence[i]) for i in inverse], sigs
+        applies = [Applies(*(tuple(r["applies"][k]) for k in APPLIES)) for r in found]
+        return proba[inverse], [dict(evidence[i]) for i in inverse], [applies[i] for i in inverse]
 
     def _score_rows(
         self, rows: pd.DataFrame
@@ -354,8 +356,8 @@ class SmartScorer(BaseEstimator):
 
         ``results`` is a result map (:mod:`actionnlp.resultmap`; ``Models`` passes one
         that keeps each distinct row's result in the result cache for later runs)."""
-        proba, evidence, signals = self._run(frame, results)
-        ok, why = applicability(frame, signals)
+        proba, evidence, applies = self._run(frame, results)
+        ok, why = applicability(frame, applies)  # type: ignore[arg-type]
         return annotate_frame(frame, proba, evidence, ok, why)
 
     # -- persistence: a folder with config.json and head_<K>.skops (actionnlp.pretrained) --
@@ -450,16 +452,39 @@ def label_array(labels: Any) -> NDArray[np.int_]:
     return arr
 
 
-def is_result(value: Any) -> bool:
-    """Whether a cached value is one row's ``{"p": [5 numbers], "evidence": {...}}``.
+class Applies(NamedTuple):
+    """The signals :func:`~actionnlp.smart.rules.applicability` reads, kept with each
+    stored result so a rerun needs no signals: decision, refusal and step phrases."""
 
+    decision: tuple[str, ...]
+    refusal: tuple[str, ...]
+    step: tuple[str, ...]
+
+
+APPLIES = Applies._fields
+
+
+def is_result(value: Any) -> bool:
+    """Whether a cached value is one row's ``{"p": [5 numbers], "evidence": {...},
+    "applies": {"decision": [...], "refusal": [...], "step": [...]}}``.
+
+    >>> none = {"decision": [], "refusal": [], "step": ["will fit"]}
+    >>> is_result({"p": [1, 0, 1, 1, 0], "evidence": {}, "applies": none})
+    True
     >>> is_result({"p": [1, 0, 1, 1, 0], "evidence": {}}), is_result({"p": [1]})
-    (True, False)
+    (False, False)
     """
     if not isinstance(value, dict) or not isinstance(value.get("evidence"), dict):
         return False
     from actionnlp.resultmap import is_probabilities
 
-    return is_probabilities(value.get("p"), len(SMART_KEYS)) and all(
-        isinstance(k, str) for k in value["evidence"]
+    applies = value.get("applies")
+    return (
+        is_probabilities(value.get("p"), len(SMART_KEYS))
+        and all(isinstance(k, str) for k in value["evidence"])
+        and isinstance(applies, dict)
+        and all(
+            isinstance(applies.get(k), list) and all(isinstance(x, str) for x in applies[k])
+            for k in APPLIES
+        )
     )
