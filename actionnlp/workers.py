@@ -138,7 +138,7 @@ def configure_matplotlib() -> None:
 
     if "MPLCONFIGDIR" in os.environ or "matplotlib" in sys.modules:
         return
-    from actionnlp.embed_cache import default_cache_dir
+    from actionnlp.cache.store import default_cache_dir
 
     folder = default_cache_dir() / "matplotlib"
     try:

@@ -9,19 +9,28 @@ Prints ONE JSON line on stdout (progress goes to stderr)::
 Keys: ``cores``; ``embed_limit_per_s`` (each distinct text the pipeline asks for,
 encoded once in one call with the same batch size, as actions/s); ``end_to_end_per_s``
 (``analyze`` on the corpus with the real model and no cache, actions/s);
-``ratio`` = end_to_end / embed_limit; ``cached_speedup`` (a second ``analyze`` with
-the default caches warm, :class:`~actionnlp.embed_cache.CachedEmbedder` and
-:class:`~actionnlp.result_cache.ResultCache`, vs the first, cold one) and
+``ratio`` = end_to_end / embed_limit (``ratio_cpu``: the same with CPU seconds of the
+process, which other jobs on the machine disturb less); ``cached_speedup`` (a second
+``analyze`` with the default caches warm, :class:`~actionnlp.cache.CachedEmbedder` and
+:class:`~actionnlp.cache.ResultCache`, vs the first, cold one) and
 ``cached_speedup_embeddings_only`` (the second run with only the embedding cache);
 ``import_s``; ``peak_rss_mb`` (a subprocess analysing ``--rss-actions`` actions);
 ``scaling`` (seconds at 1x/4x/16x of a small base corpus); ``read_per_s`` (plans/s
 per format), ``matrix_read_per_s`` (files/s per form of the layout matrix,
 ``tests/fixtures/layouts``; not in ``--quick``) and ``read_peak_rss_mb``; plus the
-embedding call counts that show which texts are encoded more than once.
+embedding call counts that show which texts are encoded more than once. The same
+end-to-end figures prefixed ``distinct_`` (``distinct_ratio``, ...) are measured on a
+corpus where no text repeats across plans (``--distinct-copies``, default 3).
 
 The corpus is the four bundled sample plans copied N times, each plan copy under
 its own prison name ("HMP Sample 001", ...), given to ``analyze`` as a
-researcher's actions table. Model loading is excluded from the timed runs.
+researcher's actions table; its texts repeat once per copy, so every text after the
+first copy is a cache hit in memory. The distinct corpus is built the same way, and
+every non-empty action and concern text of a copy gets its prison name appended
+("... (HMP Sample 002)"): no text is shared between copies, so every one is embedded,
+parsed and scored (texts repeated within one plan, such as the concern of several
+actions, stay repeated, as in a real plan). Model loading is excluded from the timed
+runs.
 """
 
 from __future__ import annotations
@@ -116,9 +125,8 @@ def loaded_models(embedder, cache_dir: str | None = None):
 
     With ``cache_dir``: the embedding and result caches on that folder, as ``analyze``
     uses by default."""
-    from actionnlp.embed_cache import CachedEmbedder
+    from actionnlp.cache import CachedEmbedder, ResultCache
     from actionnlp.loading import load
-    from actionnlp.result_cache import ResultCache
 
     if cache_dir is None:
         models = load(embedder=embedder)
@@ -137,6 +145,14 @@ def timed(fn, *args, **kwargs):
     start = time.perf_counter()
     out = fn(*args, **kwargs)
     return time.perf_counter() - start, out
+
+
+def cpu_timed(fn, *args, **kwargs):
+    """Like :func:`timed`, also returning the CPU seconds of this process (every thread):
+    less sensitive than wall time to other jobs sharing the machine."""
+    cpu = time.process_time()
+    wall, out = timed(fn, *args, **kwargs)
+    return wall, time.process_time() - cpu, out
 
 
 # -- subprocess measurements ----------------------------------------------------------------
@@ -243,10 +259,51 @@ def matrix_read_rates() -> dict[str, float]:
 # -- the model part ---------------------------------------------------------------------------
 
 
+def end_to_end(frame, real, out: dict, prefix: str = "", repeat: int = 1) -> object:
+    """``analyze`` of ``frame`` with no cache, counting what it asks the embedder for,
+    then the embedding limit of the same distinct texts, measured right after in the same
+    process; writes the figures under ``prefix`` and returns the analysis. With
+    ``repeat`` > 1 the pair is measured that many times, alternately, and the best time
+    of each is kept (on a shared machine, the runs least disturbed by other jobs)."""
+    from actionnlp.analysis import analyze
+
+    n = len(frame)
+    walls: dict[str, list[float]] = {"e2e": [], "lim": []}
+    cpus: dict[str, list[float]] = {"e2e": [], "lim": []}
+    for _ in range(max(repeat, 1)):
+        counting = Counting(real)
+        models = loaded_models(counting)  # fresh models: no vector held from a run before
+        log(f"end to end{prefix and f' ({prefix[:-1]})'}: analyze {n} actions (no cache)")
+        wall, cpu, result = cpu_timed(analyze, frame, models=models, progress=False)
+        walls["e2e"].append(wall)
+        cpus["e2e"].append(cpu)
+        distinct = list(counting.texts)
+        log(f"embedding limit: {len(distinct)} distinct texts once")
+        wall, cpu, _ = cpu_timed(real.encode, distinct, batch_size=32)
+        walls["lim"].append(wall)
+        cpus["lim"].append(cpu)
+    t_e2e, t_lim = min(walls["e2e"]), min(walls["lim"])
+    out[f"{prefix}end_to_end_s"] = round(t_e2e, 2)
+    out[f"{prefix}end_to_end_per_s"] = round(n / t_e2e, 2)
+    out[f"{prefix}embed_calls"] = counting.calls
+    out[f"{prefix}embed_texts_requested"] = sum(counting.texts.values())
+    out[f"{prefix}embed_texts_distinct"] = len(distinct)
+    out[f"{prefix}embed_max_requests_per_text"] = max(counting.texts.values(), default=0)
+    out[f"{prefix}embed_limit_s"] = round(t_lim, 2)
+    out[f"{prefix}embed_texts_per_s"] = round(len(distinct) / t_lim, 2)
+    out[f"{prefix}embed_limit_per_s"] = round(n / t_lim, 2)
+    ratio = out[f"{prefix}end_to_end_per_s"] / out[f"{prefix}embed_limit_per_s"]
+    out[f"{prefix}ratio"] = round(ratio, 3)
+    out[f"{prefix}ratio_cpu"] = round(min(cpus["lim"]) / min(cpus["e2e"]), 3)
+    if repeat > 1:
+        out[f"{prefix}runs_s"] = {k: [round(x, 2) for x in v] for k, v in walls.items()}
+    return result
+
+
 def model_figures(args, out: dict) -> None:
     from actionnlp.analysis import analyze
+    from actionnlp.cache import CachedEmbedder
     from actionnlp.embed import default_embedder
-    from actionnlp.embed_cache import CachedEmbedder
 
     base = base_actions()
     frame = corpus(base, args.copies)
@@ -256,26 +313,11 @@ def model_figures(args, out: dict) -> None:
     real = default_embedder()
     real.encode(["warm up the model"])
 
-    # end to end, no cache, counting what analyze asks the embedder for
-    counting = Counting(real)
-    models = loaded_models(counting)
-    log(f"end to end: analyze {n} actions (no cache)")
-    t_e2e, plain = timed(analyze, frame, models=models, progress=False)
-    distinct = list(counting.texts)
-    requested = sum(counting.texts.values())
-    out["end_to_end_s"] = round(t_e2e, 2)
-    out["end_to_end_per_s"] = round(n / t_e2e, 2)
-    out["embed_calls"] = counting.calls
-    out["embed_texts_requested"] = requested
-    out["embed_texts_distinct"] = len(distinct)
-    out["embed_max_requests_per_text"] = max(counting.texts.values(), default=0)
-
-    log(f"embedding limit: {len(distinct)} distinct texts once")
-    t_lim, _ = timed(real.encode, distinct, batch_size=32)
-    out["embed_limit_s"] = round(t_lim, 2)
-    out["embed_texts_per_s"] = round(len(distinct) / t_lim, 2)
-    out["embed_limit_per_s"] = round(n / t_lim, 2)
-    out["ratio"] = round(out["end_to_end_per_s"] / out["embed_limit_per_s"], 3)
+    plain = end_to_end(frame, real, out, repeat=args.repeat)
+    # every text distinct: each copy's action and concern texts carry its prison name
+    distinct_frame = corpus(base, args.distinct_copies, distinct=True)
+    out["distinct_corpus_actions"] = len(distinct_frame)
+    end_to_end(distinct_frame, real, out, "distinct_", repeat=args.repeat)
 
     with tempfile.TemporaryDirectory() as d:
         # new cache objects on one folder for each run: a warm run reads the disk caches,
@@ -319,6 +361,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small corpus, short timings")
     parser.add_argument("--fake", action="store_true", help="skip everything needing the model")
     parser.add_argument("--copies", type=int, help="copies of the 4 samples (default 10)")
+    parser.add_argument(
+        "--distinct-copies", type=int, help="copies in the every-text-distinct corpus (default 3)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="measure each end-to-end / limit pair N times, alternately, keep the best",
+    )
     parser.add_argument("--scale-base", type=int, help="actions in the 1x scaling corpus")
     parser.add_argument("--rss-actions", type=int, help="actions in the peak-RSS run")
     parser.add_argument("--rss-child", type=int, help=argparse.SUPPRESS)
@@ -332,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.copies is None:
         args.copies = 1 if args.quick else 10
+    if args.distinct_copies is None:
+        args.distinct_copies = 1 if args.quick else 3
     if args.scale_base is None:
         args.scale_base = 30 if args.quick else 150
     if args.rss_actions is None:
@@ -356,7 +409,13 @@ def main(argv: list[str] | None = None) -> int:
         [sys.executable, str(Path(__file__).resolve()), "--read-child", "0" if args.quick else "5"]
     )
     if args.fake:
-        for key in ("embed_limit_per_s", "end_to_end_per_s", "ratio", "cached_speedup"):
+        for key in (
+            "embed_limit_per_s",
+            "end_to_end_per_s",
+            "ratio",
+            "distinct_ratio",
+            "cached_speedup",
+        ):
             out[key] = None
         out["peak_rss_mb"] = None
         out["scaling"] = None

@@ -39,33 +39,22 @@ def test_tables_have_model_columns(samples):
     assert (stafford.stated_total, stafford.stated_agreed) == (23, 16)
 
 
-class CountingModels:
-    """Delegates to real models, recording every text sent to the theme tagger."""
-
-    def __init__(self, models):
-        self.models, self.texts = models, []
-
-    def tag_themes(self, texts):
-        self.texts.extend(texts)
-        return self.models.tag_themes(texts)
-
-    def __getattr__(self, name):
-        return getattr(self.models, name)
-
-
-def test_each_distinct_text_tagged_once(fast_models):
+def test_each_distinct_text_tagged_once(fast_models, monkeypatch):
     from actionnlp.analysis.tables import concern_text
 
     plan = read_plan(sample_paths()[1])
     twice = [plan, dataclasses.replace(plan, source="second copy")]
-    counting = CountingModels(fast_models)
-    result = analyze(twice, models=counting, progress=False)
+    tagger = fast_models.theme_tagger
+    tagged: list = []
+    predict = tagger.predict_proba
+    monkeypatch.setattr(tagger, "predict_proba", lambda X: tagged.extend(X) or predict(X))
+    result = analyze(twice, models=fast_models, progress=False)
     assert len(result.concerns) == 2 * len(plan.concerns)
     n_concern_texts = len(set(concern_text(result.concerns)))
     actions = result.actions
     pairs = zip(actions.action_text.fillna(""), concern_text(actions), strict=True)
     n_action_items = len(set(pairs))
-    assert len(counting.texts) == n_concern_texts + n_action_items
+    assert len(tagged) == n_concern_texts + n_action_items  # what reached the tagger
     assert n_concern_texts == len(plan.concerns)
     pd.testing.assert_series_equal(
         result.concerns.themes.iloc[: len(plan.concerns)],
@@ -76,7 +65,7 @@ def test_each_distinct_text_tagged_once(fast_models):
 def test_texts_embedded_up_front_each_once(fast_training):
     from collections import Counter
 
-    from actionnlp.analysis.run import _PREFETCH
+    from actionnlp.cache.vectors import PREFETCH_CHUNK
     from actionnlp.embed import FakeEmbedder
     from actionnlp.loading import load
 
@@ -96,7 +85,7 @@ def test_texts_embedded_up_front_each_once(fast_training):
     analyze(sample_paths(), models=models, progress=False)
     assert max(embedder.texts.values()) == 1  # no text reaches the model twice
     # every call is a full up-front chunk but the last: the stages found all in memory
-    assert all(n == _PREFETCH for n in embedder.calls[:-1])
+    assert all(n == PREFETCH_CHUNK for n in embedder.calls[:-1])
     assert sum(embedder.calls) == len(embedder.texts)
 
 

@@ -36,6 +36,7 @@ def test_bench_quick_fake_prints_one_json_line():
         "embed_limit_per_s",
         "end_to_end_per_s",
         "ratio",
+        "distinct_ratio",
         "cached_speedup",
         "peak_rss_mb",
         "scaling",
@@ -93,7 +94,7 @@ def test_model_figures_with_the_fake_embedder(fast_training, monkeypatch):
     fake embedder standing in for the real model (the figures are not benchmarks)."""
     import actionnlp.embed
     import actionnlp.loading
-    from actionnlp.analysis.run import _PREFETCH
+    from actionnlp.cache.vectors import PREFETCH_CHUNK
     from actionnlp.embed import FakeEmbedder
 
     bench = _load("bench")
@@ -113,7 +114,9 @@ def test_model_figures_with_the_fake_embedder(fast_training, monkeypatch):
     monkeypatch.setattr(actionnlp.loading, "load", fast_load)
     monkeypatch.setattr(bench, "child_peak_rss_mb", fake_rss)
     out: dict = {}
-    bench.model_figures(argparse.Namespace(copies=1, scale_base=5, rss_actions=7), out)
+    bench.model_figures(
+        argparse.Namespace(copies=1, distinct_copies=2, repeat=2, scale_base=5, rss_actions=7), out
+    )
 
     n = len(bench.base_actions())
     assert out["corpus_actions"] == n and out["corpus_plans"] == 4
@@ -128,10 +131,19 @@ def test_model_figures_with_the_fake_embedder(fast_training, monkeypatch):
     ):
         assert isinstance(out[key], float) and out[key] > 0, key
     assert out["ratio"] == round(out["end_to_end_per_s"] / out["embed_limit_per_s"], 3)
-    # analyze asks for each distinct text once, in up-front chunks of _PREFETCH texts
-    assert out["embed_max_requests_per_text"] == 1
-    assert out["embed_texts_requested"] == out["embed_texts_distinct"] > 0
-    assert out["embed_calls"] == -(-out["embed_texts_distinct"] // _PREFETCH)
+    # analyze asks for each distinct text once, in up-front chunks of PREFETCH_CHUNK texts
+    for prefix in ("", "distinct_"):
+        assert out[f"{prefix}embed_max_requests_per_text"] == 1
+        assert out[f"{prefix}embed_texts_requested"] == out[f"{prefix}embed_texts_distinct"] > 0
+        calls = -(-out[f"{prefix}embed_texts_distinct"] // PREFETCH_CHUNK)
+        assert out[f"{prefix}embed_calls"] == calls
+    assert out["distinct_corpus_actions"] == 2 * n
+    # the distinct corpus has about twice the distinct texts of one copy
+    assert out["distinct_embed_texts_distinct"] > 1.5 * out["embed_texts_distinct"]
+    assert out["distinct_ratio"] > 0 and out["distinct_ratio_cpu"] > 0
+    # repeat=2: both pairs measured, the best of each kept
+    assert all(len(v) == 2 for v in out["distinct_runs_s"].values())
+    assert out["distinct_end_to_end_s"] == round(min(out["distinct_runs_s"]["e2e"]), 2)
     assert out["scaling_base_actions"] == 5
     assert set(out["scaling"]) == {"1x", "4x", "16x"}
     assert all(t > 0 for t in out["scaling"].values())

@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from actionnlp.cache.results import MAX_DEPTH, ResultCache, ResultStore, cached_map
+from actionnlp.cache.store import STALE_TMP_SECONDS
+from actionnlp.cache.vectors import CachedEmbedder
 from actionnlp.embed import FakeEmbedder, embed_texts
-from actionnlp.embed_cache import STALE_TMP_SECONDS, CachedEmbedder
 from actionnlp.errors import CacheWarning
-from actionnlp.result_cache import MAX_DEPTH, ResultCache, ResultStore, cached_map
 
 TEXTS = ["Random drug testing", "Food portions", "Cells cleaned weekly"]
 DIM = 16
@@ -205,22 +206,25 @@ def test_stale_temp_files_of_killed_writers_are_cleaned_at_the_next_open(tmp_pat
     assert encoded == [] and warned == []
 
 
-def test_the_memo_holds_only_valid_read_only_vectors():
+def test_prefetched_vectors_are_only_valid_read_only_ones():
+    from actionnlp.cache.vectors import PrefetchedEmbedder
+
     class Broken(FakeEmbedder):
         def encode(self, texts, *, batch_size=32, show_progress=False):
             out = super().encode(texts)
-            out[0] *= 2  # not unit norm: used once, never memoised
+            out[0] *= 2  # not unit norm: used once, never held
             return out
 
-    broken = Broken(dim=8)
-    first = embed_texts(["a", "b"], broken)
+    broken = PrefetchedEmbedder(Broken(dim=8))
+    broken.prefetch(["a", "b"])
+    assert broken.held == 1  # "a" (first, shortest) was not held
     again = embed_texts(["a", "b"], broken)
-    assert np.allclose(np.linalg.norm(first[0]), 2) and np.allclose(np.linalg.norm(again[0]), 2)
-    fake = FakeEmbedder(dim=8)
-    embed_texts(["c"], fake)
+    assert np.allclose(np.linalg.norm(again[0]), 2)  # asked of the model again
+    fake = PrefetchedEmbedder(FakeEmbedder(dim=8))
+    fake.prefetch(["c"])
     out = embed_texts(["c"], fake)
-    out[0] = 0  # the caller's copy; the memo is unchanged
-    np.testing.assert_array_equal(embed_texts(["c"], fake), fake.encode(["c"]))
+    out[0] = 0  # the caller's copy; what is held is unchanged
+    np.testing.assert_array_equal(embed_texts(["c"], fake), FakeEmbedder(dim=8).encode(["c"]))
 
 
 def test_a_non_finite_embedder_is_an_artifact_error():
@@ -244,7 +248,7 @@ def _probs(todo):
 
 
 def _valid(value):
-    from actionnlp.result_cache import is_probabilities
+    from actionnlp.resultmap import is_probabilities
 
     return is_probabilities(value, N)
 

@@ -62,8 +62,7 @@ def test_score_samples_then_compare(fast, tmp_path, capsys):
 
 
 def test_score_uses_the_caches_unless_told_not_to(monkeypatch, fast_models, tmp_path):
-    from actionnlp.embed_cache import CachedEmbedder
-    from actionnlp.result_cache import ResultCache
+    from actionnlp.cache import CachedEmbedder, ResultCache
 
     calls: list[dict] = []
 

@@ -7,6 +7,7 @@ import json
 import shutil
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import actionnlp
@@ -243,3 +244,76 @@ def test_a_whole_tagger_in_a_skops_file_is_refused(fast_models, tmp_path):
     save_sklearn(tagger, tmp_path / "tagger.skops")
     with pytest.raises(ArtifactError, match=r"untrusted type.*actionnlp\.themes\.tagger"):
         load_sklearn(tmp_path / "tagger.skops")
+
+
+# -- scoring: prefetch and the result cache, applied by Models ------------------------------
+
+
+class _Counting(FakeEmbedder):
+    """The fast models' fake embedder, counting the texts it really encodes."""
+
+    def __init__(self) -> None:
+        super().__init__(dim=64)
+        self.encoded: list[str] = []
+
+    def encode(self, texts, *, batch_size=32, show_progress=False):
+        self.encoded.extend(texts)
+        return super().encode(texts, batch_size=batch_size)
+
+
+def _stages(models, actions):
+    from actionnlp.analysis.tables import concern_text
+
+    pairs = list(zip(actions["action_text"], concern_text(actions), strict=True))
+    return (
+        models.tag_themes(pairs),
+        models.find_owners(actions),
+        models.score_smart(actions),
+    )
+
+
+def test_after_a_prefetch_the_stages_embed_nothing(fast_training, samples):
+    from actionnlp.analysis.tables import concern_text
+
+    embedder = _Counting()
+    models = load(fast_training[0], embedder=embedder)
+    actions = samples.actions.head(40)
+    pairs = list(zip(actions["action_text"], concern_text(actions), strict=True))
+    texts = models.texts_to_embed(pairs, actions)
+    assert texts == sorted(set(texts), key=lambda t: (len(t), t))  # distinct, shortest first
+    assert models.prefetch(texts) == len(texts)
+    assert sorted(embedder.encoded) == sorted(texts)
+    embedder.encoded.clear()
+    _stages(models, actions)
+    assert embedder.encoded == []  # every vector was held by these models
+
+
+def test_models_hold_vectors_per_instance_not_globally(fast_training, samples):
+    embedder = _Counting()
+    first = load(fast_training[0], embedder=embedder)
+    first.prefetch(["a text only the first models hold"])
+    second = load(fast_training[0], embedder=embedder)
+    embedder.encoded.clear()
+    second.tag_themes(["a text only the first models hold"])
+    assert "a text only the first models hold" in embedder.encoded
+
+
+def test_the_result_cache_is_applied_by_models(fast_training, samples, tmp_path):
+    """A second Models on the same result folder computes nothing and returns the same
+    tables; the models were given a result map, never the cache."""
+    from actionnlp.cache import ResultCache
+
+    actions = samples.actions.head(30)
+    cold = load(fast_training[0], embedder=FakeEmbedder(dim=64), results=ResultCache(tmp_path))
+    first = _stages(cold, actions)
+    warm = load(fast_training[0], embedder=FakeEmbedder(dim=64), results=ResultCache(tmp_path))
+    calls = []
+    scorer = warm.smart_scorer
+    original = scorer._score_rows
+    scorer._score_rows = lambda rows: calls.append(len(rows)) or original(rows)
+    second = _stages(warm, actions)
+    assert calls == []  # every SMART row came from the store
+    for a, b in zip(first, second, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    stores = [warm.result_store(name) for name in ARTIFACTS]
+    assert all(s is not None and s.hits > 0 and s.misses == 0 for s in stores)

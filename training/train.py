@@ -81,9 +81,11 @@ def train_all(
         anchors = (anchors[0][::3], anchors[1][::3])
         embedder = FakeEmbedder(dim=64)
     else:
+        from actionnlp.cache.vectors import PrefetchedEmbedder
         from actionnlp.embed import default_embedder
 
-        embedder = default_embedder()
+        # every fold embeds the same texts: hold each vector once it is computed
+        embedder = PrefetchedEmbedder(default_embedder(), keep=True)
     data_hash = corpus_hash(data)
     out.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}

@@ -17,37 +17,19 @@ from actionnlp.analysis.tables import (
     with_dtypes,
     with_establishments,
 )
-from actionnlp.labels import THEMES
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from actionnlp.loading import Models
     from actionnlp.plan import ActionPlan
-_BATCH = 128
 DAYS_PER_MONTH = 365.25 / 12
-
-
-def _tag_unique(models: Models, items: list[Any], bar: Any) -> pd.DataFrame:
-    """Theme tags of each distinct item (a text or a ``(text, context)`` pair), tagged
-    once, in the order of ``items``."""
-    import pandas as pd
-
-    unique = list(dict.fromkeys(items))
-    parts = []
-    for start in range(0, len(unique), _BATCH):
-        chunk = unique[start : start + _BATCH]
-        parts.append(models.tag_themes(chunk))
-        bar.update(len(chunk))
-    cols = ["themes", *(f"p_{t}" for t in THEMES)]
-    tags = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
-    position = {item: i for i, item in enumerate(unique)}
-    return tags.iloc[[position[item] for item in items]].reset_index(drop=True)
 
 
 def tag_concerns(concerns: pd.DataFrame, models: Models, *, bar: Any = None) -> pd.DataFrame:
     """Add ``themes`` and ``p_<theme>``: each distinct concern text is tagged once."""
-    tags = _tag_unique(models, concern_text(concerns), bar or _NoBar())
+    tags = models.tag_themes(concern_text(concerns))
+    (bar or _NoBar()).update(len(concerns))
     out = concerns.reset_index(drop=True).copy()
     for col in tags.columns:
         out[col] = tags[col].to_numpy()
@@ -64,7 +46,8 @@ def _action_items(actions: pd.DataFrame) -> list[tuple[str, str]]:
 def tag_actions(actions: pd.DataFrame, models: Models, *, bar: Any = None) -> pd.DataFrame:
     """Add ``action_themes`` and ``p_action_<theme>``: each distinct (action text,
     concern) pair is tagged once, the concern (with its recommendation) as context."""
-    tags = _tag_unique(models, _action_items(actions), bar or _NoBar())
+    tags = models.tag_themes(_action_items(actions))
+    (bar or _NoBar()).update(len(actions))
     out = actions.reset_index(drop=True).copy()
     out["action_themes"] = tags["themes"].to_numpy()
     for col in [c for c in tags.columns if c.startswith("p_")]:  # the tagger's own themes
@@ -212,7 +195,7 @@ def analyze(
     with :data:`REQUIRED_COLUMNS` (see :func:`frames_from_table`; ``columns`` maps
     the table's own column names to those, ``{"their name": "our name"}``). ``models``
     defaults to :func:`actionnlp.loading.load` with the on-disk embedding and result
-    caches (:mod:`actionnlp.embed_cache`, :mod:`actionnlp.result_cache`). Each
+    caches (:mod:`actionnlp.cache`). Each
     distinct concern text is tagged once, and each distinct (action text, concern)
     pair: an action's themes are read with its concern as context. Warns when
     nothing was read (an empty folder, paths that do not exist).
@@ -237,7 +220,7 @@ def analyze(
         concerns, actions = _score_parallel(concerns, actions, groups, models, n_jobs, progress)
     else:
         models = _default_models() if models is None else models
-        texts = _prefetch_texts(concerns, actions, models)
+        texts = _texts_to_embed(concerns, actions, models)
         total = _progress_total(concerns, actions) + len(texts) if progress else 0
         with tqdm(total=total, desc="scoring", unit="text", disable=not progress) as bar:
             concerns, actions = _score(concerns, actions, models, bar, texts)
@@ -246,11 +229,9 @@ def analyze(
 
 
 def _progress_total(concerns: pd.DataFrame, actions: pd.DataFrame) -> int:
-    """Steps of the progress bar: distinct concern texts and (action, concern) pairs
-    tagged, then every action row for owners and for SMART."""
-    n_texts = len(set(concern_text(concerns))) if not concerns.empty else 0
-    n_items = len(set(_action_items(actions))) if len(actions) else 0
-    return n_texts + n_items + 2 * len(actions)
+    """Steps of the progress bar: concern rows tagged, then every action row tagged, for
+    owners and for SMART (texts embedded up front are added by the caller)."""
+    return len(concerns) + 3 * len(actions)
 
 
 def _score(
@@ -260,11 +241,15 @@ def _score(
     bar: Any,
     texts: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every model stage over ``concerns`` and ``actions`` (in this process); ``texts``
-    are embedded up front (default: :func:`_prefetch_texts`)."""
+    """Every model stage over ``concerns`` and ``actions`` (in this process). The texts
+    the models embed (``texts``, default :func:`_texts_to_embed`) are embedded first, in
+    one length-sorted pass (:meth:`~actionnlp.loading.Models.prefetch`); stage by stage
+    costs about 20 % more."""
     if texts is None:
-        texts = _prefetch_texts(concerns, actions, models)
-    _prefetch(texts, models, bar)
+        texts = _texts_to_embed(concerns, actions, models)
+    if texts:
+        bar.set_description("embedding texts")
+        models.prefetch(texts, progress=bar.update)
     if not concerns.empty:
         bar.set_description("tagging concern themes")
         concerns = tag_concerns(concerns, models, bar=bar)
@@ -278,55 +263,21 @@ def _score(
     return concerns, actions
 
 
-#: Texts per embedding call when every text is embedded up front (sorted by length).
-_PREFETCH = 256
-
-
-def _prefetch_texts(concerns: pd.DataFrame, actions: pd.DataFrame, models: Models) -> list[str]:
-    """Every distinct text the stages will embed, shortest first ([] when the models do
-    not say which texts they need, or when there are more than the in-memory store keeps).
-    """
-    from actionnlp.embed import MEMO_SIZE
-
-    tagger = getattr(models, "theme_tagger", None)
-    scorer = getattr(models, "smart_scorer", None)
-    if not hasattr(tagger, "texts_to_embed") or not hasattr(scorer, "texts_to_embed"):
-        return []
-    texts: list[str] = []
+def _texts_to_embed(concerns: pd.DataFrame, actions: pd.DataFrame, models: Models) -> list[str]:
+    """Every distinct text the stages will embed (asked of the models), shortest first."""
+    items: list[Any] = []
     if not concerns.empty:
-        texts += tagger.texts_to_embed(concern_text(concerns))
+        items += concern_text(concerns)
     if len(actions):
-        texts += tagger.texts_to_embed(_action_items(actions))
-        texts += scorer.texts_to_embed(actions)
-    distinct = sorted(set(texts), key=lambda t: (len(t), t))
-    return distinct if len(distinct) <= MEMO_SIZE else []
-
-
-def _prefetch(texts: list[str], models: Models, bar: Any) -> None:
-    """Embed ``texts`` up front (from :func:`_prefetch_texts`, counted in the bar's total).
-
-    One length-sorted pass pads each batch least (embedding stage by stage costs
-    about 20 % more); the stages then find every vector in memory
-    (:func:`~actionnlp.embed.embed_texts`).
-    """
-    from actionnlp.embed import embed_texts
-
-    if not texts:
-        return
-    bar.set_description("embedding texts")
-    embedder = models.get_embedder()
-    for start in range(0, len(texts), _PREFETCH):
-        chunk = texts[start : start + _PREFETCH]
-        embed_texts(chunk, embedder)
-        bar.update(len(chunk))
+        items += _action_items(actions)
+    return models.texts_to_embed(items, actions if len(actions) else None)
 
 
 def _default_models() -> Models:
     """The shipped models (verified) with the on-disk embedding and result caches."""
+    from actionnlp.cache import CachedEmbedder, ResultCache
     from actionnlp.embed import default_embedder
-    from actionnlp.embed_cache import CachedEmbedder
     from actionnlp.loading import load
-    from actionnlp.result_cache import ResultCache
 
     return load(embedder=CachedEmbedder(default_embedder()), results=ResultCache())
 

@@ -31,7 +31,7 @@ from spacy.util import filter_spans, minibatch
 import actionnlp.owners.components  # noqa: F401  (registers the factories)
 from actionnlp.labels import MENTION_LABELS
 from actionnlp.owners.normalise import Gazetteer, normalise_cell, plan_acronyms
-from actionnlp.result_cache import ResultStore, cached_map, content_key
+from actionnlp.resultmap import ResultMap, compute_all
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -341,16 +341,16 @@ class OwnerFinder:
         *,
         text_column: str = "action_text",
         plan_text_columns: Sequence[str] = ("concern_text", "concern", "recommendation_text"),
-        cache: ResultStore | None = None,
+        results: ResultMap | None = None,
     ) -> pd.DataFrame:
         """A copy of ``frame`` with ``owners``, ``owner_categories`` and ``owner_mentions``.
 
         Acronyms are collected per plan (rows sharing ``source``, else ``plan``, else
         ``prison``) from the action texts, owner cells and ``plan_text_columns``.
         Each distinct (text, plan acronyms) pair is parsed once, with ``nlp.pipe``;
-        each distinct (owner cell, plan acronyms) pair is normalised once. With a
-        ``cache`` (a :class:`~actionnlp.result_cache.ResultStore` for this pipeline),
-        pairs parsed in an earlier run are read from it instead.
+        each distinct (owner cell, plan acronyms) pair is normalised once. ``results``
+        is a result map (:mod:`actionnlp.resultmap`; ``Models`` passes one that reads
+        pairs parsed in an earlier run from the result cache).
         """
         if text_column not in frame.columns:
             raise KeyError(f"frame has no {text_column!r} column")
@@ -395,13 +395,12 @@ class OwnerFinder:
             distinct.setdefault((t, aid), len(distinct))
             for t, aid in zip(texts, row_acr, strict=True)
         ]
-        acr_key = {aid: content_key(list(a.items())) for aid, a in acr_of.items()}
-        found = cached_map(
-            cache,
+        acr_list = {aid: list(a.items()) for aid, a in acr_of.items()}
+        found = (results or compute_all)(
             list(distinct),
             lambda todo: self._parse(todo, acr_of),
             _is_mentions,
-            key=lambda pair: content_key(pair[0], acr_key[pair[1]]),
+            lambda pair: (pair[0], acr_list[pair[1]]),
         )
         mentions = [[dict(m) for m in found[i]] for i in row_doc]
         out["owners"] = [list(canon) for canon, _ in owners]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from actionnlp.embed import Embedder
-    from actionnlp.result_cache import ResultStore
+    from actionnlp.resultmap import ResultMap
 
 __all__ = ["C_GRID", "MIN_MINORITY", "SELECTION_MARGIN", "SmartScorer", "select"]
 
@@ -286,29 +286,40 @@ class SmartScorer(BaseEstimator):
             )
 
     def _run(
-        self, frame: pd.DataFrame, cache: ResultStore | None = None
-    ) -> tuple[NDArray[np.float64], list[dict[str, str]]]:
-        """Probabilities and evidence of every row: each distinct row is scored once, or
-        read from ``cache`` when an earlier run scored it."""
-        from actionnlp.result_cache import cached_map, content_key
+        self, frame: pd.DataFrame, results: ResultMap | None = None
+    ) -> tuple[NDArray[np.float64], list[dict[str, str]], list[Applies]]:
+        """Probabilities, evidence and the signals :func:`applicability` reads, of every
+        row: each distinct row is scored once, or its result taken from ``results`` (a
+        result map, :mod:`actionnlp.resultmap`) when an earlier run scored it."""
+        from actionnlp.resultmap import compute_all
 
         self._check_fitted()
         rows, inverse = distinct_rows(frame)
         values = list(zip(*(rows[c].tolist() for c in FRAME_COLUMNS), strict=True))
 
         def compute(todo: list[int]) -> list[dict[str, Any]]:
-            proba, evidence = self._score_rows(rows.iloc[todo])
-            return [{"p": p.tolist(), "evidence": e} for p, e in zip(proba, evidence, strict=True)]
+            proba, evidence, sigs = self._score_rows(rows.iloc[todo])
+            return [
+                {
+                    "p": p.tolist(),
+                    "evidence": e,
+                    "applies": {k: list(getattr(s, k)) for k in APPLIES},
+                }
+                for p, e, s in zip(proba, evidence, sigs, strict=True)
+            ]
 
-        def key(i: int) -> str:
-            return content_key(*(clean(v) for v in values[i]))
+        def key(i: int) -> tuple[str, ...]:
+            return tuple(clean(v) for v in values[i])
 
-        results = cached_map(cache, range(len(rows)), compute, is_result, key=key)
-        proba = np.array([r["p"] for r in results], dtype=float).reshape(-1, len(SMART_KEYS))
-        evidence = [r["evidence"] for r in results]
-        return proba[inverse], [dict(evidence[i]) for i in inverse]
+        found = (results or compute_all)(range(len(rows)), compute, is_result, key)
+        proba = np.array([r["p"] for r in found], dtype=float).reshape(-1, len(SMART_KEYS))
+        evidence = [r["evidence"] for r in found]
+        applies = [Applies(*(tuple(r["applies"][k]) for k in APPLIES)) for r in found]
+        return proba[inverse], [dict(evidence[i]) for i in inverse], [applies[i] for i in inverse]
 
-    def _score_rows(self, rows: pd.DataFrame) -> tuple[NDArray[np.float64], list[dict[str, str]]]:
+    def _score_rows(
+        self, rows: pd.DataFrame
+    ) -> tuple[NDArray[np.float64], list[dict[str, str]], list[Signals]]:
         x, info = self._features(rows)
         proba = np.zeros((len(rows), len(SMART_KEYS)))
         for j, k in enumerate(SMART_KEYS):
@@ -326,7 +337,7 @@ class SmartScorer(BaseEstimator):
                 if int(proba[i, j] >= 0.5) != rule[k]:
                     out[k] = f"model p={proba[i, j]:.2f} overrides rule ({ev[k]})"
             evidence.append(out)
-        return proba, evidence
+        return proba, evidence, [s for s, *_ in info]
 
     def predict_proba(self, frame: pd.DataFrame) -> NDArray[np.float64]:
         """Probability of 1 per criterion, shape ``(n, 5)``, for every row (0.0/1.0 where
@@ -338,15 +349,15 @@ class SmartScorer(BaseEstimator):
         :meth:`annotate` for NA on rows SMART does not apply to)."""
         return (self._run(frame)[0] >= 0.5).astype(int)
 
-    def annotate(self, frame: pd.DataFrame, *, cache: ResultStore | None = None) -> pd.DataFrame:
+    def annotate(self, frame: pd.DataFrame, *, results: ResultMap | None = None) -> pd.DataFrame:
         """A copy of ``frame`` with ``smart_S``..``smart_T`` (nullable integers: NA on rows
         SMART does not apply to), ``p_smart_*``, ``smart_score``, ``smart_evidence`` and
         ``smart_applicable``.
 
-        ``cache``, a :class:`~actionnlp.result_cache.ResultStore` for this scorer, keeps
-        each distinct row's result for later runs."""
-        proba, evidence = self._run(frame, cache)
-        ok, why = applicability(frame)
+        ``results`` is a result map (:mod:`actionnlp.resultmap`; ``Models`` passes one
+        that keeps each distinct row's result in the result cache for later runs)."""
+        proba, evidence, applies = self._run(frame, results)
+        ok, why = applicability(frame, applies)  # type: ignore[arg-type]
         return annotate_frame(frame, proba, evidence, ok, why)
 
     # -- persistence: a folder with config.json and head_<K>.skops (actionnlp.pretrained) --
@@ -441,16 +452,39 @@ def label_array(labels: Any) -> NDArray[np.int_]:
     return arr
 
 
-def is_result(value: Any) -> bool:
-    """Whether a cached value is one row's ``{"p": [5 numbers], "evidence": {...}}``.
+class Applies(NamedTuple):
+    """The signals :func:`~actionnlp.smart.rules.applicability` reads, kept with each
+    stored result so a rerun needs no signals: decision, refusal and step phrases."""
 
+    decision: tuple[str, ...]
+    refusal: tuple[str, ...]
+    step: tuple[str, ...]
+
+
+APPLIES = Applies._fields
+
+
+def is_result(value: Any) -> bool:
+    """Whether a cached value is one row's ``{"p": [5 numbers], "evidence": {...},
+    "applies": {"decision": [...], "refusal": [...], "step": [...]}}``.
+
+    >>> none = {"decision": [], "refusal": [], "step": ["will fit"]}
+    >>> is_result({"p": [1, 0, 1, 1, 0], "evidence": {}, "applies": none})
+    True
     >>> is_result({"p": [1, 0, 1, 1, 0], "evidence": {}}), is_result({"p": [1]})
-    (True, False)
+    (False, False)
     """
     if not isinstance(value, dict) or not isinstance(value.get("evidence"), dict):
         return False
-    from actionnlp.result_cache import is_probabilities
+    from actionnlp.resultmap import is_probabilities
 
-    return is_probabilities(value.get("p"), len(SMART_KEYS)) and all(
-        isinstance(k, str) for k in value["evidence"]
+    applies = value.get("applies")
+    return (
+        is_probabilities(value.get("p"), len(SMART_KEYS))
+        and all(isinstance(k, str) for k in value["evidence"])
+        and isinstance(applies, dict)
+        and all(
+            isinstance(applies.get(k), list) and all(isinstance(x, str) for x in applies[k])
+            for k in APPLIES
+        )
     )

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from actionnlp.embed import Embedder
-    from actionnlp.result_cache import ResultStore
+    from actionnlp.resultmap import ResultMap
 
 __all__ = ["ThemeTagger", "ZeroShotTagger", "tags_frame"]
 
@@ -572,13 +572,19 @@ class ZeroShotTagger:
         return _labels(self.classes_, self.predict(X))
 
 
+TAG_BATCH = 128
+"""Texts per ``predict_proba`` call of :func:`tags_frame`: memory stays bounded, and the
+batches (so the last bits of a probability, which BLAS sums in batch-dependent order)
+do not depend on how many texts one call tags."""
+
+
 def tags_frame(
-    tagger: Any, texts: Sequence[str | tuple[str, str]], *, cache: ResultStore | None = None
+    tagger: Any, texts: Sequence[str | tuple[str, str]], *, results: ResultMap | None = None
 ) -> pd.DataFrame:
     """A frame with ``themes`` (list of labels) and ``p_<label>`` per label.
 
-    With ``cache`` (a :class:`~actionnlp.result_cache.ResultStore` for this tagger) the
-    probabilities of texts tagged in an earlier run are read from it.
+    ``results`` is a result map (:mod:`actionnlp.resultmap`; ``Models`` passes one that
+    reads the probabilities of texts tagged in an earlier run from the result cache).
 
     >>> from actionnlp.embed import FakeEmbedder
     >>> zs = ZeroShotTagger({"drugs": "illicit drugs", "food": "meals"}, embedder=FakeEmbedder())
@@ -587,19 +593,27 @@ def tags_frame(
     """
     import pandas as pd
 
-    from actionnlp.result_cache import cached_map, content_key, is_probabilities
+    from actionnlp.resultmap import compute_all, is_probabilities
 
     n = len(tagger.classes_)
 
     def compute(todo: list[str | tuple[str, str]]) -> list[list[float]]:
-        return np.asarray(tagger.predict_proba(todo)).tolist()
+        out: list[list[float]] = []
+        for start in range(0, len(todo), TAG_BATCH):
+            out += np.asarray(tagger.predict_proba(todo[start : start + TAG_BATCH])).tolist()
+        return out
 
     def valid(value: Any) -> bool:
         return is_probabilities(value, n)
 
-    results = cached_map(cache, list(texts), compute, valid, key=content_key)
-    P = np.array(results, dtype=float).reshape(-1, n)
+    apply = results or compute_all
+    P = np.array(apply(list(texts), compute, valid, _key), dtype=float).reshape(-1, n)
     on = tagger.decide(P)
     frame = pd.DataFrame(P, columns=[f"p_{c}" for c in tagger.classes_])
     frame.insert(0, "themes", _labels(tagger.classes_, on))
     return frame
+
+
+def _key(item: str | tuple[str, str]) -> tuple[Any, ...]:
+    """What identifies one input of :func:`tags_frame`: the text or (text, context) pair."""
+    return (item,)

@@ -18,10 +18,9 @@ __all__ = ["add_commands", "load_models"]
 
 def load_models(root: str | None):
     """The models in ``root`` (the shipped ones when None), with the on-disk caches."""
+    from actionnlp.cache import CachedEmbedder, ResultCache
     from actionnlp.embed import default_embedder
-    from actionnlp.embed_cache import CachedEmbedder
     from actionnlp.loading import load
-    from actionnlp.result_cache import ResultCache
 
     return load(root, embedder=CachedEmbedder(default_embedder()), results=ResultCache())
 

@@ -309,7 +309,9 @@ def train_on_labels(
         sheet = read_sheet(sheet)
     base = base if base is not None else load()
     corpus = Path(corpus) if corpus is not None else SHIPPED_CORPUS
-    embedder = base.get_embedder()
+    from actionnlp.cache.vectors import PrefetchedEmbedder
+
+    embedder = PrefetchedEmbedder(base.get_embedder(), keep=True)  # folds share texts
     themes = sheet_themes(sheet)
     sheet_c, sheet_a = labelled_frames(sheet)
     items, anchors = _theme_pool(sheet_c, sheet_a, themes, corpus)

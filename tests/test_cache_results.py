@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import pickle
-import re
 
 import pandas as pd
 import pytest
 
-from actionnlp.result_cache import ResultCache, ResultStore, cached_map, content_key
+from actionnlp.cache.results import (
+    ResultCache,
+    ResultStore,
+    cached_map,
+    content_key,
+    result_map,
+)
 
 
 class Recorder:
@@ -98,18 +103,6 @@ def test_pickled_store_reads_the_same_folder(tmp_path):
     assert copy.directory == store.directory
     assert copy.get_many(["a"]) == {"a": {"key": "a", "n": 1, "tags": ["a", "a"]}}
     assert (copy.hits, copy.misses) == (1, 0)  # read from the folder, not carried over
-
-
-def test_code_fingerprint_is_a_sha256_that_follows_the_library_versions(monkeypatch):
-    import actionnlp.result_cache as rc
-
-    plain = rc.code_fingerprint.__wrapped__
-    before = plain()
-    assert re.fullmatch(r"[0-9a-f]{64}", before)
-    assert plain() == before == rc.code_fingerprint()  # deterministic, and cached as-is
-    monkeypatch.setattr(rc, "LIBRARIES", (*rc.LIBRARIES, "no-such-library-actionnlp"))
-    after = plain()
-    assert re.fullmatch(r"[0-9a-f]{64}", after) and after != before
 
 
 def _write(directory: str, keys: list[str]) -> None:
@@ -240,8 +233,8 @@ def test_owner_results_depend_on_the_plans_acronyms(tmp_path):
     assert [[m["text"] for m in ms] for ms in plain] == [["ALT"], []]
     store = ResultCache(tmp_path).store("owners", {})
     # the plan without the definition first: its empty result must not serve the other
-    finder.find_owners(frame.iloc[[1]], cache=store)
-    again = finder.find_owners(frame, cache=ResultStore(store.directory))
+    finder.find_owners(frame.iloc[[1]], results=result_map(store))
+    again = finder.find_owners(frame, results=result_map(ResultStore(store.directory)))
     assert again["owner_mentions"].tolist() == plain
 
 

@@ -5,20 +5,12 @@ SHA-256 of the text, in a directory named by the SHA-256 of the inner embedder's
 ``name`` and ``weights_hash``: a different (or retrained) model never sees another
 model's vectors. Only texts missing from the cache reach the inner embedder.
 
-Storage: one ``.npz`` file per batch of new vectors (``keys``: the 32-byte text
-digests as an ``(n, 32)`` uint8 array, ``vectors``: float32 rows), written to a
-temporary file in the same directory and published with :func:`os.replace`.
-Why files and not SQLite:
-
-* ``os.replace`` is atomic on POSIX and Windows, so a reader sees a whole file or
-  none; files are never modified after publication, so no locks are needed and
-  any number of processes (joblib workers, parallel CLI runs) can share a cache.
-  Two processes that embed the same text both write it; duplicates are harmless.
-* SQLite's WAL mode needs shared memory and working POSIX locks, which network
-  and container file systems (NFS, some bind mounts) do not reliably give; a
-  broken lock there corrupts the database, while a half-written ``.npz`` can only
-  ever be a stray ``.tmp`` file that readers ignore.
-* Vectors load straight into NumPy, no per-row (de)serialisation.
+Storage (the publish/index store of :mod:`actionnlp.cache.store`): one ``.npz`` file
+per batch of new vectors (``keys``: the 32-byte text digests as an ``(n, 32)`` uint8
+array, ``vectors``: float32 rows), written to a temporary file in the same directory
+and published with :func:`os.replace`. The format is unchanged since vectors were first
+cached: folders written before the cache became a package are read as they are.
+Why files and not SQLite: see :mod:`actionnlp.cache.store`.
 
 The index is loaded lazily (on the first :meth:`CachedEmbedder.encode`) and the
 directory is rescanned for files written by other processes whenever a call has
@@ -26,14 +18,15 @@ misses. :meth:`CachedEmbedder.compact` merges the batch files into one.
 
 Nothing read from the cache is trusted unchecked. A batch file is used only if it is
 a regular file (links, FIFOs and devices are skipped by ``lstat`` before any open) of
-at most :data:`MAX_FILE_BYTES`, an uncompressed ``.npz`` holding exactly ``keys``,
-``vectors`` and ``check`` whose array headers match their byte sizes, with vectors
-that are finite, of the model's width and of unit norm (as every embedder writes
-them), and whose ``check`` (the SHA-256 of the keys and vectors) matches, so rows
-moved between texts are caught. Anything else is ignored, its texts encoded again,
-and one :class:`~actionnlp.errors.CacheWarning` names the first such file. Temporary
-files of writers killed mid-write (``.batch-*.tmp``) are deleted at the next open once
-older than :data:`STALE_TMP_SECONDS` (younger ones may belong to a live writer).
+at most ``MAX_FILE_BYTES`` (:mod:`actionnlp.cache.store`), an uncompressed ``.npz``
+holding exactly ``keys``, ``vectors`` and ``check`` whose array headers match their
+byte sizes, with vectors that are finite, of the model's width and of unit norm (as
+every embedder writes them), and whose ``check`` (the SHA-256 of the keys and vectors)
+matches, so rows moved between texts are caught. Anything else is ignored, its texts
+encoded again, and one :class:`~actionnlp.errors.CacheWarning` names the first such
+file. Temporary files of writers killed mid-write (``.batch-*.tmp``) are deleted at
+the next open once older than ``STALE_TMP_SECONDS`` (younger ones may belong to a live
+writer).
 
 The default location is ``$ACTIONNLP_CACHE_DIR`` or ``~/.cache/actionnlp/embeddings``.
 
@@ -54,21 +47,17 @@ import hashlib
 import io
 import math
 import os
-import stat
-import tempfile
 import threading
-import time
-import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from actionnlp.embed import unit_rows
-from actionnlp.errors import ArtifactError, CacheWarning
-from actionnlp.filebytes import read_regular
+from actionnlp.cache.store import BatchIndex, UnusableCacheFile, default_cache_dir
+from actionnlp.embed import check_texts, unit_rows
+from actionnlp.errors import ArtifactError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -76,28 +65,23 @@ if TYPE_CHECKING:
     from actionnlp.embed import Embedder
 
 __all__ = [
-    "MAX_FILE_BYTES",
-    "STALE_TMP_SECONDS",
-    "BatchIndex",
+    "MAX_HELD",
+    "PREFETCH_CHUNK",
+    "SUFFIX",
     "CachedEmbedder",
-    "UnusableCacheFile",
-    "default_cache_dir",
+    "PrefetchedEmbedder",
     "model_key",
 ]
 
-ENV_VAR = "ACTIONNLP_CACHE_DIR"
 SUFFIX = ".npz"
+"""Batch files of vectors."""
+PREFETCH_CHUNK = 256
+"""Texts per call to the embedder when texts are embedded up front (length-sorted)."""
+MAX_HELD = 200_000
+"""Most texts worth embedding up front for one analysis (about 300 MB of vectors of
+width 384); beyond it the stages embed on demand."""
 _DIGEST = 32
 _MEMBERS = ("check.npy", "keys.npy", "vectors.npy")
-
-MAX_FILE_BYTES = 1 << 30
-"""Largest cache batch file read (1 GiB: about 650,000 vectors of width 384)."""
-STALE_TMP_SECONDS = 3600.0
-"""A ``.batch-*.tmp`` file untouched for this long is a killed writer's and is deleted."""
-
-
-class UnusableCacheFile(ValueError):
-    """One cache file that is ignored: its entries are computed again."""
 
 
 def _npy(raw: bytes, name: str) -> NDArray[Any]:
@@ -125,37 +109,6 @@ def _check_digest(keys: NDArray[np.uint8], vectors: NDArray[np.float32]) -> NDAr
     return np.frombuffer(digest.digest(), dtype=np.uint8)
 
 
-def clean_stale_temp_files(directory: Path, max_age: float = STALE_TMP_SECONDS) -> int:
-    """Delete ``.batch-*.tmp`` files in ``directory`` untouched for ``max_age`` seconds
-    (killed writers'; a live writer's file is younger) and return how many went."""
-    removed = 0
-    now = time.time()
-    try:
-        names = [n for n in os.listdir(directory) if n.startswith(".batch-") and n.endswith(".tmp")]
-    except OSError:
-        return 0
-    for name in names:
-        path = directory / name
-        with contextlib.suppress(OSError):
-            info = os.lstat(path)
-            if not stat.S_ISDIR(info.st_mode) and now - info.st_mtime > max_age:
-                os.unlink(path)
-                removed += 1
-    return removed
-
-
-def default_cache_dir() -> Path:
-    """``$ACTIONNLP_CACHE_DIR`` if set, else ``~/.cache/actionnlp/embeddings``.
-
-    >>> isinstance(default_cache_dir(), Path)
-    True
-    """
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env).expanduser()
-    return Path.home() / ".cache" / "actionnlp" / "embeddings"
-
-
 def model_key(name: str, weights_hash: str) -> str:
     """Directory name of one model's vectors: SHA-256 of its name and weights hash.
 
@@ -165,116 +118,8 @@ def model_key(name: str, weights_hash: str) -> str:
     return hashlib.sha256(f"{name}\0{weights_hash}".encode()).hexdigest()
 
 
-def publish(directory: Path, suffix: str, write: Callable[[BinaryIO], object]) -> Path:
-    """Write a new batch file into ``directory`` with ``write`` and publish it atomically
-    (a temporary file, flushed to disk, then :func:`os.replace`): readers see the whole
-    file or none. Returns its path; raises :class:`OSError` when the disk refuses."""
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".batch-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        final = directory / (Path(tmp).name[len(".batch-") : -len(".tmp")] + suffix)
-        os.replace(tmp, final)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return final
-
-
 def _text_key(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).digest()
-
-
-class BatchIndex:
-    """What both on-disk caches share: an in-memory index of the batch files in one
-    folder (``directory``, files ending in ``suffix``), loaded lazily and rescanned for
-    files other processes published, and pickling for a joblib worker (the copy drops
-    the lock and what was loaded, reads the same folder again and counts its own hits
-    and misses). A subclass reads one file with :meth:`_entries`, which raises
-    :class:`UnusableCacheFile` for a file that cannot be used."""
-
-    suffix = SUFFIX
-    what = "cache"
-    directory: Path
-    _index: dict[Any, Any]
-    _seen: set[str]
-    _lock: threading.Lock
-    _warned: bool
-
-    def _entries(self, path: Path) -> Iterable[tuple[Any, Any]]:
-        """``(key, value)`` pairs of one batch file (raises UnusableCacheFile)."""
-        raise NotImplementedError
-
-    def _read_bytes(self, path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-        """The bytes of one batch file: regular files only, never more than ``limit``
-        (raises UnusableCacheFile)."""
-        try:
-            return read_regular(path, limit=limit)
-        except OSError as exc:
-            raise UnusableCacheFile(str(exc)) from exc
-
-    def warn_unusable(self, path: Path | str, reason: str) -> None:
-        """Warn (once per cache object) that a cache file or entry is ignored."""
-        if getattr(self, "_warned_read", False):
-            return
-        self._warned_read = True
-        warnings.warn(
-            f"{path}: ignored in the {self.what} ({reason}); "
-            "what it held is computed again (further ignored entries are not reported)",
-            CacheWarning,
-            stacklevel=4,
-        )
-
-    def _scan(self) -> None:
-        """Load batch files not loaded yet (caller holds the lock); a file that cannot be
-        used is skipped with one warning, so its entries are computed again. The first
-        scan deletes stale temporary files of killed writers."""
-        first = "" not in self._seen
-        self._seen.add("")  # the lazy first load is done, even without a folder
-        if first:
-            clean_stale_temp_files(self.directory)
-        try:
-            names = sorted(n for n in os.listdir(self.directory) if n.endswith(self.suffix))
-        except OSError:
-            return
-        for name in names:
-            if name in self._seen:
-                continue
-            self._seen.add(name)
-            try:
-                entries = list(self._entries(self.directory / name))
-            except (UnusableCacheFile, RecursionError, MemoryError) as exc:
-                self.warn_unusable(self.directory / name, str(exc) or type(exc).__name__)
-                continue
-            for k, v in entries:
-                self._index.setdefault(k, v)
-
-    def _publish(self, write: Callable[[BinaryIO], object], what: str) -> Path | None:
-        """:func:`publish` a new batch file into this folder and mark it loaded; a disk
-        that refuses warns once ("<what> not written") and returns None."""
-        try:
-            final = publish(self.directory, self.suffix, write)
-        except OSError as err:
-            if not self._warned:
-                warnings.warn(f"{what} not written ({err})", RuntimeWarning, stacklevel=4)
-                self._warned = True
-            return None
-        with self._lock:
-            self._seen.add(final.name)
-        return final
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state.update(_lock=None, _index={}, _seen=set(), hits=0, misses=0, _warned_read=False)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
 
 
 class CachedEmbedder(BatchIndex):
@@ -291,6 +136,7 @@ class CachedEmbedder(BatchIndex):
     """
 
     what = "embedding cache"
+    suffix = SUFFIX
 
     def __init__(self, inner: Embedder, cache_dir: str | os.PathLike[str] | None = None) -> None:
         self.inner = inner
@@ -335,9 +181,7 @@ class CachedEmbedder(BatchIndex):
         self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
     ) -> NDArray[np.float32]:
         """Embed ``texts`` (rows in input order), encoding only texts not yet cached."""
-        from actionnlp.embed import _check_texts
-
-        items = _check_texts(texts, batch_size)
+        items = check_texts(texts, batch_size)
         keys = [_text_key(t) for t in items]
         with self._lock:
             if not self._seen:
@@ -463,3 +307,114 @@ class CachedEmbedder(BatchIndex):
                 if path.suffix in (SUFFIX, ".tmp"):
                     with contextlib.suppress(OSError):
                         path.unlink()
+
+
+class PrefetchedEmbedder:
+    """Wrap ``inner`` so the vectors of one analysis are embedded once, up front.
+
+    :meth:`prefetch` embeds the distinct texts it is given, shortest first in chunks
+    (one length-sorted pass pads each batch least), and holds their vectors in this
+    object until the next :meth:`prefetch`; :meth:`encode` answers held texts from
+    memory and passes the others to ``inner``. Only vectors as a model writes them
+    (finite, unit norm) are held, read-only. The held vectors are not pickled: a copy
+    sent to a joblib worker starts empty. Same ``name``, ``weights_hash`` and ``dim``
+    as ``inner``. With ``keep=True`` vectors encoded on demand are held too (training,
+    which embeds the same texts fold after fold, wraps its embedder so).
+
+    >>> from actionnlp.embed import FakeEmbedder
+    >>> emb = PrefetchedEmbedder(FakeEmbedder(dim=8))
+    >>> emb.prefetch(["b", "a", "b"]), emb.held
+    (2, 2)
+    >>> bool((emb.encode(["a"])[0] == FakeEmbedder(dim=8).encode(["a"])[0]).all())
+    True
+    """
+
+    def __init__(self, inner: Embedder, *, keep: bool = False) -> None:
+        self.inner = inner
+        self.keep = keep
+        self._held: dict[str, NDArray[np.float32]] = {}
+
+    def __repr__(self) -> str:
+        return f"PrefetchedEmbedder({self.inner!r}, keep={self.keep})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_held": {}}
+
+    @property
+    def name(self) -> str:
+        """The inner embedder's name."""
+        return self.inner.name
+
+    @property
+    def weights_hash(self) -> str:
+        """The inner embedder's weights hash."""
+        return self.inner.weights_hash
+
+    @property
+    def dim(self) -> int:
+        """The inner embedder's width."""
+        return self.inner.dim
+
+    @property
+    def held(self) -> int:
+        """How many vectors are held in memory."""
+        return len(self._held)
+
+    def prefetch(
+        self,
+        texts: Iterable[str],
+        *,
+        chunk: int = PREFETCH_CHUNK,
+        batch_size: int = 32,
+        progress: Callable[[int], object] | None = None,
+    ) -> int:
+        """Embed the distinct ``texts`` (shortest first, ``chunk`` texts per call to the
+        inner embedder) and hold their vectors, replacing what was held before; returns
+        how many texts were embedded. ``progress`` is called with each chunk's size."""
+        distinct = sorted(set(check_texts(list(texts), batch_size)), key=lambda t: (len(t), t))
+        held: dict[str, NDArray[np.float32]] = {}
+        for start in range(0, len(distinct), chunk):
+            part = distinct[start : start + chunk]
+            vectors = self._encode_inner(part, batch_size)
+            good = unit_rows(vectors, self.dim)
+            held.update((t, _frozen(v)) for t, v, ok in zip(part, vectors, good, strict=True) if ok)
+            if progress is not None:
+                progress(len(part))
+        self._held = held
+        return len(distinct)
+
+    def _encode_inner(self, texts: list[str], batch_size: int) -> NDArray[np.float32]:
+        vectors = np.asarray(self.inner.encode(texts, batch_size=batch_size), dtype=np.float32)
+        if vectors.shape != (len(texts), self.dim):
+            raise ArtifactError(
+                f"embedder {self.inner.name} returned shape {vectors.shape}, "
+                f"expected {(len(texts), self.dim)}"
+            )
+        return vectors
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
+    ) -> NDArray[np.float32]:
+        """Embed ``texts``: held vectors from memory, the others from ``inner``."""
+        items = check_texts(texts, batch_size)
+        held = self._held  # one read: a prefetch may replace it meanwhile
+        if not items:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        new = list(dict.fromkeys(t for t in items if t not in held))
+        found: dict[str, NDArray[np.float32]] = {}
+        if new:
+            vectors = self._encode_inner(new, batch_size)
+            found = dict(zip(new, vectors, strict=True))
+            if self.keep:
+                good = unit_rows(vectors, self.dim)
+                held.update(
+                    (t, _frozen(v)) for t, v, ok in zip(new, vectors, good, strict=True) if ok
+                )
+        return np.stack([held[t] if t in held else found[t] for t in items])
+
+
+def _frozen(row: NDArray[np.float32]) -> NDArray[np.float32]:
+    """A read-only copy of one vector: what is held cannot be changed by a caller."""
+    out = np.array(row, dtype=np.float32)
+    out.setflags(write=False)
+    return out

@@ -8,15 +8,21 @@ owner pipeline and the SMART signals (spaCy and pattern matching).
 
 A result is stored under the SHA-256 of its input (the texts a stage reads) in a
 folder named by the SHA-256 of everything the result depends on: the stage, the
-verified artifact's manifest (checksums, versions), the embedding model and a
-fingerprint of the installed actionnlp code and resources. Retraining a model,
-changing a pattern file, upgrading actionnlp or swapping the embedder therefore
-starts a new, empty folder; stale results are never read.
+verified artifact's manifest (checksums, versions), the embedding model, and
+:func:`~actionnlp.cache.identity.cache_identity` (library versions, resource files and
+the ``SCORING_VERSION`` constant, bumped when scoring code changes; see
+:mod:`actionnlp.cache.identity` for the rule). Retraining a model, changing a pattern
+file, upgrading a library, swapping the embedder or bumping the scoring version
+therefore starts a new, empty folder; stale results are never read. A docstring edit
+does not.
 
-Storage follows :mod:`actionnlp.embed_cache`: one JSON file per batch of new
-results, written to a temporary file and published with :func:`os.replace`, never
-modified afterwards, so any number of processes can share a folder without locks.
-JSON, not pickle: a cache file is data and is never executed.
+Storage is the publish/index store of :mod:`actionnlp.cache.store`: one JSON file per
+batch of new results, written to a temporary file and published with
+:func:`os.replace`, never modified afterwards, so any number of processes can share a
+folder without locks. JSON, not pickle: a cache file is data and is never executed.
+
+:class:`~actionnlp.loading.Models` applies the cache: it maps each model's distinct
+inputs through :func:`cached_map`; the models themselves never import this module.
 
 What is read is checked before it is used: a batch file must be a regular file (links,
 FIFOs, devices are skipped without being opened) of at most :data:`MAX_JSON_BYTES`,
@@ -43,15 +49,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from actionnlp.embed_cache import BatchIndex, UnusableCacheFile
+from actionnlp.cache.identity import cache_identity
+from actionnlp.cache.store import BatchIndex, UnusableCacheFile, default_cache_dir
 
 __all__ = [
     "MAX_DEPTH",
@@ -59,9 +64,8 @@ __all__ = [
     "ResultCache",
     "ResultStore",
     "cached_map",
-    "code_fingerprint",
     "content_key",
-    "is_probabilities",
+    "result_map",
 ]
 
 SUFFIX = ".json"
@@ -83,39 +87,11 @@ def content_key(*parts: Any) -> str:
     return hashlib.sha256(raw.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
-#: Libraries whose exact versions a cached result depends on (tokenisation, matching,
-#: numerics); the artifact manifests only pin major.minor.
-LIBRARIES = ("numpy", "scikit-learn", "scipy", "spacy", "torch", "sentence-transformers")
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """SHA-256 of every ``.py``, ``.json`` and ``.jsonl`` file of the installed package
-    outside ``models/`` (whose artifacts are covered by their manifests), of the
-    Python version and of the exact versions of :data:`LIBRARIES`."""
-    import platform
-    from importlib.metadata import PackageNotFoundError, version
-
-    root = Path(__file__).resolve().parent
-    digest = hashlib.sha256(platform.python_version().encode())
-    for name in LIBRARIES:
-        try:
-            digest.update(f"\0{name}={version(name)}".encode())
-        except PackageNotFoundError:
-            digest.update(f"\0{name}=-".encode())
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if rel.parts[0] == "models" or path.suffix not in (".py", ".json", ".jsonl"):
-            continue
-        digest.update(str(rel.as_posix()).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 class ResultCache:
     """A folder of result stores, one per stage and model identity.
 
     ``cache_dir=None`` means the embedding cache's folder (see
-    :func:`~actionnlp.embed_cache.default_cache_dir`); results live in its
+    :func:`~actionnlp.cache.store.default_cache_dir`); results live in its
     ``results`` subfolder.
     """
 
@@ -128,8 +104,6 @@ class ResultCache:
     @property
     def directory(self) -> Path:
         """``<cache_dir>/results``."""
-        from actionnlp.embed_cache import default_cache_dir
-
         base = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
         return base / "results"
 
@@ -141,8 +115,9 @@ class ResultCache:
 
     def store(self, stage: str, identity: Mapping[str, Any]) -> ResultStore:
         """The store of ``stage`` for models described by ``identity`` (JSON-serialisable:
-        manifests, embedder name and hash); the code fingerprint is added here."""
-        key = content_key(stage, code_fingerprint(), dict(identity))
+        manifests, embedder name and hash); :func:`~actionnlp.cache.identity.cache_identity`
+        is added here."""
+        key = content_key(stage, cache_identity(), dict(identity))
         return ResultStore(self.directory / f"{stage}-{key[:32]}")
 
 
@@ -219,22 +194,6 @@ def _too_deep(value: Any, limit: int) -> bool:
     return False
 
 
-def is_probabilities(value: Any, n: int) -> bool:
-    """Whether ``value`` is a list of ``n`` probabilities as a model writes them: real
-    numbers (not strings, not booleans), finite, in [0, 1].
-
-    >>> is_probabilities([0.2, 1], 2), is_probabilities(["0.2", 1], 2)
-    (True, False)
-    >>> is_probabilities([float("nan"), 1e308], 2), is_probabilities([0.5], 2)
-    (False, False)
-    """
-    return (
-        isinstance(value, list)
-        and len(value) == n
-        and all(type(x) in (int, float) and math.isfinite(x) and 0.0 <= x <= 1.0 for x in value)
-    )
-
-
 def _same(item: Any) -> str:
     return item
 
@@ -279,3 +238,25 @@ def cached_map(
         fresh = dict(zip(todo, new, strict=True))
         found.update(fresh if store is None else store.put_many(fresh))
     return [found[k] for k in keys]
+
+
+def result_map(store: ResultStore | None) -> Callable[..., list[Any]]:
+    """The result map (:mod:`actionnlp.resultmap`) that reads and writes ``store``:
+    ``results(items, compute, valid, key)`` is :func:`cached_map` with each item's key
+    the :func:`content_key` of the parts ``key(item)`` gives (each distinct input
+    computed once, in one batch, also without a store).
+
+    >>> apply = result_map(None)
+    >>> apply(["x", "yy", "x"], lambda todo: [len(t) for t in todo], bool, lambda t: (t,))
+    [1, 2, 1]
+    """
+
+    def apply(
+        items: Sequence[Item],
+        compute: Callable[[list[Item]], list[T]],
+        valid: Callable[[Any], bool],
+        key: Callable[[Item], Sequence[Any]],
+    ) -> list[T]:
+        return cached_map(store, items, compute, valid, key=lambda item: content_key(*key(item)))
+
+    return apply

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from actionnlp.cache.store import default_cache_dir
+from actionnlp.cache.vectors import CachedEmbedder, model_key
 from actionnlp.embed import Embedder, FakeEmbedder, embed_texts
-from actionnlp.embed_cache import CachedEmbedder, default_cache_dir, model_key
 
 
 class Counting:
@@ -208,3 +209,56 @@ def test_pickled_copy_reads_the_same_disk_cache(tmp_path):
     copy = pickle.loads(pickle.dumps(cached))  # as a joblib worker receives it
     assert np.array_equal(copy.encode(["b", "a"]), first[::-1])
     assert (copy.hits, copy.misses) == (2, 0)
+
+
+# -- the vectors of one analysis, held in memory --------------------------------------------
+
+
+def test_prefetch_embeds_each_distinct_text_once_shortest_first():
+    from actionnlp.cache.vectors import PrefetchedEmbedder
+
+    inner = Counting()
+    emb = PrefetchedEmbedder(inner)
+    assert emb.prefetch(["ccc", "a", "bb", "a"], chunk=2) == 3
+    assert inner.encoded == ["a", "bb", "ccc"]  # distinct, by length, in chunks
+    inner.encoded.clear()
+    out = embed_texts(["bb", "ccc", "bb"], emb)
+    assert inner.encoded == []  # every vector came from memory
+    np.testing.assert_array_equal(out, FakeEmbedder(dim=16).encode(["bb", "ccc", "bb"]))
+    embed_texts(["new", "a"], emb)
+    assert inner.encoded == ["new"]  # not held: asked of the model, and not kept
+
+
+def test_a_prefetch_replaces_what_was_held_and_a_pickle_holds_nothing():
+    import pickle
+
+    from actionnlp.cache.vectors import PrefetchedEmbedder
+
+    inner = Counting()
+    emb = PrefetchedEmbedder(inner)
+    emb.prefetch(["a", "b"])
+    emb.prefetch(["c"])
+    assert emb.held == 1
+    copy = pickle.loads(pickle.dumps(emb))
+    assert copy.held == 0 and (copy.name, copy.weights_hash, copy.dim) == ("fake", "fake-16", 16)
+
+
+def test_keep_holds_vectors_encoded_on_demand():
+    from actionnlp.cache.vectors import PrefetchedEmbedder
+
+    inner = Counting()
+    emb = PrefetchedEmbedder(inner, keep=True)
+    first = emb.encode(["a", "b"])
+    second = emb.encode(["b", "a", "c"])
+    assert inner.encoded == ["a", "b", "c"]
+    np.testing.assert_array_equal(second[:2], first[::-1])
+
+
+def test_prefetch_reports_progress_per_chunk():
+    from actionnlp.cache.vectors import PrefetchedEmbedder
+
+    seen: list[int] = []
+    PrefetchedEmbedder(Counting()).prefetch(
+        [f"t{i}" for i in range(5)], chunk=2, progress=seen.append
+    )
+    assert seen == [2, 2, 1]
