@@ -172,11 +172,13 @@ class Models:
             from actionnlp.owners import OwnerFinder, load_pipeline
 
             nlp = self._build(OWNERS_ARTIFACT, lambda d: load_pipeline(d / "pipeline"))
-            self._cache["owners"] = OwnerFinder(nlp)
+            # the embedder categorises owners no gazetteer entry or rule does
+            self._cache["owners"] = OwnerFinder(nlp, embedder=self.get_embedder())
         return self._cache["owners"]
 
     def find_owners(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Add ``owners``, ``owner_categories`` and ``owner_mentions`` to an actions frame."""
+        """Add ``owners``, ``owner_categories``, ``owner_category_evidence`` and
+        ``owner_mentions`` to an actions frame."""
         return self.owner_finder.find_owners(frame, cache=self.result_store(OWNERS_ARTIFACT))
 
     @property

@@ -122,14 +122,16 @@ def train_all(
     owner_dir = out / "owners-v1"
     _fresh(owner_dir)
     fast_iter = {"n_iter": 3} if fast else {}
-    owner_metrics = train_owners(actions, seed=SEED, out_dir=owner_dir / "pipeline", **fast_iter)
+    owner_metrics = train_owners(
+        actions, seed=SEED, out_dir=owner_dir / "pipeline", embedder=embedder, **fast_iter
+    )
     results["owners"] = _write(
         owner_dir,
         "owners",
         labels=["ROLE", "ORG", *OWNER_CATEGORIES],
         data_hash=data_hash,
         metrics=owner_metrics,
-        embedding=None,
+        embedding=embedder,  # the embedding fallback of owner categories uses it
         write=None,
     )
 

@@ -30,11 +30,20 @@ from spacy.util import filter_spans, minibatch
 
 import actionnlp.owners.components  # noqa: F401  (registers the factories)
 from actionnlp.corpus import MENTION_LABELS
-from actionnlp.owners.normalise import Gazetteer, normalise_cell, plan_acronyms
+from actionnlp.owners.categories import MIN_SIMILARITY
+from actionnlp.owners.normalise import (
+    Gazetteer,
+    Owner,
+    embedding_fallback,
+    normalise_cell,
+    plan_acronyms,
+)
 from actionnlp.result_cache import ResultStore, cached_map, content_key
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from actionnlp.embed import Embedder
 
 __all__ = [
     "NER_ORDER",
@@ -261,6 +270,12 @@ def _mention(ent: Span) -> dict[str, Any]:
 class OwnerFinder:
     """Owners of the actions in a frame: from the owner cell and from the action text.
 
+    With an ``embedder``, an owner-cell entry that neither the gazetteer nor the head-word
+    and shape rules categorise takes the category of the nearest gazetteer name by
+    embedding when the cosine similarity reaches ``min_similarity``
+    (:func:`~actionnlp.owners.normalise.embedding_fallback`); without one it stays
+    ``other``. ``owner_category_evidence`` says, per owner, which path decided.
+
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"source": ["p", "p"], "owner_raw": ["NHFT", "Governor"],
     ...     "action_text": ["Northamptonshire Healthcare Foundation Trust (NHFT) will audit.",
@@ -272,9 +287,18 @@ class OwnerFinder:
     ['Head of Security']
     """
 
-    def __init__(self, nlp: Language, *, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        *,
+        batch_size: int = 64,
+        embedder: Embedder | None = None,
+        min_similarity: float = MIN_SIMILARITY,
+    ) -> None:
         self.nlp = nlp
         self.batch_size = batch_size
+        self.embedder = embedder
+        self.min_similarity = min_similarity
         linker = dict(nlp.pipeline).get("owner_linker")
         self.gazetteer: Gazetteer | None = getattr(linker, "gazetteer", None)
 
@@ -293,7 +317,8 @@ class OwnerFinder:
         plan_text_columns: Sequence[str] = ("concern_text", "concern", "recommendation_text"),
         cache: ResultStore | None = None,
     ) -> pd.DataFrame:
-        """A copy of ``frame`` with ``owners``, ``owner_categories`` and ``owner_mentions``.
+        """A copy of ``frame`` with ``owners``, ``owner_categories``,
+        ``owner_category_evidence`` (parallel to ``owner_categories``) and ``owner_mentions``.
 
         Acronyms are collected per plan (rows sharing ``source``, else ``plan``, else
         ``prison``) from the action texts, owner cells and ``plan_text_columns``.
@@ -329,17 +354,27 @@ class OwnerFinder:
         }
         acr_of = {plan_acr[k]: a for k, a in acronyms.items()}
         row_acr = [plan_acr[key] for key in keys]
-        cell_cache: dict[tuple[str, int], tuple[list[Any], list[Any]]] = {}
-        owners = []
+        cell_owners: dict[tuple[Any, int], list[Owner]] = {}
         for cell, aid in zip(cells, row_acr, strict=True):
-            ck = (cell, aid) if isinstance(cell, str) else None
-            hit = None if ck is None else cell_cache.get(ck)
-            if hit is None:
-                row = normalise_cell(cell, acronyms=acr_of[aid], gazetteer=self.gazetteer)
-                hit = ([o.canonical for o in row], [o.category for o in row])
-                if ck is not None:
-                    cell_cache[ck] = hit
-            owners.append(hit)
+            ck = (cell if isinstance(cell, str) else None, aid)
+            if ck not in cell_owners:
+                cell_owners[ck] = normalise_cell(
+                    ck[0], acronyms=acr_of[aid], gazetteer=self.gazetteer
+                )
+        if self.embedder is not None:
+            flat = [(k, j, o) for k, row in cell_owners.items() for j, o in enumerate(row)]
+            decided = embedding_fallback(
+                [o for _, _, o in flat],
+                self.embedder,
+                gazetteer=self.gazetteer,
+                threshold=self.min_similarity,
+            )
+            for (k, j, _), owner in zip(flat, decided, strict=True):
+                cell_owners[k][j] = owner
+        owners = [
+            cell_owners[(c if isinstance(c, str) else None, aid)]
+            for c, aid in zip(cells, row_acr, strict=True)
+        ]
         distinct: dict[tuple[str, int], int] = {}
         row_doc = [
             distinct.setdefault((t, aid), len(distinct))
@@ -354,8 +389,9 @@ class OwnerFinder:
             key=lambda pair: content_key(pair[0], acr_key[pair[1]]),
         )
         mentions = [[dict(m) for m in found[i]] for i in row_doc]
-        out["owners"] = [list(canon) for canon, _ in owners]
-        out["owner_categories"] = [list(cats) for _, cats in owners]
+        out["owners"] = [[o.canonical for o in row] for row in owners]
+        out["owner_categories"] = [[o.category for o in row] for row in owners]
+        out["owner_category_evidence"] = [[o.evidence for o in row] for row in owners]
         out["owner_mentions"] = mentions
         return out
 
