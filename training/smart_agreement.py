@@ -129,9 +129,11 @@ def agreement(data: Path = DATA, second: Path = SECOND) -> dict[str, Any]:
         "n_coded": len(ids),
         "actions": kappa_table(original, coded, acts),
         "all_rows": kappa_table(original, coded, ids),
-        "adjudicated_vs_second": kappa_table(
-            {i: actions[i]["smart"] for i in ids}, coded, acts
-        ),
+        "adjudicated_vs_second": kappa_table({i: actions[i]["smart"] for i in ids}, coded, acts),
+        "per_plan": {
+            plan: kappa_table(original, coded, [i for i in acts if i.split("/")[0] == plan])
+            for plan in sorted({i.split("/")[0] for i in acts})
+        },
         "changes": len(changes),
         "changes_by_rule": rules,
     }

@@ -140,7 +140,17 @@ def train_all(
 
     smart_dir = out / "smart-v1"
     _fresh(smart_dir)
-    smart_metrics = train_smart(actions, embedder=embedder, seed=SEED, out_dir=smart_dir / "scorer")
+    agree = _training_module("smart_agreement")
+    original = _original_smart(actions, agree.read_adjudication())
+    smart_metrics = train_smart(
+        actions,
+        embedder=embedder,
+        seed=SEED,
+        out_dir=smart_dir / "scorer",
+        other_labels=None if original is None else {"original": original},
+    )
+    if not fast and agree.SECOND.is_file():
+        smart_metrics["human_agreement"] = agree.agreement(data)
     results["smart"] = _write(
         smart_dir,
         "smart",
@@ -160,6 +170,39 @@ def train_all(
         (cards / "model-card.md").write_text(render_model_card(results), encoding="utf-8")
     pin(out)
     return results
+
+
+def _training_module(name: str) -> Any:
+    """A script module of ``training/`` (loaded by path: ``training`` is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        f"_training_{name}", ROOT / "training" / f"{name}.py"
+    )
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load training/{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _original_smart(actions, changes: list[dict[str, Any]]) -> list[dict[str, int]] | None:
+    """The SMART labels of ``actions`` before adjudication (``changes`` reverted), or None
+    when no label was changed."""
+    if not changes:
+        return None
+    ids = [
+        f"{p}/{c}/{i}"
+        for p, c, i in zip(
+            actions["plan"], actions["concern_id"], actions["action_index"], strict=True
+        )
+    ]
+    out = [dict(s) for s in actions["smart"]]
+    row = {item: j for j, item in enumerate(ids)}
+    for change in changes:
+        if change["id"] in row:
+            out[row[change["id"]]][change["criterion"]] = int(change["corpus"])
+    return out
 
 
 PINS_MODULE = ROOT / "actionnlp" / "models" / "pins.py"
