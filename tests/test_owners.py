@@ -474,3 +474,33 @@ def test_description_with_a_name_in_apposition_gives_the_name():
     assert [e.text for e in doc.ents] == ["Trust", "NHS England", "HMPPS"]
     doc = nlp("The education provider, Governor and Head of Learning, will meet.")
     assert "Governor and Head of Learning" not in [e.text for e in doc.ents]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "label"),
+    [
+        (
+            "The Family Ties Co-Ordinator will meet each new arrival.",
+            "Family Ties Co-Ordinator",
+            "ROLE",
+        ),
+        ("The IAG Co-ordinator will run the sessions.", "IAG Co-ordinator", "ROLE"),
+        (
+            "HMPPS Drug Strategy Group will fund the kit.",
+            "HMPPS Drug Strategy Group",
+            "ORG",
+        ),
+        (
+            "The Regional Drug Strategy Team will visit in May.",
+            "Regional Drug Strategy Team",
+            "ORG",
+        ),
+        ("National Chaplaincy Unit will advise.", "National Chaplaincy Unit", "ORG"),
+    ],
+)
+def test_generic_patterns_hyphenated_posts_and_national_units(text, span, label):
+    """Posts written "Co-Ordinator" (three tokens) and HMPPS national or regional units
+    (guideline: HMPPS directorates, programmes, regional teams) are proposed though the
+    gazetteer does not know them; every name is invented."""
+    nlp = build_pipeline()
+    assert (span, label) in [(e.text, e.label_) for e in nlp(text).ents]
