@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from actionnlp.owners.categories import MIN_SIMILARITY
+
 __all__ = ["render_model_card"]
 
 
@@ -230,7 +232,8 @@ def _fallback(fb: Mapping[str, Any] | None) -> list[str]:
         + ", ".join(f"{p} {v['threshold']}" for p, v in nested["per_plan"].items())
         + f"; held-out exact per action with those thresholds {_f(nested['exact_per_action'])}"
         + f", per owner {_f(nested['owner_accuracy'])}. The four plans together choose "
-        f"{fb['chosen']} (the shipped `MIN_SIMILARITY`). Pooled, per threshold:",
+        f"{fb['chosen']}; the shipped threshold (`MIN_SIMILARITY`) is {MIN_SIMILARITY}. "
+        "Pooled, per threshold:",
         "",
         "| threshold | exact per action | per owner | categories the labels contradict |",
         "|---|---|---|---|",

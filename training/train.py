@@ -3,6 +3,7 @@
     python training/train.py                 # full: real embeddings, writes actionnlp/models
     python training/train.py --fast --out D  # CI: fake embedder, small slice, writes to D
     python training/train.py --pin           # re-pin the artifacts in actionnlp/models
+    python training/train.py --render-card   # rewrite docs/model-card.md from its JSON
 
 Every run pins what it wrote: the SHA-256 of each manifest goes into the package
 code (``actionnlp/models/pins.py``) for the shipped folder, or into ``pins.json`` beside
@@ -306,7 +307,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="keep the theme artifact in --out and retrain owners and SMART only",
     )
+    parser.add_argument(
+        "--render-card",
+        action="store_true",
+        help="only rewrite model-card.md from the manifests already in CARDS/model-cards",
+    )
     args = parser.parse_args(argv)
+    if args.render_card:
+        folder = Path(args.cards) if args.cards is not None else ROOT / "docs"
+        results = {
+            name: json.loads((folder / "model-cards" / f"{name}.json").read_text("utf-8"))
+            for name in ("themes", "owners", "smart")
+        }
+        (folder / "model-card.md").write_text(render_model_card(results), encoding="utf-8")
+        return 0
     out = Path(args.out) if args.out is not None else MODELS_DIR
     if args.pin:
         for name, digest in pin(out).items():
