@@ -4,7 +4,7 @@ Do not edit: `make train` rewrites it, `make pin` re-pins the artifacts as they 
 """
 
 PINS: dict[str, str] = {
-    "owners-v1": "908024493d9657cf73d0571f98d7ff4d3c3b11e9e62e31e4f950bbd18506ed41",
-    "smart-v1": "d627c2fb6e9a2924fa04278e4742a42b1df94a975c761e0a94dbffb59c63e29e",
-    "themes-v1": "dcb6999e9822b46d3ff1f3692f145e9c16c51259bfbc9d74a43decc2a4f18dbb",
+    "owners-v1": "2f068f57f7d6611db169114dc7c8b5438669c7d260a4b586d8e04d6214760827",
+    "smart-v1": "3496d6d11c915f5126a7d32b6667d1b0cfc5eb49c47dbc301d44616cbc26fafe",
+    "themes-v1": "2b1a764390d79e1c44cda11cefb230e69cf97debbe4dc4f3614c74d679279bf1",
 }
