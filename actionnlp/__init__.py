@@ -14,15 +14,15 @@ from __future__ import annotations
 from actionnlp.data import sample_paths
 from actionnlp.errors import ActionPlanError, ArtifactError
 from actionnlp.plan import Action, ActionPlan, Concern, Problem
-from actionnlp.read.api import read_plan, read_plans
+from actionnlp.read import read_plan, read_plans
 
 __version__ = "0.1.0"
 
 _LAZY = {
     "analyze": "actionnlp.analysis",
     "Analysis": "actionnlp.analysis",
-    "load": "actionnlp.registry",
-    "Models": "actionnlp.registry",
+    "load": "actionnlp.loading",
+    "Models": "actionnlp.loading",
     "ThemeTagger": "actionnlp.themes",
     "ZeroShotTagger": "actionnlp.themes",
     "mine_themes": "actionnlp.mining",

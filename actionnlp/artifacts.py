@@ -53,6 +53,7 @@ __all__ = [
     "actionnlp_version",
     "artifact_path",
     "check_embedding",
+    "embedding_entry",
     "file_sha256",
     "library_versions",
     "load_sklearn",
@@ -61,6 +62,7 @@ __all__ = [
     "manifest_sha256",
     "pins_of",
     "read_artifact",
+    "read_file_bytes",
     "read_pin_file",
     "save_artifact",
     "save_sklearn",
@@ -70,11 +72,13 @@ __all__ = [
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-TRUSTED_TYPES: frozenset[str] = frozenset({"actionnlp.themes.ThemeTagger"})
+TRUSTED_TYPES: frozenset[str] = frozenset()
 """Types a skops file may hold beyond skops's own trusted defaults, by exact name.
 
-Add a class here (never a function, never a module) when a shipped artifact needs it;
-:func:`load_sklearn_bytes` refuses everything else."""
+Empty: a saved model keeps its configuration in ``config.json`` and only its fitted
+scikit-learn and NumPy parts in skops (:mod:`actionnlp.pretrained`), so no actionnlp
+class is ever rebuilt from a skops file. Add a class here (never a function, never a
+module) only when a fitted part needs it; :func:`load_sklearn_bytes` refuses the rest."""
 
 MAX_MANIFEST_BYTES = 8 << 20
 """Largest ``manifest.json`` (and ``pins.json``) read."""
@@ -192,7 +196,9 @@ def _list_files(directory: Path) -> list[str]:
     return found
 
 
-def _embedding_entry(embedding: Embedder | Mapping[str, str] | None) -> dict[str, str] | None:
+def embedding_entry(embedding: Embedder | Mapping[str, str] | None) -> dict[str, str] | None:
+    """The ``{"name", "weights_sha256"}`` a manifest or model config records for an
+    embedder (None for a model that reads no embeddings)."""
     if embedding is None:
         return None
     if isinstance(embedding, Mapping):
@@ -250,7 +256,7 @@ def save_artifact(
         "name": name,
         "version": version,
         "created_by": library_versions(),
-        "embedding": _embedding_entry(embedding),
+        "embedding": embedding_entry(embedding),
         "labels": list(labels),
         "data_hash": data_hash,
         "metrics": dict(metrics),
@@ -272,8 +278,9 @@ def _major_minor(version: str) -> tuple[str, ...]:
     return tuple(version.split(".")[:2])
 
 
-def _read_bytes(path: Path, limit: int, what: str) -> bytes:
-    """The bytes of one regular file of an artifact; ArtifactError naming it otherwise."""
+def read_file_bytes(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of one regular file of an artifact (at most ``limit``, links refused);
+    an ArtifactError naming it and calling it ``what`` otherwise."""
     try:
         return read_regular(path, limit=limit)
     except NotRegularFileError as exc:
@@ -347,7 +354,7 @@ def manifest_sha256(directory: str | Path) -> str:
     whole artifact.
     """
     path = Path(directory) / MANIFEST
-    return hashlib.sha256(_read_bytes(path, MAX_MANIFEST_BYTES, MANIFEST)).hexdigest()
+    return hashlib.sha256(read_file_bytes(path, MAX_MANIFEST_BYTES, MANIFEST)).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -393,7 +400,7 @@ def read_artifact(
         raise ArtifactError("artifact directory does not exist", directory)
     if not os.path.lexists(where):
         raise ArtifactError(f"no {MANIFEST}: not a saved artifact", directory)
-    raw = _read_bytes(where, MAX_MANIFEST_BYTES, MANIFEST)
+    raw = read_file_bytes(where, MAX_MANIFEST_BYTES, MANIFEST)
     digest = hashlib.sha256(raw).hexdigest()
     manifest = _parse_manifest(raw, where)
     if expected_name is not None and manifest["name"] != expected_name:
@@ -420,7 +427,7 @@ def read_artifact(
         raise ArtifactError(f"file(s) not in the manifest: {', '.join(extra)}", directory)
     files: dict[str, bytes] = {}
     for rel in sorted(listed):
-        data = _read_bytes(directory / rel, MAX_FILE_BYTES, "artifact file")
+        data = read_file_bytes(directory / rel, MAX_FILE_BYTES, "artifact file")
         actual = hashlib.sha256(data).hexdigest()
         if actual != listed[rel].lower():
             raise ArtifactError(
@@ -497,7 +504,7 @@ def load_sklearn(path: str | Path, *, trusted_types: Sequence[str] | None = None
     path = Path(path)
     if not os.path.lexists(path):
         raise ArtifactError("skops file does not exist", path)
-    data = _read_bytes(path, MAX_FILE_BYTES, "skops file")
+    data = read_file_bytes(path, MAX_FILE_BYTES, "skops file")
     return load_sklearn_bytes(data, path, trusted_types=trusted_types)
 
 
@@ -564,7 +571,7 @@ def read_pin_file(path: str | Path) -> dict[str, str]:
     True
     """
     path = Path(path)
-    raw = _read_bytes(path, MAX_MANIFEST_BYTES, "pin file")
+    raw = read_file_bytes(path, MAX_MANIFEST_BYTES, "pin file")
     try:
         pins = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:

@@ -132,7 +132,7 @@ def _score(args: argparse.Namespace) -> int:
 
     models = None
     if args.no_cache:
-        from actionnlp.registry import load
+        from actionnlp.loading import load
 
         models = load(args.models)  # no embedding or result cache: nothing read or written
     elif args.models:

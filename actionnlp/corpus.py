@@ -3,8 +3,8 @@
 Each line is one labelled item keyed to the reader's output: a ``concern`` record
 (``plan``, ``concern_id``, ``text``, ``themes``) or an ``action`` record (plus
 ``action_index``, ``kind``, ``owner_raw``, ``target_raw``, ``owners``, ``mentions``,
-``smart``, ``smart_evidence``). The label vocabularies live here and in
-``resources/themes.json``; the validator checks the files against them and against
+``smart``, ``smart_evidence``). The label vocabularies live in :mod:`actionnlp.labels`;
+the validator checks the files against them and against
 what :func:`actionnlp.read_plan` reads from the bundled samples.
 """
 
@@ -13,58 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from actionnlp.labels import KINDS, MENTION_LABELS, OWNER_CATEGORIES, SMART_KEYS, THEMES
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = [
-    "OWNER_CATEGORIES",
-    "REQUIRED_THEMES",
-    "SMART_KEYS",
-    "THEMES",
-    "corpus_hash",
-    "load_anchors",
-    "load_corpus",
-    "theme_descriptions",
-    "validate_corpus",
-]
-
-REQUIRED_THEMES = ("healthcare", "drugs", "regime", "education", "equality")
-OWNER_CATEGORIES = (
-    "prison_leadership",
-    "prison_department",
-    "health_provider",
-    "education_provider",
-    "estates_contractor",
-    "hmpps_national",
-    "other",
-)
-MENTION_LABELS = ("ROLE", "ORG")
-SMART_KEYS = ("S", "M", "A", "R", "T")
-
-
-@cache
-def theme_descriptions() -> dict[str, str]:
-    """The nine themes of the guidelines with their descriptions (for zero-shot)."""
-    text = resources.files("actionnlp.resources").joinpath("themes.json").read_text("utf-8")
-    return dict(json.loads(text))
-
-
-THEMES: tuple[str, ...] = (
-    "healthcare",
-    "drugs",
-    "regime",
-    "education",
-    "equality",
-    "safety",
-    "offender_management",
-    "living_conditions",
-    "staffing",
-)
+__all__ = ["corpus_hash", "load_anchors", "load_corpus", "validate_corpus"]
 
 
 def _records(path: Path, *, synthetic: bool = False) -> Iterable[tuple[Path, int, dict[str, Any]]]:
@@ -130,8 +87,8 @@ def _check_record(r: dict[str, Any], where: str) -> list[str]:
         errs.append(f"{where}: themes must be a list of {THEMES}, got {themes!r}")
     if unit == "concern":
         return errs
-    if r["kind"] not in ("action", "rationale"):
-        errs.append(f"{where}: kind must be action or rationale, got {r['kind']!r}")
+    if r["kind"] not in KINDS:
+        errs.append(f"{where}: kind must be {' or '.join(KINDS)}, got {r['kind']!r}")
     owners = r["owners"]
     if not isinstance(owners, list):
         errs.append(f"{where}: owners must be a list")
@@ -186,7 +143,7 @@ def validate_corpus(path: str | Path, *, samples: Iterable[str | Path] | None = 
         if not isinstance(themes, list) or any(t not in THEMES for t in themes):
             errs.append(f"{file.name}:{n}: bad themes {themes!r}")
     if samples is not None:
-        from actionnlp.read.api import read_plan
+        from actionnlp.read import read_plan
 
         for sample in samples:
             plan = read_plan(sample)

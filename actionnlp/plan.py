@@ -46,6 +46,7 @@ class Action:
     target_raw: str | None = None
     target_date: date | None = None
     status: Literal["completed", "ongoing", "planned"] | None = None
+    page: int | None = None  # PDF: the page (1-based) where the action's table row starts
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Concern:
     recommendation_text: str | None = None
     ref: str | None = None
     actions: list[Action] = field(default_factory=list)
+    page: int | None = None  # PDF: the page (1-based) where the concern's first row starts
 
     @property
     def full_text(self) -> str:
@@ -168,7 +170,7 @@ class ActionPlan:
                 "recommendation_text": c.recommendation_text,
             }
             if level == "concerns":
-                rows.append({**base, "n_actions": len(c.actions)})
+                rows.append({**base, "n_actions": len(c.actions), "page": c.page})
                 continue
             for ai, a in enumerate(c.actions):
                 rows.append(
@@ -182,6 +184,7 @@ class ActionPlan:
                         "target_raw": a.target_raw,
                         "target_date": a.target_date,
                         "status": a.status,
+                        "page": a.page,
                     }
                 )
         frame = pd.DataFrame(rows)
@@ -191,4 +194,6 @@ class ActionPlan:
         for col in ("plan_submitted", "report_published", "target_date"):
             if col in frame:
                 frame[col] = pd.to_datetime(frame[col])
+        if "page" in frame:
+            frame["page"] = frame["page"].astype("Int64")
         return frame

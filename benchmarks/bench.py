@@ -57,7 +57,7 @@ def base_actions():
     """The actions table of the four bundled samples (one row per action)."""
     from actionnlp.analysis import frames_from_plans
     from actionnlp.data import sample_paths
-    from actionnlp.read.api import read_plans
+    from actionnlp.read import read_plans
 
     plans, _ = read_plans(sample_paths(), progress=False)
     return frames_from_plans(plans)[2]
@@ -117,7 +117,7 @@ def loaded_models(embedder, cache_dir: str | None = None):
     With ``cache_dir``: the embedding and result caches on that folder, as ``analyze``
     uses by default."""
     from actionnlp.embed_cache import CachedEmbedder
-    from actionnlp.registry import load
+    from actionnlp.loading import load
     from actionnlp.result_cache import ResultCache
 
     if cache_dir is None:
@@ -195,7 +195,7 @@ def format_paths() -> dict[str, list[Path]]:
 
 def read_child(rounds: int) -> None:
     """Read every plan of every format ``rounds`` times (0: one file per format, once)."""
-    from actionnlp.read.api import read_plan
+    from actionnlp.read import read_plan
 
     for _ in range(max(rounds, 1)):
         for paths in format_paths().values():
@@ -204,7 +204,7 @@ def read_child(rounds: int) -> None:
 
 
 def read_rates(min_seconds: float, *, warm_up: bool = True) -> dict[str, float]:
-    from actionnlp.read.api import read_plan
+    from actionnlp.read import read_plan
 
     rates = {}
     for fmt, paths in format_paths().items():
@@ -225,7 +225,7 @@ def read_rates(min_seconds: float, *, warm_up: bool = True) -> dict[str, float]:
 def matrix_read_rates() -> dict[str, float]:
     """Files per second by form over the layout matrix (tests/fixtures/layouts), one pass."""
     from actionnlp.errors import ActionPlanError
-    from actionnlp.read.api import read_plan
+    from actionnlp.read import read_plan
 
     root = FIXTURES / "layouts"
     entries = json.loads((root / "manifest.json").read_text())

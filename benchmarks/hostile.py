@@ -43,7 +43,7 @@ import make_hostile as hostile  # noqa: E402
 
 from actionnlp.data import sample_paths  # noqa: E402
 from actionnlp.errors import ActionPlanError  # noqa: E402
-from actionnlp.read.api import read_plan, read_plans  # noqa: E402
+from actionnlp.read import read_plan, read_plans  # noqa: E402
 from actionnlp.read.limits import Limits  # noqa: E402
 from actionnlp.read.worker import Worker  # noqa: E402
 
@@ -131,7 +131,7 @@ def batch(seconds: float) -> dict:
             shutil.copy(s, folder)
         code = (
             "import json, resource, sys, time\n"
-            "from actionnlp.read.api import read_plans\n"
+            "from actionnlp.read import read_plans\n"
             "from actionnlp.read.limits import current_limits\n"
             "t = time.perf_counter()\n"
             "plans, errors = read_plans(sys.argv[1], progress=False)\n"

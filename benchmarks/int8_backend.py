@@ -90,8 +90,9 @@ def mixed_f1(train_emb: Any, test_emb: Any) -> dict[str, dict[str, float]]:
     """The shipped tagger's leave-one-prison-out loop (as in ``train_and_evaluate``),
     trained on ``train_emb``; each fold's held-out plan predicted with ``test_emb``
     ("mixed") and with ``train_emb`` ("check")."""
-    from actionnlp.corpus import REQUIRED_THEMES, THEMES, load_anchors, load_corpus
-    from actionnlp.theme_training import _align, _indicator, _macro, shipped_tagger, theme_items
+    from actionnlp.corpus import load_anchors, load_corpus
+    from actionnlp.labels import REQUIRED_THEMES, THEMES
+    from actionnlp.themes.training import _align, _indicator, _macro, shipped_tagger, theme_items
 
     data = ROOT / "training" / "data"
     items = theme_items(*load_corpus(data))
@@ -122,7 +123,7 @@ def main() -> int:
 
     from actionnlp.corpus import load_corpus
     from actionnlp.embed import default_embedder
-    from actionnlp.theme_training import shipped_tagger
+    from actionnlp.themes.training import shipped_tagger
 
     out: dict[str, Any] = {"loadavg_start": [round(x, 2) for x in os.getloadavg()]}
     out["torch_threads"] = torch.get_num_threads()

@@ -81,7 +81,7 @@ def rate(embedder: Any, texts: list[str]) -> float:
 
 def theme_f1(embedder: Any) -> dict[str, float]:
     from actionnlp.corpus import load_anchors, load_corpus
-    from actionnlp.theme_training import train_and_evaluate
+    from actionnlp.themes.training import train_and_evaluate
 
     data = ROOT / "training" / "data"
     concerns, actions = load_corpus(data)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from actionnlp.corpus import SMART_KEYS, THEMES, load_corpus
+from actionnlp.corpus import load_corpus
+from actionnlp.labels import SMART_KEYS, THEMES
 
 ROOT = Path(__file__).resolve().parents[1]
 

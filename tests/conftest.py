@@ -18,31 +18,64 @@ def _train_module():
     return module
 
 
+def _cards() -> dict[Path, bytes]:
+    """The shipped model card and its JSON files, as bytes."""
+    docs = ROOT / "docs"
+    paths = [docs / "model-card.md", *sorted((docs / "model-cards").glob("*.json"))]
+    return {p: p.read_bytes() for p in paths}
+
+
+def _manifests(out: Path) -> dict[str, dict]:
+    import json
+
+    names = {"themes": "themes-v1", "owners": "owners-v1", "smart": "smart-v1"}
+    return {k: json.loads((out / v / "manifest.json").read_text()) for k, v in names.items()}
+
+
 @pytest.fixture(scope="session")
-def fast_training(tmp_path_factory):
-    """Artifacts from `training/train.py --fast` (fake embedder, small slice): (dir, results).
+def fast_training_run(tmp_path_factory):
+    """The one training run of the test session: the CLI ``training/train.py --fast
+    --out DIR`` (fake embedder, small slice). Returns ``(dir, cards_before,
+    cards_after, stdout)``: the shipped model card's files before and after the run
+    (a ``--fast`` run must leave them alone).
 
     Set ``ACTIONNLP_TEST_MODELS`` to a folder to train there once and reuse it while
     developing (delete it after changing training code).
     """
+    import contextlib
+    import io
+
     keep = os.environ.get("ACTIONNLP_TEST_MODELS")
     out = Path(keep) if keep else tmp_path_factory.mktemp("fast-models")
-    train = _train_module()
-    data = ROOT / "training" / "data"
+    before = _cards()
     if keep and (out / "smart-v1" / "manifest.json").is_file():
-        import json
+        return out, before, before, ""
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            code = _train_module().main(["--fast", "--out", str(out)])
+    finally:  # never leave fake-embedder figures in the shipped card
+        after = _cards()
+        for path, data in before.items():
+            if after.get(path) != data:
+                path.write_bytes(data)
+    assert code == 0
+    return out, before, after, printed.getvalue()
 
-        names = {"themes": "themes-v1", "owners": "owners-v1", "smart": "smart-v1"}
-        results = {k: json.loads((out / v / "manifest.json").read_text()) for k, v in names.items()}
-        return out, results
-    return out, train.train_all(data, out, None, fast=True)
+
+@pytest.fixture(scope="session")
+def fast_training(fast_training_run):
+    """Artifacts from `training/train.py --fast` (fake embedder, small slice): (dir,
+    manifests by model)."""
+    out = fast_training_run[0]
+    return out, _manifests(out)
 
 
 @pytest.fixture(scope="session")
 def fast_models(fast_training):
     """`actionnlp.load()` on the fast artifacts, with the matching fake embedder."""
     from actionnlp.embed import FakeEmbedder
-    from actionnlp.registry import load
+    from actionnlp.loading import load
 
     return load(fast_training[0], embedder=FakeEmbedder(dim=64))
 

@@ -16,8 +16,8 @@ import pytest
 
 from actionnlp import read_plan
 from actionnlp.analysis import Analysis, analyze
-from actionnlp.corpus import OWNER_CATEGORIES, SMART_KEYS, THEMES
 from actionnlp.data import sample_paths
+from actionnlp.labels import OWNER_CATEGORIES, SMART_KEYS, THEMES
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -78,7 +78,7 @@ def test_texts_embedded_up_front_each_once(fast_training):
 
     from actionnlp.analysis.run import _PREFETCH
     from actionnlp.embed import FakeEmbedder
-    from actionnlp.registry import load
+    from actionnlp.loading import load
 
     class Counting(FakeEmbedder):
         def __init__(self) -> None:

@@ -268,13 +268,20 @@ def test_functions_and_types_outside_the_allowlist_are_refused(tmp_path: Path, i
         load_verified_sklearn(directory, "m.skops")
 
 
-def test_allowlist_is_exact_names_of_classes() -> None:
+def test_allowlist_is_exact_names_of_classes_and_enough_for_the_shipped_models() -> None:
+    import skops.io
+
     from actionnlp.artifacts import TRUSTED_TYPES
+    from actionnlp.loading import MODELS_DIR
 
     for name in TRUSTED_TYPES:
         module, _, attr = name.rpartition(".")
         obj = getattr(__import__(module, fromlist=[attr]), attr)
         assert isinstance(obj, type), name
+    shipped = sorted(MODELS_DIR.rglob("*.skops"))
+    assert any(p.parent.name == "themes-v1" for p in shipped)
+    for path in shipped:
+        assert set(skops.io.get_untrusted_types(file=path)) <= TRUSTED_TYPES, path
 
 
 def test_missing_created_by_or_embedding_is_an_error(tmp_path: Path, fitted: Any) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from actionnlp.corpus import SMART_KEYS
 from actionnlp.embed import FakeEmbedder
+from actionnlp.labels import SMART_KEYS
 from actionnlp.smart import RuleSmartScorer, SmartScorer
 
 CONCERN = (

@@ -81,7 +81,7 @@ def test_inv_owners_under_prison_and_person_rename(fast_models, text: str, cell:
 @pytest.mark.slow
 @pytest.mark.parametrize("text", NEUTRAL)
 def test_dir_drug_wording_never_lowers_p_drugs_shipped(text: str) -> None:
-    from actionnlp.registry import load
+    from actionnlp.loading import load
 
     models = load()
     concern = CONCERN.format(prison="Anytown")
@@ -94,7 +94,7 @@ def test_dir_drug_wording_never_lowers_p_drugs_shipped(text: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("text", NEUTRAL)
 def test_inv_theme_labels_under_prison_rename_shipped(text: str) -> None:
-    from actionnlp.registry import load
+    from actionnlp.loading import load
 
     models = load()
     outs = [_themes(models, [(text, CONCERN.format(prison=p))])["themes"].iloc[0] for p in PRISONS]

@@ -92,12 +92,12 @@ def test_model_figures_with_the_fake_embedder(fast_training, monkeypatch):
     """The model path of bench.py on the samples, with the fast artifacts and the
     fake embedder standing in for the real model (the figures are not benchmarks)."""
     import actionnlp.embed
-    import actionnlp.registry
+    import actionnlp.loading
     from actionnlp.analysis.run import _PREFETCH
     from actionnlp.embed import FakeEmbedder
 
     bench = _load("bench")
-    real_load = actionnlp.registry.load
+    real_load = actionnlp.loading.load
 
     def fast_load(root=None, **kwargs):
         assert root is None  # bench loads the shipped models: give it the fast ones
@@ -110,7 +110,7 @@ def test_model_figures_with_the_fake_embedder(fast_training, monkeypatch):
         return 123.4
 
     monkeypatch.setattr(actionnlp.embed, "default_embedder", lambda: FakeEmbedder(dim=64))
-    monkeypatch.setattr(actionnlp.registry, "load", fast_load)
+    monkeypatch.setattr(actionnlp.loading, "load", fast_load)
     monkeypatch.setattr(bench, "child_peak_rss_mb", fake_rss)
     out: dict = {}
     bench.model_figures(argparse.Namespace(copies=1, scale_base=5, rss_actions=7), out)

@@ -345,7 +345,7 @@ def test_poisoned_theme_and_smart_results_do_not_change_the_analysis(
     uncached ones."""
     from actionnlp.analysis import analyze
     from actionnlp.data import sample_paths
-    from actionnlp.registry import load
+    from actionnlp.loading import load
 
     def models():
         return load(fast_training[0], embedder=FakeEmbedder(dim=64), results=ResultCache(tmp_path))

@@ -13,7 +13,7 @@ from actionnlp.data import sample_paths
 
 @pytest.fixture()
 def fast(monkeypatch, fast_models):
-    monkeypatch.setattr("actionnlp.registry.load", lambda *a, **k: fast_models)
+    monkeypatch.setattr("actionnlp.loading.load", lambda *a, **k: fast_models)
     return fast_models
 
 
@@ -71,7 +71,7 @@ def test_score_uses_the_caches_unless_told_not_to(monkeypatch, fast_models, tmp_
         calls.append(kwargs)
         return fast_models
 
-    monkeypatch.setattr("actionnlp.registry.load", load)
+    monkeypatch.setattr("actionnlp.loading.load", load)
     plan = str(sample_paths()[0])
     assert main(["score", plan, "--out", str(tmp_path / "a"), "--quiet"]) == 0
     assert isinstance(calls[0]["embedder"], CachedEmbedder)

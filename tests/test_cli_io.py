@@ -16,7 +16,7 @@ from actionnlp.data import sample_paths
 
 @pytest.fixture()
 def fast(monkeypatch, fast_models):
-    monkeypatch.setattr("actionnlp.registry.load", lambda *a, **k: fast_models)
+    monkeypatch.setattr("actionnlp.loading.load", lambda *a, **k: fast_models)
     return fast_models
 
 

@@ -18,7 +18,7 @@ from actionnlp.analysis.compare import (
     noise_summary,
     wilson_interval,
 )
-from actionnlp.corpus import THEMES
+from actionnlp.labels import THEMES
 
 
 def _wilson_by_hand(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:

@@ -1,14 +1,14 @@
 """Execute the notebooks in notebooks/ end to end and check what they show.
 
-Why this module is not marked ``slow`` although it loads the real embedding model: the
-notebooks are the documentation researchers run first, and a notebook that only breaks
-in ``make test-slow`` breaks unnoticed. Each notebook loads the models once and embeds
-only the four bundled plans, so notebooks 1-3 together take about two minutes on a laptop
-CPU. Notebook 4 also retrains on the corpus (one cross-validation repeat): 1.6 minutes
-on a shared 2-core machine (4.6 minutes at load average 16). They run offline (``HF_HUB_OFFLINE=1``) and without a display (``MPLBACKEND=Agg``;
-the plotting cell switches to the inline backend itself), in a kernel named
-``python3`` started with the repository root as working directory. Nothing is written
-to the repository: notebook 2 writes its report to a temporary folder and the executed
+The notebooks are the documentation researchers run first, and they run what a
+researcher runs: the shipped models with the real embedding model (notebooks 1-3 about
+two minutes together on a laptop CPU; notebook 4 also retrains on the corpus, 1.6
+minutes on a shared 2-core machine, 4.6 at load average 16). So executing them is
+marked ``slow`` (``make test-slow``); the fast suite checks they are stored clean. They
+run offline (``HF_HUB_OFFLINE=1``) and without a display (``MPLBACKEND=Agg``; the
+plotting cell switches to the inline backend itself), in a kernel named ``python3``
+started with the repository root as working directory. Nothing is written to the
+repository: notebook 2 writes its report to a temporary folder and the executed
 notebooks are not saved.
 """
 
@@ -100,6 +100,7 @@ def test_notebooks_are_stored_without_outputs():
                 assert cell.outputs == [] and cell.execution_count is None, name
 
 
+@pytest.mark.slow
 def test_quickstart(monkeypatch):
     nb = _execute("01-quickstart.ipynb", monkeypatch)
     assert _errors(nb) == []
@@ -111,6 +112,7 @@ def test_quickstart(monkeypatch):
     assert "SMART score" in text and "'T':" in text
 
 
+@pytest.mark.slow
 def test_compare_prisons(monkeypatch):
     nb = _execute("02-compare-prisons.ipynb", monkeypatch)
     assert _errors(nb) == []
@@ -123,6 +125,7 @@ def test_compare_prisons(monkeypatch):
     assert not (ROOT / "notebooks" / "out").exists()
 
 
+@pytest.mark.slow
 def test_your_own_taxonomy(monkeypatch):
     nb = _execute("03-your-own-taxonomy.ipynb", monkeypatch)
     assert _errors(nb) == []
@@ -132,6 +135,7 @@ def test_your_own_taxonomy(monkeypatch):
     assert "same labels on" in text
 
 
+@pytest.mark.slow
 def test_validate_and_retrain(monkeypatch):
     nb = _execute("04-validate-and-retrain.ipynb", monkeypatch)
     assert _errors(nb) == []

@@ -218,6 +218,35 @@ def test_owner_filter_round_trip(filtered, tmp_path):
     assert [e.text for e in loaded(texts[0]).ents] == ["Governor"]  # two dropped
 
 
+def test_owner_finder_saves_and_loads_pretrained(filtered, tmp_path):
+    """The finder's folder: config.json (no embedding) beside the spaCy pipeline; what it
+    finds is the same after loading, and a config of another pipeline is refused."""
+    from actionnlp.errors import ArtifactError
+
+    frame = pd.DataFrame(
+        {
+            "source": ["a", "a"],
+            "owner_raw": ["Governor", "HoHC/NHFT"],
+            "action_text": [
+                "The Governor will lead. Shared with the Head of Security and NHFT.",
+                "The Head of Healthcare has agreed it with the Governor.",
+            ],
+        }
+    )
+    finder = OwnerFinder(filtered, batch_size=16)
+    finder.save_pretrained(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["model"] == "actionnlp.owners.OwnerFinder" and config["embedding"] is None
+    assert config["params"] == {"batch_size": 16}
+    loaded = OwnerFinder.from_pretrained(tmp_path)
+    assert loaded.batch_size == 16 and loaded.nlp.pipe_names == filtered.pipe_names
+    pd.testing.assert_frame_equal(loaded.find_owners(frame), finder.find_owners(frame))
+    config["pipe_names"] = ["owner_ruler", "owner_linker"]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ArtifactError, match=r"config\.json: pipeline has pipes"):
+        OwnerFinder.from_pretrained(tmp_path)
+
+
 def _token_matcher_ruler(nlp):
     """The plain SpanRuler (token Matcher) the owner ruler replaced, with the same patterns."""
     from spacy.pipeline import SpanRuler

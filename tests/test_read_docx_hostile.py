@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent / "hostile"))
 import make_hostile as hostile
 
 from actionnlp.errors import ActionPlanError
-from actionnlp.read.api import read_plan
+from actionnlp.read import read_plan
 from actionnlp.read.docx import _table_matrix, resolve_entities
 
 

@@ -17,7 +17,7 @@ from actionnlp.errors import (
     UnreadableDocumentError,
     UnsupportedFormatError,
 )
-from actionnlp.read.api import read_plan, read_plans
+from actionnlp.read import read_plan, read_plans
 from actionnlp.read.limits import Limits
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -100,8 +100,8 @@ def test_a_reader_bug_becomes_an_error_row(tmp_path, monkeypatch):
 
     import actionnlp.read.api as api
 
-    real = api._read_text
-    monkeypatch.setattr(api, "_read_text", flaky)
+    real = api.plan_from_text
+    monkeypatch.setattr(api, "plan_from_text", flaky)
     # in this process (seconds=0), so the monkeypatched reader is the one that runs
     plans, errors = read_plans(tmp_path, progress=False, limits=Limits(seconds=0))
     assert len(plans) == 1

@@ -19,7 +19,7 @@ from actionnlp.errors import (
     NotARegularFileError,
     PermissionDeniedError,
 )
-from actionnlp.read.api import read_plan
+from actionnlp.read import read_plan
 from actionnlp.read.files import check_regular, read_bounded
 from actionnlp.read.limits import Limits, current_limits
 
@@ -108,6 +108,6 @@ def test_read_plan_names_the_file_for_any_failure(tmp_path, monkeypatch):
         def boom(text, source, raised=raised):
             raise raised
 
-        monkeypatch.setattr("actionnlp.read.api._read_text", boom)
+        monkeypatch.setattr("actionnlp.read.api.plan_from_text", boom)
         with pytest.raises(kind, match=rf"plan\.txt: .*{words}"):
             read_plan(path)

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent / "hostile"))
 import make_hostile as hostile
 
 from actionnlp.errors import ActionPlanError
-from actionnlp.read.api import read_plan
+from actionnlp.read import read_plan
 from actionnlp.read.cells import column_roles
 from actionnlp.read.html import read_html
 from actionnlp.read.meta import read_meta

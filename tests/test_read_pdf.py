@@ -140,9 +140,9 @@ def test_too_many_characters_on_a_page_or_in_the_document():
 
 def test_entries_level_with_their_paragraphs_pair_by_position():
     """Two entries beside three paragraphs: each covers the paragraphs down to the next."""
-    from actionnlp.read.docx import Cell, table_rows
     from actionnlp.read.pdf import by_position
     from actionnlp.read.segment import build_concerns
+    from actionnlp.read.table import Cell, table_rows
 
     roles = ["id", "concern", "response", "owner", "target"]
     row = [
@@ -161,8 +161,8 @@ def test_entries_level_with_their_paragraphs_pair_by_position():
 
 
 def test_entries_stacked_at_the_top_stay_paired_by_count():
-    from actionnlp.read.docx import Cell
     from actionnlp.read.pdf import by_position
+    from actionnlp.read.table import Cell
 
     roles = ["id", "concern", "response", "owner", "target"]
     row = [
@@ -173,3 +173,81 @@ def test_entries_stacked_at_the_top_stay_paired_by_count():
         Cell(["May 2024", "June 2024"], [False] * 2, [10.0, 21.0]),
     ]
     assert by_position(row, roles) == [row]
+
+
+def _page_texts(path: Path) -> list[str]:
+    """Each page's table cells as pdfplumber extracts them, squashed, ``|`` between cells
+    (a page's plain text interleaves the lines of the columns)."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return [
+            "|".join(
+                squash(cell or "")
+                for table in page.extract_tables()
+                for row in table
+                for cell in row
+            )
+            for page in pdf.pages
+        ]
+
+
+def _pages_with(words: list[str], texts: list[str]) -> list[int]:
+    phrase = squash(" ".join(words))
+    return [k for k, text in enumerate(texts, start=1) if phrase in text]
+
+
+@pytest.mark.parametrize(
+    "path", [FIXTURES / "stafford-2020.pdf", FIXTURES / "layouts" / "littlehey-2024--t1.pdf"]
+)
+def test_each_row_carries_the_page_it_starts_on(path):
+    """Pages run from the first page of the table to the last page of the PDF, in order;
+    each concern's first words are printed on its page, and an action never has a page
+    after the one where its own text starts."""
+    plan = read_pdf(path)
+    texts = _page_texts(path)
+    pages = [a.page for a in plan.actions]
+    assert all(isinstance(p, int) for p in pages)
+    assert pages == sorted(pages)
+    assert pages[0] in (1, 2)
+    assert pages[-1] == len(texts)  # the plan table runs to the last page of these PDFs
+    assert [c.page for c in plan.concerns] == sorted(c.page for c in plan.concerns)
+    for c in plan.concerns:
+        assert c.page in _pages_with(c.concern_text.split()[:5], texts), c.id
+        assert all(c.page <= a.page for a in c.actions), c.id
+        assert c.actions[0].page == c.page, c.id  # the first action is on the concern's row
+    checked = 0
+    for a in plan.actions:
+        starts = _pages_with(a.text.split()[:6], texts)
+        if len(starts) == 1:  # words printed once: the page where the action's text starts
+            assert a.page <= starts[0], a.text[:40]
+            checked += 1
+    assert checked >= 0.8 * len(plan.actions)
+
+
+def test_a_row_broken_across_pages_has_its_first_page():
+    """A paragraph that starts at the foot of page p and ends on page p + 1 (its row
+    stitched back together across the break) is on page p."""
+    path = FIXTURES / "stafford-2020.pdf"
+    plan = read_pdf(path)
+    texts = _page_texts(path)
+    broken = []
+    for a in plan.actions:
+        words = a.text.split()
+        head, tail = _pages_with(words[:5], texts), _pages_with(words[-5:], texts)
+        if len(head) == 1 and head[0] not in tail and head[0] + 1 in tail:
+            broken.append((a, head[0]))
+    assert broken, "the fixture has paragraphs broken across a page"
+    for a, first in broken:
+        assert a.page <= first, a.text[:40]
+    stitched = [a for a, first in broken if a.page == first]
+    assert stitched  # and the paragraphs that open their row are on the page they start
+
+
+def test_pages_are_none_outside_pdf_tables():
+    for path in (FIXTURES / "stafford-2020.docx", FIXTURES / "stafford-2020.html"):
+        plan = actionnlp.read_plan(path)
+        assert {a.page for a in plan.actions} == {None}
+        assert {c.page for c in plan.concerns} == {None}
+    frame = actionnlp.read_plan(FIXTURES / "stafford-2020.pdf").to_frame("actions")
+    assert str(frame["page"].dtype) == "Int64" and frame["page"].notna().all()

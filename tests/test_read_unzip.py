@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent / "hostile"))
 import make_hostile as hostile
 
 from actionnlp.errors import DocumentTooLargeError, UnreadableDocumentError
-from actionnlp.read.api import read_plan
+from actionnlp.read import read_plan
 from actionnlp.read.limits import Limits
 from actionnlp.read.unzip import unpack
 

@@ -14,7 +14,7 @@ import make_hostile as hostile
 
 from actionnlp.data import sample_paths
 from actionnlp.errors import BudgetExceededError
-from actionnlp.read.api import read_plans
+from actionnlp.read import read_plans
 from actionnlp.read.limits import Limits
 from actionnlp.read.worker import Worker, read_guarded
 
@@ -76,7 +76,7 @@ def test_unexpected_failures_become_library_errors(tmp_path, monkeypatch):
     def deep(text, source):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr("actionnlp.read.api._read_text", deep)
+    monkeypatch.setattr("actionnlp.read.api.plan_from_text", deep)
     _, error = read_guarded(str(path), Limits())
     assert error["error"] == "DocumentTooLargeError"
     assert error["message"].startswith(f"{path}: is nested too deeply")
@@ -84,7 +84,7 @@ def test_unexpected_failures_become_library_errors(tmp_path, monkeypatch):
     def greedy(text, source):
         raise MemoryError
 
-    monkeypatch.setattr("actionnlp.read.api._read_text", greedy)
+    monkeypatch.setattr("actionnlp.read.api.plan_from_text", greedy)
     _, error = read_guarded(str(path), Limits(memory_mb=100))
     assert error["error"] == BudgetExceededError.__name__
     assert "ran out of the 100 MB memory budget" in error["message"]

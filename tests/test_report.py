@@ -155,3 +155,27 @@ def test_many_plans_leave_out_static_figures(samples):
     html = report_html(renamed_copies(samples, 24))
     assert "data:image/png" not in html and "static figures are left out" in html
     assert len(_data(_parse(html))["groups"]) == 24
+
+
+def test_explorer_source_names_the_file_and_the_pdf_page(fast_models):
+    """The explorer's source column: the file for every plan, and the page for a PDF."""
+    from pathlib import Path
+
+    from actionnlp.analysis import analyze
+
+    fixtures = Path(__file__).parent / "fixtures"
+    result = analyze(
+        [fixtures / "stafford-2020.pdf", fixtures / "stafford-2020.docx"],
+        models=fast_models,
+        progress=False,
+    )
+    data = _data(_parse(report_html(result)))
+    by_file: dict[str, list] = {}
+    for a in data["actions"]:
+        by_file.setdefault(a["src"], []).append(a["pg"])
+    assert set(by_file) == {"stafford-2020.pdf", "stafford-2020.docx"}
+    assert set(by_file["stafford-2020.docx"]) == {None}
+    pdf_pages = by_file["stafford-2020.pdf"]
+    actions = result.actions[result.actions.source.str.endswith(".pdf")]
+    assert pdf_pages == actions["page"].tolist()
+    assert pdf_pages == sorted(pdf_pages) and pdf_pages[0] == 1 and pdf_pages[-1] > 1

@@ -146,7 +146,7 @@ def test_content_key_tells_parts_apart():
 
 def _fast_models_with_cache(fast_training, cache_dir):
     from actionnlp.embed import FakeEmbedder
-    from actionnlp.registry import load
+    from actionnlp.loading import load
 
     return load(fast_training[0], embedder=FakeEmbedder(dim=64), results=ResultCache(cache_dir))
 

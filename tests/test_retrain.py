@@ -14,8 +14,8 @@ import actionnlp
 from actionnlp.artifacts import file_sha256
 from actionnlp.embed import FakeEmbedder
 from actionnlp.errors import ArtifactError, CodingSheetError
-from actionnlp.registry import MODELS_DIR, load
-from actionnlp.theme_training import shipped_tagger
+from actionnlp.loading import MODELS_DIR, load
+from actionnlp.themes.training import shipped_tagger
 from actionnlp.validation import (
     SHIPPED_CORPUS,
     agreement,
@@ -114,7 +114,7 @@ def test_tampered_or_other_version_artifacts_are_refused(retrained, tmp_path):
     out, _ = retrained
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
-    with (copy / "themes-v1" / "tagger.skops").open("ab") as handle:
+    with (copy / "themes-v1" / "head.skops").open("ab") as handle:
         handle.write(b"x")
     with pytest.raises(ArtifactError, match="checksum mismatch"):
         load(copy, embedder=FakeEmbedder(dim=64))

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+from inspect import signature
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 
-from actionnlp.corpus import SMART_KEYS
 from actionnlp.embed import FakeEmbedder
+from actionnlp.labels import SMART_KEYS
 from actionnlp.smart import RuleSmartScorer, SmartScorer, extract_signals
 from actionnlp.smart.training import train_and_evaluate
 
@@ -197,18 +200,27 @@ def test_score_frame_interface(fitted: SmartScorer) -> None:
 
 
 def test_save_load_round_trip(tmp_path, fitted: SmartScorer) -> None:
-    fitted.save(tmp_path / "smart")
-    loaded = SmartScorer.load(tmp_path / "smart", FakeEmbedder())
+    fitted.save_pretrained(tmp_path / "smart")
+    loaded = SmartScorer.from_pretrained(tmp_path / "smart", embedder=FakeEmbedder())
     np.testing.assert_array_equal(loaded.predict_proba(_frame()), fitted.predict_proba(_frame()))
     assert not any(p.suffix == ".pkl" for p in (tmp_path / "smart").iterdir())
+    config = json.loads((tmp_path / "smart" / "config.json").read_text())
+    assert config["model"] == "actionnlp.smart.SmartScorer"
+    assert config["params"] == {"C": fitted.C, "random_state": fitted.random_state}
+    assert config["embedding"] == {"name": "fake", "weights_sha256": "fake-32"}
     from actionnlp.errors import ArtifactError
 
     with pytest.raises(ArtifactError):
-        SmartScorer.load(tmp_path / "smart", FakeEmbedder(16))
+        SmartScorer.from_pretrained(tmp_path / "smart", embedder=FakeEmbedder(16))
 
 
 def test_sklearn_contract() -> None:
+    from sklearn.base import BaseEstimator
+
     model = SmartScorer(embedder=FakeEmbedder(), C=0.5, random_state=3)
+    assert isinstance(model, BaseEstimator) and "groups" in signature(SmartScorer.fit).parameters
+    # .score keeps scikit-learn's meaning (a metric): annotating a frame is .annotate
+    assert not hasattr(model, "score") and callable(model.annotate)
     copy = clone(model)
     assert copy.get_params()["C"] == 0.5 and copy.get_params()["random_state"] == 3
     assert not any(k.endswith("_") for k in vars(copy))
@@ -238,7 +250,7 @@ def test_train_and_evaluate_is_json(tmp_path) -> None:
     json.dumps(report, allow_nan=False)
     assert report["n_actions"] == 2 * len(ROWS) - 1
     assert set(report["trained"]["pooled"]) == set(SMART_KEYS)
-    assert (tmp_path / "m" / "smart.json").is_file()
+    assert (tmp_path / "m" / "config.json").is_file()
     assert report["recommendations_era"]["plans"] == ["a-2020"]
     assert report["majority"]["pooled"]["S"]["kappa"] in (0.0, None)
 
@@ -295,8 +307,8 @@ def test_nested_selection_keeps_rule_unless_head_is_better(tmp_path) -> None:
     model = SmartScorer(embedder=FakeEmbedder()).fit(frame, rules, groups=frame["plan"])
     assert set(model.selection_.values()) == {"rule"}
     assert np.array_equal(model.predict(frame), rules)
-    model.save(tmp_path / "m")
-    again = SmartScorer.load(tmp_path / "m", FakeEmbedder())
+    model.save_pretrained(tmp_path / "m")
+    again = SmartScorer.from_pretrained(tmp_path / "m", embedder=FakeEmbedder())
     assert again.selection_ == model.selection_
     assert np.array_equal(again.predict(frame), rules)
 
@@ -339,9 +351,9 @@ def test_head_chosen_when_it_beats_the_rule(tmp_path) -> None:
     model = SmartScorer(embedder=FakeEmbedder()).fit(frame, labels, groups=frame["plan"])
     assert model.selection_["M"].startswith("head")
     np.testing.assert_array_equal(model.predict(frame)[:, 1], labels[:, 1])
-    model.save(tmp_path / "m")
+    model.save_pretrained(tmp_path / "m")
     assert (tmp_path / "m" / "head_M.skops").is_file()
-    again = SmartScorer.load(tmp_path / "m", FakeEmbedder())
+    again = SmartScorer.from_pretrained(tmp_path / "m", embedder=FakeEmbedder())
     assert again.selection_ == model.selection_
     np.testing.assert_array_equal(again.predict_proba(frame), model.predict_proba(frame))
     for row in again.annotate(frame).itertuples():

@@ -7,9 +7,10 @@ import pytest
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from actionnlp.artifacts import load_sklearn, save_sklearn
 from actionnlp.embed import FakeEmbedder
-from actionnlp.themes import ThemeTagger, ZeroShotTagger, _best_threshold, tags_frame
+from actionnlp.errors import ArtifactError
+from actionnlp.themes import ThemeTagger, ZeroShotTagger, tags_frame
+from actionnlp.themes.tagger import _best_threshold
 
 # Checks that assume a single-output classifier (predict returns 1-D labels) do not
 # apply to a multi-label tagger whose predict returns an indicator matrix.
@@ -134,15 +135,41 @@ def test_clone_and_params():
     assert params["C"] == 2.0 and params["cv"] == 4 and params["embedder"] is None
 
 
+def _round_trip(tagger: ThemeTagger, directory) -> ThemeTagger:
+    """``tagger`` saved with save_pretrained and read back with its own embedder."""
+    tagger.save_pretrained(directory)
+    return ThemeTagger.from_pretrained(directory, embedder=tagger.embedder)
+
+
 def test_save_and_reload_identical(tmp_path):
+    import json
+
+    import skops.io
+
     tagger = fitted()
-    before = tagger.predict_proba(TEXTS)
-    emb = tagger.embedder
-    tagger.embedder = None  # the embedder is referenced, never serialised
-    save_sklearn(tagger, tmp_path / "tagger.skops")
-    loaded = load_sklearn(tmp_path / "tagger.skops")
-    loaded.embedder = emb
-    assert np.array_equal(loaded.predict_proba(TEXTS), before)
+    loaded = _round_trip(tagger, tmp_path)
+    assert np.array_equal(loaded.predict_proba(TEXTS), tagger.predict_proba(TEXTS))
+    assert loaded.get_params() == tagger.get_params()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", "head.skops"]
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["model"] == "actionnlp.themes.ThemeTagger"
+    assert config["embedding"] == {"name": "fake", "weights_sha256": "fake-64"}
+    assert config["params"]["cv"] == 2 and "embedder" not in config["params"]
+    # the fitted parts are scikit-learn and NumPy types only: no actionnlp class, no pickle
+    assert skops.io.get_untrusted_types(file=tmp_path / "head.skops") == []
+
+
+def test_reloading_with_another_embedder_or_a_foreign_file_is_refused(tmp_path):
+    from actionnlp.artifacts import save_sklearn
+
+    fitted().save_pretrained(tmp_path)
+    with pytest.raises(ArtifactError, match=r"config\.json: built with embedding fake \(fake-64\)"):
+        ThemeTagger.from_pretrained(tmp_path, embedder=FakeEmbedder(dim=16))
+    save_sklearn({"classes_": np.array(["a"])}, tmp_path / "head.skops")
+    with pytest.raises(ArtifactError, match=r"head\.skops: must hold exactly the fitted parts"):
+        ThemeTagger.from_pretrained(tmp_path, embedder=FakeEmbedder(dim=64))
+    with pytest.raises(ArtifactError, match=r"no config\.json"):
+        ThemeTagger.from_pretrained(tmp_path / "nowhere", embedder=FakeEmbedder(dim=64))
 
 
 def test_tags_frame_columns():
@@ -185,37 +212,13 @@ def test_tfidf_and_context_features(tmp_path):
     )
     with pytest.raises(ValueError, match="needs texts"):
         tagger.predict_proba(np.zeros((1, 128)))
-    tagger.embedder = None
-    save_sklearn(tagger, tmp_path / "wide.skops")
-    loaded = load_sklearn(tmp_path / "wide.skops")
-    loaded.embedder, tagger.embedder = emb, emb
+    loaded = _round_trip(tagger, tmp_path)
     assert np.array_equal(loaded.predict_proba(pairs), tagger.predict_proba(pairs))
 
 
 def test_unknown_features_rejected():
     with pytest.raises(ValueError, match="features must be one of"):
         ThemeTagger(embedder=FakeEmbedder(), features="bag", cv=2).fit(TEXTS, LABELS)
-
-
-def test_tagger_saved_before_feature_options_still_loads():
-    tagger = fitted()
-    state = dict(tagger.__getstate__())
-    for key in (
-        "features",
-        "context",
-        "tfidf_",
-        "calibrate",
-        "calibration_",
-        "cv_repeats",
-        "descriptions",
-        "description_vectors_",
-    ):
-        state.pop(key)
-    old = ThemeTagger.__new__(ThemeTagger)
-    old.__setstate__(state)
-    assert old.features == "embedding" and old.context is False and old.calibrate is False
-    assert old.cv_repeats == 1 and old.description_vectors_ is None
-    assert np.array_equal(old.predict_proba(TEXTS), tagger.predict_proba(TEXTS))
 
 
 def calibration_data() -> tuple[np.ndarray, np.ndarray]:
@@ -264,25 +267,10 @@ def test_uncalibrated_tagger_gives_the_heads_probabilities():
 
 def test_calibrated_tagger_saves_and_reloads(tmp_path):
     X, Y = calibration_data()
-    tagger = ThemeTagger(cv=3, calibrate=True).fit(X, Y)
-    save_sklearn(tagger, tmp_path / "calibrated.skops")
-    loaded = load_sklearn(tmp_path / "calibrated.skops")
-    assert np.array_equal(loaded.calibration_, tagger.calibration_)
+    tagger = ThemeTagger(embedder=FakeEmbedder(), cv=3, calibrate=True).fit(X, Y)
+    loaded = _round_trip(tagger, tmp_path)
+    assert loaded.calibrate and np.array_equal(loaded.calibration_, tagger.calibration_)
     assert np.array_equal(loaded.predict_proba(X), tagger.predict_proba(X))
-
-
-def test_tagger_saved_before_calibration_still_predicts():
-    X, Y = calibration_data()
-    tagger = ThemeTagger(cv=3, calibrate=True).fit(X, Y)
-    state = dict(tagger.__getstate__())
-    for key in ("calibrate", "calibration_"):
-        state.pop(key)
-    old = ThemeTagger.__new__(ThemeTagger)
-    old.__setstate__(state)
-    assert old.calibrate is False and (old.calibration_ == [1.0, 0.0]).all()
-    heads = np.column_stack([est.predict_proba(X)[:, 1] for est in tagger.estimators_])
-    assert np.array_equal(old.predict_proba(X), heads)
-    assert old.predict(X).shape == (80, 2)
 
 
 DESCRIPTIONS = {
@@ -306,10 +294,8 @@ def test_description_similarities_are_features(tmp_path):
     assert "drugs" in tagger.predict_labels(["Drug testing of prisoners"])[0]
     with pytest.raises(ValueError, match="descriptions need texts"):
         ThemeTagger(descriptions=DESCRIPTIONS).fit(np.zeros((4, 3)), [0, 1, 0, 1])
-    tagger.embedder = None
-    save_sklearn(tagger, tmp_path / "described.skops")
-    loaded = load_sklearn(tmp_path / "described.skops")
-    loaded.embedder, tagger.embedder = emb, emb
+    loaded = _round_trip(tagger, tmp_path)
+    assert loaded.get_params()["descriptions"] == DESCRIPTIONS
     assert np.array_equal(loaded.predict_proba([pair]), tagger.predict_proba([pair]))
 
 

@@ -32,7 +32,7 @@ def test_fast_training_writes_verified_artifacts(fast_training):
 
 def test_fast_models_predict_identically_twice(fast_models, fast_training):
     from actionnlp.embed import FakeEmbedder
-    from actionnlp.registry import load
+    from actionnlp.loading import load
 
     texts = ["Illicit drugs were easy to get.", "Teaching was poor."]
     a = fast_models.tag_themes(texts)
@@ -44,8 +44,9 @@ def test_fast_models_predict_identically_twice(fast_models, fast_training):
     assert s1["smart_evidence"].map(len).eq(5).all()
 
 
-def test_fast_cli_leaves_the_shipped_model_card_alone(tmp_path, capsys):
-    """`train.py --fast --out D` writes no card unless `--cards DIR` is given."""
+def test_fast_cli_leaves_the_shipped_model_card_alone(fast_training_run, capsys):
+    """`train.py --fast --out D` (the session's one training run) writes no card unless
+    `--cards DIR` is given, and refuses the shipped models folder."""
     from argparse import Namespace
 
     from conftest import ROOT, _train_module
@@ -59,18 +60,11 @@ def test_fast_cli_leaves_the_shipped_model_card_alone(tmp_path, capsys):
         train.main(["--fast"])
     assert "give --out DIR" in capsys.readouterr().err
 
-    docs = ROOT / "docs"
-    cards = [docs / "model-card.md", *sorted((docs / "model-cards").glob("*.json"))]
-    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in cards}
-    try:
-        assert train.main(["--fast", "--out", str(tmp_path / "models")]) == 0
-        assert (tmp_path / "models" / "smart-v1" / "manifest.json").is_file()
-        assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in cards} == before
-    finally:  # never leave fake-embedder figures in the shipped card
-        for p, (_, data) in before.items():
-            if p.read_bytes() != data:
-                p.write_bytes(data)
-    assert "themes:" in capsys.readouterr().out
+    out, before, after, printed = fast_training_run
+    assert (out / "smart-v1" / "manifest.json").is_file()
+    assert after == before
+    if printed:  # empty when ACTIONNLP_TEST_MODELS reused an earlier run
+        assert "themes:" in printed
 
 
 def test_second_theme_labelling_lines_up_with_the_corpus(tmp_path):
@@ -80,8 +74,9 @@ def test_second_theme_labelling_lines_up_with_the_corpus(tmp_path):
 
     from conftest import ROOT
 
-    from actionnlp.corpus import THEMES, load_corpus
-    from actionnlp.theme_training import theme_items
+    from actionnlp.corpus import load_corpus
+    from actionnlp.labels import THEMES
+    from actionnlp.themes.training import theme_items
 
     spec = importlib.util.spec_from_file_location(
         "actionnlp_agreement", ROOT / "training" / "agreement.py"
@@ -146,7 +141,7 @@ def test_pin_command_re_pins_a_retrained_folder(fast_training, tmp_path):
 
     from actionnlp.embed import FakeEmbedder
     from actionnlp.errors import ArtifactError
-    from actionnlp.registry import load
+    from actionnlp.loading import load
 
     train = _train_module()
     out = tmp_path / "models"

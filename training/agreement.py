@@ -19,8 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from actionnlp.corpus import REQUIRED_THEMES, THEMES, load_corpus  # noqa: E402
-from actionnlp.theme_training import _indicator, _macro, _per_label, theme_items  # noqa: E402
+from actionnlp.corpus import load_corpus  # noqa: E402
+from actionnlp.labels import REQUIRED_THEMES, THEMES  # noqa: E402
+from actionnlp.themes.training import _indicator, _macro, _per_label, theme_items  # noqa: E402
 
 SECOND_PASS = ROOT / "training" / "agreement" / "themes-second-pass.jsonl"
 

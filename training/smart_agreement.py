@@ -29,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from actionnlp.corpus import SMART_KEYS  # noqa: E402
+from actionnlp.labels import SMART_KEYS  # noqa: E402
 
 AGREEMENT = ROOT / "training" / "agreement"
 SECOND = AGREEMENT / "smart-second-coder.csv"

@@ -16,7 +16,8 @@ shipped card with fake-embedder figures.
 
 For each model it evaluates leave-one-prison-out (train on three plans, test on
 the fourth, all four ways) beside its baselines, fits the final model on all plans
-with fixed seeds, writes the artifact with a checksummed manifest, and writes the
+with fixed seeds, writes it with its ``save_pretrained`` (``config.json`` plus its
+fitted parts, :mod:`actionnlp.pretrained`) and a checksummed manifest, and writes the
 model card (``docs/model-card.md`` plus one JSON per artifact).
 """
 
@@ -40,21 +41,13 @@ from actionnlp.artifacts import (  # noqa: E402
     library_versions,
     pins_of,
     save_artifact,
-    save_sklearn,
     write_pin_file,
 )
-from actionnlp.corpus import (  # noqa: E402
-    OWNER_CATEGORIES,
-    SMART_KEYS,
-    THEMES,
-    corpus_hash,
-    load_anchors,
-    load_corpus,
-    validate_corpus,
-)
+from actionnlp.corpus import corpus_hash, load_anchors, load_corpus, validate_corpus  # noqa: E402
 from actionnlp.data import sample_paths  # noqa: E402
+from actionnlp.labels import OWNER_CATEGORIES, SMART_KEYS, THEMES  # noqa: E402
+from actionnlp.loading import ARTIFACTS, MODELS_DIR, PIN_FILE  # noqa: E402
 from actionnlp.model_card import render_model_card  # noqa: E402
-from actionnlp.registry import ARTIFACTS, MODELS_DIR, PIN_FILE  # noqa: E402
 
 SEED = 0
 
@@ -101,12 +94,11 @@ def train_all(
         card = None if cards is None else cards / "model-cards" / "themes.json"
         results["themes"] = _kept_themes(out / "themes-v1", data_hash, card)
     else:
-        from actionnlp.theme_training import train_and_evaluate as train_themes
+        from actionnlp.themes.training import train_and_evaluate as train_themes
 
         tagger, theme_metrics = train_themes(
             concerns, actions, embedder=embedder, anchors=anchors, seed=SEED
         )
-        tagger.embedder = None  # referenced by name and hash in the manifest, never pickled
         results["themes"] = _write(
             out / "themes-v1",
             "themes",
@@ -114,7 +106,7 @@ def train_all(
             data_hash=data_hash,
             metrics=theme_metrics,
             embedding=embedder,
-            write=lambda d: save_sklearn(tagger, d / "tagger.skops"),
+            write=tagger.save_pretrained,
         )
 
     # Owners ---------------------------------------------------------------------
@@ -124,7 +116,7 @@ def train_all(
     _fresh(owner_dir)
     fast_iter = {"n_iter": 3} if fast else {}
     owner_metrics = train_owners(
-        actions, seed=SEED, out_dir=owner_dir / "pipeline", embedder=embedder, **fast_iter
+        actions, seed=SEED, out_dir=owner_dir, embedder=embedder, **fast_iter
     )
     results["owners"] = _write(
         owner_dir,
@@ -147,7 +139,7 @@ def train_all(
         actions,
         embedder=embedder,
         seed=SEED,
-        out_dir=smart_dir / "scorer",
+        out_dir=smart_dir,
         other_labels=None if original is None else {"original": original},
     )
     if not fast and agree.SECOND.is_file():

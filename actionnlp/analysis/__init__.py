@@ -14,7 +14,7 @@ One :class:`Analysis` holds five tidy tables that share ``source`` (one plan):
     ``prison_function`` (the prison register, :mod:`actionnlp.prisons`).
 ``concerns``
     :meth:`ActionPlan.to_frame` ``("concerns")`` plus ``themes`` (list of theme
-    names) and ``p_<theme>`` for each theme in :data:`actionnlp.corpus.THEMES`,
+    names) and ``p_<theme>`` for each theme in :data:`actionnlp.labels.THEMES`,
     tagged from the concern text followed by its recommendation.
 ``actions``
     :meth:`ActionPlan.to_frame` ``("actions")`` plus ``action_themes`` and

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from actionnlp.corpus import OWNER_CATEGORIES, SMART_KEYS, THEMES
+from actionnlp.labels import OWNER_CATEGORIES, SMART_KEYS, THEMES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,6 +35,7 @@ class Entry(NamedTuple):
 
 
 _READ = "read from the plan"
+_PAGE_NOTE = "PDF plans read from their ruled table; empty for other formats"
 _ID_NOTE = "CSV: written with a leading `#` so every tool reads it as text"
 _PLAN_KEYS = [
     ("source", "text", "the plan's file (or the table's source / prison and year)", "", ""),
@@ -213,6 +214,14 @@ def _entries() -> list[Entry]:
         Entry("concerns", "n_actions", "integer", "action rows of the concern"),
         Entry(
             "concerns",
+            "page",
+            "integer",
+            "page of the PDF where the concern's first table row starts (1-based)",
+            "",
+            _PAGE_NOTE,
+        ),
+        Entry(
+            "concerns",
             "repeated",
             "boolean",
             "the concern or recommendation text says HMIP is repeating it",
@@ -279,6 +288,14 @@ def _entries() -> list[Entry]:
             "target status",
             "completed | ongoing | planned",
             "from target_raw",
+        ),
+        Entry(
+            "actions",
+            "page",
+            "integer",
+            "page of the PDF where the action's table row starts (1-based)",
+            "",
+            _PAGE_NOTE + "; a row broken across pages has its first page",
         ),
         Entry(
             "actions",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from actionnlp.corpus import OWNER_CATEGORIES, SMART_KEYS, THEMES
+from actionnlp.labels import OWNER_CATEGORIES, SMART_KEYS, THEMES
 from actionnlp.workers import configure_matplotlib
 
 if TYPE_CHECKING:

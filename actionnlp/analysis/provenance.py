@@ -21,7 +21,7 @@ ARTIFACTS = {"themes": "themes-v1", "owners": "owners-v1", "smart": "smart-v1"}
 
 def read_manifests(models_dir: Path | None = None) -> dict[str, dict[str, Any]]:
     """The manifests of the three artifacts (name -> manifest); missing ones are skipped."""
-    from actionnlp.registry import MODELS_DIR
+    from actionnlp.loading import MODELS_DIR
 
     base = Path(models_dir) if models_dir is not None else Path(MODELS_DIR)
     out = {}

@@ -89,7 +89,7 @@ class Analysis:
           ``smart_T_rate``: share of actions meeting each criterion (rationale rows
           and rows the scorer marks not applicable are excluded);
         - ``owner_<category>``: share of all owners named in the group's actions that
-          fall in each category of :data:`actionnlp.corpus.OWNER_CATEGORIES`;
+          fall in each category of :data:`actionnlp.labels.OWNER_CATEGORIES`;
         - ``agreed_rate``, ``partly_agreed_rate``, ``not_agreed_rate``: shares of the
           concerns with a recorded decision (NaN when none has one);
         - ``completed_share``: share of actions whose target status is completed;

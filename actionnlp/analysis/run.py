@@ -17,13 +17,13 @@ from actionnlp.analysis.tables import (
     with_dtypes,
     with_establishments,
 )
-from actionnlp.corpus import THEMES
+from actionnlp.labels import THEMES
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from actionnlp.loading import Models
     from actionnlp.plan import ActionPlan
-    from actionnlp.registry import Models
 _BATCH = 128
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -164,7 +164,7 @@ def parse_tables(
         elif any(isinstance(x, ActionPlan) for x in items):
             raise TypeError("give either paths or ActionPlan objects, not a mix")
         else:
-            from actionnlp.read.api import read_plans
+            from actionnlp.read import read_plans
 
             read, errors = read_plans(items, n_jobs=n_jobs, progress=progress)
         plans, concerns, actions, problems = frames_from_plans(read)  # type: ignore[arg-type]
@@ -211,7 +211,7 @@ def analyze(
     list of :class:`~actionnlp.ActionPlan`, or a researcher's own actions table
     with :data:`REQUIRED_COLUMNS` (see :func:`frames_from_table`; ``columns`` maps
     the table's own column names to those, ``{"their name": "our name"}``). ``models``
-    defaults to :func:`actionnlp.registry.load` with the on-disk embedding and result
+    defaults to :func:`actionnlp.loading.load` with the on-disk embedding and result
     caches (:mod:`actionnlp.embed_cache`, :mod:`actionnlp.result_cache`). Each
     distinct concern text is tagged once, and each distinct (action text, concern)
     pair: an action's themes are read with its concern as context. Warns when
@@ -325,7 +325,7 @@ def _default_models() -> Models:
     """The shipped models (verified) with the on-disk embedding and result caches."""
     from actionnlp.embed import default_embedder
     from actionnlp.embed_cache import CachedEmbedder
-    from actionnlp.registry import load
+    from actionnlp.loading import load
     from actionnlp.result_cache import ResultCache
 
     return load(embedder=CachedEmbedder(default_embedder()), results=ResultCache())

@@ -4,7 +4,7 @@ Do not edit: `make train` rewrites it, `make pin` re-pins the artifacts as they 
 """
 
 PINS: dict[str, str] = {
-    "owners-v1": "2f068f57f7d6611db169114dc7c8b5438669c7d260a4b586d8e04d6214760827",
-    "smart-v1": "3496d6d11c915f5126a7d32b6667d1b0cfc5eb49c47dbc301d44616cbc26fafe",
-    "themes-v1": "2b1a764390d79e1c44cda11cefb230e69cf97debbe4dc4f3614c74d679279bf1",
+    "owners-v1": "28dfc8b5529cb28da286de9fdd75e8cb55975d534af8920d6b805f1b57fa4079",
+    "smart-v1": "35756a9ff5dd4944141019daa97345ab25f2bf7f008e88426f00de44b7ce8ecc",
+    "themes-v1": "3146e140b6ad1b0172d723caf21cbcd89960e0f7a8c15d687b6719c3f9402a67",
 }

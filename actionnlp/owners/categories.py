@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from actionnlp.corpus import OWNER_CATEGORIES
 from actionnlp.errors import ResourceError
+from actionnlp.labels import OWNER_CATEGORIES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -52,7 +52,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
-from actionnlp.corpus import MENTION_LABELS
+from actionnlp.labels import MENTION_LABELS
 from actionnlp.owners.candidates import acronym_candidates, acronym_label
 from actionnlp.owners.filter import OwnerFilter, candidate_features, make_owner_filter
 from actionnlp.owners.normalise import Gazetteer, load_gazetteer, normalise_owner, plan_acronyms

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, minibatch
 
-from actionnlp.corpus import MENTION_LABELS
+from actionnlp.labels import MENTION_LABELS
 
 __all__ = ["OwnerFilter", "candidate_features", "make_owner_filter"]
 

@@ -45,8 +45,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from actionnlp.corpus import MENTION_LABELS, OWNER_CATEGORIES
 from actionnlp.errors import ResourceError
+from actionnlp.labels import MENTION_LABELS, OWNER_CATEGORIES
 from actionnlp.owners.categories import MIN_SIMILARITY, generic_category, nearest_names
 from actionnlp.read.owners_cell import split_owners
 

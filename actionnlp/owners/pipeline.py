@@ -29,7 +29,7 @@ from spacy.training import Example
 from spacy.util import filter_spans, minibatch
 
 import actionnlp.owners.components  # noqa: F401  (registers the factories)
-from actionnlp.corpus import MENTION_LABELS
+from actionnlp.labels import MENTION_LABELS
 from actionnlp.owners.categories import MIN_SIMILARITY
 from actionnlp.owners.normalise import (
     Gazetteer,
@@ -57,6 +57,10 @@ __all__ = [
 ]
 
 SpanTuple = tuple[int, int, str]
+MODEL_NAME = "actionnlp.owners.OwnerFinder"
+"""The class name a saved finder's ``config.json`` records."""
+PIPELINE_DIR = "pipeline"
+"""The folder of a saved finder's spaCy pipeline."""
 NER_ORDER = "ruler_first"
 """Where the trained ``ner`` goes: after the ruler ("ruler_first") or before it."""
 
@@ -301,6 +305,59 @@ class OwnerFinder:
         self.min_similarity = min_similarity
         linker = dict(nlp.pipeline).get("owner_linker")
         self.gazetteer: Gazetteer | None = getattr(linker, "gazetteer", None)
+
+    # -- persistence: a folder with config.json and pipeline/ (actionnlp.pretrained) ----
+    def save_pretrained(self, directory: str | Path) -> Path:
+        """Write ``config.json`` (the finder's parameters, pipe names and the embedding of
+        its category fallback, if any) and the spaCy pipeline (``pipeline/``,
+        ``nlp.to_disk``) into ``directory``.
+
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     _ = OwnerFinder(build_pipeline(), batch_size=8).save_pretrained(d)
+        ...     again = OwnerFinder.from_pretrained(d)
+        >>> again.nlp.pipe_names, again.batch_size
+        (['owner_ruler', 'owner_linker'], 8)
+        """
+        from actionnlp.pretrained import write_config
+
+        directory = Path(directory)
+        self.nlp.to_disk(directory / PIPELINE_DIR)
+        params = {"batch_size": self.batch_size, "min_similarity": self.min_similarity}
+        write_config(
+            directory,
+            MODEL_NAME,
+            params,
+            embedding=self.embedder,
+            pipe_names=self.nlp.pipe_names,
+        )
+        return directory
+
+    @classmethod
+    def from_pretrained(cls, directory: str | Path, *, embedder: Any = None) -> OwnerFinder:
+        """The finder :meth:`save_pretrained` wrote into ``directory``. ``embedder`` is
+        given to the finder when its config records an embedding (and must be that one);
+        a finder saved without one reads no embeddings and ignores it."""
+        from actionnlp.errors import ArtifactError
+        from actionnlp.pretrained import CONFIG, read_config
+
+        directory = Path(directory)
+        config = read_config(directory, MODEL_NAME, embedder=embedder)
+        nlp = load_pipeline(directory / PIPELINE_DIR)
+        if config.get("pipe_names") != nlp.pipe_names:
+            raise ArtifactError(
+                f"pipeline has pipes {nlp.pipe_names}, config says {config.get('pipe_names')}",
+                directory / CONFIG,
+            )
+        params = dict(config["params"])
+        if config["embedding"] is not None:
+            params["embedder"] = embedder
+        try:
+            return cls(nlp, **params)
+        except TypeError as exc:
+            raise ArtifactError(
+                f"params this OwnerFinder does not take ({exc})", directory / CONFIG
+            ) from exc
 
     @staticmethod
     def _plan_key(frame: pd.DataFrame) -> list[Any]:

@@ -4,7 +4,7 @@
 category both right, rule-based), (b) owner-mention spans leave-one-plan-out (exact
 span and label; ruler only, ruler + learned ``owner_filter``, ner only, and ruler
 and ner in each order) and (c) trains the final pipeline on every plan, saving it
-with ``nlp.to_disk`` when asked.
+as an :class:`~actionnlp.owners.OwnerFinder` folder (``save_pretrained``) when asked.
 
 Everything learned (ner, filter) is fitted on the training plans of each fold only.
 The gazetteer behind the ruler, however, was written from all the labelled plans, so
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from actionnlp.corpus import MENTION_LABELS
+from actionnlp.labels import MENTION_LABELS
 from actionnlp.owners.normalise import normalise_cell, plan_acronyms
 
 if TYPE_CHECKING:
@@ -431,6 +431,7 @@ def train_and_evaluate(
     """
     from actionnlp.owners.pipeline import (
         NER_ORDER,
+        OwnerFinder,
         build_pipeline,
         fit_filter,
         train_filter,
@@ -478,7 +479,7 @@ def train_and_evaluate(
         if chosen == "ner":
             final.remove_pipe("owner_ruler")
     if out_dir is not None:
-        final.to_disk(out_dir)
+        OwnerFinder(final, embedder=embedder).save_pretrained(out_dir)
     return {
         "plans": plans,
         "n_actions": len(actions),

@@ -15,8 +15,8 @@ Before python-docx opens a file the zip is checked: its declared uncompressed
 size and each entry's compression ratio are bounded (zip bombs), and any XML part
 that declares a DOCTYPE or ENTITY is refused (entity expansion).
 
-The table-to-rows helpers here (:func:`header_roles`, :func:`cells_to_row`,
-:func:`table_rows`) are shared by the PDF and HTML readers.
+The header search and the cells-to-rows work are :mod:`actionnlp.read.table`'s,
+shared with the PDF and HTML readers.
 """
 
 from __future__ import annotations
@@ -27,36 +27,21 @@ import re
 import weakref
 import zipfile
 import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from actionnlp.errors import (
-    EmptyDocumentError,
-    NotAnActionPlanError,
-    UnreadableDocumentError,
-)
-from actionnlp.read.cells import BULLET, ID_RE, clean_text, column_roles, join_lines
-from actionnlp.read.dates import split_target_entries
+from actionnlp.errors import EmptyDocumentError, UnreadableDocumentError
+from actionnlp.read.assemble import plan_from_table, plan_from_text
+from actionnlp.read.cells import join_lines
 from actionnlp.read.files import read_bounded
 from actionnlp.read.limits import Limits, current_limits
-from actionnlp.read.owners_cell import owner_lines, split_owner_entries
-from actionnlp.read.segment import RawRow
+from actionnlp.read.table import Cell, continues_plan, find_header, matrix_text, table_rows
 from actionnlp.read.unzip import repack, unpack
 
 if TYPE_CHECKING:
     from actionnlp.plan import ActionPlan
 
-__all__ = [
-    "MAX_ENTRY_RATIO",
-    "MAX_UNCOMPRESSED",
-    "Cell",
-    "cells_to_row",
-    "check_zip",
-    "header_roles",
-    "read_docx",
-    "table_rows",
-]
+__all__ = ["MAX_ENTRY_RATIO", "MAX_UNCOMPRESSED", "check_zip", "read_docx", "resolve_entities"]
 
 #: Defaults of the zip budgets (override with Limits / ACTIONNLP_READ_*).
 MAX_UNCOMPRESSED = Limits.unzipped_bytes
@@ -64,98 +49,6 @@ MAX_ENTRY_RATIO = Limits.entry_ratio
 _DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 _XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
 _ENTITY_REF_RE = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
-
-
-@dataclass
-class Cell:
-    """A table cell as paragraphs; ``listed[i]`` marks a bulleted/numbered paragraph."""
-
-    paras: list[str] = field(default_factory=list)
-    listed: list[bool] = field(default_factory=list)
-    tops: list[float] = field(default_factory=list)  # PDF only: where each paragraph starts
-    lines: list[str] = field(default_factory=list)  # the text at its line breaks (PDF)
-
-    @property
-    def text(self) -> str:
-        return " ".join(p for p in self.paras if p)
-
-    @classmethod
-    def of(cls, paras: list[str]) -> Cell:
-        return cls(list(paras), [False] * len(paras))
-
-
-# -- shared table helpers ------------------------------------------------------------
-def header_roles(texts: list[str]) -> list[str] | None:
-    """Column roles of a header row, or None when the row is not a plan header.
-
-    >>> header_roles(["1. Concern No", "2. Concerns", "3. Response", "4. Owner", "5. Target Date"])
-    ['id', 'concern', 'response', 'owner', 'target']
-    >>> header_roles(["Term", "Definition", "Additional comment"]) is None
-    True
-    """
-    cells = [clean_text(t) for t in texts]
-    if sum(1 for c in cells if c) < 4:
-        return None
-    return column_roles(cells)
-
-
-def _paragraphs(cell: Cell) -> list[str]:
-    """Response paragraphs: a list paragraph joins the paragraph before it."""
-    out: list[str] = []
-    for text, listed in zip(cell.paras, cell.listed, strict=False):
-        text = text.strip()
-        if text.startswith(BULLET):
-            listed, text = True, text.lstrip(BULLET + " ")
-        if not text:
-            continue
-        if listed and out:
-            out[-1] = f"{out[-1]} {text}"
-        elif listed:
-            out.append(f"{BULLET} {text}")  # a list continuing from the row before
-        else:
-            out.append(text)
-    return out
-
-
-def _entries(cell: Cell) -> list[str]:
-    return [p.strip().lstrip(BULLET + " ") for p in cell.paras if p.strip().lstrip(BULLET + " ")]
-
-
-def cells_to_row(cells: list[Cell], roles: list[str]) -> RawRow:
-    """One table row (cells as paragraphs) -> a :class:`RawRow`."""
-    n = len(roles)
-    if len(cells) == n - 1 and "id" in roles and not ID_RE.match(cells[0].text.strip()):
-        cells = [Cell(), *cells]  # a row that starts one grid column late
-    cells = cells + [Cell() for _ in range(n - len(cells))]
-    if len(cells) > n:  # stray extra cells join the last column
-        last = Cell(
-            [p for c in cells[n - 1 :] for p in c.paras],
-            [x for c in cells[n - 1 :] for x in c.listed],
-        )
-        cells = [*cells[: n - 1], last]
-
-    def cell(role: str) -> Cell:
-        return cells[roles.index(role)] if role in roles else Cell()
-
-    targets = [e for p in _entries(cell("target")) for e in split_target_entries(p) or [p]]
-    owners = owner_lines(_entries(cell("owner")), len(targets), cell("owner").lines)
-    if len(owners) == 1 and len(targets) > 1:
-        owners = split_owner_entries(owners[0], len(targets)) or owners
-    concern = cell("concern")
-    return RawRow(
-        id_cell=cell("id").text,
-        concern="\n\n".join(p for p in concern.paras if p.strip()),
-        agreement=cell("agreement").text,
-        response=_paragraphs(cell("response")),
-        owners=owners,
-        targets=targets,
-    )
-
-
-def table_rows(rows: list[list[Cell]], roles: list[str]) -> list[RawRow]:
-    """Rows of a plan table (header excluded) -> RawRows; blank rows are dropped."""
-    out = [cells_to_row(r, roles) for r in rows]
-    return [r for r in out if not r.is_empty]
 
 
 # -- zip safety ----------------------------------------------------------------------
@@ -277,19 +170,8 @@ def _table_matrix(table, max_width: int = Limits.table_columns) -> list[list[Cel
     return matrix
 
 
-def _find_header(matrix: list[list[Cell]]) -> tuple[int, list[str]] | None:
-    for i, row in enumerate(matrix[:3]):
-        roles = header_roles([c.text for c in row])
-        if roles:
-            return i, roles
-    return None
-
-
 def _block_text(item) -> str:
-    if hasattr(item, "rows"):
-        lines = ["\t".join(c.text for c in row) for row in _table_matrix(item)]
-        return "\n".join(ln for ln in lines if ln.strip())
-    return item.text
+    return matrix_text(_table_matrix(item)) if hasattr(item, "rows") else item.text
 
 
 def read_docx(path: str | Path, *, limits: Limits | None = None) -> ActionPlan:
@@ -303,8 +185,6 @@ def read_docx(path: str | Path, *, limits: Limits | None = None) -> ActionPlan:
     undeclared entity reference in a text run is resolved (HTML names) or kept as
     text and reported as an ``entity`` problem.
     """
-    from actionnlp.read.api import _read_text, plan_from_rows
-
     path = Path(path)
     limits = current_limits() if limits is None else limits
     parts = _checked_parts(path, limits)
@@ -338,18 +218,15 @@ def read_docx(path: str | Path, *, limits: Limits | None = None) -> ActionPlan:
                 break  # text after the plan table ends it
             continue
         matrix = _table_matrix(item, limits.table_columns)
-        found = _find_header(matrix)
-        if start is None:
+        if roles is None:
+            found = find_header(matrix)
             if found is None:
                 continue
             start, roles = k, found[1]
             body.extend(matrix[found[0] + 1 :])
             end = k + 1
-        elif found is not None and found[1] == roles:
-            body.extend(matrix[found[0] + 1 :])  # the plan continues in another table
-            end = k + 1
-        elif found is None and matrix and max(len(r) for r in matrix) == len(roles or []):
-            body.extend(matrix)  # a headerless continuation with the same columns
+        elif (more := continues_plan(matrix, roles)) is not None:
+            body.extend(more)  # the plan continues in another table
             end = k + 1
         else:
             break
@@ -358,7 +235,7 @@ def read_docx(path: str | Path, *, limits: Limits | None = None) -> ActionPlan:
         text = "\n".join(_block_text(b) for b in blocks)
         if not text.strip():
             raise EmptyDocumentError("the document is empty or holds only white space", source)
-        plan = _read_text(text, source)  # a plan typed as tab-separated paragraphs
+        plan = plan_from_text(text, source)  # a plan typed as tab-separated paragraphs
         plan.layout = "docx-text"
         _report_entities(plan, unknown)
         return plan
@@ -366,10 +243,7 @@ def read_docx(path: str | Path, *, limits: Limits | None = None) -> ActionPlan:
     opening = "\n".join(_block_text(b) for b in blocks[:start])
     tail = "\n".join(_block_text(b) for b in blocks[end:])
     rows = table_rows(body, roles)
-    era = "recommendations" if "agreement" in roles else None
-    plan = plan_from_rows(opening, rows, tail=tail, source=source, layout="docx", era=era)
-    if not plan.concerns:
-        raise NotAnActionPlanError("a table header was found but no numbered concerns", source)
+    plan = plan_from_table(opening, rows, roles, tail=tail, source=source, layout="docx")
     _report_entities(plan, unknown)
     return plan
 

@@ -24,12 +24,13 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from actionnlp.errors import EmptyDocumentError, NotAnActionPlanError, UnreadableDocumentError
-from actionnlp.plan import ActionPlan
+from actionnlp.errors import EmptyDocumentError, UnreadableDocumentError
+from actionnlp.plan import ActionPlan, Problem
+from actionnlp.read.assemble import plan_from_table, plan_from_text
 from actionnlp.read.cells import join_lines
-from actionnlp.read.docx import Cell, header_roles, table_rows
+from actionnlp.read.table import Cell, continues_plan, find_header, matrix_text, table_rows
 
-__all__ = ["read_html"]
+__all__ = ["mark_unclosed", "read_html"]
 
 _BREAK_TAGS = {
     "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header",
@@ -301,21 +302,8 @@ def _span(value: str | None) -> int:
         return 1
 
 
-def _table_text(table: _Table) -> str:
-    lines = ["\t".join(c.text for c in row) for row in table.rows]
-    return "\n".join(ln for ln in lines if ln.strip())
-
-
 def _block_text(block: str | _Table) -> str:
-    return block if isinstance(block, str) else _table_text(block)
-
-
-def _find_header(table: _Table) -> tuple[int, list[str]] | None:
-    for i, row in enumerate(table.rows[:3]):
-        roles = header_roles([c.text for c in row])
-        if roles:
-            return i, roles
-    return None
+    return block if isinstance(block, str) else matrix_text(block.rows)
 
 
 def read_html(text: str, source: str | None = None) -> ActionPlan:
@@ -333,8 +321,6 @@ def read_html(text: str, source: str | None = None) -> ActionPlan:
     >>> [(a.text, a.owner_raw, a.target_raw) for a in plan.concerns[0].actions]
     [('Rota set.', 'Governor', 'Completed'), ('Audit.', 'Head of Residence', 'May 2024')]
     """
-    from actionnlp.read.api import _read_text, plan_from_rows
-
     if _ENTITY_RE.search(text):
         raise UnreadableDocumentError(
             "the document declares an ENTITY; refused (entity expansion attack?)", source
@@ -352,16 +338,14 @@ def read_html(text: str, source: str | None = None) -> ActionPlan:
             if start is not None:
                 break
             continue
-        found = _find_header(block)
-        if start is None:
+        if roles is None:
+            found = find_header(block.rows)
             if found is None:
                 continue
             start, roles = k, found[1]
             body.extend(block.rows[found[0] + 1 :])
-        elif found is not None and found[1] == roles:
-            body.extend(block.rows[found[0] + 1 :])
-        elif found is None and block.rows and max(len(r) for r in block.rows) == len(roles or []):
-            body.extend(block.rows)
+        elif (more := continues_plan(block.rows, roles)) is not None:
+            body.extend(more)
         else:
             break
         end = k + 1
@@ -370,23 +354,17 @@ def read_html(text: str, source: str | None = None) -> ActionPlan:
         full = "\n".join(_block_text(b) for b in blocks)
         if not full.strip():
             raise EmptyDocumentError("the document is empty or holds only white space", source)
-        plan = _read_text(full, source)
+        plan = plan_from_text(full, source)
         plan.layout = "html-text"
         _report(plan, parser.notes)
         return plan
     opening = "\n".join(_block_text(b) for b in blocks[:start])
     tail = "\n".join(_block_text(b) for b in blocks[end:])
-    era = "recommendations" if "agreement" in roles else None
-    plan = plan_from_rows(
-        opening, table_rows(body, roles), tail=tail, source=source, layout="html", era=era
-    )
-    if not plan.concerns:
-        raise NotAnActionPlanError("a table header was found but no numbered concerns", source)
+    rows = table_rows(body, roles)
+    plan = plan_from_table(opening, rows, roles, tail=tail, source=source, layout="html")
     _report(plan, parser.notes)
     return plan
 
 
 def _report(plan: ActionPlan, notes: list[tuple[str, str]]) -> None:
-    from actionnlp.plan import Problem
-
     plan.problems.extend(Problem("unclosed_element", None, msg, text) for msg, text in notes)

@@ -6,6 +6,9 @@ columns; on later pages a repeated header is skipped and a table with the same
 number of columns continues the plan. A row that the page break split (its
 number and concern cells empty, or text continuing mid-sentence) is stitched back
 onto the row before it, cell by cell.
+Each row keeps the page (1-based) where it starts, carried into
+:attr:`~actionnlp.plan.Action.page` and :attr:`~actionnlp.plan.Concern.page`: a row
+stitched across a page break has the page of its first part.
 
 Cell text is rebuilt from the words inside each cell. pdfplumber's own cell text
 keeps every line wrap and knows no paragraphs, so lines are grouped into
@@ -32,17 +35,13 @@ from pathlib import Path
 from statistics import median
 from typing import TYPE_CHECKING
 
-from actionnlp.errors import (
-    DocumentTooLargeError,
-    NeedsOCRError,
-    NotAnActionPlanError,
-    UnreadableDocumentError,
-)
+from actionnlp.errors import DocumentTooLargeError, NeedsOCRError, UnreadableDocumentError
+from actionnlp.read.assemble import plan_from_table, plan_from_text
 from actionnlp.read.cells import ends_sentence, heading_of, is_continuation, join_lines
 from actionnlp.read.dates import split_target_entries
-from actionnlp.read.docx import Cell, header_roles, table_rows
 from actionnlp.read.files import read_bounded
 from actionnlp.read.limits import Limits, current_limits
+from actionnlp.read.table import Cell, continues_plan, find_header, table_rows
 
 if TYPE_CHECKING:
     from actionnlp.plan import ActionPlan
@@ -407,30 +406,21 @@ def _read_page(page) -> _Page:
     return _Page(lines, tables, len(page.chars))
 
 
-def _find_header(matrix: list[list[Cell]], depth: int = 3) -> tuple[int, list[str]] | None:
-    for i, row in enumerate(matrix[:depth]):
-        roles = header_roles([c.text for c in row])
-        if roles:
-            return i, roles
-    return None
-
-
 def _text(lines: list[_Line]) -> str:
     return "\n".join(ln.text for ln in lines)
 
 
 def _plan(pages: list[_Page], path: Path) -> ActionPlan:
-    from actionnlp.read.api import _read_text, plan_from_rows
-
     source = str(path)
     if not any(p.n_chars for p in pages):
         raise NeedsOCRError("has no text layer: it must be OCR'd first", path)
     roles: list[str] | None = None
     body: list[list[Cell]] = []
+    starts: list[int] = []  # the page (1-based) each row of body starts on
     opening: list[str] = []
     tail: list[str] = []  # text after the plan table so far; dropped if the plan goes on
     done = False
-    for page in pages:
+    for number, page in enumerate(pages, start=1):
         if done:
             tail.append(_text(page.lines))
             continue
@@ -438,29 +428,26 @@ def _plan(pages: list[_Page], path: Path) -> ActionPlan:
         first_on_page = True
         for bbox, matrix in page.tables:
             if roles is None:
-                found = _find_header(matrix)
+                found = find_header(matrix)
                 if found is None:
                     continue
                 roles = found[1]
                 opening.append(_text([ln for ln in page.lines if ln.bottom <= bbox[1] + 1]))
                 rows = matrix[found[0] + 1 :]
+            elif (more := continues_plan(matrix, roles, depth=1)) is not None:
+                rows = more  # a header repeated at the top of the page is skipped
             else:
-                found = _find_header(matrix, depth=1)
-                if found is not None and found[1] == roles:
-                    rows = matrix[found[0] + 1 :]
-                elif found is None and matrix and max(len(r) for r in matrix) == len(roles):
-                    rows = matrix
-                else:
-                    done = True
-                    break
+                done = True
+                break
             tail = []  # the plan goes on: what came between was page furniture
             if first_on_page and body and rows and _is_split_row(rows[0], roles):
                 last = body[-1]
                 body[-1] = [
                     _join_cells(a, b, role=r) for a, b, r in zip(last, rows[0], roles, strict=False)
                 ]
-                rows = rows[1:]
+                rows = rows[1:]  # the stitched row keeps the page it started on
             body.extend(rows)
+            starts.extend([number] * len(rows))
             bottom = bbox[3]
             first_on_page = False
         if roles is None:
@@ -471,19 +458,19 @@ def _plan(pages: list[_Page], path: Path) -> ActionPlan:
             tail.append(_text([ln for ln in page.lines if ln.top >= bottom - 1]))
     if roles is None:
         text = "\n".join(_text(p.lines) for p in pages)
-        plan = _read_text(text, source)  # no ruled table: read the text layout
+        plan = plan_from_text(text, source)  # no ruled table: read the text layout
         plan.layout = "pdf-text"
         return plan
-    era = "recommendations" if "agreement" in roles else None
-    body = [sub for row in body for sub in by_position(entries_by_line(row, roles), roles)]
-    plan = plan_from_rows(
+    split = [
+        (sub, start)
+        for row, start in zip(body, starts, strict=True)
+        for sub in by_position(entries_by_line(row, roles), roles)
+    ]
+    return plan_from_table(
         "\n".join(opening),
-        table_rows(body, roles),
+        table_rows([row for row, _ in split], roles, [start for _, start in split]),
+        roles,
         tail="\n".join(tail),
         source=source,
         layout="pdf",
-        era=era,
     )
-    if not plan.concerns:
-        raise NotAnActionPlanError("a table header was found but no numbered concerns", source)
-    return plan

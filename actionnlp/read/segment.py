@@ -41,6 +41,7 @@ class RawRow:
     response: list[str] = field(default_factory=list)
     owners: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
+    page: int | None = None  # PDF: the page (1-based) the row starts on
 
     @property
     def is_empty(self) -> bool:
@@ -72,6 +73,7 @@ class _Group:
     paras: list[str] = field(default_factory=list)
     owners: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
+    page: int | None = None  # the page of the row that started the group
 
 
 @dataclass
@@ -212,6 +214,7 @@ class _Builder:
             agreement=agreement_of(row.agreement),  # type: ignore[arg-type]
             recommendation_text=rec,
             ref=ref,
+            page=row.page,
         )
         self.open = _Open(concern, last_field="recommendation_text" if rec else "concern_text")
         self._add_response(row, new_row=True)
@@ -276,9 +279,8 @@ class _Builder:
             groups[-1].targets.extend(row.targets)
             return
         if paras or row.owners or row.targets:
-            groups.append(
-                _Group([_clean_para(p) for p in paras], list(row.owners), list(row.targets))
-            )
+            paras = [_clean_para(p) for p in paras]
+            groups.append(_Group(paras, list(row.owners), list(row.targets), row.page))
 
     # -- pairing --------------------------------------------------------------
     def _close(self) -> None:
@@ -286,7 +288,9 @@ class _Builder:
             return
         c = self.open.concern
         for g in self.open.groups:
-            c.actions.extend(self._pair(c, g))
+            for action in self._pair(c, g):
+                action.page = g.page
+                c.actions.append(action)
         if not c.actions:
             self.problems.append(
                 Problem("no_response", c.id, f"concern {c.id} has no response text")

@@ -2,7 +2,7 @@
 
 A reader can loop forever inside a C extension or a library (pdfminer on a PDF
 whose objects reference each other in a loop) or grow without bound; no check in
-the reading code can stop that. So :func:`~actionnlp.read.api.read_plans` hands
+the reading code can stop that. So :func:`~actionnlp.read.batch.read_plans` hands
 each file to a :class:`Worker`: a long-lived child process (a fresh interpreter,
 ``python -m actionnlp.read.worker``, holding none of the caller's threads or
 models) whose address space is capped with ``RLIMIT_AS``
@@ -42,26 +42,9 @@ def error_row(path: str, err: BaseException) -> dict[str, str]:
     return {"source": path, "error": type(err).__name__, "message": message}
 
 
-def as_library_error(
-    err: Exception, path: str | os.PathLike[str], limits: Limits
-) -> ActionPlanError:
-    """The library error for a failure inside a reader: memory exhaustion, recursion
-    and reader bugs are named with the file, never passed on raw."""
-    from actionnlp.errors import DocumentTooLargeError, UnreadableDocumentError
-
-    if isinstance(err, ActionPlanError):
-        return err
-    if isinstance(err, MemoryError):
-        budget = f"the {limits.memory_mb} MB memory budget" if limits.memory_mb else "memory"
-        return BudgetExceededError(f"ran out of {budget} while being read (memory_mb)", path)
-    if isinstance(err, RecursionError):
-        return DocumentTooLargeError("is nested too deeply to read (Python recursion limit)", path)
-    return UnreadableDocumentError(f"unexpected {type(err).__name__} while reading: {err}", path)
-
-
 def read_guarded(path: str, limits: Limits) -> tuple[Any, dict[str, str] | None]:
     """``read_plan`` in this process; every failure comes back as an error row."""
-    from actionnlp.read.api import read_plan
+    from actionnlp.read.api import as_library_error, read_plan
 
     try:
         return read_plan(path, limits=limits), None

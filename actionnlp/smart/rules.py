@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from actionnlp.corpus import SMART_KEYS
+from actionnlp.labels import SMART_KEYS
 from actionnlp.smart.signals import Signals, distinct_rows, signals_for_frame
 
 if TYPE_CHECKING:

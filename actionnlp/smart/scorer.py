@@ -11,7 +11,6 @@ T is always the rule's, so a concrete target date can never lower it.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from actionnlp.corpus import SMART_KEYS
+from actionnlp.labels import SMART_KEYS
 from actionnlp.smart.rules import annotate_frame, applicability, rule_t, rules
 from actionnlp.smart.signals import (
     FRAME_COLUMNS,
@@ -70,6 +69,8 @@ SELECTION_MARGIN = 0.05
 the rule to replace it: with a handful of negative labels, smaller differences are noise."""
 MIN_MINORITY = 10
 """Fewest training labels of a criterion's rarer class before a head may replace the rule."""
+MODEL_NAME = "actionnlp.smart.SmartScorer"
+"""The class name a saved scorer's ``config.json`` records."""
 
 
 class ConstantHead:
@@ -280,7 +281,9 @@ class SmartScorer(BaseEstimator):
         if not hasattr(self, "heads_"):
             from sklearn.exceptions import NotFittedError
 
-            raise NotFittedError("SmartScorer is not fitted: call fit() or SmartScorer.load()")
+            raise NotFittedError(
+                "SmartScorer is not fitted: call fit() or SmartScorer.from_pretrained()"
+            )
 
     def _run(
         self, frame: pd.DataFrame, cache: ResultStore | None = None
@@ -346,67 +349,71 @@ class SmartScorer(BaseEstimator):
         ok, why = applicability(frame)
         return annotate_frame(frame, proba, evidence, ok, why)
 
-    # -- persistence -------------------------------------------------------------------
-    def save(self, directory: str | Path) -> Path:
-        """Write the heads (skops, no pickle) and ``smart.json`` into ``directory``."""
+    # -- persistence: a folder with config.json and head_<K>.skops (actionnlp.pretrained) --
+    def save_pretrained(self, directory: str | Path) -> Path:
+        """Write ``config.json`` (hyperparameters, embedding by name and weights SHA-256,
+        feature names, which criteria keep their rule) and one ``head_<K>.skops`` per
+        learned head (scikit-learn types only) into ``directory``; return it."""
         from actionnlp.artifacts import save_sklearn
+        from actionnlp.pretrained import write_config
 
         self._check_fitted()
         directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
         rule_heads = []
         for k, head in self.heads_.items():
             if isinstance(head, RuleHead):
                 rule_heads.append(k)
             else:
                 save_sklearn(head, directory / f"head_{k}.skops")
-        emb = self._embedder()
-        meta = {
-            "kind": "actionnlp.smart.SmartScorer",
-            "params": {"C": self.C, "random_state": self.random_state},
-            "feature_names": self.feature_names_,
-            "constant_heads": {},
-            "rule_heads": rule_heads,
-            "selection": getattr(self, "selection_", {}),
-            "embedder": {"name": emb.name, "weights_sha256": emb.weights_hash},
-            "t_rule": "T decided by rules from the target cell and text deadlines",
-        }
-        (directory / "smart.json").write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
+        write_config(
+            directory,
+            MODEL_NAME,
+            {"C": self.C, "random_state": self.random_state},
+            embedding=self._embedder(),
+            feature_names=self.feature_names_,
+            rule_weight=RULE_WEIGHT,
+            constant_heads={},
+            rule_heads=rule_heads,
+            selection=getattr(self, "selection_", {}),
+            t_rule="T decided by rules from the target cell and text deadlines",
+        )
         return directory
 
     @classmethod
-    def load(cls, directory: str | Path, embedder: Embedder | None = None) -> SmartScorer:
-        """Load a scorer saved by :meth:`save`; ``embedder`` must match the saved one."""
+    def from_pretrained(
+        cls, directory: str | Path, *, embedder: Embedder | None = None
+    ) -> SmartScorer:
+        """The scorer :meth:`save_pretrained` wrote into ``directory``; ``embedder`` (None:
+        the bundled model) must be the embedding it records, and its features and rule
+        weight those of this actionnlp."""
         from actionnlp.artifacts import load_sklearn
         from actionnlp.errors import ArtifactError
+        from actionnlp.pretrained import CONFIG, read_config
 
         directory = Path(directory)
-        path = directory / "smart.json"
-        if not path.is_file():
-            raise ArtifactError("no smart.json: not a saved SmartScorer", directory)
-        meta = json.loads(path.read_text("utf-8"))
-        if meta.get("feature_names") != list(FEATURE_NAMES):
-            raise ArtifactError("saved features differ from this actionnlp's", path)
-        model = cls(embedder=embedder, **meta["params"])
+        model = cls(embedder=embedder)
         emb = model._embedder()
-        want = meta["embedder"]
-        if (emb.name, emb.weights_hash) != (want["name"], want["weights_sha256"]):
-            raise ArtifactError(
-                f"built with embedding {want['name']} ({want['weights_sha256']}), "
-                f"not {emb.name} ({emb.weights_hash})",
-                path,
-            )
+        config = read_config(directory, MODEL_NAME, embedder=emb)
+        path = directory / CONFIG
+        if config.get("feature_names") != list(FEATURE_NAMES):
+            raise ArtifactError("saved features differ from this actionnlp's", path)
+        if config.get("rule_weight") != RULE_WEIGHT:
+            raise ArtifactError("saved rule weight differs from this actionnlp's", path)
+        try:
+            model.set_params(**config["params"])
+        except ValueError as exc:
+            raise ArtifactError(f"params this SmartScorer does not take ({exc})", path) from exc
         heads: dict[str, Any] = {}
         for k in LEARNED:
-            if k in meta.get("constant_heads", {}):
-                heads[k] = ConstantHead(int(meta["constant_heads"][k]))
-            elif k in meta.get("rule_heads", []):
+            if k in config.get("constant_heads", {}):
+                heads[k] = ConstantHead(int(config["constant_heads"][k]))
+            elif k in config.get("rule_heads", []):
                 heads[k] = RuleHead(k)
             else:
                 heads[k] = load_sklearn(directory / f"head_{k}.skops")
         model.heads_ = heads
-        model.selection_ = dict(meta.get("selection", {}))
-        model.feature_names_ = list(meta["feature_names"])
+        model.selection_ = dict(config.get("selection", {}))
+        model.feature_names_ = list(config["feature_names"])
         model.n_features_in_ = len(model.feature_names_)
         model.embedder_name_ = emb.name
         compile_patterns()

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from actionnlp.corpus import SMART_KEYS
+from actionnlp.labels import SMART_KEYS
 from actionnlp.smart.rules import RuleSmartScorer, applicability
 from actionnlp.smart.scorer import SmartScorer
 from actionnlp.smart.signals import FRAME_COLUMNS
@@ -255,7 +255,7 @@ def train_and_evaluate(
     if out_dir is not None:
         final = SmartScorer(embedder=embedder, C=C, random_state=seed)
         final.fit(frame, y, groups=plan_col)
-        final.save(out_dir)
+        final.save_pretrained(out_dir)
         report["saved_to"] = str(out_dir)
         report["final_selection"] = dict(final.selection_)
     return report

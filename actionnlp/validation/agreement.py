@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from actionnlp.corpus import OWNER_CATEGORIES, SMART_KEYS
+from actionnlp.labels import OWNER_CATEGORIES, SMART_KEYS
 from actionnlp.validation.sheets import coded_themes, sheet_themes
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ def load_models(root: str | None):
     """The models in ``root`` (the shipped ones when None), with the on-disk caches."""
     from actionnlp.embed import default_embedder
     from actionnlp.embed_cache import CachedEmbedder
-    from actionnlp.registry import load
+    from actionnlp.loading import load
     from actionnlp.result_cache import ResultCache
 
     return load(root, embedder=CachedEmbedder(default_embedder()), results=ResultCache())

@@ -1,7 +1,7 @@
 """Retrain the models on the shipped corpus plus a researcher's coding sheet.
 
 :func:`train_on_labels` fits the theme tagger (the shipped configuration,
-:func:`actionnlp.theme_training.shipped_tagger`), the SMART scorer
+:func:`actionnlp.themes.training.shipped_tagger`), the SMART scorer
 (:class:`actionnlp.smart.SmartScorer`) and the owner gazetteer additions, evaluates
 leave-one-prison-out on the researcher's prisons beside the models it started from,
 and writes a verified artifact folder that :func:`actionnlp.load` and
@@ -31,14 +31,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from actionnlp.corpus import SMART_KEYS, THEMES
 from actionnlp.errors import ArtifactError, CodingSheetError
+from actionnlp.labels import SMART_KEYS, THEMES
 from actionnlp.validation.sheets import coded_themes, read_sheet, sheet_themes
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from actionnlp.registry import Models
+    from actionnlp.loading import Models
 
 __all__ = ["SHIPPED_CORPUS", "labelled_frames", "train_on_labels"]
 
@@ -114,7 +114,7 @@ def _theme_pool(
     import pandas as pd
 
     from actionnlp.corpus import load_anchors, load_corpus
-    from actionnlp.theme_training import theme_items
+    from actionnlp.themes.training import theme_items
 
     mine = theme_items(sheet_c, sheet_a).assign(researcher=True)
     mine = mine[mine["themes"].notna()]
@@ -127,7 +127,7 @@ def _theme_pool(
 
 
 def _tagger(embedder: Any, themes: list[str], seed: int, template: Any = None):
-    from actionnlp.theme_training import shipped_tagger
+    from actionnlp.themes.training import shipped_tagger
 
     if template is None:
         tagger = shipped_tagger(embedder, seed)
@@ -230,24 +230,32 @@ def _owner_additions(sheet_a: pd.DataFrame, gazetteer: Any) -> list[Any]:
     return list(new.values())
 
 
-def _write_owners(base_dir: Path, additions: list[Any], out_dir: Path) -> None:
-    """The base owner pipeline with ``additions`` in its ruler and linker, saved."""
-    from actionnlp.owners import Gazetteer, load_pipeline
+def _write_owners(base: Models, additions: list[Any], out_dir: Path) -> None:
+    """The base owner finder with ``additions`` in its ruler and linker, saved to
+    ``out_dir``; read afresh from the base artifact's verified bytes, so ``base``'s
+    own finder is left as it is."""
+    from actionnlp.loading import OWNERS_ARTIFACT
+    from actionnlp.owners import Gazetteer, OwnerFinder
     from actionnlp.owners.components import gazetteer_patterns
 
-    nlp = load_pipeline(base_dir)
+    artifact = base.artifacts.get(OWNERS_ARTIFACT)
+    if artifact is None:
+        raise ArtifactError("artifact was not verified: use actionnlp.load()", base.root)
+    with artifact.materialised() as folder:
+        finder = OwnerFinder.from_pretrained(folder)
+    nlp = finder.nlp
     if additions:
         linker = nlp.get_pipe("owner_linker")
         linker.gazetteer = Gazetteer([*additions, *linker.gazetteer.entries])
         nlp.get_pipe("owner_ruler").add_patterns(gazetteer_patterns(nlp, Gazetteer(additions)))
-    nlp.to_disk(out_dir)
+    finder.save_pretrained(out_dir)
 
 
 # -- the whole run ------------------------------------------------------------------------
 
 
 def _check_out(out: Path) -> None:
-    from actionnlp.registry import MODELS_DIR
+    from actionnlp.loading import MODELS_DIR
 
     package = MODELS_DIR.resolve().parent
     target = out.resolve()
@@ -289,9 +297,9 @@ def train_on_labels(
     corpus's) and scored on its coded items, beside ``base`` scored on the same items.
     Returns the evaluation (also in ``out/evaluation.json`` and ``out/model-card.md``).
     """
-    from actionnlp.artifacts import save_artifact, save_sklearn
+    from actionnlp.artifacts import save_artifact
+    from actionnlp.loading import OWNERS_ARTIFACT, load
     from actionnlp.model_card import render_model_card
-    from actionnlp.registry import OWNERS_ARTIFACT, load
     from actionnlp.smart import SmartScorer
     from actionnlp.smart.training import evaluate_predictions
 
@@ -378,7 +386,6 @@ def train_on_labels(
     # Final models on everything, written as verified artifacts.
     data_hash = _data_hash(corpus, sheet)
     final = _fit_tagger(items, anchors, embedder, themes, seed, tagger)
-    final.embedder = None  # referenced by name and hash in the manifest, never pickled
     manifests = {}
     theme_metrics = {
         "themes_pooled": evaluation.get("themes_pooled"),
@@ -387,7 +394,7 @@ def train_on_labels(
     manifests["themes"] = save_artifact(
         out / "themes-v1", name="themes", version=1, labels=themes, data_hash=data_hash,
         metrics=theme_metrics, embedding=embedder,
-        write_files=lambda d: save_sklearn(final, d / "tagger.skops"),
+        write_files=final.save_pretrained,
     )  # fmt: skip
     scorer = SmartScorer(embedder=embedder, random_state=seed).fit(smart_pool, _smart_y(smart_pool))
     manifests["smart"] = save_artifact(
@@ -395,7 +402,7 @@ def train_on_labels(
         metrics={"smart_pooled": evaluation.get("smart_pooled"),
                  "n": evaluation["n_smart_actions"],
                  "final_selection": dict(scorer.selection_)},
-        embedding=embedder, write_files=lambda d: scorer.save(d / "scorer"),
+        embedding=embedder, write_files=scorer.save_pretrained,
     )  # fmt: skip
     additions = _owner_additions(sheet_a, base.owner_finder.gazetteer)
     evaluation["owner_additions"] = [
@@ -405,11 +412,10 @@ def train_on_labels(
         out / "owners-v1", name="owners", version=1,
         labels=list(base.manifests[OWNERS_ARTIFACT].get("labels", [])), data_hash=data_hash,
         metrics={"gazetteer_additions": evaluation["owner_additions"]},
-        write_files=lambda d: _write_owners(base.root / OWNERS_ARTIFACT / "pipeline", additions,
-                                            d / "pipeline"),
+        write_files=lambda d: _write_owners(base, additions, d),
     )  # fmt: skip
     from actionnlp.artifacts import pins_of, write_pin_file
-    from actionnlp.registry import ARTIFACTS, PIN_FILE
+    from actionnlp.loading import ARTIFACTS, PIN_FILE
 
     write_pin_file(out / PIN_FILE, pins_of(out, ARTIFACTS))  # load(out) checks the manifests
     (out / "evaluation.json").write_text(json.dumps(evaluation, indent=2) + "\n", "utf-8")

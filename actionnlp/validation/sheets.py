@@ -14,7 +14,7 @@ Code columns (blank means "not coded"):
     one of its theme cells is filled; its blank theme cells then count as 0.
 ``code_owner_category``
     The category of the action's (first) owner, one of
-    :data:`~actionnlp.corpus.OWNER_CATEGORIES`; ``code_owner_name`` the owner's name
+    :data:`~actionnlp.labels.OWNER_CATEGORIES`; ``code_owner_name`` the owner's name
     as the plan writes it (used to extend the owner gazetteer when retraining).
 ``code_smart_S`` .. ``code_smart_T``
     1 or 0 per SMART criterion (actions only).
@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from actionnlp.analysis.store import neutralise, restore
-from actionnlp.corpus import OWNER_CATEGORIES, SMART_KEYS, THEMES
 from actionnlp.errors import CodingSheetError
+from actionnlp.labels import OWNER_CATEGORIES, SMART_KEYS, THEMES
 
 if TYPE_CHECKING:
     import pandas as pd

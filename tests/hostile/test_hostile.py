@@ -20,7 +20,7 @@ import make_hostile as hostile
 import actionnlp.errors
 from actionnlp.cli import main
 from actionnlp.data import sample_paths
-from actionnlp.read.api import read_plans
+from actionnlp.read import read_plans
 from actionnlp.read.limits import Limits
 from actionnlp.read.worker import Worker
 
@@ -97,7 +97,7 @@ def test_parse_survives_the_batch(batch, tmp_path, monkeypatch, capsys):
 
 
 def test_score_survives_the_batch(batch, tmp_path, monkeypatch, fast_models, capsys):
-    monkeypatch.setattr("actionnlp.registry.load", lambda *a, **k: fast_models)
+    monkeypatch.setattr("actionnlp.loading.load", lambda *a, **k: fast_models)
     monkeypatch.setenv("ACTIONNLP_READ_SECONDS", "60")
     out = tmp_path / "results"
     assert (

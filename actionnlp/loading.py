@@ -1,5 +1,9 @@
 """``actionnlp.load()``: the shipped, verified models behind one object.
 
+:class:`Models` loads each model from a table (:data:`MODEL_CLASSES`, artifact folder
+name to the class that reads it): the class's ``from_pretrained`` reads a private copy
+of the artifact's verified bytes with the shared embedder (:mod:`actionnlp.pretrained`).
+
 Every artifact in ``actionnlp/models/<name>-v<N>/`` is verified before anything in
 it is deserialised: its ``manifest.json`` must have the SHA-256 pinned in the package
 code (:data:`actionnlp.models.pins.PINS`, written by ``make train`` / ``make pin``),
@@ -27,19 +31,48 @@ if TYPE_CHECKING:
 
     from actionnlp.artifacts import VerifiedArtifact
     from actionnlp.embed import Embedder
+    from actionnlp.pretrained import Pretrained
     from actionnlp.result_cache import ResultCache, ResultStore
 
-__all__ = ["ARTIFACTS", "MODELS_DIR", "PIN_FILE", "Models", "load", "shipped_pins"]
+__all__ = [
+    "ARTIFACTS",
+    "MODELS_DIR",
+    "MODEL_CLASSES",
+    "PIN_FILE",
+    "Models",
+    "load",
+    "model_class",
+    "shipped_pins",
+]
 
 MODELS_DIR = Path(__file__).parent / "models"
 THEMES_ARTIFACT = "themes-v1"
 OWNERS_ARTIFACT = "owners-v1"
 SMART_ARTIFACT = "smart-v1"
-ARTIFACTS = (THEMES_ARTIFACT, OWNERS_ARTIFACT, SMART_ARTIFACT)
+MODEL_CLASSES: dict[str, str] = {
+    THEMES_ARTIFACT: "actionnlp.themes.ThemeTagger",
+    OWNERS_ARTIFACT: "actionnlp.owners.OwnerFinder",
+    SMART_ARTIFACT: "actionnlp.smart.SmartScorer",
+}
+"""Each artifact folder and the class whose ``from_pretrained`` reads it (imported on
+first use, so ``import actionnlp`` stays cheap)."""
+ARTIFACTS = tuple(MODEL_CLASSES)
 """The artifact folders :func:`load` verifies."""
 _USES_EMBEDDING = frozenset({THEMES_ARTIFACT, SMART_ARTIFACT})
 PIN_FILE = "pins.json"
 """The pin file training writes beside the artifacts of a folder it trains into."""
+
+
+def model_class(artifact: str) -> type[Pretrained]:
+    """The class that reads ``artifact`` (:data:`MODEL_CLASSES`).
+
+    >>> model_class("smart-v1").__name__
+    'SmartScorer'
+    """
+    import importlib
+
+    module, _, name = MODEL_CLASSES[artifact].rpartition(".")
+    return getattr(importlib.import_module(module), name)
 
 
 def shipped_pins() -> dict[str, str]:
@@ -135,16 +168,23 @@ class Models:
                     f"could not load the model ({type(exc).__name__}: {exc})", directory
                 ) from exc
 
+    def model(self, artifact: str) -> Any:
+        """The model of ``artifact`` (a key of :data:`MODEL_CLASSES`), loaded once: its
+        class's ``from_pretrained`` on the verified bytes, with the shared embedder when
+        the artifact reads embeddings."""
+        if artifact not in self._cache:
+            cls = model_class(artifact)
+            reads = artifact in _USES_EMBEDDING or self.manifests[artifact].get("embedding")
+            emb = self.get_embedder() if reads else None
+            self._cache[artifact] = self._build(
+                artifact, lambda d: cls.from_pretrained(d, embedder=emb)
+            )
+        return self._cache[artifact]
+
     @property
     def theme_tagger(self):
-        """The shipped :class:`~actionnlp.themes.ThemeTagger` (embedder attached)."""
-        if "themes" not in self._cache:
-            from actionnlp.artifacts import load_sklearn
-
-            tagger = self._build(THEMES_ARTIFACT, lambda d: load_sklearn(d / "tagger.skops"))
-            tagger.embedder = self.get_embedder()
-            self._cache["themes"] = tagger
-        return self._cache["themes"]
+        """The shipped :class:`~actionnlp.themes.ThemeTagger`."""
+        return self.model(THEMES_ARTIFACT)
 
     def tag_themes(self, texts: Sequence[str | tuple[str, str]]) -> pd.DataFrame:
         """Themes of each text: columns ``themes`` (list) and ``p_<theme>``.
@@ -167,14 +207,8 @@ class Models:
 
     @property
     def owner_finder(self):
-        """The shipped owner pipeline wrapped in an :class:`~actionnlp.owners.OwnerFinder`."""
-        if "owners" not in self._cache:
-            from actionnlp.owners import OwnerFinder, load_pipeline
-
-            nlp = self._build(OWNERS_ARTIFACT, lambda d: load_pipeline(d / "pipeline"))
-            # the embedder categorises owners no gazetteer entry or rule does
-            self._cache["owners"] = OwnerFinder(nlp, embedder=self.get_embedder())
-        return self._cache["owners"]
+        """The shipped :class:`~actionnlp.owners.OwnerFinder` (its spaCy owner pipeline)."""
+        return self.model(OWNERS_ARTIFACT)
 
     def find_owners(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Add ``owners``, ``owner_categories``, ``owner_category_evidence`` and
@@ -184,13 +218,7 @@ class Models:
     @property
     def smart_scorer(self):
         """The shipped :class:`~actionnlp.smart.SmartScorer`."""
-        if "smart" not in self._cache:
-            from actionnlp.smart import SmartScorer
-
-            emb = self.get_embedder()
-            scorer = self._build(SMART_ARTIFACT, lambda d: SmartScorer.load(d / "scorer", emb))
-            self._cache["smart"] = scorer
-        return self._cache["smart"]
+        return self.model(SMART_ARTIFACT)
 
     def score_smart(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Add ``smart_S``..``smart_T``, ``p_smart_*``, ``smart_score``, ``smart_evidence``."""

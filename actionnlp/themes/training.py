@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from actionnlp.corpus import REQUIRED_THEMES, THEMES
-from actionnlp.themes import ThemeTagger, ZeroShotTagger
+from actionnlp.labels import REQUIRED_THEMES, THEMES
+from actionnlp.themes.tagger import ThemeTagger, ZeroShotTagger
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -131,7 +131,7 @@ def shipped_tagger(
     >>> params["features"], params["cv_repeats"], sorted(params["descriptions"])[:2]
     ('embedding+tfidf', 5, ['drugs', 'education'])
     """
-    from actionnlp.corpus import theme_descriptions
+    from actionnlp.labels import theme_descriptions
 
     return ThemeTagger(
         embedder=embedder,

@@ -23,6 +23,7 @@ label's description, with a documented threshold.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -128,6 +129,21 @@ def _indicator(y: Any) -> tuple[np.ndarray, np.ndarray]:
 
 #: Feature sets of :class:`ThemeTagger`.
 FEATURES = ("embedding", "embedding+tfidf")
+
+#: The class name a saved tagger's ``config.json`` records.
+MODEL_NAME = "actionnlp.themes.ThemeTagger"
+#: The skops file of a saved tagger's fitted parts.
+HEAD_FILE = "head.skops"
+#: The fitted attributes :meth:`ThemeTagger.save_pretrained` writes to ``head.skops``.
+FITTED = (
+    "classes_",
+    "n_features_in_",
+    "estimators_",
+    "thresholds_",
+    "calibration_",
+    "tfidf_",
+    "description_vectors_",
+)
 
 
 class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
@@ -260,22 +276,6 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
                 self.thresholds_[j] = _best_threshold(pooled, _calibrated(p, self.calibration_[j]))
         return self
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        # Taggers saved before ``features``/``context`` existed used embeddings only;
-        # those saved before ``calibrate`` existed are not calibrated.
-        old = {
-            "features": "embedding",
-            "context": False,
-            "tfidf_": None,
-            "calibrate": False,
-            "cv_repeats": 1,
-            "descriptions": None,
-            "description_vectors_": None,
-        }
-        if "thresholds_" in state:
-            old["calibration_"] = np.tile([1.0, 0.0], (len(state["thresholds_"]), 1))
-        super().__setstate__({**old, **state})
-
     def texts_to_embed(self, X: Any) -> list[str]:
         """The texts :meth:`predict` will embed for ``X`` (texts, then contexts when
         ``context`` is on; none for a numeric array), so a caller can embed them first.
@@ -367,6 +367,81 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     def predict_labels(self, X: Any) -> list[list[str]]:
         """The labels of each text, as lists of class names."""
         return _labels(self.classes_, self.predict(X))
+
+    # -- persistence: a folder with config.json and head.skops (actionnlp.pretrained) ----
+    def save_pretrained(self, directory: str | Path) -> Path:
+        """Write the tagger into ``directory``: ``config.json`` (its hyperparameters and
+        the embedding it reads, by name and weights SHA-256; the embedder itself is never
+        serialised) and ``head.skops`` (the fitted heads, thresholds, calibration, TF-IDF
+        vocabulary and description vectors: scikit-learn and NumPy types only).
+
+        >>> import tempfile
+        >>> from actionnlp.embed import FakeEmbedder
+        >>> texts, labels = ["drug tests", "drug finds", "maths class", "English class"], [
+        ...     ["drugs"], ["drugs"], ["education"], ["education"]]
+        >>> tagger = ThemeTagger(embedder=FakeEmbedder(), cv=2).fit(texts, labels)
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     _ = tagger.save_pretrained(d)
+        ...     again = ThemeTagger.from_pretrained(d, embedder=FakeEmbedder())
+        >>> again.predict_labels(["drug tests"]), again.get_params()["cv"]
+        ([['drugs']], 2)
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        from actionnlp.artifacts import save_sklearn
+        from actionnlp.pretrained import write_config
+
+        check_is_fitted(self, "estimators_")
+        params = {k: v for k, v in self.get_params(deep=False).items() if k != "embedder"}
+        if params["descriptions"] is not None:
+            params["descriptions"] = dict(params["descriptions"])
+        embedder = self.embedder
+        if embedder is None:
+            from actionnlp.embed import default_embedder
+
+            embedder = default_embedder()
+        directory = Path(directory)
+        write_config(directory, MODEL_NAME, params, embedding=embedder)
+        save_sklearn({name: getattr(self, name) for name in FITTED}, directory / HEAD_FILE)
+        return directory
+
+    @classmethod
+    def from_pretrained(
+        cls, directory: str | Path, *, embedder: Embedder | None = None
+    ) -> ThemeTagger:
+        """The tagger :meth:`save_pretrained` wrote into ``directory``, reading texts with
+        ``embedder`` (None: the bundled model), which must be the embedding it records.
+
+        Raises :class:`~actionnlp.errors.ArtifactError` naming the file when the folder
+        is not a saved tagger, records another embedding, or its ``head.skops`` holds
+        anything but the fitted parts (or a type outside the skops allowlist).
+        """
+        from actionnlp.artifacts import load_sklearn
+        from actionnlp.errors import ArtifactError
+        from actionnlp.pretrained import read_config
+
+        directory = Path(directory)
+        if embedder is None:
+            from actionnlp.embed import default_embedder
+
+            check: Embedder = default_embedder()
+        else:
+            check = embedder
+        config = read_config(directory, MODEL_NAME, embedder=check)
+        try:
+            model = cls(embedder=embedder, **config["params"])
+        except TypeError as exc:
+            raise ArtifactError(
+                f"params this ThemeTagger does not take ({exc})", directory
+            ) from exc
+        parts = load_sklearn(directory / HEAD_FILE)
+        if not isinstance(parts, dict) or set(parts) != set(FITTED):
+            raise ArtifactError(
+                f"must hold exactly the fitted parts {', '.join(FITTED)}", directory / HEAD_FILE
+            )
+        for name in FITTED:
+            setattr(model, name, parts[name])
+        return model
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -463,7 +538,7 @@ class ZeroShotTagger:
         margin: float = 0.05,
     ) -> None:
         if descriptions is None:
-            from actionnlp.corpus import theme_descriptions
+            from actionnlp.labels import theme_descriptions
 
             descriptions = theme_descriptions()
         if not descriptions:

@@ -1,4 +1,5 @@
-"""actionnlp.load(): shipped artifacts are verified before use; tampering is refused."""
+"""actionnlp.load() (actionnlp.loading): shipped artifacts are verified before use, tampering
+is refused, and each model is read by its class from the table."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import actionnlp
 from actionnlp.artifacts import file_sha256, pins_of, save_sklearn
 from actionnlp.embed import FakeEmbedder
 from actionnlp.errors import ArtifactError
-from actionnlp.registry import ARTIFACTS, MODELS_DIR, PIN_FILE, load, shipped_pins
+from actionnlp.loading import ARTIFACTS, MODELS_DIR, PIN_FILE, load, shipped_pins
 
 
 def test_pins_in_the_code_match_the_shipped_manifests():
@@ -39,11 +40,11 @@ def copied(tmp_path):
 
 
 def test_tampered_file_is_refused(copied):
-    target = copied / "themes-v1" / "tagger.skops"
+    target = copied / "themes-v1" / "head.skops"
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0xFF
     target.write_bytes(bytes(data))
-    with pytest.raises(ArtifactError, match=r"tagger\.skops"):
+    with pytest.raises(ArtifactError, match=r"head\.skops"):
         load(copied, pins=shipped_pins())
 
 
@@ -63,14 +64,14 @@ def test_missing_artifact_is_refused(copied):
 
 
 def _replace_tagger(copied):
-    """An attacker's edit: another model in tagger.skops and its hash in the manifest."""
+    """An attacker's edit: another model in head.skops and its hash in the manifest."""
     from sklearn.dummy import DummyClassifier
 
-    target = copied / "themes-v1" / "tagger.skops"
+    target = copied / "themes-v1" / "head.skops"
     save_sklearn(DummyClassifier().fit([[0], [1]], [0, 1]), target)
     path = copied / "themes-v1" / "manifest.json"
     manifest = json.loads(path.read_text())
-    manifest["files"]["tagger.skops"] = file_sha256(target)
+    manifest["files"]["head.skops"] = file_sha256(target)
     path.write_text(json.dumps(manifest, indent=2))
 
 
@@ -118,8 +119,8 @@ def test_retrained_models_are_pinned_when_written_and_not_shipped(fast_training,
 def test_a_model_that_fails_to_build_is_an_artifact_error_naming_it(fast_training, tmp_path):
     out = tmp_path / "mine"
     shutil.copytree(fast_training[0], out)
-    scorer = out / "smart-v1" / "scorer" / "smart.json"
-    scorer.write_text(json.dumps({"feature_names": None}))
+    config = out / "smart-v1" / "config.json"
+    config.write_text(json.dumps({**json.loads(config.read_text()), "feature_names": None}))
     _rewrite_manifest(out / "smart-v1", lambda m: None)
     models = load(out, embedder=FakeEmbedder(dim=64), trust=True)
     with pytest.raises(ArtifactError, match="smart-v1") as info:
@@ -193,3 +194,52 @@ def test_broken_model_folders_give_only_artifact_errors(tmp_path, damage):
     with pytest.raises(ArtifactError) as info:
         load(root, trust=damage in ("file", "loop"))
     assert str(root) in str(info.value)
+
+
+def test_each_model_is_read_by_the_class_of_its_table_entry(fast_models):
+    from actionnlp.loading import MODEL_CLASSES, model_class
+
+    assert tuple(MODEL_CLASSES) == ARTIFACTS
+    for artifact in ARTIFACTS:
+        model = fast_models.model(artifact)
+        assert type(model) is model_class(artifact)
+        assert fast_models.model(artifact) is model  # loaded once
+    # from_pretrained is given the shared embedder; nothing is attached afterwards
+    assert fast_models.theme_tagger.embedder is fast_models.get_embedder()
+    assert fast_models.smart_scorer.embedder is fast_models.get_embedder()
+
+
+def _edit_config(directory, change):
+    path = directory / "config.json"
+    config = json.loads(path.read_text())
+    change(config)
+    path.write_text(json.dumps(config))
+    _rewrite_manifest(directory, lambda m: None)
+
+
+def test_a_config_of_another_class_or_embedding_is_refused(fast_training, tmp_path):
+    out = tmp_path / "mine"
+    shutil.copytree(fast_training[0], out)
+    _edit_config(out / "themes-v1", lambda c: c.update(model="actionnlp.smart.SmartScorer"))
+    _edit_config(
+        out / "smart-v1", lambda c: c["embedding"].update(weights_sha256="fake-64-retrained")
+    )
+    models = load(out, embedder=FakeEmbedder(dim=64), trust=True)
+    with pytest.raises(ArtifactError, match=r"themes-v1/config\.json: saved by .*SmartScorer"):
+        models.theme_tagger  # noqa: B018
+    with pytest.raises(ArtifactError, match=r"smart-v1/config\.json: built with embedding"):
+        models.smart_scorer  # noqa: B018
+
+
+def test_a_whole_tagger_in_a_skops_file_is_refused(fast_models, tmp_path):
+    """The old format (the tagger object itself in skops) names an actionnlp class,
+    which the allowlist no longer trusts: only fitted scikit-learn/NumPy parts load."""
+    import copy
+
+    from actionnlp.artifacts import load_sklearn
+
+    tagger = copy.copy(fast_models.theme_tagger)
+    tagger.embedder = None
+    save_sklearn(tagger, tmp_path / "tagger.skops")
+    with pytest.raises(ArtifactError, match=r"untrusted type.*actionnlp\.themes\.tagger"):
+        load_sklearn(tmp_path / "tagger.skops")

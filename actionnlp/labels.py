@@ -1,0 +1,70 @@
+"""The label vocabularies every model and table shares, in one place.
+
+Runtime code (the models, the analysis tables, the coding sheets) imports its label lists
+from here; :mod:`actionnlp.corpus` (the training-data module) checks labelled files
+against them. The themes' one-line descriptions are data (``resources/themes.json``).
+
+>>> REQUIRED_THEMES[0] in THEMES, SMART_KEYS
+(True, ('S', 'M', 'A', 'R', 'T'))
+>>> list(theme_descriptions()) == list(THEMES)
+True
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+__all__ = [
+    "KINDS",
+    "MENTION_LABELS",
+    "OWNER_CATEGORIES",
+    "REQUIRED_THEMES",
+    "SMART_KEYS",
+    "THEMES",
+    "theme_descriptions",
+]
+
+THEMES: tuple[str, ...] = (
+    "healthcare",
+    "drugs",
+    "regime",
+    "education",
+    "equality",
+    "safety",
+    "offender_management",
+    "living_conditions",
+    "staffing",
+)
+"""The nine themes of the annotation guidelines."""
+
+REQUIRED_THEMES: tuple[str, ...] = ("healthcare", "drugs", "regime", "education", "equality")
+"""The five themes the headline theme figures are reported on."""
+
+SMART_KEYS: tuple[str, ...] = ("S", "M", "A", "R", "T")
+"""The SMART criteria, in column order."""
+
+OWNER_CATEGORIES: tuple[str, ...] = (
+    "prison_leadership",
+    "prison_department",
+    "health_provider",
+    "education_provider",
+    "estates_contractor",
+    "hmpps_national",
+    "other",
+)
+"""The categories of an action's owner."""
+
+MENTION_LABELS: tuple[str, ...] = ("ROLE", "ORG")
+"""The span labels of an owner mentioned in an action's text."""
+
+KINDS: tuple[str, ...] = ("action", "rationale")
+"""What a response row is: an action, or a paragraph explaining a decision."""
+
+
+@cache
+def theme_descriptions() -> dict[str, str]:
+    """The nine themes of the guidelines with their descriptions (for zero-shot)."""
+    text = resources.files("actionnlp.resources").joinpath("themes.json").read_text("utf-8")
+    return dict(json.loads(text))
