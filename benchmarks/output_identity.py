@@ -49,12 +49,20 @@ def _layout_sources() -> list[Path]:
 
 
 def _storable(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every object cell as its ``repr``, so lists and dicts compare exactly."""
+    """The frame with every non-numeric cell as its ``repr`` (missing values as None), so
+    lists and dicts compare exactly and a column stored as object or as string compares equal."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(lambda v: None if v is None else repr(v))
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].astype(object).map(_cell)
     return out.reset_index(drop=True)
+
+
+def _cell(value: object) -> str | None:
+    """One text form per value, whatever the column's storage type (object or string)."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return None
+    return repr(value)
 
 
 def snapshot(directory: Path) -> None:

@@ -49,24 +49,22 @@ GAPS: dict[str, dict[str, str]] = {
     },
     "pdftotext-raw": {
         "text": "text similarity concern 0.961, response 0.976",
-        "pairs": "owner/target pairs 0.656",
+        "pairs": "owner/target pairs 0.754",
         "lost": "6 of 32753 words lost",
     },
     "pdfplumber": {
-        "concerns": "97.5% of concerns with the right id and decision",
-        "text": "text similarity concern 0.312, response 0.686",
-        "pairs": "owner/target pairs 0.018",
-        "lost": "9 of 32753 words lost",
+        "text": "text similarity concern 0.957, response 0.981",
+        "pairs": "owner/target pairs 0.817",
+        "lost": "6 of 32753 words lost",
     },
     "pdfplumber-layout": {
-        "concerns": "83.0% of concerns with the right id and decision",
-        "text": "text similarity concern 0.365, response 0.638",
-        "pairs": "owner/target pairs 0.000",
-        "lost": "3449 of 32753 words lost",
+        "text": "text similarity concern 0.958, response 0.981",
+        "pairs": "owner/target pairs 0.766",
+        "lost": "6 of 32753 words lost",
     },
     "pypdf": {
         "text": "text similarity concern 0.961, response 0.976",
-        "pairs": "owner/target pairs 0.656",
+        "pairs": "owner/target pairs 0.754",
         "lost": "6 of 32753 words lost",
     },
     "pdfminer": {

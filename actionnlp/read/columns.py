@@ -43,9 +43,11 @@ __all__ = [
     "JOINING_END_RE",
     "FixedHeader",
     "Para",
+    "RowLines",
     "find_fixed_header",
     "fit_count",
     "fixed_rows",
+    "lines_row",
     "para_texts",
     "paragraphs",
 ]
@@ -122,6 +124,9 @@ def _split_runs(runs: list[tuple[int, str]], body: list[str]) -> list[list[tuple
     return out
 
 
+_BARE_NUMBER_RE = re.compile(r"^[A-Z]{0,2}\d{1,3}(?:\.\d{1,3}){0,2}\.?$")
+
+
 def _known(roles: list[str] | None) -> set[str]:
     return set(roles or []) - {"?"}
 
@@ -131,8 +136,8 @@ def _read_header(lines: list[str], i: int) -> FixedHeader | None:
     if len(line) > _MAX_HEADER_LINE or "\t" in line:
         return None
     runs = _runs(line)
-    if not 3 <= len(runs) <= 12:
-        return None
+    if not 3 <= len(runs) <= 12 or _BARE_NUMBER_RE.match(runs[0][1]):
+        return None  # a row opening with its number is not a header
     titles, end = _fold(lines, i, runs)
     if column_roles(titles) is None:
         return None
@@ -266,7 +271,7 @@ def _cut(line: str, bounds: list[int]) -> list[str]:
 
 
 @dataclass
-class _Rowlines:
+class RowLines:
     cells: list[list[str]]  # per column, the text of each printed line ("" if none)
 
 
@@ -398,7 +403,8 @@ def _entry_starts(col: list[str]) -> list[bool]:
     return out
 
 
-def _row(lines: _Rowlines, roles: list[str], widths: list[int]) -> RawRow:
+def lines_row(lines: RowLines, roles: list[str], widths: list[int]) -> RawRow:
+    """One table row from its columns' printed lines and the columns' widths (characters)."""
     col = {r: lines.cells[k] for k, r in enumerate(roles)}
     wid = {r: widths[k] for k, r in enumerate(roles)}
 
@@ -505,7 +511,7 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
             cut += [(ln, _cut(ln, bounds), bounds) for ln in chunk]
     widths = _widths([c for _, c, _ in cut], header.starts)
     rows: list[RawRow] = []
-    current: _Rowlines | None = None
+    current: RowLines | None = None
     prev_first = ""
     heading_open = False
     for ln, cells, bounds in cut:
@@ -523,18 +529,18 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
         heading_open = False
         if not first and _is_heading(text, ln, bounds, concern_col):
             if current is not None:
-                rows.append(_row(current, roles, widths))
+                rows.append(lines_row(current, roles, widths))
                 current = None
             rows.append(RawRow(concern=text))
             heading_open = bool(JOINING_END_RE.search(text))  # wrapped onto the next line
             continue
         if current is None or (first and (ID_RE.match(first) or not prev_first)):
             if current is not None:
-                rows.append(_row(current, roles, widths))
-            current = _Rowlines([[] for _ in range(n)])
+                rows.append(lines_row(current, roles, widths))
+            current = RowLines([[] for _ in range(n)])
         for k in range(n):
             current.cells[k].append(cells[k])
         prev_first = first
     if current is not None:
-        rows.append(_row(current, roles, widths))
+        rows.append(lines_row(current, roles, widths))
     return rows

@@ -14,6 +14,7 @@ __all__ = [
     "DATE_WORD_RE",
     "STATUS_RE",
     "id_key",
+    "is_date_or_status",
     "is_owner_block",
     "is_target_block",
     "plausible_next",
@@ -28,6 +29,15 @@ DATE_WORD_RE = re.compile(
     r"(?:\s+\d{2,4})?|\d{1,2}(?:st|nd|rd|th)?|\d{4}|q[1-4]\s*\d{0,4}|\d{1,2}/\d{1,2}/\d{2,4})$",
     re.I,
 )
+
+
+def is_date_or_status(text: str) -> bool:
+    """A line holding only a date word ("December", "2020", "March 2024") or a status.
+
+    >>> is_date_or_status("2020"), is_date_or_status("Completed"), is_date_or_status("Governor")
+    (True, True, False)
+    """
+    return bool(DATE_WORD_RE.match(text) or STATUS_RE.match(text))
 
 
 def is_target_block(block: list[str]) -> bool:

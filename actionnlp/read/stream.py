@@ -25,9 +25,14 @@ from actionnlp.read.cells import ID_RE, clean_text, ends_sentence, heading_of
 from actionnlp.read.columns import JOINING_END_RE, Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.segment import RawRow, owner_entries
-from actionnlp.read.shapes import is_owner_block, is_target_block, plausible_next
+from actionnlp.read.shapes import (
+    is_date_or_status,
+    is_owner_block,
+    is_target_block,
+    plausible_next,
+)
 
-__all__ = ["DECISION_RE", "stream_rows"]
+__all__ = ["DECISION_RE", "is_heading_line", "row_start", "stream_rows"]
 
 #: A decision opening a line: "Partly Agreed", "Not Accepted", "Rejected".
 DECISION_RE = re.compile(
@@ -45,7 +50,8 @@ _OWNER_LINE = 80  # an owner entry printed across a full-width line
 _MAX_ENTRIES = 200  # owner lines joined back one by one only up to this many (bounded work)
 
 
-def _row_start(text: str, last_id: str | None) -> tuple[str, str] | None:
+def row_start(text: str, last_id: str | None) -> tuple[str, str] | None:
+    """``(id, rest of the line)`` when the line opens the next concern in sequence."""
     m = _ROW_START_RE.match(text)
     if not m or not ID_RE.match(m.group("id")) or not plausible_next(m.group("id"), last_id):
         return None
@@ -55,7 +61,8 @@ def _row_start(text: str, last_id: str | None) -> tuple[str, str] | None:
     return m.group("id"), rest
 
 
-def _is_heading(text: str) -> bool:
+def is_heading_line(text: str) -> bool:
+    """A section heading printed on a line of its own ("Key concerns")."""
     return len(text) < 80 and not _LABEL_RE.match(text) and heading_of(text) is not None
 
 
@@ -125,9 +132,9 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
             heading_open = bool(JOINING_END_RE.search(text))
             previous = text
             continue
-        start = _row_start(text, last_id)
+        start = row_start(text, last_id)
         after_row = current is None or is_target_block([previous]) or is_owner_block([previous])
-        if start is None and _is_heading(text) and after_row:
+        if start is None and is_heading_line(text) and after_row:
             if current is not None:
                 rows.extend(_row(current, blocks=blocks, decisions=decisions))
                 current = None
@@ -195,7 +202,9 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
             first = p == 0 and k == 0
             units = _units(sub, blocks=blocks)
             keep = 1 if first else 0
-            targets_units: list[list[str]] = []
+            tail, beside, lines = (0, "", []) if blocks else _target_lines(units, keep)
+            targets_units = [lines] if tail else []
+            units = units[: len(units) - tail]
             while len(units) > keep and is_target_block(units[-1]):
                 targets_units.insert(0, units.pop())
             owner_units: list[list[str]] = []
@@ -205,6 +214,8 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
                 targets_units.insert(0, [both[1]])
             while len(units) > keep and _is_owner(units[-1]):
                 owner_units.insert(0, units.pop())
+            if beside:
+                owner_units.append([beside])
             cells = _Cells(owners=owner_units)
             cells.targets = [e for u in targets_units for e in split_target_entries(" ".join(u))]
             if first:
@@ -244,6 +255,34 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
             )
         )
     return out
+
+
+def _target_lines(units: list[list[str]], keep: int) -> tuple[int, str, list[str]]:
+    """The trailing one-line units that together are target entries.
+
+    Without blank lines a target printed over two lines ("December" / "2020") comes as
+    two units, neither a target on its own: the date and status words are taken
+    together, with the start of one printed beside the last owner ("Governor
+    September"). Returns ``(units taken, that owner or "", the target lines)``.
+    """
+    j = len(units)
+    while j > keep and len(units[j - 1]) == 1 and is_date_or_status(units[j - 1][0].strip()):
+        j -= 1
+    rest = [u[0] for u in units[j:]]
+    if j == len(units):
+        return 0, "", []
+    if j > keep and len(units[j - 1]) == 1:
+        *owner, first = units[j - 1][0].split() or [""]
+        if (
+            owner
+            and is_date_or_status(first)
+            and is_owner_block([" ".join(owner)], max_line=_OWNER_LINE)
+            and is_target_block([" ".join([first, *rest])])
+        ):
+            return len(units) - j + 1, " ".join(owner), [first, *rest]
+    if is_target_block(rest):
+        return len(units) - j, "", rest
+    return 0, "", []
 
 
 _OWNER_TARGET_RE = re.compile(

@@ -30,6 +30,7 @@ from actionnlp.read.cells import (
 )
 from actionnlp.read.columns import FixedHeader, find_fixed_header, fixed_rows
 from actionnlp.read.dates import split_target_entries
+from actionnlp.read.interleaved import interleaved_rows, is_interleaved
 from actionnlp.read.meta import read_stated_totals
 from actionnlp.read.segment import RawRow, build_concerns, owner_entries
 from actionnlp.read.shapes import DATE_WORD_RE as _DATE_WORD_RE
@@ -64,10 +65,13 @@ class TableText:
     columns: Columns | None  # None for the flattened layout
     header: list[str] = field(default_factory=list)  # the header's lines
     stream: bool = False  # set by table_rows when the column-block reader won
+    interleaved: bool = False  # set by table_rows for line-interleaved cells
 
     @property
     def layout(self) -> str:
-        """``tabular``, ``fixed-width`` or ``flattened``."""
+        """``tabular``, ``fixed-width``, ``column-blocks``, ``flattened`` or ``interleaved``."""
+        if self.interleaved:
+            return "interleaved"
         if self.columns is None:
             return "column-blocks" if self.stream else "flattened"
         return "tabular" if self.columns.fixed is None else "fixed-width"
@@ -84,6 +88,9 @@ def _score(rows: list[RawRow]) -> int:
 
 def table_rows(split: TableText) -> list[RawRow]:
     """The table's rows, read by the reader of its layout."""
+    if is_interleaved(split.table):
+        split.interleaved = True
+        return interleaved_rows(split.table, split.header)
     if split.columns is None:
         decisions = any(agreement_of(h) for h in split.header)
         flat = flattened_rows(split.table)

@@ -1,0 +1,186 @@
+"""The line-interleaved reader (``actionnlp.read.interleaved``): pdfplumber-style text.
+
+Generated tables (``tests/layout_tables.py``) are printed the way pdfplumber's
+``extract_text`` prints a PDF table: each column wrapped to its printed width, and each
+printed line the pieces of all columns side by side, joined by single spaces. The
+reader must find every concern, keep every word, and cut the lines back into cells.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import actionnlp
+from actionnlp.read.cells import agreement_of
+from actionnlp.read.interleaved import Widths, cut_line, is_interleaved, text_width
+from tests.layout_tables import OPENING, Row, Table, tables
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def wrap(text: str, width: float) -> list[str]:
+    """Greedy wrap by printed width, as a word processor does."""
+    lines: list[str] = []
+    cur: list[str] = []
+    for word in text.split():
+        if cur and text_width(" ".join([*cur, word])) > width:
+            lines.append(" ".join(cur))
+            cur = []
+        cur.append(word)
+    if cur:
+        lines.append(" ".join(cur))
+    return lines
+
+
+def render_interleaved(table: Table, widths: tuple[float, float, float, float]) -> str:
+    """The table as pdfplumber prints it: columns side by side, single spaces.
+
+    Owner and target entries stand level with their paragraph; ``widths`` are the
+    concern, response, owner and target columns' printed widths.
+    """
+    wc, wr, wo, wt = widths
+    out = [" ".join(table.header)]
+    for row in table.rows:
+        resp: list[str] = []
+        owners: list[str] = []
+        targets: list[str] = []
+        for para, owner, target in zip(row.paras, row.owners, row.targets, strict=True):
+            start = len(resp)
+            resp += wrap(para, wr)
+            owners += [""] * (start - len(owners)) + wrap(owner, wo)
+            targets += [""] * (start - len(targets)) + wrap(target, wt)
+        cols = [wrap(row.concern, wc)]
+        if table.era == "recommendations":
+            cols.append([row.decision or ""])
+        cols += [resp, owners, targets]
+        for k in range(max(len(c) for c in cols)):
+            pieces = [c[k] if k < len(c) else "" for c in cols]
+            if k == 0:
+                pieces.insert(0, row.id)
+            out.append(" ".join(p for p in pieces if p))
+    return OPENING + "\n".join(out) + "\n"
+
+
+column_widths = st.tuples(
+    st.floats(24, 45), st.floats(35, 70), st.floats(14, 20), st.floats(12, 16)
+)
+
+
+@SETTINGS
+@given(table=tables(), widths=column_widths)
+def test_ids_decisions_and_every_word_read_back(table, widths):
+    text = render_interleaved(table, widths)
+    plan = actionnlp.read_plan(text=text)
+    assert plan.layout == "interleaved"
+    assert [c.id for c in plan.concerns] == [r.id for r in table.rows]
+    assert [c.agreement for c in plan.concerns] == [agreement_of(r.decision) for r in table.rows]
+    drawn = [
+        w
+        for r in table.rows
+        for w in " ".join([r.concern, *r.paras, *r.owners, *r.targets]).split()
+    ]
+    read = " ".join(
+        [c.full_text for c in plan.concerns]
+        + [
+            " ".join(filter(None, [a.text, a.owner_raw, a.target_raw]))
+            for c in plan.concerns
+            for a in c.actions
+        ]
+        + [p.text or "" for p in plan.problems]
+    )
+    assert not set(drawn) - set(read.replace(";", " ").split())  # entries are joined by "; "
+
+
+PRINTED = Table(
+    "recommendations",
+    [
+        Row("S1", "Cells on the wing were dirty and smelled of damp for many weeks. Prisoners "
+            "said that their complaints about the cells were not answered.",
+            "Partly Agreed",
+            ["Cleaning rotas are set for every wing and checked by a manager each week, "
+             "with the results reported to the monthly safety meeting.",
+             "A deep clean of the older wings will follow in the spring."],
+            ["Governor", "Head of Safety"], ["March 2024", "Completed"]),
+        Row("S2", "Staff were often absent from their posts during the night, and "
+            "prisoners could not get help quickly.", "Agreed",
+            ["Night rotas will be reviewed by the head of each wing every month, and gaps "
+             "will be filled from the detached duty list where staff are available."],
+            ["Deputy Director"], ["Ongoing"]),
+        Row("S3", "Too few prisoners were in education, skills or work, and the "
+            "curriculum did not meet their needs.", "Not Agreed",
+            ["The curriculum was reviewed last year and already meets the needs of the "
+             "population, so no further review is planned at present.",
+             "Attendance will still be monitored by the learning and skills team, who "
+             "will report each quarter to the senior leadership team."],
+            ["Head of Learning", "Head of Learning"], ["June 2024", "Q3 2024"]),
+    ],
+)  # fmt: skip
+
+
+def test_a_printed_table_is_cut_back_into_its_cells():
+    """Cells side by side on each printed line come back whole, entries paired."""
+    plan = actionnlp.read_plan(text=render_interleaved(PRINTED, (30.0, 45.0, 16.0, 14.0)))
+    assert plan.layout == "interleaved"
+    for c, r in zip(plan.concerns, PRINTED.rows, strict=True):
+        assert (c.id, c.agreement) == (r.id, agreement_of(r.decision))
+        assert c.concern_text == r.concern
+        assert [a.text for a in c.actions] == r.paras
+        assert [(a.owner_raw, a.target_raw) for a in c.actions] == list(
+            zip(r.owners, r.targets, strict=True)
+        )
+
+
+def test_a_line_is_cut_at_the_column_widths():
+    """The first line of a row: the response opens with a capital, the owner and target
+    stand at the end; "smelled" and "every" did not fit on their columns' lines."""
+    w = Widths(concern=18, response=22, owner=10, target=10)
+    words = [
+        "Cells",
+        "were",
+        "dirty",
+        "and",
+        "A",
+        "rota",
+        "is",
+        "set",
+        "for",
+        "cleaning",
+        "Governor",
+        "May",
+        "2024",
+    ]
+    fw = {"fw_concern": text_width("smelled"), "fw_response": text_width("every")}
+    _, a, b, c = cut_line(words, w, concern=True, prev_concern=0, prev_response=0, **fw)
+    assert (words[:a], words[a:b], words[b:c], words[c:]) == (
+        ["Cells", "were", "dirty", "and"],
+        ["A", "rota", "is", "set", "for", "cleaning"],
+        ["Governor"],
+        ["May", "2024"],
+    )
+    # not knowing that the response cell starts on this line, "A" fits the concern too
+    _, a, _, _ = cut_line(words, w, concern=True, **fw)
+    assert words[:a] == ["Cells", "were", "dirty", "and", "A"]
+
+
+def test_text_width_follows_the_glyphs():
+    assert text_width("illicit") < text_width("MWMWMWM")
+    assert text_width("0123") == 4.0
+
+
+def test_column_blocks_and_tabs_are_not_interleaved():
+    tabs = ["1\tCells were dirty.\tA rota is set for cleaning.\tGovernor\tMay 2024"] * 2
+    blocks = ["1", "Cells were dirty.", "A rota is set.", "Governor", "May 2024", "2"]
+    padded = ["1   Cells were dirty.   A rota is set for cleaning   Governor   May 2024"] * 2
+    assert not is_interleaved(tabs)
+    assert not is_interleaved(blocks)
+    assert not is_interleaved(padded)
+
+
+def test_a_long_hostile_line_reads_in_bounded_work():
+    """A table of very long lines: every line is cut with bounded work, nothing raises."""
+    line = " ".join(["Governor May 2024 cells were dirty"] * 400)
+    text = OPENING + "No Concern Response Owner Target date\n"
+    text += "\n".join(f"{i} Cells were dirty and {line}" for i in range(1, 40)) + "\n"
+    plan = actionnlp.read_plan(text=text)
+    assert len(plan.concerns) == 39
