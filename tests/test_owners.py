@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import spacy
 
+from actionnlp.embed import FakeEmbedder
 from actionnlp.owners import (
     OwnerFinder,
     build_pipeline,
@@ -18,6 +19,7 @@ from actionnlp.owners import (
     plan_acronyms,
     train_pipeline,
 )
+from actionnlp.owners.categories import MIN_SIMILARITY
 from actionnlp.owners.pipeline import train_filter
 
 NHFT = "Northamptonshire Healthcare NHS Foundation Trust"
@@ -237,10 +239,17 @@ def test_owner_finder_saves_and_loads_pretrained(filtered, tmp_path):
     finder.save_pretrained(tmp_path)
     config = json.loads((tmp_path / "config.json").read_text())
     assert config["model"] == "actionnlp.owners.OwnerFinder" and config["embedding"] is None
-    assert config["params"] == {"batch_size": 16}
+    assert config["params"] == {"batch_size": 16, "min_similarity": MIN_SIMILARITY}
     loaded = OwnerFinder.from_pretrained(tmp_path)
     assert loaded.batch_size == 16 and loaded.nlp.pipe_names == filtered.pipe_names
+    assert loaded.embedder is None
     pd.testing.assert_frame_equal(loaded.find_owners(frame), finder.find_owners(frame))
+    # a finder with the embedding fallback records its embedding and threshold
+    fake = FakeEmbedder(dim=16)
+    with_emb = tmp_path / "with_embedder"
+    OwnerFinder(filtered, embedder=fake, min_similarity=0.6).save_pretrained(with_emb)
+    again = OwnerFinder.from_pretrained(with_emb, embedder=fake)
+    assert again.embedder is fake and again.min_similarity == 0.6
     config["pipe_names"] = ["owner_ruler", "owner_linker"]
     (tmp_path / "config.json").write_text(json.dumps(config))
     with pytest.raises(ArtifactError, match=r"config\.json: pipeline has pipes"):

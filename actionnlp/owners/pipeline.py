@@ -322,6 +322,7 @@ class OwnerFinder:
         from actionnlp.pretrained import write_config
 
         directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
         self.nlp.to_disk(directory / PIPELINE_DIR)
         params = {"batch_size": self.batch_size, "min_similarity": self.min_similarity}
         write_config(
