@@ -256,7 +256,8 @@ class Models:
         return self.model(OWNERS_ARTIFACT)
 
     def find_owners(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Add ``owners``, ``owner_categories`` and ``owner_mentions`` to an actions frame."""
+        """Add ``owners``, ``owner_categories``, ``owner_category_evidence`` and
+        ``owner_mentions`` to an actions frame."""
         return self.owner_finder.find_owners(frame, results=self.result_map(OWNERS_ARTIFACT))
 
     @property

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import spacy
 
+from actionnlp.embed import FakeEmbedder
 from actionnlp.owners import (
     OwnerFinder,
     build_pipeline,
@@ -18,6 +19,7 @@ from actionnlp.owners import (
     plan_acronyms,
     train_pipeline,
 )
+from actionnlp.owners.categories import MIN_SIMILARITY
 from actionnlp.owners.pipeline import train_filter
 
 NHFT = "Northamptonshire Healthcare NHS Foundation Trust"
@@ -237,10 +239,17 @@ def test_owner_finder_saves_and_loads_pretrained(filtered, tmp_path):
     finder.save_pretrained(tmp_path)
     config = json.loads((tmp_path / "config.json").read_text())
     assert config["model"] == "actionnlp.owners.OwnerFinder" and config["embedding"] is None
-    assert config["params"] == {"batch_size": 16}
+    assert config["params"] == {"batch_size": 16, "min_similarity": MIN_SIMILARITY}
     loaded = OwnerFinder.from_pretrained(tmp_path)
     assert loaded.batch_size == 16 and loaded.nlp.pipe_names == filtered.pipe_names
+    assert loaded.embedder is None
     pd.testing.assert_frame_equal(loaded.find_owners(frame), finder.find_owners(frame))
+    # a finder with the embedding fallback records its embedding and threshold
+    fake = FakeEmbedder(dim=16)
+    with_emb = tmp_path / "with_embedder"
+    OwnerFinder(filtered, embedder=fake, min_similarity=0.6).save_pretrained(with_emb)
+    again = OwnerFinder.from_pretrained(with_emb, embedder=fake)
+    assert again.embedder is fake and again.min_similarity == 0.6
     config["pipe_names"] = ["owner_ruler", "owner_linker"]
     (tmp_path / "config.json").write_text(json.dumps(config))
     with pytest.raises(ArtifactError, match=r"config\.json: pipeline has pipes"):
@@ -503,3 +512,33 @@ def test_description_with_a_name_in_apposition_gives_the_name():
     assert [e.text for e in doc.ents] == ["Trust", "NHS England", "HMPPS"]
     doc = nlp("The education provider, Governor and Head of Learning, will meet.")
     assert "Governor and Head of Learning" not in [e.text for e in doc.ents]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "label"),
+    [
+        (
+            "The Family Ties Co-Ordinator will meet each new arrival.",
+            "Family Ties Co-Ordinator",
+            "ROLE",
+        ),
+        ("The IAG Co-ordinator will run the sessions.", "IAG Co-ordinator", "ROLE"),
+        (
+            "HMPPS Drug Strategy Group will fund the kit.",
+            "HMPPS Drug Strategy Group",
+            "ORG",
+        ),
+        (
+            "The Regional Drug Strategy Team will visit in May.",
+            "Regional Drug Strategy Team",
+            "ORG",
+        ),
+        ("National Chaplaincy Unit will advise.", "National Chaplaincy Unit", "ORG"),
+    ],
+)
+def test_generic_patterns_hyphenated_posts_and_national_units(text, span, label):
+    """Posts written "Co-Ordinator" (three tokens) and HMPPS national or regional units
+    (guideline: HMPPS directorates, programmes, regional teams) are proposed though the
+    gazetteer does not know them; every name is invented."""
+    nlp = build_pipeline()
+    assert (span, label) in [(e.text, e.label_) for e in nlp(text).ents]

@@ -255,6 +255,33 @@ def test_train_and_evaluate_is_json(tmp_path) -> None:
     assert report["majority"]["pooled"]["S"]["kappa"] in (0.0, None)
 
 
+def test_other_labels_score_the_same_predictions() -> None:
+    """Predictions scored against a second label set: identical labels give identical
+    kappas; flipping one label changes only that criterion's figures."""
+    frame = pd.concat([_frame().assign(plan=p) for p in ("a-2020", "b-2024")], ignore_index=True)
+    labels = pd.concat([_labels()] * 2, ignore_index=True).to_dict("records")
+    frame["smart"] = labels
+    frame["kind"] = "action"
+    frame.loc[0, "kind"] = "rationale"
+    flipped = [dict(d) for d in labels]
+    flipped[1]["M"] = 1 - flipped[1]["M"]
+    report = train_and_evaluate(
+        frame, embedder=FakeEmbedder(), other_labels={"same": labels, "flipped": flipped}
+    )
+    same = report["other_labels"]["same"]
+    for name in ("trained", "rules", "majority"):
+        assert same[name]["pooled"] == report[name]["pooled"]
+        assert (
+            same[name]["recommendations_era"]["pooled"]
+            == (report["recommendations_era"][name]["pooled"])
+        )
+    rules = report["other_labels"]["flipped"]["rules"]["pooled"]
+    assert rules["M"]["n_pos"] == report["rules"]["pooled"]["M"]["n_pos"] + (
+        1 if flipped[1]["M"] else -1
+    )
+    assert all(rules[k] == report["rules"]["pooled"][k] for k in SMART_KEYS if k != "M")
+
+
 # -- T is monotone in the target cell ----------------------------------------------
 _texts = st.sampled_from([r[0] for r in ROWS])
 _dated = st.sampled_from(["March 2025", "April 2024", "end of March 2021", "Completed", "Q3 2024"])

@@ -101,6 +101,38 @@ def test_second_theme_labelling_lines_up_with_the_corpus(tmp_path):
         module.agreement(second=short)
 
 
+def test_smart_second_coding_and_adjudication_line_up_with_the_corpus(tmp_path):
+    """The second SMART coding (training/smart_agreement.py) covers every action of the
+    corpus; every adjudicated change is applied in the corpus, names a rule and differs
+    from the corpus value it replaced; a coded id the corpus does not have is refused."""
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location(
+        "actionnlp_smart_agreement", ROOT / "training" / "smart_agreement.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    actions = module.corpus_actions()
+    result = module.agreement()
+    assert result["n_coded"] == result["n_items"] == len(actions)
+    assert result["actions"]["n"] == sum(r["kind"] != "rationale" for r in actions.values())
+    for change in module.read_adjudication():
+        record = actions[change["id"]]
+        assert record["smart"][change["criterion"]] == change["adjudicated"] != change["corpus"]
+        assert change["rule"] in (ROOT / "docs" / "annotation.md").read_text(encoding="utf-8")
+    original = module.original_labels(actions, module.read_adjudication())
+    changed = sum(original[i][k] != r["smart"][k] for i, r in actions.items() for k in "SMART")
+    assert changed == result["changes"]
+
+    rows = module.SECOND.read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([rows[0], "nowhere-2020/1/0" + rows[1][rows[1].index(",") :]]))
+    with pytest.raises(ValueError, match="ids not in the corpus"):
+        module.agreement(second=bad)
+
+
 def test_pin_command_re_pins_a_retrained_folder(fast_training, tmp_path):
     import runpy
     import shutil

@@ -3,6 +3,7 @@
     python training/train.py                 # full: real embeddings, writes actionnlp/models
     python training/train.py --fast --out D  # CI: fake embedder, small slice, writes to D
     python training/train.py --pin           # re-pin the artifacts in actionnlp/models
+    python training/train.py --render-card   # rewrite docs/model-card.md from its JSON
 
 Every run pins what it wrote: the SHA-256 of each manifest goes into the package
 code (``actionnlp/models/pins.py``) for the shipped folder, or into ``pins.json`` beside
@@ -116,14 +117,16 @@ def train_all(
     owner_dir = out / "owners-v1"
     _fresh(owner_dir)
     fast_iter = {"n_iter": 3} if fast else {}
-    owner_metrics = train_owners(actions, seed=SEED, out_dir=owner_dir, **fast_iter)
+    owner_metrics = train_owners(
+        actions, seed=SEED, out_dir=owner_dir, embedder=embedder, **fast_iter
+    )
     results["owners"] = _write(
         owner_dir,
         "owners",
         labels=["ROLE", "ORG", *OWNER_CATEGORIES],
         data_hash=data_hash,
         metrics=owner_metrics,
-        embedding=None,
+        embedding=embedder,  # the embedding fallback of owner categories uses it
         write=None,
     )
 
@@ -132,7 +135,17 @@ def train_all(
 
     smart_dir = out / "smart-v1"
     _fresh(smart_dir)
-    smart_metrics = train_smart(actions, embedder=embedder, seed=SEED, out_dir=smart_dir)
+    agree = _training_module("smart_agreement")
+    original = _original_smart(actions, agree.read_adjudication())
+    smart_metrics = train_smart(
+        actions,
+        embedder=embedder,
+        seed=SEED,
+        out_dir=smart_dir,
+        other_labels=None if original is None else {"original": original},
+    )
+    if not fast and agree.SECOND.is_file():
+        smart_metrics["human_agreement"] = agree.agreement(data)
     results["smart"] = _write(
         smart_dir,
         "smart",
@@ -152,6 +165,39 @@ def train_all(
         (cards / "model-card.md").write_text(render_model_card(results), encoding="utf-8")
     pin(out)
     return results
+
+
+def _training_module(name: str) -> Any:
+    """A script module of ``training/`` (loaded by path: ``training`` is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        f"_training_{name}", ROOT / "training" / f"{name}.py"
+    )
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load training/{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _original_smart(actions, changes: list[dict[str, Any]]) -> list[dict[str, int]] | None:
+    """The SMART labels of ``actions`` before adjudication (``changes`` reverted), or None
+    when no label was changed."""
+    if not changes:
+        return None
+    ids = [
+        f"{p}/{c}/{i}"
+        for p, c, i in zip(
+            actions["plan"], actions["concern_id"], actions["action_index"], strict=True
+        )
+    ]
+    out = [dict(s) for s in actions["smart"]]
+    row = {item: j for j, item in enumerate(ids)}
+    for change in changes:
+        if change["id"] in row:
+            out[row[change["id"]]][change["criterion"]] = int(change["corpus"])
+    return out
 
 
 PINS_MODULE = ROOT / "actionnlp" / "models" / "pins.py"
@@ -255,7 +301,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="keep the theme artifact in --out and retrain owners and SMART only",
     )
+    parser.add_argument(
+        "--render-card",
+        action="store_true",
+        help="only rewrite model-card.md from the manifests already in CARDS/model-cards",
+    )
     args = parser.parse_args(argv)
+    if args.render_card:
+        folder = Path(args.cards) if args.cards is not None else ROOT / "docs"
+        results = {
+            name: json.loads((folder / "model-cards" / f"{name}.json").read_text("utf-8"))
+            for name in ("themes", "owners", "smart")
+        }
+        (folder / "model-card.md").write_text(render_model_card(results), encoding="utf-8")
+        return 0
     out = Path(args.out) if args.out is not None else MODELS_DIR
     if args.pin:
         for name, digest in pin(out).items():

@@ -334,6 +334,14 @@ def _entries() -> list[Entry]:
         ),
         Entry(
             "actions",
+            "owner_category_evidence",
+            "list of text",
+            "what decided each owner's category, parallel to owners",
+            "gazetteer; rule: <name>; embedding: <cosine> to <name>; none",
+            "owner model; long form in action_owners",
+        ),
+        Entry(
+            "actions",
             "owner_mentions",
             "list of records",
             "owners named in the action text",
@@ -409,6 +417,13 @@ def _entries() -> list[Entry]:
                 Entry("", "position", "integer", "order of the owner in the cell (0-based)"),
                 Entry("", "owner", "text", "one owner, canonical"),
                 Entry("", "owner_category", "text", "its category", cats),
+                Entry(
+                    "",
+                    "owner_category_evidence",
+                    "text",
+                    "what decided its category",
+                    "gazetteer; rule: <name>; embedding: <cosine> to <name>; none",
+                ),
             ],
         ),
         (
@@ -443,7 +458,7 @@ ENTRIES: list[Entry] = _entries()
 SIDE_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "concern_themes": ("concerns", ("themes",)),
     "action_themes": ("actions", ("action_themes",)),
-    "action_owners": ("actions", ("owners", "owner_categories")),
+    "action_owners": ("actions", ("owners", "owner_categories", "owner_category_evidence")),
     "owner_mentions": ("actions", ("owner_mentions",)),
     "smart_evidence": ("actions", ("smart_evidence",)),
 }

@@ -130,10 +130,19 @@ def side_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
             if isinstance(first, dict):  # smart_evidence: criterion -> text
                 rows += [{**key, "criterion": k, "evidence": v} for k, v in first.items()]
             elif name == "action_owners":
-                cats = values[1][i] if values[1] is not None else None
+                cats, evid = (v[i] if v is not None else None for v in values[1:3])
                 for j, owner in enumerate(first or []):
                     cat = cats[j] if isinstance(cats, list) and j < len(cats) else None
-                    rows.append({**key, "position": j, "owner": owner, "owner_category": cat})
+                    ev = evid[j] if isinstance(evid, list) and j < len(evid) else None
+                    rows.append(
+                        {
+                            **key,
+                            "position": j,
+                            "owner": owner,
+                            "owner_category": cat,
+                            "owner_category_evidence": ev,
+                        }
+                    )
             elif name == "owner_mentions":
                 rows += [
                     {**key, "position": j, **{_MENTION_COLUMNS.get(k, k): v for k, v in m.items()}}
@@ -366,6 +375,9 @@ def _nest(frame: pd.DataFrame, side: pd.DataFrame, name: str, cols: list[str]) -
         frame["owners"] = [[r["owner"] for r in b] for b in bucket]
         if "owner_categories" in cols:
             frame["owner_categories"] = [[r["owner_category"] for r in b] for b in bucket]
+        if "owner_category_evidence" in cols:
+            evidence = [[r.get("owner_category_evidence") for r in b] for b in bucket]
+            frame["owner_category_evidence"] = evidence
     elif name == "owner_mentions":
         fields = ("start", "end", "text", "label", "canonical", "category")
         frame["owner_mentions"] = [

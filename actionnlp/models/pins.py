@@ -4,7 +4,7 @@ Do not edit: `make train` rewrites it, `make pin` re-pins the artifacts as they 
 """
 
 PINS: dict[str, str] = {
-    "owners-v1": "28dfc8b5529cb28da286de9fdd75e8cb55975d534af8920d6b805f1b57fa4079",
-    "smart-v1": "35756a9ff5dd4944141019daa97345ab25f2bf7f008e88426f00de44b7ce8ecc",
-    "themes-v1": "3146e140b6ad1b0172d723caf21cbcd89960e0f7a8c15d687b6719c3f9402a67",
+    "owners-v1": "2cdfdce80081a5ab3a1f117972855625424183819148f71f8c0fe8807a7b82f7",
+    "smart-v1": "f7b691448bdc988aa67ca4c10b6c40ff7e3247c13aa2c50ab56f488be14bdf84",
+    "themes-v1": "8fb727fc18eae2ac822cd494bd1fc0a73582579e07b4eaf62808d196821fe14c",
 }

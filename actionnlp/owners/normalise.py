@@ -12,8 +12,14 @@ owner: ``{"canonical", "category", "label": "ROLE"|"ORG", "aliases": [...]}``.
 4. fuzzy matching (:mod:`difflib`, ratio >= 0.85) against the gazetteer aliases;
 5. otherwise the text itself (or the plan's long form of its acronym), with the category
    its head words and shape give (:func:`~actionnlp.owners.categories.generic_category`:
-   "... NHS Foundation Trust", "... College", "HMPPS ... Directorate", "Head of X"), and
-   ``other`` only when no rule fits: an owner is never dropped.
+   "... NHS Foundation Trust", "... College", "HMPPS ... Directorate", "Head of X");
+6. with an embedder (:func:`embedding_fallback`, which :class:`~actionnlp.owners.OwnerFinder`
+   applies), the category of the nearest gazetteer name by embedding when the cosine
+   similarity reaches :data:`~actionnlp.owners.categories.MIN_SIMILARITY`;
+   ``other`` only when nothing fits: an owner is never dropped.
+
+Each :class:`Owner` says in ``evidence`` which step decided its category: ``gazetteer``,
+``rule: <name>`` (step 5), ``embedding: ...`` (step 6) or :data:`NO_EVIDENCE`.
 
 :func:`normalise_cell` splits a Responsible Owner cell with
 :func:`~actionnlp.read.owners_cell.split_owners` and then splits entries run together
@@ -37,16 +43,24 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from actionnlp.errors import ResourceError
 from actionnlp.labels import MENTION_LABELS, OWNER_CATEGORIES
-from actionnlp.owners.categories import generic_category
+from actionnlp.owners.categories import MIN_SIMILARITY, generic_category, nearest_names
 from actionnlp.read.owners_cell import split_owners
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from actionnlp.embed import Embedder
+
 __all__ = [
+    "NO_EVIDENCE",
     "Gazetteer",
     "GazetteerEntry",
     "Owner",
+    "embedding_fallback",
     "is_acronym",
     "load_gazetteer",
     "normalise_cell",
@@ -63,13 +77,22 @@ _DEFINITION = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9&]{1,9})\s*\)")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
+NO_EVIDENCE = "none"
+"""The ``evidence`` of an owner no step categorised (its category is ``other``)."""
+
+
 @dataclass(frozen=True)
 class Owner:
-    """One owner: the text as written, its canonical name and its owner category."""
+    """One owner: the text as written, its canonical name and its owner category.
+
+    ``evidence`` says which step decided the category (see the module rules); it is not
+    part of the repr or of equality.
+    """
 
     text: str
     canonical: str
     category: str
+    evidence: str = field(default=NO_EVIDENCE, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -431,9 +454,48 @@ def normalise_owner(
     clean = " ".join(str(text).split())
     entry, long = _match(clean, acronyms or {}, gaz, fuzzy=True)
     if entry is not None:
-        return Owner(clean, entry.canonical, entry.category)
+        return Owner(clean, entry.canonical, entry.category, "gazetteer")
     found = generic_category(long or clean) or (generic_category(clean) if long else None)
-    return Owner(clean, long or clean, found[0] if found else "other")
+    if found is None:
+        return Owner(clean, long or clean, "other", NO_EVIDENCE)
+    return Owner(clean, long or clean, found[0], f"rule: {found[1]}")
+
+
+def embedding_fallback(
+    owners: Sequence[Owner],
+    embedder: Embedder,
+    *,
+    gazetteer: Gazetteer | None = None,
+    threshold: float = MIN_SIMILARITY,
+) -> list[Owner]:
+    """Step 6 of the module rules: each owner no earlier step categorised (evidence
+    :data:`NO_EVIDENCE`) takes the category of the nearest gazetteer name by embedding
+    when the cosine similarity reaches ``threshold``, else stays ``other``; its evidence
+    gives the similarity and the name. Other owners are returned unchanged.
+
+    >>> from actionnlp.embed import FakeEmbedder
+    >>> owner = normalise_owner("Fred Bloggs")
+    >>> owner.category, owner.evidence
+    ('other', 'none')
+    >>> [o.evidence.split(":")[0] for o in embedding_fallback([owner], FakeEmbedder())]
+    ['embedding']
+    """
+    todo = [i for i, o in enumerate(owners) if o.evidence == NO_EVIDENCE]
+    out = list(owners)
+    if not todo:
+        return out
+    gaz = gazetteer if gazetteer is not None else _default_gazetteer()
+    texts = list(dict.fromkeys(owners[i].canonical for i in todo))
+    near = dict(zip(texts, nearest_names(texts, gaz, embedder), strict=True))
+    for i in todo:
+        o = owners[i]
+        name, category, sim = near[o.canonical]
+        if name and sim >= threshold:
+            evidence = f"embedding: {sim:.2f} to {name!r}"
+        else:
+            category, evidence = "other", f"embedding: {sim:.2f} < {threshold:.2f}, nothing fits"
+        out[i] = Owner(o.text, o.canonical, category, evidence)
+    return out
 
 
 def _segment(piece: str, acronyms: Mapping[str, str], gaz: Gazetteer) -> list[str]:

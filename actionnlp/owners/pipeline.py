@@ -30,11 +30,20 @@ from spacy.util import filter_spans, minibatch
 
 import actionnlp.owners.components  # noqa: F401  (registers the factories)
 from actionnlp.labels import MENTION_LABELS
-from actionnlp.owners.normalise import Gazetteer, normalise_cell, plan_acronyms
+from actionnlp.owners.categories import MIN_SIMILARITY
+from actionnlp.owners.normalise import (
+    Gazetteer,
+    Owner,
+    embedding_fallback,
+    normalise_cell,
+    plan_acronyms,
+)
 from actionnlp.resultmap import ResultMap, compute_all
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from actionnlp.embed import Embedder
 
 __all__ = [
     "NER_ORDER",
@@ -265,6 +274,12 @@ def _mention(ent: Span) -> dict[str, Any]:
 class OwnerFinder:
     """Owners of the actions in a frame: from the owner cell and from the action text.
 
+    With an ``embedder``, an owner-cell entry that neither the gazetteer nor the head-word
+    and shape rules categorise takes the category of the nearest gazetteer name by
+    embedding when the cosine similarity reaches ``min_similarity``
+    (:func:`~actionnlp.owners.normalise.embedding_fallback`); without one it stays
+    ``other``. ``owner_category_evidence`` says, per owner, which path decided.
+
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"source": ["p", "p"], "owner_raw": ["NHFT", "Governor"],
     ...     "action_text": ["Northamptonshire Healthcare Foundation Trust (NHFT) will audit.",
@@ -276,16 +291,26 @@ class OwnerFinder:
     ['Head of Security']
     """
 
-    def __init__(self, nlp: Language, *, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        *,
+        batch_size: int = 64,
+        embedder: Embedder | None = None,
+        min_similarity: float = MIN_SIMILARITY,
+    ) -> None:
         self.nlp = nlp
         self.batch_size = batch_size
+        self.embedder = embedder
+        self.min_similarity = min_similarity
         linker = dict(nlp.pipeline).get("owner_linker")
         self.gazetteer: Gazetteer | None = getattr(linker, "gazetteer", None)
 
     # -- persistence: a folder with config.json and pipeline/ (actionnlp.pretrained) ----
     def save_pretrained(self, directory: str | Path) -> Path:
-        """Write ``config.json`` (the finder's parameters and pipe names; no embedding)
-        and the spaCy pipeline (``pipeline/``, ``nlp.to_disk``) into ``directory``.
+        """Write ``config.json`` (the finder's parameters, pipe names and the embedding of
+        its category fallback, if any) and the spaCy pipeline (``pipeline/``,
+        ``nlp.to_disk``) into ``directory``.
 
         >>> import tempfile
         >>> with tempfile.TemporaryDirectory() as d:
@@ -297,9 +322,16 @@ class OwnerFinder:
         from actionnlp.pretrained import write_config
 
         directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
         self.nlp.to_disk(directory / PIPELINE_DIR)
-        params = {"batch_size": self.batch_size}
-        write_config(directory, MODEL_NAME, params, embedding=None, pipe_names=self.nlp.pipe_names)
+        params = {"batch_size": self.batch_size, "min_similarity": self.min_similarity}
+        write_config(
+            directory,
+            MODEL_NAME,
+            params,
+            embedding=self.embedder,
+            pipe_names=self.nlp.pipe_names,
+        )
         return directory
 
     @classmethod
@@ -343,7 +375,8 @@ class OwnerFinder:
         plan_text_columns: Sequence[str] = ("concern_text", "concern", "recommendation_text"),
         results: ResultMap | None = None,
     ) -> pd.DataFrame:
-        """A copy of ``frame`` with ``owners``, ``owner_categories`` and ``owner_mentions``.
+        """A copy of ``frame`` with ``owners``, ``owner_categories``,
+        ``owner_category_evidence`` (parallel to ``owner_categories``) and ``owner_mentions``.
 
         Acronyms are collected per plan (rows sharing ``source``, else ``plan``, else
         ``prison``) from the action texts, owner cells and ``plan_text_columns``.
@@ -379,17 +412,27 @@ class OwnerFinder:
         }
         acr_of = {plan_acr[k]: a for k, a in acronyms.items()}
         row_acr = [plan_acr[key] for key in keys]
-        cell_cache: dict[tuple[str, int], tuple[list[Any], list[Any]]] = {}
-        owners = []
+        cell_owners: dict[tuple[Any, int], list[Owner]] = {}
         for cell, aid in zip(cells, row_acr, strict=True):
-            ck = (cell, aid) if isinstance(cell, str) else None
-            hit = None if ck is None else cell_cache.get(ck)
-            if hit is None:
-                row = normalise_cell(cell, acronyms=acr_of[aid], gazetteer=self.gazetteer)
-                hit = ([o.canonical for o in row], [o.category for o in row])
-                if ck is not None:
-                    cell_cache[ck] = hit
-            owners.append(hit)
+            ck = (cell if isinstance(cell, str) else None, aid)
+            if ck not in cell_owners:
+                cell_owners[ck] = normalise_cell(
+                    ck[0], acronyms=acr_of[aid], gazetteer=self.gazetteer
+                )
+        if self.embedder is not None:
+            flat = [(k, j, o) for k, row in cell_owners.items() for j, o in enumerate(row)]
+            decided = embedding_fallback(
+                [o for _, _, o in flat],
+                self.embedder,
+                gazetteer=self.gazetteer,
+                threshold=self.min_similarity,
+            )
+            for (k, j, _), owner in zip(flat, decided, strict=True):
+                cell_owners[k][j] = owner
+        owners = [
+            cell_owners[(c if isinstance(c, str) else None, aid)]
+            for c, aid in zip(cells, row_acr, strict=True)
+        ]
         distinct: dict[tuple[str, int], int] = {}
         row_doc = [
             distinct.setdefault((t, aid), len(distinct))
@@ -403,8 +446,9 @@ class OwnerFinder:
             lambda pair: (pair[0], acr_list[pair[1]]),
         )
         mentions = [[dict(m) for m in found[i]] for i in row_doc]
-        out["owners"] = [list(canon) for canon, _ in owners]
-        out["owner_categories"] = [list(cats) for _, cats in owners]
+        out["owners"] = [[o.canonical for o in row] for row in owners]
+        out["owner_categories"] = [[o.category for o in row] for row in owners]
+        out["owner_category_evidence"] = [[o.evidence for o in row] for row in owners]
         out["owner_mentions"] = mentions
         return out
 

@@ -34,9 +34,13 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from actionnlp.embed import Embedder
+
 __all__ = [
+    "THRESHOLDS",
     "held_out_only_entries",
     "mention_examples",
+    "owner_categories_unseen",
     "owner_cell_accuracy",
     "plan_acronym_column",
     "prf",
@@ -103,20 +107,43 @@ def owner_cell_accuracy(actions: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def owner_categories_unseen(actions: pd.DataFrame) -> dict[str, Any]:
+THRESHOLDS = tuple(round(0.3 + 0.05 * i, 2) for i in range(13))
+"""Cosine thresholds tried for the embedding fallback (0.30 to 0.90)."""
+
+
+def owner_categories_unseen(
+    actions: pd.DataFrame,
+    embedder: Embedder | None = None,
+    *,
+    thresholds: Sequence[float] = THRESHOLDS,
+) -> dict[str, Any]:
     """Owner-cell categories with each plan's own gazetteer entries removed (the honest
     figure for an unseen prison): per action, whether the multiset of predicted
     categories equals the labelled one (``exact_per_action``), and per owner the share
     whose category is right (``owner_accuracy``); per plan and pooled. With the full
     gazetteer the same figures are given as ``full_gazetteer`` for comparison.
+
+    With an ``embedder`` the owners no gazetteer entry or rule categorises go through the
+    embedding fallback (:func:`~actionnlp.owners.normalise.embedding_fallback`) and
+    ``embedding_fallback`` reports, in the honest setting, the pooled score at each of
+    ``thresholds`` (``by_threshold``; ``wrong_categories`` counts predicted categories other
+    than ``other`` that the labels do not have), the threshold chosen leave one prison out
+    (for each held-out plan, the threshold of the other three plans, each scored with its own
+    entries removed, with the most exact actions, then the fewest wrong categories, then the
+    lowest value) with the held-out scores it gives (``nested``), and the threshold the four
+    plans choose together (``chosen``).
     """
-    from actionnlp.owners.normalise import Gazetteer, load_gazetteer
+    from actionnlp.owners.categories import nearest_names
+    from actionnlp.owners.normalise import NO_EVIDENCE, Gazetteer, load_gazetteer
 
     plan_col = _plan_column(actions)
     acronyms = _acronyms_by_plan(actions, plan_col)
     seen = _attested_entries(actions)
     full = load_gazetteer()
     out: dict[str, Any] = {}
+    # honest setting, per plan: per action (gold categories, decided categories,
+    # similarity and category of the nearest name for each undecided owner)
+    rows_by_plan: dict[str, list[tuple[Counter[str], list[str], list[tuple[float, str]]]]] = {}
     for setting in ("unseen_gazetteer", "full_gazetteer"):
         totals: Counter[str] = Counter()
         per_plan: dict[str, dict[str, Any]] = {}
@@ -125,8 +152,10 @@ def owner_categories_unseen(actions: pd.DataFrame) -> dict[str, Any]:
             drop = _only_in(seen, str(plan)) if setting == "unseen_gazetteer" else set()
             gaz = Gazetteer([e for e in full.entries if e.canonical not in drop])
             c: Counter[str] = Counter()
+            cells = []
             for row in group.itertuples(index=False):
                 cell = normalise_cell(row.owner_raw, acronyms=acronyms[plan], gazetteer=gaz)
+                cells.append(cell)
                 pred = Counter(o.category for o in cell)
                 gold = Counter(o["category"] for o in row.owners)
                 c["actions"] += 1
@@ -137,10 +166,80 @@ def owner_categories_unseen(actions: pd.DataFrame) -> dict[str, Any]:
                     errors.append({"plan": str(plan), "cell": row.owner_raw, "pred": dict(pred)})
             totals += c
             per_plan[str(plan)] = _category_scores(c)
+            if setting == "unseen_gazetteer" and embedder is not None:
+                todo = [o.canonical for cell in cells for o in cell if o.evidence == NO_EVIDENCE]
+                near = dict(zip(todo, nearest_names(todo, gaz, embedder), strict=True))
+                rows_by_plan[str(plan)] = [
+                    (
+                        Counter(o["category"] for o in row.owners),
+                        [o.category for o in cell if o.evidence != NO_EVIDENCE],
+                        [
+                            (near[o.canonical][2], near[o.canonical][1])
+                            for o in cell
+                            if o.evidence == NO_EVIDENCE
+                        ],
+                    )
+                    for row, cell in zip(group.itertuples(index=False), cells, strict=True)
+                ]
         out[setting] = {**_category_scores(totals), "per_plan": per_plan}
         if setting == "unseen_gazetteer":
             out[setting]["errors"] = errors
+    if embedder is not None:
+        out["embedding_fallback"] = _fallback_thresholds(rows_by_plan, thresholds)
     return out
+
+
+def _fallback_thresholds(
+    rows_by_plan: dict[str, list[tuple[Counter[str], list[str], list[tuple[float, str]]]]],
+    thresholds: Sequence[float],
+) -> dict[str, Any]:
+    """Scores of the embedding fallback per threshold, and the threshold chosen leave one
+    prison out (see :func:`owner_categories_unseen`)."""
+
+    def counts(plan: str, t: float) -> Counter[str]:
+        c: Counter[str] = Counter()
+        for gold, decided, undecided in rows_by_plan[plan]:
+            pred = Counter([*decided, *(cat if sim >= t else "other" for sim, cat in undecided)])
+            c["actions"] += 1
+            c["exact"] += int(pred == gold)
+            c["owners"] += sum(gold.values())
+            c["correct"] += sum((pred & gold).values())
+            c["wrong"] += sum(v for k, v in (pred - gold).items() if k != "other")
+        return c
+
+    plans = sorted(rows_by_plan)
+    table = {t: {p: counts(p, t) for p in plans} for t in thresholds}
+
+    def best(among: Sequence[str]) -> float:
+        def key(t: float) -> tuple[int, int, float]:
+            exact = sum(table[t][p]["exact"] for p in among)
+            return exact, -sum(table[t][p]["wrong"] for p in among), -t
+
+        return max(thresholds, key=key)
+
+    nested_total: Counter[str] = Counter()
+    nested: dict[str, Any] = {}
+    for plan in plans:
+        t = best([p for p in plans if p != plan])
+        nested_total += table[t][plan]
+        nested[plan] = {
+            "threshold": t,
+            "wrong_categories": table[t][plan]["wrong"],
+            **_category_scores(table[t][plan]),
+        }
+    by_threshold = {}
+    for t in thresholds:
+        total: Counter[str] = Counter()
+        for p in plans:
+            total += table[t][p]
+        by_threshold[f"{t:.2f}"] = {**_category_scores(total), "wrong_categories": total["wrong"]}
+    undecided = sum(len(u) for p in plans for _, _, u in rows_by_plan[p])
+    return {
+        "undecided_owners": undecided,
+        "by_threshold": by_threshold,
+        "nested": {**_category_scores(nested_total), "per_plan": nested},
+        "chosen": best(plans),
+    }
 
 
 def _category_scores(c: Counter[str]) -> dict[str, Any]:
@@ -313,6 +412,7 @@ def train_and_evaluate(
     n_iter: int = N_ITER,
     progress: Callable[[str], None] | None = None,
     unseen_gazetteer: bool = True,
+    embedder: Embedder | None = None,
 ) -> dict[str, Any]:
     """Evaluate owner cells and mentions (leave one plan out); train the final pipeline.
 
@@ -321,7 +421,9 @@ def train_and_evaluate(
     per-fold and pooled P/R/F1 per label and micro; ``chosen`` is the variant with
     the best pooled micro F1, which the final pipeline uses), ``mentions_unseen_gazetteer``
     (ruler and ruler+filter with the held-out plan's own gazetteer entries removed, see
-    :func:`held_out_only_entries`; None when ``unseen_gazetteer`` is False) and ``final``.
+    :func:`held_out_only_entries`; None when ``unseen_gazetteer`` is False),
+    ``owner_categories`` (:func:`owner_categories_unseen`, with the embedding fallback's
+    threshold chosen leave one prison out when an ``embedder`` is given) and ``final``.
     The final
     pipeline (trained on every plan with ``seed`` when ``chosen`` uses ner or the
     filter; the gazetteer ruler and linker otherwise) is written to ``out_dir`` when
@@ -377,7 +479,7 @@ def train_and_evaluate(
         if chosen == "ner":
             final.remove_pipe("owner_ruler")
     if out_dir is not None:
-        OwnerFinder(final).save_pretrained(out_dir)
+        OwnerFinder(final, embedder=embedder).save_pretrained(out_dir)
     return {
         "plans": plans,
         "n_actions": len(actions),
@@ -385,7 +487,7 @@ def train_and_evaluate(
         "seed": seed,
         "n_iter": n_iter,
         "owner_cells": cells,
-        "owner_categories": owner_categories_unseen(actions),
+        "owner_categories": owner_categories_unseen(actions, embedder),
         "mentions": {"chosen": chosen, **mentions},
         "mentions_unseen_gazetteer": unseen,
         "final": {

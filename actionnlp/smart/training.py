@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -154,6 +155,7 @@ def train_and_evaluate(
     seed: int = 0,
     out_dir: str | Path | None = None,
     C: float = 1.0,
+    other_labels: Mapping[str, Sequence[Mapping[str, int]]] | None = None,
 ) -> dict[str, Any]:
     """Leave-one-prison-out evaluation of the trained and rules scorers and a
     majority baseline, then a final fit on every plan (saved to ``out_dir``).
@@ -163,8 +165,24 @@ def train_and_evaluate(
     ``plans``, for ``trained``, ``rules`` and ``majority`` the ``pooled`` metrics per
     criterion, ``mean_kappa`` and ``folds``; ``recommendations_era`` (the same for the
     plans before :data:`ERA_END`, each held out) and ``applicability``.
+
+    ``other_labels`` maps a name to another set of SMART labels for the same rows of
+    ``actions`` (one S..T dict per row, e.g. the labels before an adjudication): the same
+    out-of-fold predictions are also scored against each, under ``other_labels[name]``
+    (``pooled``, ``mean_kappa`` and ``recommendations_era`` per scorer).
     """
     frame, y, rationale = _prepare(actions)
+    keep = (
+        np.ones(len(actions), dtype=bool)
+        if "kind" not in actions.columns
+        else (actions["kind"].astype(str) != "rationale").to_numpy()
+    )
+    others = {
+        name: np.array([[int(d[k]) for k in SMART_KEYS] for d in labels], dtype=int).reshape(-1, 5)[
+            keep
+        ]
+        for name, labels in (other_labels or {}).items()
+    }
     plans = sorted(frame["plan"].astype(str).unique())
     if len(plans) < 2:
         raise ValueError("leave-one-prison-out needs at least two plans")
@@ -218,6 +236,20 @@ def train_and_evaluate(
             }
             for name in names
         },
+    }
+    report["other_labels"] = {
+        label_set: {
+            name: {
+                "pooled": (m := evaluate_predictions(y_other, preds[name])),
+                "mean_kappa": _mean_kappa(m),
+                "recommendations_era": {
+                    "pooled": (e := evaluate_predictions(y_other[in_era], preds[name][in_era])),
+                    "mean_kappa": _mean_kappa(e),
+                },
+            }
+            for name in names
+        }
+        for label_set, y_other in others.items()
     }
     report["applicability"] = _applicability_report(frame, rationale)
     if out_dir is not None:
