@@ -15,10 +15,6 @@ included) leaves them there for good. So a parallel run of actionnlp:
   processes that were actionnlp runs (they left a marker), are dead and belonged to the
   current user are touched.
 
-:func:`configure_matplotlib` points matplotlib's config and font cache
-(``MPLCONFIGDIR``) at actionnlp's cache folder instead of ``$HOME``; it is called just
-before matplotlib is first imported, never at package import.
-
 >>> with parallel_options() as options:
 ...     sorted(options)
 ['temp_folder']
@@ -37,7 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SHM_DIR", "clean_killed_runs", "configure_matplotlib", "parallel_options"]
+__all__ = ["SHM_DIR", "clean_killed_runs", "parallel_options"]
 
 SHM_DIR = Path("/dev/shm")
 """Where loky and joblib put their shared-memory state on Linux."""
@@ -128,22 +124,3 @@ def parallel_options() -> Iterator[dict[str, Any]]:
         yield {"temp_folder": str(folder)}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def configure_matplotlib() -> None:
-    """Point ``MPLCONFIGDIR`` at ``<actionnlp cache folder>/matplotlib`` unless it is set
-    or matplotlib is already imported; if that folder cannot be made, matplotlib's own
-    fallback (a temporary folder) applies."""
-    import sys
-
-    if "MPLCONFIGDIR" in os.environ or "matplotlib" in sys.modules:
-        return
-    from actionnlp.cache.store import default_cache_dir
-
-    folder = default_cache_dir() / "matplotlib"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return
-    if os.access(folder, os.W_OK):
-        os.environ["MPLCONFIGDIR"] = str(folder)

@@ -86,7 +86,7 @@ MPL = textwrap.dedent(
     import os, sys
     import actionnlp, actionnlp.analysis, actionnlp.analysis.plots
     assert "MPLCONFIGDIR" not in os.environ and "matplotlib" not in sys.modules
-    from actionnlp.workers import configure_matplotlib
+    from actionnlp.analysis.plots import configure_matplotlib
     configure_matplotlib()
     from matplotlib.figure import Figure
     fig = Figure()

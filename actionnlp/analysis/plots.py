@@ -11,17 +11,43 @@ all their plans; rationale rows are left out of SMART and target-horizon plots.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from actionnlp.labels import OWNER_CATEGORIES, SMART_KEYS, THEMES
-from actionnlp.workers import configure_matplotlib
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from actionnlp.analysis import Analysis
 
-__all__ = ["owner_categories", "smart_by_prison", "target_horizon", "theme_heatmap"]
+__all__ = [
+    "configure_matplotlib",
+    "owner_categories",
+    "smart_by_prison",
+    "target_horizon",
+    "theme_heatmap",
+]
+
+
+def configure_matplotlib() -> None:
+    """Point ``MPLCONFIGDIR`` at ``<actionnlp cache folder>/matplotlib`` unless it is set
+    or matplotlib is already imported; if that folder cannot be made, matplotlib's own
+    fallback (a temporary folder) applies."""
+    import sys
+
+    if "MPLCONFIGDIR" in os.environ or "matplotlib" in sys.modules:
+        return
+    from actionnlp.cache.store import default_cache_dir
+
+    folder = default_cache_dir() / "matplotlib"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    if os.access(folder, os.W_OK):
+        os.environ["MPLCONFIGDIR"] = str(folder)
+
 
 SMART_NAMES = {
     "S": "Specific",
