@@ -20,9 +20,12 @@ __all__ = [
     "KINDS",
     "MENTION_LABELS",
     "OWNER_CATEGORIES",
+    "RATIONALE",
     "REQUIRED_THEMES",
     "SMART_KEYS",
     "THEMES",
+    "counts_as_action",
+    "is_action_row",
     "theme_descriptions",
 ]
 
@@ -61,6 +64,30 @@ MENTION_LABELS: tuple[str, ...] = ("ROLE", "ORG")
 
 KINDS: tuple[str, ...] = ("action", "rationale")
 """What a response row is: an action, or a paragraph explaining a decision."""
+RATIONALE = "rationale"
+
+
+def is_action_row(kind: object) -> bool:
+    """The one rule of what counts as an action: every response row except a paragraph
+    that explains a Partly / Not Agreed decision (kind ``"rationale"``); a row of unknown
+    kind (a researcher's table without the column) counts.
+
+    >>> is_action_row("action"), is_action_row("rationale"), is_action_row(None)
+    (True, False, True)
+    """
+    return kind != RATIONALE
+
+
+def counts_as_action(frame):
+    """:func:`is_action_row` over a frame: a boolean Series, all True without ``kind``.
+
+    >>> import pandas as pd
+    >>> counts_as_action(pd.DataFrame({"kind": ["action", "rationale", None]})).tolist()
+    [True, False, True]
+    """
+    if "kind" not in frame.columns:
+        return frame.index.to_series(index=frame.index).map(lambda _: True).astype(bool)
+    return frame["kind"].astype(object).map(is_action_row).astype(bool)
 
 
 @cache

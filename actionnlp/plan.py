@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
+from actionnlp.labels import is_action_row
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -127,7 +129,7 @@ class ActionPlan:
         (None, 1.0, False)
         """
         uneven = {p.concern_id for p in self.problems if p.kind == "count_mismatch"}
-        steps = [c.id for c in self.concerns for a in c.actions if a.kind == "action"]
+        steps = [c.id for c in self.concerns for a in c.actions if is_action_row(a.kind)]
         stated = (self.stated_totals or {}).get("total")
         by_position = sum(cid in uneven for cid in steps) / len(steps) if steps else None
         return {

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from actionnlp.labels import OWNER_CATEGORIES, SMART_KEYS, THEMES
+from actionnlp.labels import OWNER_CATEGORIES, SMART_KEYS, THEMES, counts_as_action
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -150,7 +150,7 @@ def scored_actions(actions: pd.DataFrame) -> pd.DataFrame:
     """Action rows that count: not rationale, and SMART-applicable when scored."""
     if actions.empty or "kind" not in actions.columns:
         return actions
-    keep = actions["kind"].fillna("action") != "rationale"
+    keep = counts_as_action(actions)
     if "smart_applicable" in actions.columns:
         keep &= actions["smart_applicable"].fillna(False).astype(bool)
     return actions[keep]

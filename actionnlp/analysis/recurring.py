@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from actionnlp.labels import counts_as_action
 from actionnlp.prisons import prison_key
 
 if TYPE_CHECKING:
@@ -231,8 +232,7 @@ def _promised(actions: pd.DataFrame, source: str, concern_id: Any) -> list[dict[
     if actions.empty or "source" not in actions:
         return []
     rows = actions[(actions["source"] == source) & (actions["concern_id"] == concern_id)]
-    if "kind" in rows:
-        rows = rows[rows["kind"] != "rationale"]
+    rows = rows[counts_as_action(rows)]
     out = []
     for _, a in rows.iterrows():
         owners = a.get("owners")

@@ -15,6 +15,8 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from actionnlp.labels import counts_as_action
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -112,7 +114,7 @@ the SMART scorer finds not applicable are listed but not counted in the comparis
 
 def _summary(ctx: ReportContext) -> str:
     a = ctx.analysis
-    n_actions = int((a.actions["kind"] != "rationale").sum()) if "kind" in a.actions else 0
+    n_actions = int(counts_as_action(a.actions).sum())
     rows = (
         ("Plans read", len(a.plans)),
         ("Concerns", len(a.concerns)),

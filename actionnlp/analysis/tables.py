@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from actionnlp.analysis.result import PLAN_COLUMNS, PROBLEM_COLUMNS
+from actionnlp.labels import counts_as_action, is_action_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,7 +93,7 @@ def frames_from_plans(
                 "report_published": plan.report_published,
                 "era": plan.era,
                 "n_concerns": len(plan.concerns),
-                "n_actions": sum(x.kind == "action" for x in plan.actions),
+                "n_actions": sum(is_action_row(x.kind) for x in plan.actions),
                 "n_problems": len(plan.problems),
                 "stated_total": totals.get("total"),
                 "stated_agreed": totals.get("agreed"),
@@ -380,7 +381,7 @@ def frames_from_table(
         )
         .reset_index()
     )
-    is_action = (a["kind"] == "action").groupby(a["source"], sort=False).sum()
+    is_action = counts_as_action(a).groupby(a["source"], sort=False).sum()
     plans["n_actions"] = plans["source"].map(is_action).astype(int)
     plans["n_concerns"] = plans["source"].map(concerns.groupby("source").size())
     plans["n_problems"] = 0

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from actionnlp.labels import SMART_KEYS
+from actionnlp.labels import SMART_KEYS, is_action_row
 from actionnlp.smart.signals import Signals, distinct_rows, signals_for_frame
 
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ def applicability(
     ok = np.ones(len(frame), dtype=bool)
     why = [""] * len(frame)
     for i, (s, kind, agreement) in enumerate(zip(sigs, kinds, agreements, strict=True)):
-        if kind == "rationale":
+        if not is_action_row(kind):
             ok[i], why[i] = False, "rationale paragraph of a Partly/Not Agreed decision"
         elif s.decision:
             ok[i], why[i] = False, f"explains a Partly/Not Agreed decision: {quote(s.decision)}"

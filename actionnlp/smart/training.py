@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from actionnlp.labels import SMART_KEYS
+from actionnlp.labels import SMART_KEYS, counts_as_action
 from actionnlp.smart.rules import RuleSmartScorer, applicability
 from actionnlp.smart.scorer import SmartScorer
 from actionnlp.smart.signals import FRAME_COLUMNS
@@ -114,9 +114,9 @@ def _prepare(actions: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.DataFr
     missing = [c for c in ("plan", *FRAME_COLUMNS, "smart") if c not in actions.columns]
     if missing:
         raise ValueError(f"actions lack column(s) {', '.join(missing)}")
-    kinds = actions["kind"].astype(str) if "kind" in actions.columns else None
-    rationale = actions[kinds == "rationale"] if kinds is not None else actions.iloc[:0]
-    frame = actions if kinds is None else actions[kinds != "rationale"]
+    keep = counts_as_action(actions)
+    rationale = actions[~keep]
+    frame = actions[keep]
     frame = frame.reset_index(drop=True)
     return frame, _labels(frame), rationale.reset_index(drop=True)
 
@@ -172,11 +172,7 @@ def train_and_evaluate(
     (``pooled``, ``mean_kappa`` and ``recommendations_era`` per scorer).
     """
     frame, y, rationale = _prepare(actions)
-    keep = (
-        np.ones(len(actions), dtype=bool)
-        if "kind" not in actions.columns
-        else (actions["kind"].astype(str) != "rationale").to_numpy()
-    )
+    keep = counts_as_action(actions).to_numpy()
     others = {
         name: np.array([[int(d[k]) for k in SMART_KEYS] for d in labels], dtype=int).reshape(-1, 5)[
             keep

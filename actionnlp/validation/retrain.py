@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from actionnlp.errors import ArtifactError, CodingSheetError
-from actionnlp.labels import SMART_KEYS, THEMES
+from actionnlp.labels import SMART_KEYS, THEMES, counts_as_action
 from actionnlp.validation.sheets import coded_themes, read_sheet, sheet_themes
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ def _smart_pool(sheet_a: pd.DataFrame, corpus: Path) -> pd.DataFrame:
     from actionnlp.corpus import load_corpus
 
     _, shipped = load_corpus(corpus)
-    shipped = shipped[shipped["kind"] != "rationale"].assign(researcher=False)
+    shipped = shipped[counts_as_action(shipped)].assign(researcher=False)
     mine = sheet_a[sheet_a["smart"].notna()].assign(researcher=True) if len(sheet_a) else sheet_a
     if len(mine):
         relabelled = set(mine["action_text"])

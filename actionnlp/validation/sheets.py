@@ -41,7 +41,7 @@ import numpy as np
 
 from actionnlp.analysis.store import neutralise, restore
 from actionnlp.errors import CodingSheetError
-from actionnlp.labels import OWNER_CATEGORIES, SMART_KEYS, THEMES
+from actionnlp.labels import OWNER_CATEGORIES, SMART_KEYS, THEMES, counts_as_action
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,8 +111,7 @@ def _action_items(actions: pd.DataFrame) -> pd.DataFrame:
 
     from actionnlp.analysis.tables import concern_text
 
-    if "kind" in actions:
-        actions = actions[actions["kind"] != "rationale"]
+    actions = actions[counts_as_action(actions)]
     actions = actions.reset_index(drop=True)
     out = pd.DataFrame(
         {
@@ -249,8 +248,8 @@ def coding_sheet(
         "action": _action_items(analysis.actions),
     }
     for u, frame in (("concern", analysis.concerns), ("action", analysis.actions)):
-        if u == "action" and "kind" in frame:
-            frame = frame[frame["kind"] != "rationale"]
+        if u == "action":
+            frame = frame[counts_as_action(frame)]
         for b in by:  # strata columns the sheet does not carry (era, layout...)
             if b not in pools[u] and b in frame:
                 pools[u][b] = frame[b].to_numpy()
