@@ -159,11 +159,9 @@ def file_sha256(path: str | Path) -> str:
     ...     file_sha256(p)[:8]
     'e3b0c442'
     """
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    from actionnlp.embed import sha256_file
+
+    return sha256_file(path, use_cache=False)
 
 
 def _check_name(name: object) -> None:
