@@ -182,7 +182,7 @@ class ActionPlan:
                         "kind": a.kind,
                         "action_text": a.text,
                         "owner_raw": a.owner_raw,
-                        "owners": list(a.owners),
+                        "owner_parts": list(a.owners),
                         "target_raw": a.target_raw,
                         "target_date": a.target_date,
                         "status": a.status,

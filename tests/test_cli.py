@@ -30,7 +30,7 @@ def test_parse_samples_csv(tmp_path, capsys):
         assert (out / f"{name}.csv").is_file()
     actions = pd.read_csv(out / "actions.csv")
     assert (actions["kind"] == "action").sum() == 201
-    joined = actions["owners"].dropna()
+    joined = actions["owner_parts"].dropna()
     assert joined.str.contains(" | ", regex=False).any()
     assert not joined.str.startswith("[").any()
 

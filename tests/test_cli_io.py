@@ -48,9 +48,9 @@ def test_parse_writes_what_compare_reads(tmp_path, capsys):
     table = capsys.readouterr().out
     assert "contracted" in table and "public" in table
     actions = pd.read_parquet(out / "actions.parquet")
-    assert isinstance(actions.owners.iloc[0], type(actions.owners.iloc[0])) and not isinstance(
-        actions.owners.iloc[0], str
-    )
+    assert "owners" not in actions  # the reader's split cell is owner_parts, a list
+    assert not isinstance(actions.owner_parts.iloc[0], str)
+    assert all(isinstance(o, str) for o in actions.owner_parts.iloc[0])
 
 
 def test_parse_and_score_write_the_same_way(fast, tmp_path):
@@ -59,10 +59,11 @@ def test_parse_and_score_write_the_same_way(fast, tmp_path):
     assert main(["score", *paths, "--out", str(tmp_path / "s"), "--format", "csv", "--quiet"]) == 0
     parsed = pd.read_csv(tmp_path / "p" / "actions.csv")
     scored = pd.read_csv(tmp_path / "s" / "actions.csv")
-    # the same columns written the same way; score replaces the reader's owners with
-    # the owner model's canonical names
-    shared = [c for c in parsed.columns if c in scored.columns and c != "owners"]
-    assert set(parsed.columns) <= set(scored.columns)
+    # the same columns written the same way; score puts the owner model's canonical
+    # names (owners) where the reader's split owner cell (owner_parts) was
+    renamed = ["owners" if c == "owner_parts" else c for c in parsed.columns]
+    assert [c for c in scored.columns if c in renamed] == renamed
+    shared = [c for c in parsed.columns if c in scored.columns]
     pd.testing.assert_frame_equal(parsed[shared], scored[shared])
     assert main(["compare", str(tmp_path / "p")]) == 0
     assert main(["compare", str(tmp_path / "s")]) == 0

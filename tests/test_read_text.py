@@ -236,7 +236,7 @@ def test_read_plan_from_text_and_to_frame(plans):
         "action_index",
         "action_text",
         "owner_raw",
-        "owners",
+        "owner_parts",
         "target_raw",
         "target_date",
         "status",

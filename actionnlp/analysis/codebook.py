@@ -266,6 +266,14 @@ def _entries() -> list[Entry]:
         Entry("actions", "owner_raw", "text", "the owner cell as printed", "", _READ),
         Entry(
             "actions",
+            "owner_parts",
+            "list of text",
+            "the owner cell split into its owners as printed (actionnlp parse only)",
+            "",
+            "reader; score puts owners in its place; CSV: ` | `-separated",
+        ),
+        Entry(
+            "actions",
             "owners",
             "list of text",
             "owners named in the owner cell, canonical",

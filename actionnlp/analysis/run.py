@@ -61,6 +61,10 @@ def find_owners(actions: pd.DataFrame, models: Models, *, bar: Any = None) -> pd
     # distinct (text, acronyms) pair once across plans.
     found = models.find_owners(actions)
     (bar or _NoBar()).update(len(actions))
+    if "owner_parts" in found.columns:  # the reader's split cell gives way to the owners
+        columns = [c for c in found.columns if c != "owners"]
+        columns[columns.index("owner_parts")] = "owners"
+        found = found[columns]
     return found
 
 

@@ -347,7 +347,7 @@ def frames_from_table(
     index = first.groupby(a["source"], sort=False, dropna=False).rank(method="dense") - 1
     a["concern_index"] = index.fillna(-1).astype(int)
     a["action_index"] = a.groupby(["source", "concern_id"], sort=False, dropna=False).cumcount()
-    a["owners"] = [[] for _ in range(len(a))]
+    a["owner_parts"] = [[] for _ in range(len(a))]
 
     keys = ["source", "concern_id"]
     base = [
