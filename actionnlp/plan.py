@@ -109,11 +109,22 @@ class ActionPlan:
 
     @property
     def year(self) -> int | None:
-        """Year of the plan: submission, else report publication, else inspection."""
+        """Year of the plan: submission, else report publication, else inspection
+        (:attr:`year_source` says which)."""
         for d in (self.plan_submitted, self.report_published):
             if d is not None:
                 return d.year
         return self.inspection_dates[1].year if self.inspection_dates else None
+
+    @property
+    def year_source(self) -> str | None:
+        """Where :attr:`year` comes from: ``stated`` (submission date), ``report``
+        (publication date), ``inspection`` (inspection dates) or None."""
+        if self.plan_submitted is not None:
+            return "stated"
+        if self.report_published is not None:
+            return "report"
+        return "inspection" if self.inspection_dates else None
 
     def read_quality(self) -> dict[str, float | bool | None]:
         """How sure the reader is of this plan: one line a researcher can filter on.

@@ -52,16 +52,6 @@ def _concat(parts: list[pd.DataFrame], columns: Sequence[str] | None = None) -> 
     return pd.concat(parts, ignore_index=True)
 
 
-def year_source_of(plan: ActionPlan) -> str | None:
-    """Where :attr:`ActionPlan.year` comes from: ``stated`` (submission date),
-    ``report`` (publication date), ``inspection`` (inspection dates) or None."""
-    if plan.plan_submitted is not None:
-        return "stated"
-    if plan.report_published is not None:
-        return "report"
-    return "inspection" if plan.inspection_dates else None
-
-
 def frames_from_plans(
     plans: Sequence[ActionPlan],
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -88,7 +78,7 @@ def frames_from_plans(
                 "source": source,
                 "prison": plan.prison,
                 "year": plan.year,
-                "year_source": year_source_of(plan),
+                "year_source": plan.year_source,
                 "plan_submitted": plan.plan_submitted,
                 "report_published": plan.report_published,
                 "era": plan.era,
