@@ -165,7 +165,7 @@ def _owners(m: Mapping[str, Any]) -> list[str]:
             f"gazetteer entries: exact per action {_f(u['exact_per_action'])} "
             f"({u['actions']} actions), per owner {_f(u['owner_accuracy'])} "
             f"({u['owners']} owners).** Bodies the gazetteer does not know get their category "
-            "from their head words and shape (`resources/owner_categories.json`). Per plan "
+            "from their head words and shape (`owners/resources/owner_categories.json`). Per plan "
             "(exact per action): "
             + ", ".join(f"{p} {_f(v['exact_per_action'])}" for p, v in u["per_plan"].items())
             + f". With the full gazetteer: {_f(f['exact_per_action'])} per action.",

@@ -11,15 +11,20 @@ import pytest
 import actionnlp.cache.identity as identity
 from actionnlp.cache.results import ResultCache
 
-RESOURCES = Path(identity.__file__).resolve().parents[1] / "resources"
 LIBS = {"python": "3.11.7", "numpy": "2.0.0"}
+
+
+def copied(package: Path) -> list[Path]:
+    """The resource folders of the identity, at the same places under ``package``."""
+    return [package / folder.relative_to(identity.PACKAGE) for folder in identity.RESOURCES]
 
 
 @pytest.fixture
 def resources(tmp_path):
-    folder = tmp_path / "resources"
-    shutil.copytree(RESOURCES, folder)
-    return folder
+    """A copy of every resource folder: the shared one, then SMART's, then the owners'."""
+    for source, target in zip(identity.RESOURCES, copied(tmp_path), strict=True):
+        shutil.copytree(source, target)
+    return copied(tmp_path)
 
 
 def test_is_a_sha256_computed_once():
@@ -32,27 +37,27 @@ def test_a_docstring_edit_changes_nothing(tmp_path):
     """Source files are not part of the identity: editing one (here a copy of the
     package, docstring rewritten) leaves the folder name of every store unchanged."""
     package = tmp_path / "actionnlp"
-    shutil.copytree(RESOURCES.parent, package, ignore=shutil.ignore_patterns("models", "data"))
-    before = identity.compute_identity(package / "resources", libraries=LIBS)
+    shutil.copytree(identity.PACKAGE, package, ignore=shutil.ignore_patterns("models", "data"))
+    before = identity.compute_identity(copied(package), libraries=LIBS)
     scorer = package / "smart" / "scorer.py"
     text = scorer.read_text()
     assert '"""' in text
     scorer.write_text(text.replace('"""', '"""A rewritten docstring. ', 1))
-    assert identity.compute_identity(package / "resources", libraries=LIBS) == before
+    assert identity.compute_identity(copied(package), libraries=LIBS) == before
 
 
 def test_a_resource_file_edit_changes_it(resources):
     before = identity.compute_identity(resources, libraries=LIBS)
-    patterns = resources / "smart_patterns.json"
+    patterns = resources[1] / "smart_patterns.json"
     patterns.write_text(patterns.read_text() + "\n")
     assert identity.compute_identity(resources, libraries=LIBS) != before
 
 
 def test_a_new_stop_word_list_changes_it_but_report_css_does_not(resources):
     before = identity.compute_identity(resources, libraries=LIBS)
-    (resources / "report.css").write_text("body { color: red }")
+    (resources[0] / "report.css").write_text("body { color: red }")
     assert identity.compute_identity(resources, libraries=LIBS) == before
-    (resources / "smart_stopwords.txt").write_text("the\n")
+    (resources[1] / "smart_stopwords.txt").write_text("the\n")
     assert identity.compute_identity(resources, libraries=LIBS) != before
 
 

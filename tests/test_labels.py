@@ -27,7 +27,9 @@ def test_lists_agree_with_the_resources_and_the_corpus():
     assert list(theme_descriptions()) == list(THEMES)
     assert set(REQUIRED_THEMES) <= set(THEMES) and len(set(THEMES)) == len(THEMES)
     rules = json.loads(
-        resources.files("actionnlp.resources").joinpath("owner_categories.json").read_text()
+        resources.files("actionnlp.owners")
+        .joinpath("resources", "owner_categories.json")
+        .read_text()
     )["rules"]
     assert {rule["category"] for rule in rules} <= set(OWNER_CATEGORIES)
     rows = [

@@ -244,7 +244,9 @@ def test_gazetteer_titles_with_a_comma_stay_one_owner():
     import json
     from importlib import resources
 
-    text = resources.files("actionnlp.resources").joinpath("owners.jsonl").read_text("utf-8")
+    text = (
+        resources.files("actionnlp.owners").joinpath("resources", "owners.jsonl").read_text("utf-8")
+    )
     titles = [
         name
         for line in text.splitlines()

@@ -3,7 +3,7 @@
 The report embeds :func:`explorer_data` in a ``<script type="application/json">``
 (written by :func:`script_json`, which escapes ``<``, ``>`` and ``&`` so no text can
 close the element) and the explorer's vanilla JavaScript
-(``actionnlp/resources/report.js``) renders, filters, sorts and pages it.
+(``actionnlp/analysis/resources/report.js``) renders, filters, sorts and pages it.
 
 >>> evidence_spans("Audit cells monthly.", {"M": "frequency: 'monthly'"})
 [[12, 19, 'M']]

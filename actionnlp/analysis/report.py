@@ -51,7 +51,7 @@ class Section:
 def _resource(name: str) -> str:
     from importlib.resources import files
 
-    return files("actionnlp.resources").joinpath(name).read_text(encoding="utf-8")
+    return files("actionnlp.analysis").joinpath("resources", name).read_text(encoding="utf-8")
 
 
 def _png(fig: Any) -> str:

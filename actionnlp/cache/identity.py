@@ -8,8 +8,9 @@ one of these changes, so these, and nothing else, name the folder it is kept in:
   gives per store;
 * the exact versions of the libraries that tokenise, match and compute
   (:data:`LIBRARIES`) and of Python;
-* the resource files the models read (``actionnlp/resources/*.json``, ``*.jsonl``,
-  ``*.txt``: patterns, gazetteer, categories, stop words);
+* the resource files the models read (``*.json``, ``*.jsonl``, ``*.txt`` in each model
+  package's ``resources/`` and in ``actionnlp/resources``: patterns, gazetteer,
+  categories, stop words, theme descriptions);
 * :data:`SCORING_VERSION`.
 
 **The rule.** Bump :data:`SCORING_VERSION` in the same commit as any change to code
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import platform
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,9 +44,15 @@ LIBRARIES = ("numpy", "scikit-learn", "scipy", "spacy", "torch", "sentence-trans
 numerics); the artifact manifests only pin major.minor."""
 
 RESOURCE_SUFFIXES = (".json", ".jsonl", ".txt")
-"""Files of ``actionnlp/resources`` the models read (report CSS and JS are not)."""
+"""Resource files the models read (the report's CSS and JS are not)."""
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+PACKAGE = Path(__file__).resolve().parent.parent
+RESOURCES = (
+    PACKAGE / "resources",
+    PACKAGE / "smart" / "resources",
+    PACKAGE / "owners" / "resources",
+)
+"""The folders of resource files: the shared one and each model package's own."""
 
 
 def library_versions() -> dict[str, str]:
@@ -65,19 +73,22 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def resources_digest(folder: Path = RESOURCES) -> str:
-    """SHA-256 of the names and bytes of the resource files in ``folder`` (those ending
-    in :data:`RESOURCE_SUFFIXES`, in name order)."""
+def resources_digest(folders: Path | Sequence[Path] = RESOURCES) -> str:
+    """SHA-256 of the names and bytes of the resource files in ``folders`` (those ending
+    in :data:`RESOURCE_SUFFIXES`, folder by folder, in name order; a missing folder
+    counts as empty)."""
     digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix in RESOURCE_SUFFIXES:
-            name = path.relative_to(folder).as_posix()
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for folder in [folders] if isinstance(folders, Path) else folders:
+        digest.update(f"\0folder={folder.name}/{folder.parent.name}\0".encode())
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file() and path.suffix in RESOURCE_SUFFIXES:
+                name = path.relative_to(folder).as_posix()
+                digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
 def compute_identity(
-    resources: Path = RESOURCES,
+    resources: Path | Sequence[Path] = RESOURCES,
     version: int = SCORING_VERSION,
     libraries: dict[str, str] | None = None,
 ) -> str:

@@ -61,7 +61,9 @@ and below it gives wrong ones)."""
 def category_rules() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
     """``(name, category, pattern)`` of each rule, in order."""
     path = "owner_categories.json"
-    data = json.loads(resources.files("actionnlp.resources").joinpath(path).read_text("utf-8"))
+    data = json.loads(
+        resources.files("actionnlp.owners").joinpath("resources", path).read_text("utf-8")
+    )
     out = []
     for i, rule in enumerate(data["rules"]):
         if rule.get("category") not in OWNER_CATEGORIES:

@@ -1,6 +1,6 @@
 """Canonical owner names and categories, from a gazetteer kept as data.
 
-The gazetteer (``actionnlp/resources/owners.jsonl``) has one line per canonical
+The gazetteer (``actionnlp/owners/resources/owners.jsonl``) has one line per canonical
 owner: ``{"canonical", "category", "label": "ROLE"|"ORG", "aliases": [...]}``.
 :func:`normalise_owner` maps one owner string to an :class:`Owner`, trying in turn:
 
@@ -274,7 +274,9 @@ def _merge(base: list[GazetteerEntry], extra: list[GazetteerEntry]) -> list[Gaze
 
 @cache
 def _bundled() -> tuple[GazetteerEntry, ...]:
-    text = resources.files("actionnlp.resources").joinpath("owners.jsonl").read_text("utf-8")
+    text = (
+        resources.files("actionnlp.owners").joinpath("resources", "owners.jsonl").read_text("utf-8")
+    )
     return tuple(_parse_entries(text, "owners.jsonl"))
 
 

@@ -254,7 +254,7 @@ def role_patterns() -> list[dict[str, Any]]:
     >>> [e.text for e in nlp("The Head of Chess and the Chess Club Lead will act.").ents]
     ['Head of Chess', 'Chess Club Lead']
     """
-    text = resources.files("actionnlp.resources").joinpath("owner_patterns.jsonl")
+    text = resources.files("actionnlp.owners").joinpath("resources", "owner_patterns.jsonl")
     out = []
     for line in text.read_text("utf-8").splitlines():
         if line.strip():

@@ -143,7 +143,11 @@ class Signals:
 
 @cache
 def _resource() -> dict[str, Any]:
-    text = resources.files("actionnlp.resources").joinpath("smart_patterns.json").read_text("utf-8")
+    text = (
+        resources.files("actionnlp.smart")
+        .joinpath("resources", "smart_patterns.json")
+        .read_text("utf-8")
+    )
     return json.loads(text)
 
 
@@ -164,7 +168,11 @@ def stop_words() -> frozenset[str]:
     >>> "the" in stop_words()
     True
     """
-    text = resources.files("actionnlp.resources").joinpath("smart_stopwords.txt").read_text("utf-8")
+    text = (
+        resources.files("actionnlp.smart")
+        .joinpath("resources", "smart_stopwords.txt")
+        .read_text("utf-8")
+    )
     lines = (line.strip() for line in text.splitlines())
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
