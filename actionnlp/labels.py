@@ -17,6 +17,7 @@ from functools import cache
 from importlib import resources
 
 __all__ = [
+    "ERAS",
     "KINDS",
     "MENTION_LABELS",
     "OWNER_CATEGORIES",
@@ -25,6 +26,7 @@ __all__ = [
     "SMART_KEYS",
     "THEMES",
     "counts_as_action",
+    "era_of",
     "is_action_row",
     "theme_descriptions",
 ]
@@ -65,6 +67,20 @@ MENTION_LABELS: tuple[str, ...] = ("ROLE", "ORG")
 KINDS: tuple[str, ...] = ("action", "rationale")
 """What a response row is: an action, or a paragraph explaining a decision."""
 RATIONALE = "rationale"
+
+ERAS: tuple[str, ...] = ("concerns", "recommendations")
+"""Plan templates: HMIP's concerns (from May 2022) or, before, recommendations that
+HMPPS answered with a decision (Agreed / Partly Agreed / Not Agreed)."""
+
+
+def era_of(has_decisions: bool) -> str:
+    """The one era rule: a plan that records HMPPS's decision on each item (a decision
+    column or decision values) is of the recommendations era, else the concerns era.
+
+    >>> era_of(True), era_of(False)
+    ('recommendations', 'concerns')
+    """
+    return ERAS[1] if has_decisions else ERAS[0]
 
 
 def is_action_row(kind: object) -> bool:

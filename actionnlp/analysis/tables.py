@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from actionnlp.analysis.result import PLAN_COLUMNS, PROBLEM_COLUMNS
-from actionnlp.labels import counts_as_action, is_action_row
+from actionnlp.labels import ERAS, counts_as_action, era_of, is_action_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -312,8 +312,8 @@ def frames_from_table(
     )
     if a["era"].isna().all():
         era = a["agreement"].notna().groupby(a["source"]).transform("any")
-        a["era"] = era.map({True: "recommendations", False: "concerns"})
-    bad_era = sorted(set(a["era"].dropna()) - {"concerns", "recommendations"})
+        a["era"] = era.map(era_of)
+    bad_era = sorted(set(a["era"].dropna()) - set(ERAS))
     if bad_era:
         raise TableError(f"era must be 'concerns' or 'recommendations', not {bad_era}")
     stated = pd.to_numeric(a["year"], errors="coerce")

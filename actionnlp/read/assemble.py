@@ -11,6 +11,7 @@ from plain text, finding the table in the text's layout first.
 from __future__ import annotations
 
 from actionnlp.errors import EmptyDocumentError, NotAnActionPlanError
+from actionnlp.labels import era_of
 from actionnlp.plan import ActionPlan, Problem
 from actionnlp.read.meta import (
     PlanMeta,
@@ -46,7 +47,7 @@ def plan_from_rows(
     meta = read_meta(opening)
     concerns, problems = build_concerns(rows)
     if era is None:
-        era = "recommendations" if any(c.agreement for c in concerns) else "concerns"
+        era = era_of(any(c.agreement for c in concerns))
     plan = ActionPlan(
         prison=meta.prison,
         plan_submitted=meta.plan_submitted,
@@ -75,7 +76,7 @@ def plan_from_table(
     """The plan of a table found by its header (``roles``): a decision column makes it
     a recommendations-era plan. Raises :class:`~actionnlp.errors.NotAnActionPlanError`
     when the table holds no numbered concern."""
-    era = "recommendations" if "agreement" in roles else None
+    era = era_of(has_decisions=True) if "agreement" in roles else None
     plan = plan_from_rows(opening, rows, tail=tail, source=source, layout=layout, era=era)
     if not plan.concerns:
         raise NotAnActionPlanError("a table header was found but no numbered concerns", source)
@@ -114,7 +115,8 @@ def plan_from_text(text: str, source: str | None = None) -> ActionPlan:
             why = "this does not look like an action plan: " + why
         raise NotAnActionPlanError(why, source)
     rows, layout = table_rows(split), split.layout
-    era = "recommendations" if split.columns and "agreement" in split.columns.roles else None
+    decided = bool(split.columns and "agreement" in split.columns.roles)
+    era = era_of(has_decisions=True) if decided else None
     plan = plan_from_rows(
         split.opening, rows, tail=split.tail, source=source, layout=layout, era=era
     )
