@@ -13,7 +13,7 @@ import actionnlp
 
 ROOT = Path(actionnlp.__file__).parent
 #: "Modules under about 600 lines": the limit allows that "about", no more.
-MAX_LINES = 700
+MAX_LINES = 650
 
 
 def private_imports(source: str, module: str) -> list[str]:

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 import actionnlp
 from actionnlp.read.cells import agreement_of
-from actionnlp.read.interleaved import Widths, cut_line, is_interleaved, text_width
+from actionnlp.read.interleaved import is_interleaved
+from actionnlp.read.linecut import Widths, cut_line, text_width
 from tests.layout_tables import OPENING, Row, Table, tables
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

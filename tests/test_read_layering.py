@@ -27,7 +27,8 @@ LAYERS = [
     {"segment"},  # rows -> concerns and actions
     {"reconcile", "table", "columns"},  # cells and header roles; column blocks
     {"stream"},
-    {"interleaved"},  # line-interleaved cells (the pdf-text work; may not be merged yet)
+    {"linecut"},  # one printed line cut into its cells' pieces
+    {"interleaved"},  # line-interleaved cells
     {"text"},  # the text layouts
     {"assemble"},  # plan_from_rows / plan_from_table / plan_from_text
     {"docx", "html", "pdf"},  # format readers
