@@ -101,8 +101,10 @@ def counts_as_action(frame):
     >>> counts_as_action(pd.DataFrame({"kind": ["action", "rationale", None]})).tolist()
     [True, False, True]
     """
+    import pandas as pd
+
     if "kind" not in frame.columns:
-        return frame.index.to_series(index=frame.index).map(lambda _: True).astype(bool)
+        return pd.Series(True, index=frame.index)
     return frame["kind"].astype(object).map(is_action_row).astype(bool)
 
 
