@@ -43,7 +43,7 @@ from actionnlp.read.linecut import (
 from actionnlp.read.segment import RawRow
 from actionnlp.read.stream import is_heading_line, row_start
 
-__all__ = ["Widths", "cut_line", "interleaved_rows", "is_interleaved"]
+__all__ = ["interleaved_rows", "is_interleaved"]
 
 
 # -- rows -----------------------------------------------------------------------
