@@ -187,6 +187,12 @@ class Models:
             self._cache[key] = self.results.store(artifact, identity)
         return self._cache[key]
 
+    def _reads_embeddings(self, name: str) -> bool:
+        """Whether artifact ``name`` reads embeddings (its kind does, or its manifest
+        records an embedding model), so it is built with, and checked against, the
+        shared embedder."""
+        return name in _USES_EMBEDDING or self.manifests[name].get("embedding") is not None
+
     def _build(self, name: str, build: Callable[[Path], Any]) -> Any:
         """``build(folder)`` on a private copy of the verified bytes of artifact ``name``
         (after the embedding check); any failure is an ArtifactError naming the artifact."""
@@ -197,9 +203,8 @@ class Models:
         artifact = self.artifacts.get(name)
         if artifact is None:
             raise ArtifactError("artifact was not verified: use actionnlp.load()", directory)
-        manifest = artifact.manifest
-        if name in _USES_EMBEDDING or manifest.get("embedding") is not None:
-            check_embedding(manifest, self.get_embedder())
+        if self._reads_embeddings(name):
+            check_embedding(artifact.manifest, self.get_embedder())
         with artifact.materialised() as folder:
             try:
                 return build(folder)
@@ -219,8 +224,7 @@ class Models:
         the artifact reads embeddings."""
         if artifact not in self._cache:
             cls = model_class(artifact)
-            reads = artifact in _USES_EMBEDDING or self.manifests[artifact].get("embedding")
-            emb = self.get_embedder() if reads else None
+            emb = self.get_embedder() if self._reads_embeddings(artifact) else None
             self._cache[artifact] = self._build(
                 artifact, lambda d: cls.from_pretrained(d, embedder=emb)
             )
