@@ -47,6 +47,7 @@ _QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
 _PAGE = "\f"
 _OWNER_LINE = 80  # an owner entry printed across a full-width line
+_ENTRY_RUN = 6  # owner lines stacked above a target
 _MAX_ENTRIES = 200  # owner lines joined back one by one only up to this many (bounded work)
 
 
@@ -214,6 +215,8 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
                 targets_units.insert(0, [both[1]])
             while len(units) > keep and _is_owner(units[-1]):
                 owner_units.insert(0, units.pop())
+            while owner_units and len(units) > keep and _owner_head(units[-1]):
+                owner_units[0] = [*units.pop(), *owner_units[0]]  # "Head of" / "Healthcare"
             if beside:
                 owner_units.append([beside])
             cells = _Cells(owners=owner_units)
@@ -312,18 +315,51 @@ def _is_owner(unit: list[str]) -> bool:
     return len(unit) <= 30 and all(is_owner_block([x], max_line=_OWNER_LINE) for x in unit)
 
 
+def _owner_head(unit: list[str]) -> bool:
+    """A short capitalised line that an owner entry wraps after ("Governor / Head of")."""
+    line = unit[-1]
+    return (
+        len(unit) == 1
+        and len(line) <= _OWNER_HEAD
+        and bool(JOINING_END_RE.search(line))
+        and line[:1].isupper()
+        and not ends_sentence(line)
+        and is_owner_block([JOINING_END_RE.sub("", line).strip() or line])
+    )
+
+
+_OWNER_HEAD = 30
+
+
 def _sub_parts(part: list[str], *, blocks: bool) -> list[list[str]]:
     """Split a page part where text follows target entries: a new physical row."""
     units = _units(part, blocks=blocks)
+    target = [is_target_block(u) or _owner_target(u) is not None for u in units]
+    for i in range(1, len(units)):  # "Director August" / "2024": one entry over two lines
+        if not target[i] and len(units[i]) == len(units[i - 1]) == 1:
+            joined = [f"{units[i - 1][0]} {units[i][0]}"]
+            target[i] = is_date_or_status(units[i][0]) and _owner_target(joined) is not None
     out: list[list[str]] = [[]]
-    prev_target = False
-    for u in units:
-        target = is_target_block(u) or _owner_target(u) is not None
-        if prev_target and not target and not _is_owner(u) and out[-1]:
+    for i, u in enumerate(units):
+        if i and target[i - 1] and not target[i] and not _entries_ahead(units, target, i) and out[-1]:
             out.append([])
         out[-1].extend([*u, ""] if blocks else u)
-        prev_target = target
     return out
+
+
+def _entries_ahead(units: list[list[str]], target: list[bool], i: int) -> bool:
+    """Do the units from ``i`` hold owner entries up to a target (or the part's end)?
+
+    After a target, an owner-like unit opens the next entry only when entries follow
+    it; one followed by running text opens the next paragraph ("A new Occupational
+    Health" / "provider has been ...").
+    """
+    for j in range(i, min(len(units), i + _ENTRY_RUN)):
+        if target[j]:
+            return True
+        if not _is_owner(units[j]):
+            return False
+    return len(units) - i <= _ENTRY_RUN
 
 
 def _split_concern(

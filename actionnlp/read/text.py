@@ -125,12 +125,27 @@ def _inline_header(lines: list[str]) -> tuple[int, int, None] | None:
     for i, ln in enumerate(lines):
         if inline_roles(ln.strip()) is not None:
             start, end = i, i + 1
-            while start > max(0, i - 4) and is_title_fragment(lines[start - 1]):
-                start -= 1
+            while start > max(0, i - 4):
+                if is_title_fragment(lines[start - 1]):
+                    start -= 1
+                elif start >= 2 and _broken_title(lines[start - 2], lines[start - 1]):
+                    start -= 2  # "Conc" / "ern": a title word broken in a narrow column
+                else:
+                    break
             while end < min(len(lines), i + 4) and is_title_line(lines[end]):
                 end += 1
             return start, end, None
     return None
+
+
+def _broken_title(a: str, b: str) -> bool:
+    """Two short lines that are one title word broken mid-word ("Conc" / "ern")."""
+    a, b = a.strip(), b.strip()
+    short = 0 < len(a) <= _BROKEN and 0 < len(b) <= _BROKEN
+    return short and (a + b).isalpha() and b[:1].islower() and is_title_fragment(a + b)
+
+
+_BROKEN = 8  # characters of a title word's piece in a narrow column
 
 
 def _stacked_header(lines: list[str]) -> tuple[int, int, None] | None:
