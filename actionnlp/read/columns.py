@@ -35,6 +35,7 @@ from actionnlp.read.cells import (
     column_roles,
     ends_sentence,
     heading_of,
+    inline_roles,
 )
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.segment import RawRow, is_rationale, owner_entries
@@ -139,8 +140,8 @@ def _read_header(lines: list[str], i: int) -> FixedHeader | None:
     if not 3 <= len(runs) <= 12 or _BARE_NUMBER_RE.match(runs[0][1]):
         return None  # a row opening with its number is not a header
     titles, end = _fold(lines, i, runs)
-    if column_roles(titles) is None:
-        return None
+    if column_roles(titles) is None and inline_roles(line.strip()) is None:
+        return None  # no titles read, and the line names no columns either
     known = _known(column_roles(titles))
     for split in _split_runs(runs, lines[end : end + 80]):
         titles2, end2 = _fold(lines, i, split)

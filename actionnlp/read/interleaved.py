@@ -91,6 +91,7 @@ def _split_rows(lines: list[str], header: list[str]) -> list[_Row | str]:
     last: str | None = None
     current: _Row | None = None
     in_header = _HEADER_TAIL  # the table starts below the header
+    previous = ""
     for raw in lines:
         text = raw.replace("\f", "").strip()
         if not text:
@@ -102,7 +103,8 @@ def _split_rows(lines: list[str], header: list[str]) -> list[_Row | str]:
             in_header -= 1
             continue
         in_header = 0
-        start = row_start(text, last)
+        start = row_start(text, last, after_end=_ends_cell(previous))
+        previous = text
         if start is not None:
             last = start[0]
             current = _Row(start[0], [start[1]] if start[1] else [])
@@ -115,6 +117,12 @@ def _split_rows(lines: list[str], header: list[str]) -> list[_Row | str]:
         else:
             current.lines.append(text)
     return out
+
+
+def _ends_cell(line: str) -> bool:
+    """The printed line ends a sentence or a target entry: a row may end there."""
+    words = line.split()
+    return bool(words) and (ends_sentence(words[-1]) or bool(TARGET_CORE_RE.match(words[-1])))
 
 
 def _first_word_len(words: list[str], start: int, end: int) -> float:

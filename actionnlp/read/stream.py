@@ -26,6 +26,7 @@ from actionnlp.read.columns import JOINING_END_RE, Para, fit_count, para_texts, 
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.segment import RawRow, owner_entries
 from actionnlp.read.shapes import (
+    id_key,
     is_date_or_status,
     is_owner_block,
     is_target_block,
@@ -51,15 +52,33 @@ _ENTRY_RUN = 6  # owner lines stacked above a target
 _MAX_ENTRIES = 200  # owner lines joined back one by one only up to this many (bounded work)
 
 
-def row_start(text: str, last_id: str | None) -> tuple[str, str] | None:
-    """``(id, rest of the line)`` when the line opens the next concern in sequence."""
+def row_start(text: str, last_id: str | None, *, after_end: bool = False) -> tuple[str, str] | None:
+    """``(id, rest of the line)`` when the line opens the next concern in sequence.
+
+    The concern's text opens with a capital; one that opens lower-case (its first
+    word clipped in the document) starts a row only when the number is the very next
+    one and the line above ended a cell (``after_end``: a sentence end or a target),
+    so a wrapped "9 to 12 learners" is not taken for row 9.
+
+    >>> row_start("9 the late allocation", "8"), row_start("9 the late", "8", after_end=True)
+    (None, ('9', 'the late'))
+    """
     m = _ROW_START_RE.match(text)
     if not m or not ID_RE.match(m.group("id")) or not plausible_next(m.group("id"), last_id):
         return None
     rest = m.group("rest") or ""
     if rest and not (rest[0].isupper() or rest[0] in "\"'(\u201c\u2018"):
-        return None
+        if not (after_end and rest[0].islower() and _very_next(m.group("id"), last_id)):
+            return None
     return m.group("id"), rest
+
+
+def _very_next(cid: str, last: str | None) -> bool:
+    """``cid`` is ``last`` plus one in its last part ("9" after "8", "2.4" after "2.3")."""
+    if last is None:
+        return False
+    (p1, a), (p2, b) = id_key(last), id_key(cid)
+    return bool(a) and p1 == p2 and len(a) == len(b) and a[:-1] == b[:-1] and b[-1] == a[-1] + 1
 
 
 def is_heading_line(text: str) -> bool:
@@ -133,7 +152,8 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
             heading_open = bool(JOINING_END_RE.search(text))
             previous = text
             continue
-        start = row_start(text, last_id)
+        ended = ends_sentence(previous) or is_target_block([previous])
+        start = row_start(text, last_id, after_end=ended)
         after_row = current is None or is_target_block([previous]) or is_owner_block([previous])
         if start is None and is_heading_line(text) and after_row:
             if current is not None:
