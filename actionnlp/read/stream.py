@@ -134,7 +134,7 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
     >>> [(r.id_cell, r.concern, r.response, r.owners, r.targets) for r in rows]
     [('1', 'Cells were dirty.', ['A rota is set.'], ['Governor'], ['May 2024'])]
     """
-    items = _items(lines, header)
+    items = _items(rejoin_flush_words(lines), header)
     text_items = [x for x in items if x and x != _PAGE]
     blocks = sum(1 for x in items if x == "") >= 0.2 * max(1, len(text_items))
     rows: list[RawRow] = []
@@ -176,6 +176,39 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
     if current is not None:
         rows.extend(_row(current, blocks=blocks, decisions=decisions))
     return rows
+
+
+def rejoin_flush_words(lines: list[str]) -> list[str]:
+    """Join a paragraph's first word, printed flush left, to its tab-indented line.
+
+    A text dump of an HTML table (BeautifulSoup ``get_text``) keeps the source's line
+    breaks: each paragraph of a cell after the first opens with its first word flush
+    left, the rest of it indented by tabs ("People" / "<tab>Plus"). Where most lines
+    are tab-indented, such a word opens a paragraph, so it is put back on its line;
+    an entry's words ("February" / "<tab>2024") then stay together.
+
+    >>> rejoin_flush_words(["\tGovernor", "People", "\tPlus", "June", "\t2024"])
+    ['\tGovernor', '\tPeople Plus', '\tJune 2024']
+    """
+    texts = [x for x in lines if x.strip()]
+    tabbed = sum(1 for x in texts if x.startswith("\t"))
+    if tabbed < _TABBED * max(1, len(texts)):
+        return lines
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if ln.strip() and not ln[:1].isspace() and nxt.startswith("\t") and nxt.strip():
+            out.append(f"\t{ln.strip()} {nxt.strip()}")
+            i += 2
+            continue
+        out.append(ln)
+        i += 1
+    return out
+
+
+_TABBED = 0.6  # share of tab-indented lines in a dump of an HTML table
 
 
 def _units(part: list[str], *, blocks: bool) -> list[list[str]]:
@@ -493,8 +526,9 @@ def _response(units: list[list[str]], n: int, *, blocks: bool) -> list[str]:
 
 def _owners(units: list[list[str]], n_targets: int, *, blocks: bool) -> list[str]:
     """Owner entries: one per block (or line), wrapped lines joined to match the targets."""
-    if blocks and all(len(u) == 1 for u in units):
-        return owner_entries([u[0] for u in units], n_targets)
+    lines = [x for u in units for x in u]
+    if blocks and (all(len(u) == 1 for u in units) or 1 < len(lines) == n_targets):
+        return owner_entries(lines, n_targets)  # one entry a line, as many as the targets
     if blocks:  # a block's lines: wrapped entries joined where the next word would not fit
         units = [para_texts(paragraphs(u, max(len(x) for x in u), sentences=False)) for u in units]
     entries = [x for u in units for x in u]
