@@ -270,6 +270,9 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
                 owner_units.insert(0, units.pop())
             while owner_units and len(units) > keep and _owner_head(units[-1]):
                 owner_units[0] = [*units.pop(), *owner_units[0]]  # "Head of" / "Healthcare"
+            if owner_units and len(units) > keep + 1 and (word := _broken_word(*units[-2:])):
+                units[-2:] = []  # "Northamptonshi" / "re Healthcare": a word broken
+                owner_units[0] = [word, *owner_units[0]]
             if beside:
                 owner_units.append([beside])
             cells = _Cells(owners=owner_units)
@@ -382,6 +385,30 @@ def _owner_head(unit: list[str]) -> bool:
 
 
 _OWNER_HEAD = 30
+_SMALL_WORDS = frozenset({"and", "of", "the", "for", "to", "in", "with", "at", "or", "on"})
+
+
+def _broken_word(a: list[str], b: list[str]) -> str | None:
+    """An owner's long word broken across two lines of a narrow column, put together.
+
+    ``a`` is one short capitalised line with no sentence end, ``b`` one line opening
+    lower-case with a word's tail (not a small word such as "and").
+
+    >>> _broken_word(["Northamptonshi"], ["re Healthcare"])
+    'Northamptonshire Healthcare'
+    >>> _broken_word(["Governor"], ["and Head of Safety"]) is None
+    True
+    """
+    if len(a) != 1 or len(b) != 1 or len(a[0]) > _OWNER_HEAD or len(b[0]) > _OWNER_HEAD:
+        return None
+    head, tail = a[0].strip(), b[0].strip()
+    first = tail.split()[0] if tail else ""
+    if not (head[:1].isupper() and head[-1:].isalpha() and first.isalpha() and first.islower()):
+        return None
+    if first in _SMALL_WORDS or ends_sentence(head):
+        return None
+    joined = head + tail
+    return joined if is_owner_block([joined]) else None
 
 
 def _sub_parts(part: list[str], *, blocks: bool) -> list[list[str]]:
