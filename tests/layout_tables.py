@@ -186,6 +186,23 @@ def render_blocks(table: Table) -> str:
     return OPENING + "\n".join(out) + "\n"
 
 
+def render_html_dump(table: Table) -> str:
+    """A dump of an HTML table (BeautifulSoup ``get_text``): cells apart by blank lines,
+    a cell's later paragraphs opening with their first word flush left and the rest of
+    the paragraph indented by tabs, as the HTML source broke its lines."""
+    out = [" ".join(table.header), "", ""]
+    for row in table.rows:
+        for cell in table.cells(row):
+            for i, p in enumerate(cell):
+                first, _, rest = p.partition(" ")
+                lines = textwrap.wrap(rest if i else p, 60)
+                if i:
+                    out.append(first)
+                out += [f"\t\t\t\t{x}" for x in lines]
+            out += ["", ""]
+    return OPENING + "\n".join(out) + "\n"
+
+
 RENDERERS = {
     "tabs": lambda t: render_separated(t, sep="\t"),
     "pipes": lambda t: render_separated(t, sep=" | "),
@@ -193,4 +210,5 @@ RENDERERS = {
     "fixed": lambda t: render_fixed(t, gap=True),
     "fixed-tight": lambda t: render_fixed(t, gap=False),
     "blocks": render_blocks,
+    "html-dump": render_html_dump,
 }

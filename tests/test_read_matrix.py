@@ -38,43 +38,37 @@ FORMS = [f for f in ev.FORMS if any(e["form"] == f for e in MANIFEST)]
 GAPS: dict[str, dict[str, str]] = {
     "pdftotext": {
         "concerns": "33.3% of concerns with the right id and decision",
-        "text": "text similarity concern 0.382, response 0.294",
-        "pairs": "owner/target pairs 0.035",
-        "lost": "16898 of 32753 words lost",
+        "text": "text similarity concern 0.382, response 0.295",
+        "pairs": "owner/target pairs 0.043",
+        "lost": "16896 of 32753 words lost",
     },
     "pdftotext-layout": {
-        "text": "text similarity concern 0.950, response 0.978",
-        "pairs": "owner/target pairs 0.884",
+        "pairs": "owner/target pairs 0.915",
         "lost": "31 of 32753 words lost",
     },
     "pdftotext-raw": {
-        "text": "text similarity concern 0.961, response 0.976",
-        "pairs": "owner/target pairs 0.754",
-        "lost": "6 of 32753 words lost",
+        "text": "text similarity concern 0.969, response 0.988",
+        "pairs": "owner/target pairs 0.937",
     },
     "pdfplumber": {
-        "text": "text similarity concern 0.957, response 0.981",
-        "pairs": "owner/target pairs 0.817",
+        "text": "text similarity concern 0.967, response 0.988",
+        "pairs": "owner/target pairs 0.819",
         "lost": "6 of 32753 words lost",
     },
     "pdfplumber-layout": {
-        "text": "text similarity concern 0.958, response 0.981",
-        "pairs": "owner/target pairs 0.766",
+        "text": "text similarity concern 0.968, response 0.988",
+        "pairs": "owner/target pairs 0.769",
         "lost": "6 of 32753 words lost",
     },
     "pypdf": {
-        "text": "text similarity concern 0.961, response 0.976",
-        "pairs": "owner/target pairs 0.754",
-        "lost": "6 of 32753 words lost",
+        "text": "text similarity concern 0.969, response 0.988",
+        "pairs": "owner/target pairs 0.937",
     },
     "pdfminer": {
         "concerns": "12.6% of concerns with the right id and decision",
         "text": "text similarity concern 0.067, response 0.058",
         "pairs": "owner/target pairs 0.008",
         "lost": "27581 of 32753 words lost",
-    },
-    "bs4": {
-        "pairs": "owner/target pairs 0.932",
     },
 }
 

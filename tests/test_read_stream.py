@@ -96,3 +96,71 @@ def test_browser_dump_blocks():
         ("Checks are made weekly.", "Governor", "Completed"),
     ]
     assert plan.concerns[1].actions[0].target_raw == "Ongoing"
+
+
+
+# -- entries level with their paragraph (pdftotext -raw) ------------------------------
+LEVEL = """Action Plan: HMP Example
+Rec
+No
+Recommendation Agreed/
+Partly
+Agreed/
+Not
+Agreed
+Response Action
+Taken/Planned
+Responsible
+Owner
+Target
+Date
+Priority Concerns and Recommendations
+5.01 Key concern: Too few officers
+were available for duty.
+Agreed The Deputy Director will ensure
+that vacancies are managed well.
+Director July 2024
+A new Occupational Health
+provider has been commissioned.
+Director Completed
+The training team has been
+revamped with two new tutors.
+Director August
+2024
+5.02 Key concern: Screening was late.
+Agreed Clinical managers now review
+the screening lists every day.
+Northamptonshi
+re Healthcare
+Foundation
+Trust (NHFT)
+Completed
+A log of missed screenings is
+kept and checked weekly.
+Governor / Head of
+Healthcare
+June 2024
+5.03 the late allocation of community
+managers delayed release plans.
+Agreed The escalation process will be
+defined and shared with staff.
+Director March 2024
+"""
+
+
+def test_entries_level_with_their_paragraphs():
+    """Each paragraph is followed by its owner and target: one action each, even when
+    a paragraph opens with capitalised words, a target or an owner wraps, or an
+    owner's long word breaks across lines; a concern clipped lower-case still starts
+    its row after a cell's end."""
+    plan = actionnlp.read_plan(text=LEVEL)
+    assert [c.id for c in plan.concerns] == ["5.01", "5.02", "5.03"]
+    pairs = [[(a.text.split()[0], a.owner_raw, a.target_raw) for a in c.actions] for c in plan.concerns]
+    assert pairs == [
+        [("The", "Director", "July 2024"), ("A", "Director", "Completed"),
+         ("The", "Director", "August 2024")],
+        [("Clinical", "Northamptonshire Healthcare Foundation Trust (NHFT)", "Completed"),
+         ("A", "Governor / Head of Healthcare", "June 2024")],
+        [("The", "Director", "March 2024")],
+    ]  # fmt: skip
+    assert plan.concerns[2].concern_text.startswith("the late allocation")
