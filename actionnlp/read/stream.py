@@ -48,6 +48,7 @@ _QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
 _PAGE = "\f"
 _OWNER_LINE = 80  # an owner entry printed across a full-width line
+_PAGE_BLANKS = 0.03  # share of blank lines in a text whose only blanks end its pages
 _ENTRY_RUN = 6  # owner lines stacked above a target
 _MAX_ENTRIES = 200  # owner lines joined back one by one only up to this many (bounded work)
 
@@ -136,7 +137,10 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
     """
     items = _items(rejoin_flush_words(lines), header)
     text_items = [x for x in items if x and x != _PAGE]
-    blocks = sum(1 for x in items if x == "") >= 0.2 * max(1, len(text_items))
+    blanks = sum(1 for x in items if x == "")
+    blocks = blanks >= 0.2 * max(1, len(text_items))
+    if blanks <= _PAGE_BLANKS * len(text_items):  # blank lines this rare end pages
+        items = [_PAGE if x == "" else x for x in items]
     rows: list[RawRow] = []
     last_id: str | None = None
     current: list[str] | None = None
