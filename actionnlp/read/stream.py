@@ -249,7 +249,7 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
     are appended to the row's.
     """
     pages: list[list[str]] = [[]]
-    for x in lines:
+    for x in lines if blocks else _unmarked_pages(lines):
         if x == _PAGE:
             pages.append([])
         else:
@@ -317,6 +317,22 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
                 targets=c.targets,
             )
         )
+    return out
+
+
+def _unmarked_pages(lines: list[str]) -> list[str]:
+    """Mark a page end the text does not mark (pypdf): after a target entry, a line
+    opening lower-case runs on a cell from the page before, not a new paragraph.
+
+    >>> _unmarked_pages(["Cells were dirty and", "Governor May 2024", "cold."])
+    ['Cells were dirty and', 'Governor May 2024', '\x0c', 'cold.']
+    """
+    out: list[str] = []
+    for x in lines:
+        prev = out[-1] if out else ""
+        if x[:1].islower() and prev and (is_target_block([prev]) or _owner_target([prev])):
+            out.append(_PAGE)
+        out.append(x)
     return out
 
 
