@@ -199,6 +199,7 @@ def _cut_row(
                 prev_entry=prev_e,
                 owner=owner,
                 target=target,
+                closing=i == end - 1,
             )
             cuts[i] = cut
             if downward:

@@ -53,6 +53,7 @@ _NOT_OWNER_START = frozenset(
 #: A word that may open a target entry besides a date or status word ("end of May").
 _TARGET_OPEN_RE = re.compile(r"^(?:end|by|mid|early|late|\d{1,2}(?:st|nd|rd|th)?)$", re.I)
 _OWNER_SMALL = frozenset({"and", "of", "the", "for", "&", "/", "-", "to", "in", "with", "at"})
+_OPEN_END = 2.0  # a concern cell whose last piece ends mid-sentence
 _TOL = 0.005  # proportional fonts: a column holds this much more or fewer characters
 _MAX_WORDS = 80  # a longer line is cut greedily (bounded work)
 SAMPLE = 160  # lines used to search the column widths
@@ -180,6 +181,7 @@ def cut_line(
     prev_entry: bool | None = None,
     owner: bool = True,
     target: bool = True,
+    closing: bool = False,
 ) -> tuple[float, int, int, int]:
     """Cut a printed line's words into concern, response, owner and target pieces.
 
@@ -191,7 +193,8 @@ def cut_line(
     (the piece's first word must not have fitted there), 0 when it ended a sentence
     or the cell starts here (the piece should open with a capital), None: unknown;
     ``prev_entry``: the line above had an owner or target piece (None: unknown): an
-    entry starts below another or beside a new paragraph.
+    entry starts below another or beside a new paragraph. ``closing``: the concern's
+    piece on this line is its cell's last, so it should end a sentence (or a bracket).
 
     A row's first line (both cells start here), the concern 18 digits wide and the
     response 22, "smelled" and "every" opening their cells' next lines:
@@ -230,6 +233,8 @@ def cut_line(
                 ca += 3.0
             if a and prev_concern == 0 and words[0][:1].islower():
                 ca += 2.0
+            if a and closing and not (ends_sentence(words[a - 1]) or words[a - 1].endswith(")")):
+                ca += _OPEN_END
         else:
             ca = 0.0
         for b in ends:  # the response runs up to where an owner/target tail can start
