@@ -185,3 +185,21 @@ def test_a_long_hostile_line_reads_in_bounded_work():
     text += "\n".join(f"{i} Cells were dirty and {line}" for i in range(1, 40)) + "\n"
     plan = actionnlp.read_plan(text=text)
     assert len(plan.concerns) == 39
+
+
+def test_the_concern_cell_ends_at_its_closing_bracket():
+    """On the concern's last printed line its piece should close the cell (a sentence
+    end or a bracket): the response's words beside "Governor)" stay in the response."""
+    w = Widths(concern=45.7, response=40.5, owner=15.8, target=13.8)
+    words = ["Governor)", "number", "of", "dismissals", "over", "time."]
+    above = {
+        "prev_concern": text_width("monitored and reduced over time. (Directed to: the"),
+        "prev_response": text_width("adjudication process can lead to a reduction in the"),
+    }
+    cuts = {
+        closing: cut_line(words, w, concern=True, fw_response=text_width("Through"),
+                          prev_entry=False, closing=closing, **above)[1]
+        for closing in (False, True)
+    }  # fmt: skip
+    assert " ".join(words[: cuts[True]]) == "Governor)"
+    assert cuts[False] > 1  # without the rule the concern takes the response's words

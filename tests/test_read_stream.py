@@ -98,7 +98,6 @@ def test_browser_dump_blocks():
     assert plan.concerns[1].actions[0].target_raw == "Ongoing"
 
 
-
 # -- entries level with their paragraph (pdftotext -raw) ------------------------------
 LEVEL = """Action Plan: HMP Example
 Rec
@@ -155,7 +154,9 @@ def test_entries_level_with_their_paragraphs():
     its row after a cell's end."""
     plan = actionnlp.read_plan(text=LEVEL)
     assert [c.id for c in plan.concerns] == ["5.01", "5.02", "5.03"]
-    pairs = [[(a.text.split()[0], a.owner_raw, a.target_raw) for a in c.actions] for c in plan.concerns]
+    pairs = [
+        [(a.text.split()[0], a.owner_raw, a.target_raw) for a in c.actions] for c in plan.concerns
+    ]
     assert pairs == [
         [("The", "Director", "July 2024"), ("A", "Director", "Completed"),
          ("The", "Director", "August 2024")],
@@ -164,3 +165,57 @@ def test_entries_level_with_their_paragraphs():
         [("The", "Director", "March 2024")],
     ]  # fmt: skip
     assert plan.concerns[2].concern_text.startswith("the late allocation")
+
+
+PAGED = """Action Plan: HMP Example
+Rec
+No
+Recommendation Agreed/
+Partly
+Agreed/
+Not
+Agreed
+Response Action
+Taken/Planned
+Responsible
+Owner
+Target Date
+Priority Concerns and Recommendations
+1.1 Concern: Cells were dirty
+and cold on
+Agreed A cleaning rota is now set for every wing of the
+prison and checked by a manager each
+Governor
+May 2024
+
+every wing. Staff did not
+report faults.
+week, with the results reported to the monthly
+safety meeting.
+1.2 Concern: Staff were absent
+from their posts at night.
+Agreed Rotas are reviewed every month and shared with all
+staff on each wing.
+Governor Completed
+1.3 Concern: Too few prisoners
+were in education.
+Partly Agreed The curriculum was reviewed last year and
+meets the needs of the population.
+Head of Learning June 2024
+"""
+
+
+def test_a_row_over_a_page_end_is_put_back_together():
+    """Text whose only blank line ends a page (``pdftotext -raw``): the concern and the
+    response each run on after it; without the blank (pypdf) a line opening lower-case
+    after the target entry shows the same page end."""
+    for text in (PAGED, PAGED.replace("May 2024\n\n", "May 2024\n")):
+        plan = actionnlp.read_plan(text=text)
+        first = plan.concerns[0]
+        assert [c.id for c in plan.concerns] == ["1.1", "1.2", "1.3"]
+        assert first.concern_text.endswith(
+            "Cells were dirty and cold on every wing. Staff did not report faults."
+        )
+        assert [(a.text.split()[-1], a.owner_raw, a.target_raw) for a in first.actions] == [
+            ("meeting.", "Governor", "May 2024")
+        ]

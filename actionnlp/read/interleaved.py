@@ -37,6 +37,7 @@ from actionnlp.read.linecut import (
     SAMPLE,
     TARGET_CORE_RE,
     Widths,
+    closing_cost,
     cut_line,
     text_width,
 )
@@ -168,7 +169,7 @@ def _cut_row(
     for c in act:
         prefix.append(prefix[-1] + c[0])
     # the concern's last piece ends its cell, so it should end a sentence
-    closing = [_closing_cost(tokens[e - 1][: act[e - 1][1]]) for e in range(1, m + 1)]
+    closing = [closing_cost(tokens[e - 1][: act[e - 1][1]]) for e in range(1, m + 1)]
     suffix = [0.0] * (m + 1)
     for i in range(m - 1, -1, -1):
         suffix[i] = suffix[i + 1] + ina[i][0]
@@ -219,14 +220,6 @@ _SECOND_RE = re.compile(r"(?<!\S)(?:Agreed|Accepted)(?![\w/])")
 
 def _drop(line: str, start: int, end: int) -> str:
     return f"{line[:start].rstrip()} {line[end:].lstrip()}".strip()
-
-
-def _closing_cost(piece: list[str]) -> float:
-    """Cost of ending the concern cell with this piece: it should end a sentence
-    (or a bracket, as "(Directed to: the Governor)" does)."""
-    if not piece or ends_sentence(piece[-1]) or piece[-1].endswith(")"):
-        return 0.0
-    return 1.0
 
 
 def _next_words(

@@ -22,6 +22,7 @@ __all__ = [
     "SAMPLE",
     "TARGET_CORE_RE",
     "Widths",
+    "closing_cost",
     "cut_line",
     "text_width",
 ]
@@ -156,6 +157,18 @@ def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[
     return best
 
 
+def closing_cost(piece: list[str]) -> float:
+    """Cost of ending the concern cell with this piece: it should end a sentence
+    (or a bracket, as "(Directed to: the Governor)" does).
+
+    >>> closing_cost("(Directed to: the Governor)".split()), closing_cost(["the"])
+    (0.0, 2.0)
+    """
+    if not piece or ends_sentence(piece[-1]) or piece[-1].endswith(")"):
+        return 0.0
+    return _OPEN_END
+
+
 def _piece_cost(text_len: float, width: float, fw_next: float, piece_end: str) -> float:
     """Cost of a wrapped column's piece: too long for the column, or ended with room."""
     cost = max(0.0, text_len - width * (1 + _TOL)) + 0.05 * max(0.0, text_len - width)
@@ -233,8 +246,8 @@ def cut_line(
                 ca += 3.0
             if a and prev_concern == 0 and words[0][:1].islower():
                 ca += 2.0
-            if a and closing and not (ends_sentence(words[a - 1]) or words[a - 1].endswith(")")):
-                ca += _OPEN_END
+            if a and closing:
+                ca += closing_cost(words[:a])
         else:
             ca = 0.0
         for b in ends:  # the response runs up to where an owner/target tail can start

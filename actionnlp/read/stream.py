@@ -48,7 +48,7 @@ _QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
 _PAGE = "\f"
 _OWNER_LINE = 80  # an owner entry printed across a full-width line
-_PAGE_BLANKS = 0.03  # share of blank lines in a text whose only blanks end its pages
+_PAGE_BLANKS = 0.05  # share of blank lines in a text whose only blanks end its pages
 _ENTRY_RUN = 6  # owner lines stacked above a target
 _MAX_ENTRIES = 200  # owner lines joined back one by one only up to this many (bounded work)
 
@@ -68,9 +68,10 @@ def row_start(text: str, last_id: str | None, *, after_end: bool = False) -> tup
     if not m or not ID_RE.match(m.group("id")) or not plausible_next(m.group("id"), last_id):
         return None
     rest = m.group("rest") or ""
-    if rest and not (rest[0].isupper() or rest[0] in "\"'(\u201c\u2018"):
-        if not (after_end and rest[0].islower() and _very_next(m.group("id"), last_id)):
-            return None
+    opens = not rest or rest[0].isupper() or rest[0] in "\"'(\u201c\u2018"
+    clipped = after_end and rest[:1].islower() and _very_next(m.group("id"), last_id)
+    if not (opens or clipped):
+        return None
     return m.group("id"), rest
 
 
@@ -441,7 +442,8 @@ def _sub_parts(part: list[str], *, blocks: bool) -> list[list[str]]:
             target[i] = is_date_or_status(units[i][0]) and _owner_target(joined) is not None
     out: list[list[str]] = [[]]
     for i, u in enumerate(units):
-        if i and target[i - 1] and not target[i] and not _entries_ahead(units, target, i) and out[-1]:
+        after_entry = i and target[i - 1] and not target[i]
+        if after_entry and not _entries_ahead(units, target, i) and out[-1]:
             out.append([])
         out[-1].extend([*u, ""] if blocks else u)
     return out

@@ -78,12 +78,14 @@ class TableText:
 
 
 def _score(rows: list[RawRow]) -> int:
-    """How well rows read: numbered concerns with responses, less the problems met."""
+    """How well rows read: numbered concerns with responses and decisions, less the
+    problems met."""
     concerns, problems = build_concerns(rows)
     good = sum(
         1 for c in concerns if c.actions and any(a.owner_raw or a.target_raw for a in c.actions)
     )
-    return 4 * good + len(concerns) - len(problems)
+    decided = sum(1 for c in concerns if c.agreement)
+    return 4 * good + len(concerns) + decided - len(problems)
 
 
 def table_rows(split: TableText) -> list[RawRow]:
