@@ -210,5 +210,4 @@ RENDERERS = {
     "fixed": lambda t: render_fixed(t, gap=True),
     "fixed-tight": lambda t: render_fixed(t, gap=False),
     "blocks": render_blocks,
-    "html-dump": render_html_dump,
 }

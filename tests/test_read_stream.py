@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+
 import actionnlp
+from actionnlp.read.stream import stream_rows
+from actionnlp.read.text import split_text
+from tests.layout_tables import Table, render_html_dump, tables
 
 RAW = """Action Plan: HMP Example
 Rec
@@ -219,3 +224,16 @@ def test_a_row_over_a_page_end_is_put_back_together():
         assert [(a.text.split()[-1], a.owner_raw, a.target_raw) for a in first.actions] == [
             ("meeting.", "Governor", "May 2024")
         ]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=tables())
+def test_a_dumped_html_table_keeps_its_entries(table: Table):
+    """BeautifulSoup's text of an HTML table: a cell's later paragraphs open flush left
+    with the rest tab-indented ("People" / "<tab>Plus"); every owner and target entry
+    comes back whole, one per paragraph, in order."""
+    split = split_text(render_html_dump(table))
+    rows = [r for r in stream_rows(split.table, split.header, decisions=True) if r.id_cell]
+    assert [r.id_cell for r in rows] == [r.id for r in table.rows]
+    for got, drawn in zip(rows, table.rows, strict=True):
+        assert (got.owners, got.targets) == (drawn.owners, drawn.targets), got.id_cell
