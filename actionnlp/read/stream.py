@@ -184,7 +184,7 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
 
 
 def rejoin_flush_words(lines: list[str]) -> list[str]:
-    """Join a paragraph's first word, printed flush left, to its tab-indented line.
+    r"""Join a paragraph's first word, printed flush left, to its tab-indented line.
 
     A text dump of an HTML table (BeautifulSoup ``get_text``) keeps the source's line
     breaks: each paragraph of a cell after the first opens with its first word flush
@@ -322,7 +322,7 @@ def _row(lines: list[str], *, blocks: bool, decisions: bool) -> list[RawRow]:
 
 
 def _unmarked_pages(lines: list[str]) -> list[str]:
-    """Mark a page end the text does not mark (pypdf): after a target entry, a line
+    r"""Mark a page end the text does not mark (pypdf): after a target entry, a line
     opening lower-case runs on a cell from the page before, not a new paragraph.
 
     >>> _unmarked_pages(["Cells were dirty and", "Governor May 2024", "cold."])
