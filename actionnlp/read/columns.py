@@ -475,6 +475,23 @@ def _chunks(seg: list[str]) -> list[tuple[list[str], list[str]]]:
     return out
 
 
+_DECISION_WORDS_RE = re.compile(
+    r"(?:(?:partly|partially|not|agreed|accepted|rejected|part)[/,.]?\s*)+", re.I
+)
+
+
+def _decision_only(cells: list[str], k: int) -> list[str]:
+    """The decision column holds decision words only: other text cut into it (a page
+    whose columns moved, its lines starting left of the response column) opens the
+    response cell beside it."""
+    if not cells[k] or _DECISION_WORDS_RE.fullmatch(cells[k]):
+        return cells
+    out = list(cells)
+    out[k + 1] = f"{cells[k]} {cells[k + 1]}".strip()
+    out[k] = ""
+    return out
+
+
 def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
     """Rows of a fixed-width table (``lines`` start after the header)."""
     roles = header.roles
@@ -510,6 +527,8 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
             else:
                 bounds = _refine(starts, [ln for ln in context if ln.strip()])
             cut += [(ln, _cut(ln, bounds), bounds) for ln in chunk]
+    if "agreement" in roles and roles.index("agreement") + 1 < n:
+        cut = [(ln, _decision_only(cells, roles.index("agreement")), b) for ln, cells, b in cut]
     widths = _widths([c for _, c, _ in cut], header.starts)
     rows: list[RawRow] = []
     current: RowLines | None = None

@@ -83,3 +83,35 @@ def test_rows_read_across_a_page_that_moved_the_columns():
     assert heaters.text == "Heaters are bought for the cold wings."
     assert (heaters.owner_raw, heaters.target_raw) == ("Head of Estates", "March 2025")
     assert (k4.actions[0].owner_raw, k4.actions[0].status) == ("Governor", "completed")
+
+
+def test_text_cut_into_the_decision_column_opens_the_response():
+    """A page whose columns moved left (its mark lost) starts the response's lines inside
+    the decision column; the decision column holds decision words only, so that text
+    goes back to the response and no word is lost."""
+    from tests.layout_tables import Row, Table, render_fixed
+
+    long = (
+        "Cleaning rotas are set for every wing and checked by a manager each week, with "
+        "the results reported to the monthly safety meeting and shared with the prisoner "
+        "council so that complaints about dirty cells are answered within a week."
+    )
+    paras = [long, "A deep clean of the older wings will follow in the spring.", long, long]
+    table = Table(
+        "recommendations",
+        [
+            Row("1", "Cells were dirty.", "Partly Agreed", paras, ["Governor"] * 4,
+                ["March 2024", "Completed", "June 2024", "Ongoing"]),
+            Row("2", "Staff were absent.", "Agreed", ["Rotas are reviewed monthly."],
+                ["Director"], ["Ongoing"]),
+        ],
+    )  # fmt: skip
+    lines = render_fixed(table, gap=True).splitlines()
+    first = next(i for i, ln in enumerate(lines) if ln.startswith("1 "))
+    moved = [
+        ln[10:] if i > first + 1 and ln.startswith(" " * 50) else ln for i, ln in enumerate(lines)
+    ]
+    plan = actionnlp.read_plan(text="\n".join(moved) + "\n")
+    assert [c.id for c in plan.concerns] == ["1", "2"]
+    assert [a.text for a in plan.concerns[0].actions] == paras
+    assert plan.concerns[0].agreement == "partly_agreed"
