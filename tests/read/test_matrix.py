@@ -43,7 +43,7 @@ GAPS: dict[str, dict[str, str]] = {
         "lost": "13626 of 32753 words lost",
     },
     "pdftotext-layout": {
-        "lost": "31 of 32753 words lost",
+        "lost": "2 of 32753 words lost",
     },
     "pdfplumber": {
         "pairs": "reader-sure owner/target pairs 0.887, 18% flagged",
