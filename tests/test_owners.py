@@ -595,9 +595,10 @@ def test_find_owners_uses_the_plans_owner_cells_for_mentions():
         ("SOs will check the servery daily.", "SOs"),
         ("SO’s will prioritise key work.", "SO’s"),
         ("The work is done with Psychological Services.", "Psychological Services"),
+        ("The learning and skills manager will audit the files.", "learning and skills manager"),
     ],
 )
-def test_generic_staff_groups_grades_and_services_are_role_candidates(text, span):
+def test_generic_staff_groups_grades_services_and_joint_posts_are_role_candidates(text, span):
     nlp = spacy.blank("en")
     nlp.add_pipe("owner_ruler", config={"gazetteer_path": None})
     assert (span, "ROLE") in [(e.text, e.label_) for e in nlp(text).ents]
