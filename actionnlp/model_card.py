@@ -41,7 +41,9 @@ def _themes(m: Mapping[str, Any]) -> list[str]:
     lines = [
         f"{m['n_items']} labelled items ({m['n_concerns']} concerns, {m['n_actions']} actions) "
         f"from {len(m['plans'])} plans; {m.get('n_anchors', 0)} synthetic anchors built from the "
-        "guideline's label definitions are added to training folds only (never evaluated on). "
+        "guideline's label definitions (templated phrases of its 'covers' column and example "
+        "sentences hand-written from its definitions, `training/data/*.synthetic.jsonl`) are "
+        "added to training folds only (never evaluated on). "
         "Leave-one-prison-out: each plan is tagged by a model trained on the other three.",
         "",
         "| model | macro-F1, 5 named themes (pooled) | mean per-fold macro-F1 | macro-F1, all 9 |",
@@ -70,8 +72,9 @@ def _themes(m: Mapping[str, Any]) -> list[str]:
             + f", one logistic regression per label (C={m.get('C')}), each label's threshold "
             f"tuned on {feats.get('cv_repeats', 1)} repeat(s) of 3-fold cross-validation inside "
             "the training plans. `analyze` gives it (action, concern) pairs; an action given "
-            "alone scores as the second row. The features, C and the context were chosen by "
-            "this leave-one-prison-out score among the logged variants (listed in "
+            "alone scores as the second row. The features, C, the context and the hand-written "
+            "examples were chosen by this leave-one-prison-out score among the logged variants "
+            "(the examples by a rule stated before their figures; all listed in "
             "`docs/experiments.md`), so the figure is somewhat optimistic; the nested choices "
             "made inside each fold's training plans are reported there. The mean per-fold "
             "macro-F1 is lower than the pooled one because `drugs` has positives in one plan "
