@@ -30,6 +30,9 @@ THEME_WORDING = {
 CONCERN = "Prisoners at HMP {prison} reported that wing living conditions were poor."
 PRISONS = ("Anytown", "Brackenfield", "Low Moss Vale")
 PEOPLE = ("Mr Patel", "Ms Okafor", "Dr A. Nowak")
+#: Names without a title that says what the person does ("Dr" is health wording, and the
+#: shipped tagger rightly reads it so), for the theme invariance test.
+PLAIN_NAMES = ("Sam Patel", "Joan Okafor", "Piotr Nowak")
 
 
 def _themes(models, pairs):
@@ -129,6 +132,6 @@ def test_inv_theme_labels_under_person_rename_shipped(text: str) -> None:
     concern = CONCERN.format(prison="Anytown")
     outs = [
         _themes(models, [(f"{text} {person} will report on progress.", concern)])["themes"].iloc[0]
-        for person in PEOPLE
+        for person in PLAIN_NAMES
     ]
     assert all(sorted(o) == sorted(outs[0]) for o in outs)
