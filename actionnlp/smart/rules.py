@@ -104,6 +104,8 @@ def rule_a(s: Signals) -> tuple[int, str]:
         return 0, f"a request or bid, not a commitment: {quote(s.request)}"
     if s.hedge:
         return 0, f"no commitment: {quote(s.hedge)}"
+    if s.exploratory:
+        return 0, f"exploratory, the outcome is left open: {quote(s.exploratory)}"
     committed = _committed(s)
     if committed:
         return 1, f"commitment: {quote(committed)}"
@@ -130,20 +132,23 @@ def rule_s(s: Signals) -> tuple[int, str]:
 
 
 def rule_m(s: Signals) -> tuple[int, str]:
-    """M: a quantity, cadence, named check or a deliverable of a stated step."""
+    """M: a quantity, a cadence, or a countable deliverable produced by a step of its
+    clause (:data:`~actionnlp.smart.signals.DELIVERABLE_WINDOW`). A named audit or check
+    counts with a cadence or a number only (rule J1 of docs/annotation.md)."""
     if s.non_answer:
         return 0, "non-answer: nothing to count or check"
+    checked = f"; check: {quote(s.check, 1)}" if s.check else ""
     if s.frequency:
-        return 1, f"frequency: {quote(s.frequency)}"
+        return 1, f"frequency: {quote(s.frequency)}{checked}"
     if s.quantity:
-        return 1, f"quantity: {quote(s.quantity)}"
+        return 1, f"quantity: {quote(s.quantity)}{checked}"
+    if s.produced:
+        return 1, f"deliverable: {quote(s.produced)}"
     if s.check:
-        return 1, f"check: {quote(s.check)}"
-    if s.deliverable and s.committed:
-        return 1, f"deliverable: {quote(s.deliverable)}"
+        return 0, f"check with no cadence or number: {quote(s.check)}"
     if s.vague:
         return 0, f"vague: {quote(s.vague)}"
-    return 0, "no quantity, cadence, check or countable deliverable"
+    return 0, "no quantity, cadence or countable deliverable"
 
 
 def rule_r(s: Signals, similarity: float | None = None) -> tuple[int, str]:
