@@ -94,7 +94,9 @@ class Signals:
     ``target_*`` describe the target cell; ``text_dates`` are dates written in the
     action text; ``overlap`` the content-word stems shared with the concern;
     ``committed`` are the steps of sentences with no hedge, contingency, request, refusal
-    or vague wording (the steps the action commits to); ``non_answer`` is True when the
+    or vague wording (the steps the action commits to); ``hedged`` the steps of sentences
+    whose only such wording is a hedge, contingency or request; ``produced`` the
+    deliverables a step of their clause produces; ``non_answer`` is True when the
     text has no content word at all once status words
     ("Completed", "N/A", "Noted"), generic verbs ("review", "remind") and actors are
     set aside.
@@ -105,6 +107,7 @@ class Signals:
 
     step: tuple[str, ...] = ()
     committed: tuple[str, ...] = ()
+    hedged: tuple[str, ...] = ()
     produced: tuple[str, ...] = ()
     deliverable: tuple[str, ...] = ()
     frequency: tuple[str, ...] = ()
@@ -258,7 +261,8 @@ def _answer_words(text: str, actors: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-_UNCOMMITTED = frozenset({"hedge", "contingent", "request", "refusal", "decision", "vague"})
+_HEDGING = frozenset({"hedge", "contingent", "request"})
+_UNCOMMITTED = frozenset({*_HEDGING, "refusal", "decision", "vague"})
 """Groups whose phrase makes the steps of its sentence uncommitted (``exploratory`` does
 not: "a review will be held to see if ..." commits to the review, its outcome is open)."""
 
@@ -329,6 +333,7 @@ def _signals(doc: Any, text: str, concern: str, owner: str, target_cell: str) ->
     steps: list[tuple[int, int, int, str]] = []
     nouns: list[tuple[int, int, int, str]] = []
     uncommitted: set[int] = set()
+    hedging: set[int] = set()
     matches = [(True, *m) for m in phrase(doc)] + [(False, *m) for m in tokens(doc)]
     for is_phrase, match_id, start, end in matches:
         group = nlp.vocab.strings[match_id]
@@ -341,8 +346,9 @@ def _signals(doc: Any, text: str, concern: str, owner: str, target_cell: str) ->
         elif group == "deliverable":
             nouns.append((sentence[start] if is_phrase else -1, start, end, phrase_text))
         elif group in _UNCOMMITTED and not _in_purpose_clause(doc, start, group):
-            uncommitted.add(sentence[start])
-    committed = sorted({text for sid, _, _, text in steps if sid not in uncommitted})
+            (hedging if group in _HEDGING else uncommitted).add(sentence[start])
+    committed = sorted({t for sid, _, _, t in steps if sid not in uncommitted | hedging})
+    hedged = sorted({t for sid, _, _, t in steps if sid in hedging - uncommitted})
     produced = sorted(
         {
             noun
@@ -363,6 +369,7 @@ def _signals(doc: Any, text: str, concern: str, owner: str, target_cell: str) ->
     return Signals(
         **{g: tuple(sorted(v)) for g, v in found.items()},
         committed=tuple(committed),
+        hedged=tuple(hedged),
         produced=tuple(produced),
         target_raw=target_cell,
         target_date=target_date,
