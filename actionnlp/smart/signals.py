@@ -96,7 +96,8 @@ class Signals:
     ``committed`` are the steps of sentences with no hedge, contingency, request, refusal
     or vague wording (the steps the action commits to); ``hedged`` the steps of sentences
     whose only such wording is a hedge, contingency or request; ``produced`` the
-    deliverables a step of their clause produces; ``non_answer`` is True when the
+    deliverables a step of their clause produces (in a sentence free of vague wording,
+    refusals and decisions; a hedge leaves a deliverable countable); ``non_answer`` is True when the
     text has no content word at all once status words
     ("Completed", "N/A", "Noted"), generic verbs ("review", "remind") and actors are
     set aside.
@@ -356,6 +357,7 @@ def _signals(doc: Any, text: str, concern: str, owner: str, target_cell: str) ->
             for step_sid, s_start, s_end, _ in steps
             if sid == -1
             or sid == step_sid
+            and sid not in uncommitted
             and min(abs(start - s_end), abs(s_start - end)) <= DELIVERABLE_WINDOW
         }
     )
