@@ -361,7 +361,8 @@ def _smart(m: Mapping[str, Any]) -> list[str]:
         "scorer keeps the issue's. R has 1.5% negative labels, all a step on a neighbouring "
         "problem that shares the concern's words, so R is 0 only on evidence against a link "
         "(a non-answer, no concern, or generic activity with no concrete step sharing "
-        "nothing with the concern) and its kappa is noise. The shipped scorer keeps a criterion's rule unless a learned head beat it in "
+        "nothing with the concern) and its kappa is noise. "
+        "The shipped scorer keeps a criterion's rule unless a learned head beat it in "
         "cross-validation inside the training plans (grouped by plan). The majority-class "
         "baseline predicts one value for every action, so its kappa is 0 by construction "
         "(undefined, `-`, where a fold's labels are all one value).",

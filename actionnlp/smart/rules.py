@@ -146,8 +146,10 @@ def rule_s(s: Signals, hedged_specific: bool = False) -> tuple[int, str]:
 
 def rule_m(s: Signals) -> tuple[int, str]:
     """M: a quantity, a cadence, or a countable deliverable produced by a step of its
-    clause (:data:`~actionnlp.smart.signals.DELIVERABLE_WINDOW`). A named audit or check
-    counts with a cadence or a number only (rule J1 of docs/annotation.md)."""
+    clause (:data:`~actionnlp.smart.signals.DELIVERABLE_WINDOW`), or a production
+    participle (a post recruited, a review carried out: rule K1 of docs/annotation.md). A
+    named audit or check counts with a cadence or a number only, and a participle does not
+    make one countable ("a new audit system has been introduced": rule J1)."""
     if s.non_answer:
         return 0, "non-answer: nothing to count or check"
     checked = f"; check: {quote(s.check, 1)}" if s.check else ""
@@ -155,10 +157,12 @@ def rule_m(s: Signals) -> tuple[int, str]:
         return 1, f"frequency: {quote(s.frequency)}{checked}"
     if s.quantity:
         return 1, f"quantity: {quote(s.quantity)}{checked}"
+    # a produced noun ("policy") is no step phrase; a production participle alone is
+    produced_nouns = [p for p in s.produced if p not in s.step]
+    if s.check and not produced_nouns:
+        return 0, f"check with no cadence or number (J1): {quote(s.check)}"
     if s.produced:
         return 1, f"deliverable: {quote(s.produced)}"
-    if s.check:
-        return 0, f"check with no cadence or number: {quote(s.check)}"
     if s.vague:
         return 0, f"vague: {quote(s.vague)}"
     return 0, "no quantity, cadence or countable deliverable"
@@ -193,7 +197,8 @@ def rules(
 ) -> tuple[dict[str, int], dict[str, str]]:
     """``(scores, evidence)`` of one action by the rules (``hedged_specific``: see
     :func:`rule_s`)."""
-    out = {"S": rule_s(s, hedged_specific), "M": rule_m(s), "A": rule_a(s), "R": rule_r(s, similarity)}
+    out = {"S": rule_s(s, hedged_specific), "M": rule_m(s), "A": rule_a(s)}
+    out["R"] = rule_r(s, similarity)
     out["T"] = rule_t(s)
     return {k: out[k][0] for k in SMART_KEYS}, {k: out[k][1] for k in SMART_KEYS}
 

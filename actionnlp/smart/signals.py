@@ -356,9 +356,11 @@ def _signals(doc: Any, text: str, concern: str, owner: str, target_cell: str) ->
             for sid, start, end, noun in nouns
             for step_sid, s_start, s_end, _ in steps
             if sid == -1
-            or sid == step_sid
-            and sid not in uncommitted
-            and min(abs(start - s_end), abs(s_start - end)) <= DELIVERABLE_WINDOW
+            or (
+                sid == step_sid
+                and sid not in uncommitted
+                and min(abs(start - s_end), abs(s_start - end)) <= DELIVERABLE_WINDOW
+            )
         }
     )
     target = parse_target(target_cell or None)
