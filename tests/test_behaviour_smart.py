@@ -267,3 +267,15 @@ def test_mft_relevance_needs_evidence_against_a_link(text: str, r: int) -> None:
     out = RuleSmartScorer().fit().annotate(_frame([(text, "Governor", "June 2025")])).iloc[0]
     assert out.smart_R == r, out.smart_evidence["R"]
     assert ("generic" in out.smart_evidence["R"]) == (r == 0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The pharmacy team now check the medicines fridge temperatures every morning.",
+        "The night nurse currently reviews every late arrival's prescription.",
+    ],
+)
+def test_mft_present_step_stated_as_done_is_specific(scorer, text: str) -> None:
+    out = _scores(scorer, [(text, "Head of Healthcare", "Completed")]).iloc[0]
+    assert out.smart_S == 1 and out.smart_A == 1, out.smart_evidence
