@@ -234,6 +234,7 @@ def test_mft_purpose_clause_keeps_the_step(scorer) -> None:
         ("A new audit system for medicines storage has been introduced and runs weekly.", 1),
         ("Pharmacy staff will improve communication with the wings.", 0),
         ("A revised medicines policy has been published.", 1),
+        ("The controlled drugs register has been revised.", 1),
         ("The pharmacy will work with third-party suppliers on storage.", 0),
         ("Every newly arrived prisoner will be seen by a pharmacist.", 1),
     ],
