@@ -235,6 +235,7 @@ def test_mft_purpose_clause_keeps_the_step(scorer) -> None:
         ("Pharmacy staff will improve communication with the wings.", 0),
         ("A revised medicines policy has been published.", 1),
         ("The controlled drugs register has been revised.", 1),
+        ("A second clinic room has been allocated to the pharmacy team.", 1),
         ("The pharmacy will work with third-party suppliers on storage.", 0),
         ("Every newly arrived prisoner will be seen by a pharmacist.", 1),
     ],
