@@ -281,3 +281,20 @@ def test_mft_relevance_needs_evidence_against_a_link(text: str, r: int) -> None:
 def test_mft_present_step_stated_as_done_is_specific(scorer, text: str) -> None:
     out = _scores(scorer, [(text, "Head of Healthcare", "Completed")]).iloc[0]
     assert out.smart_S == 1 and out.smart_A == 1, out.smart_evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "s"),
+    [
+        ("Support will be provided to prisoners waiting for their medicines.", 0),
+        ("Assistance is available from the pharmacy team where needed.", 0),
+        (
+            "Support will be provided to prisoners waiting for their medicines. A second "
+            "dispensing hatch will be fitted on the wing.",
+            1,
+        ),
+    ],
+)
+def test_mft_help_as_subject_is_no_checkable_step(scorer, text: str, s: int) -> None:
+    out = _scores(scorer, [(text, "Head of Healthcare", "June 2025")]).iloc[0]
+    assert out.smart_S == s, out.smart_evidence["S"]
