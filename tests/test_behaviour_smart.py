@@ -298,3 +298,16 @@ def test_mft_present_step_stated_as_done_is_specific(scorer, text: str) -> None:
 def test_mft_help_as_subject_is_no_checkable_step(scorer, text: str, s: int) -> None:
     out = _scores(scorer, [(text, "Head of Healthcare", "June 2025")]).iloc[0]
     assert out.smart_S == s, out.smart_evidence["S"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pharmacy vacancies will be managed effectively by the Head of Healthcare.",
+        "Medicines storage on the wings will be improved.",
+        "Delays in prescribing are addressed by the pharmacy team.",
+    ],
+)
+def test_mft_managing_verbs_name_no_step(scorer, text: str) -> None:
+    out = _scores(scorer, [(text, "Head of Healthcare", "June 2025")]).iloc[0]
+    assert out.smart_S == 0, out.smart_evidence["S"]
