@@ -349,9 +349,11 @@ def _smart(m: Mapping[str, Any]) -> list[str]:
     lines += [
         "",
         "Each criterion scored 1 rests on evidence the guideline names (a committed step and "
-        "who does it; a quantity, cadence, check or deliverable; a commitment free of hedges, "
-        "contingencies, requests and refusals; words or an embedding similarity shared with "
-        "the concern; a date). The rules were written from the guideline's definitions and "
+        "who does it; a quantity, a cadence, or a deliverable a step produces, a check "
+        "counting only with a cadence or number; a commitment free of hedges, contingencies, "
+        "requests and refusals; words or an embedding similarity shared with the concern, or "
+        "a concrete step the plan pairs with it; a date). "
+        "The rules were written from the guideline's definitions and "
         "issue 17 (requests, bids and hedged steps score 0 on S as well as A); both human "
         "codings of the four plans score most such steps specific, one main source of the "
         "gap on S between the scorer and the humans (the other: actions in which the rules "
