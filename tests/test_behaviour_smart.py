@@ -311,3 +311,16 @@ def test_mft_help_as_subject_is_no_checkable_step(scorer, text: str, s: int) -> 
 def test_mft_managing_verbs_name_no_step(scorer, text: str) -> None:
     out = _scores(scorer, [(text, "Head of Healthcare", "June 2025")]).iloc[0]
     assert out.smart_S == 0, out.smart_evidence["S"]
+
+
+@pytest.mark.parametrize(
+    ("text", "s"),
+    [
+        ("Refurbishment of the wing showers completed in May.", 1),
+        ("Medicines fridge replacement complete.", 1),
+        ("The medicines fridge work is not yet complete.", 0),
+    ],
+)
+def test_mft_telegraphic_completion_is_a_step(scorer, text: str, s: int) -> None:
+    out = _scores(scorer, [(text, "Head of Healthcare", "Completed")]).iloc[0]
+    assert out.smart_S == s, out.smart_evidence["S"]
