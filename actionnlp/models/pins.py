@@ -5,6 +5,6 @@ Do not edit: `make train` rewrites it, `make pin` re-pins the artifacts as they 
 
 PINS: dict[str, str] = {
     "owners-v1": "2cdfdce80081a5ab3a1f117972855625424183819148f71f8c0fe8807a7b82f7",
-    "smart-v1": "53a1b8d6878ebcd2734eceb346a4bd25e0842852b625163ac64ee45ab0ab07d8",
+    "smart-v1": "774a9319c46a67e79d5d2baf767c70f75f5885fe22d28c06282202c8af2b14e3",
     "themes-v1": "8fb727fc18eae2ac822cd494bd1fc0a73582579e07b4eaf62808d196821fe14c",
 }
