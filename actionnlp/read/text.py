@@ -20,7 +20,6 @@ from actionnlp.read.cells import (
     ID_RE,
     agreement_of,
     clean_text,
-    column_roles,
     ends_sentence,
     heading_of,
     html_paragraphs,
@@ -39,8 +38,9 @@ from actionnlp.read.shapes import is_owner_block as _is_owner_block
 from actionnlp.read.shapes import is_target_block as _is_target_block
 from actionnlp.read.shapes import plausible_next as _plausible_next
 from actionnlp.read.stream import stream_rows
+from actionnlp.read.table import header_roles
 
-__all__ = ["Columns", "TableText", "column_roles", "find_header", "split_text", "table_rows"]
+__all__ = ["Columns", "TableText", "locate_header", "split_text", "table_rows"]
 
 
 @dataclass
@@ -102,15 +102,21 @@ def table_rows(split: TableText) -> list[RawRow]:
     return tabular_rows(split.table, split.columns)
 
 
-def find_header(lines: list[str]) -> tuple[int, int, Columns | None] | None:
-    """Find the table header: ``(first line, line after it, columns or None)``.
+def locate_header(lines: list[str]) -> tuple[int, int, Columns | None] | None:
+    """Where the table header is in a text: ``(first line, line after it, columns or None)``.
 
-    Cells split by tabs or pipes, then space-padded (fixed-width) columns, then
-    titles printed as text (on one line, or on successive short lines).
+    A line whose cells (split by tabs or pipes) are a header by the one rule of a
+    header row (:func:`~actionnlp.read.table.header_roles`), then space-padded
+    (fixed-width) columns, then titles printed as text (on one line, or on successive
+    short lines), which name no cells (None).
+
+    >>> locate_header(["Action plan", "No\\tConcern\\tResponse\\tOwner", "1\\tDirty.\\tGov"])
+    (1, 2, Columns(roles=['id', 'concern', 'response', 'owner'], fixed=None, outer=True))
+    >>> locate_header(["No Concerns Response Owner Target Date", "1 Cells were dirty."])
+    (0, 1, None)
     """
     for i, ln in enumerate(lines):
-        cells = _split_cells(ln)
-        if len(cells) >= 4 and (roles := column_roles(cells)):
+        if roles := header_roles(_split_cells(ln)):
             outer = ln.strip().startswith("|") or "\t" in ln
             return i, i + 1, Columns(roles, outer=outer)
     fixed = find_fixed_header(lines)
@@ -171,7 +177,7 @@ RULE_RE = re.compile(r"^\s{0,8}\|?(?:\s{0,8}:?-{3,}:?\s{0,8}\|)+(?:\s{0,8}:?-{3,
 def split_text(text: str) -> TableText | None:
     """Split a document into opening, table lines and the text after the table."""
     lines = text.splitlines()
-    found = find_header(lines)
+    found = locate_header(lines)
     if found is None:
         return None
     start, body, columns = found
