@@ -27,6 +27,7 @@ LAYERS = [
     {"segment"},  # rows -> concerns and actions
     {"reconcile", "table", "columns"},  # cells and header roles; column blocks
     {"stream"},
+    {"blocks"},  # block-ordered text (pdftotext default, pdfminer)
     {"linecut"},  # one printed line cut into its cells' pieces
     {"interleaved"},  # line-interleaved cells
     {"text"},  # the text layouts

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from actionnlp.plan import Problem
+from actionnlp.read.blocks import block_header, block_rows
 from actionnlp.read.cells import (
     ID_RE,
     agreement_of,
@@ -66,12 +68,17 @@ class TableText:
     header: list[str] = field(default_factory=list)  # the header's lines
     stream: bool = False  # set by table_rows when the column-block reader won
     interleaved: bool = False  # set by table_rows for line-interleaved cells
+    blocks: bool = False  # set by table_rows when the block-order reader won
+    problems: list[Problem] = field(default_factory=list)  # what the winning reader reports
 
     @property
     def layout(self) -> str:
-        """``tabular``, ``fixed-width``, ``column-blocks``, ``flattened`` or ``interleaved``."""
+        """``tabular``, ``fixed-width``, ``column-blocks``, ``flattened``, ``interleaved``
+        or ``block-order``."""
         if self.interleaved:
             return "interleaved"
+        if self.blocks:
+            return "block-order"
         if self.columns is None:
             return "column-blocks" if self.stream else "flattened"
         return "tabular" if self.columns.fixed is None else "fixed-width"
@@ -96,7 +103,12 @@ def table_rows(split: TableText) -> list[RawRow]:
         flat = flattened_rows(split.table)
         stream = stream_rows(split.table, split.header, decisions=decisions)
         split.stream = _score(stream) > _score(flat)
-        return stream if split.stream else flat
+        best = stream if split.stream else flat
+        read = block_rows(split.header + split.table, split.header)
+        if _score(read.rows) - len(read.problems) > _score(best):
+            split.blocks, split.stream, split.problems = True, False, read.problems
+            return read.rows
+        return best
     if split.columns.fixed is not None:
         return fixed_rows(split.table, split.columns.fixed)
     return tabular_rows(split.table, split.columns)
@@ -171,7 +183,7 @@ RULE_RE = re.compile(r"^\s{0,8}\|?(?:\s{0,8}:?-{3,}:?\s{0,8}\|)+(?:\s{0,8}:?-{3,
 def split_text(text: str) -> TableText | None:
     """Split a document into opening, table lines and the text after the table."""
     lines = text.splitlines()
-    found = find_header(lines)
+    found = find_header(lines) or block_header(lines)
     if found is None:
         return None
     start, body, columns = found
