@@ -85,6 +85,9 @@ class BlockRead:
 
     rows: list[RawRow]
     problems: list[Problem]
+    #: share of consecutive concern numbers with no owner/target entry between them
+    #: (a row-by-row stream closes each row with its entries; block order does not)
+    grouped: float = 0.0
 
 
 def _pages(lines: list[str]) -> list[list[list[str]]]:
@@ -119,15 +122,7 @@ def _titles(header: list[str]) -> set[str]:
     A line of title words, or a title word broken over two lines ("Conc" / "ern").
     """
     lines = [h.strip() for h in header if h.strip()]
-    out = set()
-    for k, t in enumerate(lines):
-        if ID_RE.match(t) or is_heading_line(t):
-            continue
-        joined = [lines[k - 1] + t] if k else []
-        joined += [t + lines[k + 1]] if k + 1 < len(lines) else []
-        if is_title_line(t) or is_title_fragment(t) or any(map(is_title_line, joined)):
-            out.add(t.lower())
-    return out
+    return {t.lower() for k, t in enumerate(lines) if _is_piece(lines, k)}
 
 
 _TITLE_OF = {
@@ -158,13 +153,25 @@ def block_header(lines: list[str]) -> tuple[int, int, None] | None:
         titles = [x for x in window if x and _is_title(x)]
         if all(any(rx.search(x) for x in titles) for rx in _TITLE_OF.values()):
             start = i
-            while start > 0 and is_title_fragment(lines[start - 1]):
+            while start > 0 and (not lines[start - 1].strip() or _is_piece(lines, start - 1)):
                 start -= 1
+            while not lines[start].strip():
+                start += 1
             end = i + 1
             while end < len(lines) and lines[end].strip() and _is_title(lines[end].strip()):
                 end += 1
             return start, end, None
     return None
+
+
+def _is_piece(lines: list[str], k: int) -> bool:
+    """A title line, or a title word broken over two lines ("Conc" / "ern")."""
+    t = lines[k].strip()
+    if not t or ID_RE.match(t) or is_heading_line(t):
+        return False
+    joined = [lines[k - 1].strip() + t] if k else []
+    joined += [t + lines[k + 1].strip()] if k + 1 < len(lines) else []
+    return is_title_line(t) or is_title_fragment(t) or any(map(is_title_line, joined))
 
 
 def _is_title(t: str) -> bool:
@@ -299,12 +306,9 @@ def _set_roles(items: list[_Item], split: tuple[float, bool] | None) -> None:
             it.role = "concern"
         elif prev is not None and first[:1].islower():
             it.role = prev.role  # a cell's text cut by a decision or a page
-        elif split is not None and len(it.lines) >= 2:
-            mid, wide_response = split
-            wide = max(map(len, it.lines)) > mid
-            it.role = "response" if wide == wide_response else "concern"
-        elif split is not None and prev is not None:
-            it.role = prev.role
+        elif split is not None and (len(it.lines) >= 3 or max(map(len, it.lines)) > split[0]):
+            wide = max(map(len, it.lines)) > split[0]  # a long line proves the wide column
+            it.role = "response" if wide == split[1] else "concern"
         elif seen_id and concerns < n_ids:
             it.role = "concern"
         else:
@@ -316,25 +320,35 @@ def _set_roles(items: list[_Item], split: tuple[float, bool] | None) -> None:
 
 # -- rows of a page -------------------------------------------------------------------
 def _assign_concerns(items: list[_Item], rows: list[_Row], cont: _Row | None) -> None:
-    """Concern blocks to the page's rows, in order; text running on goes with its row."""
+    """Concern blocks to the page's rows, in order; text running on goes with its row.
+
+    When the page holds a whole multiple of its numbers' count of concern blocks
+    (a concern and a recommendation paragraph in each cell), each row takes that
+    many in turn; a block left over at the top goes to the row continued from the
+    page before.
+    """
     ids = [r for r in rows if r.cid]
-    k = 0
-    last: _Row | None = None
+    groups: list[list[list[str]]] = []
     for it in items:
         if it.kind != "text" or it.role != "concern":
             continue
         first = it.lines[0]
-        if last is not None and (_REC_LABEL_RE.match(first) or first[:1].islower()):
-            last.concern.append(it.lines)
-            continue
-        if last is None and cont is not None and first[:1].islower():
-            target = cont
-        elif k < len(ids):
-            target, k = ids[k], k + 1
+        if groups and (_REC_LABEL_RE.match(first) or first[:1].islower()):
+            groups[-1].append(it.lines)
         else:
-            target = last or rows[0]
-        target.concern.append(it.lines)
-        last = target
+            groups.append([it.lines])
+    lead = 0
+    if cont is not None and groups and groups[0][0][0][:1].islower():
+        lead = 1
+    elif cont is not None and ids and (len(groups) - 1) % len(ids) == 0 < len(groups) - 1:
+        lead = 1 if len(groups) - 1 > len(ids) or len(groups) % len(ids) else 0
+    for g in groups[:lead]:
+        cont.concern.extend(g)  # type: ignore[union-attr]
+    rest = groups[lead:]
+    per = len(rest) // len(ids) if ids and len(rest) % len(ids) == 0 and rest else 1
+    for k, g in enumerate(rest):
+        target = ids[min(k // per, len(ids) - 1)] if ids else rows[0]
+        target.concern.extend(g)
 
 
 def _words(text: str) -> set[str]:
@@ -543,6 +557,10 @@ def block_rows(lines: list[str], header: list[str]) -> BlockRead:
         items, last_id = _page_items(blocks, titles, last_id)
         pages.append(items)
     split = _width_split(pages)
+    kinds = [it.kind for p in pages for it in p if it.kind in ("id", "owner", "target")]
+    ids = [k for k, x in enumerate(kinds) if x == "id"]
+    together = sum(1 for a, b in zip(ids, ids[1:], strict=False) if b == a + 1)
+    grouped = together / (len(ids) - 1) if len(ids) > 1 else 0.0
     problems: list[Problem] = []
     rows: list[RawRow] = []
     prev: _Row | None = None
@@ -559,7 +577,7 @@ def block_rows(lines: list[str], header: list[str]) -> BlockRead:
         prev = numbered[-1] if numbered else prev
     for p in problems:
         p.text = None
-    return BlockRead(rows, _dedupe(problems))
+    return BlockRead(rows, _dedupe(problems), grouped)
 
 
 def _merge(into: _Row, extra: _Row) -> None:

@@ -93,6 +93,9 @@ def _score(rows: list[RawRow]) -> int:
     return 4 * good + len(concerns) - len(problems)
 
 
+_GROUPED = 0.15  # share of numbers printed together that marks block order
+
+
 def table_rows(split: TableText) -> list[RawRow]:
     """The table's rows, read by the reader of its layout."""
     if is_interleaved(split.table):
@@ -105,7 +108,7 @@ def table_rows(split: TableText) -> list[RawRow]:
         split.stream = _score(stream) > _score(flat)
         best = stream if split.stream else flat
         read = block_rows(split.header + split.table, split.header)
-        if _score(read.rows) - len(read.problems) > _score(best):
+        if read.grouped >= _GROUPED and _score(read.rows) > _score(best):
             split.blocks, split.stream, split.problems = True, False, read.problems
             return read.rows
         return best
@@ -183,7 +186,12 @@ RULE_RE = re.compile(r"^\s{0,8}\|?(?:\s{0,8}:?-{3,}:?\s{0,8}\|)+(?:\s{0,8}:?-{3,
 def split_text(text: str) -> TableText | None:
     """Split a document into opening, table lines and the text after the table."""
     lines = text.splitlines()
-    found = find_header(lines) or block_header(lines)
+    found = find_header(lines)
+    blocks = block_header(lines) if found is None or found[2] is None else None
+    if blocks is not None and (
+        found is None or any(ID_RE.match(x.strip()) for x in lines[blocks[1] : found[0]])
+    ):
+        found = blocks  # titles printed as blocks, with concern numbers before the header found
     if found is None:
         return None
     start, body, columns = found
