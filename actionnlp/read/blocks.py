@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from actionnlp.plan import Problem
 from actionnlp.read.cells import ID_RE, ends_sentence, is_title_fragment, is_title_line
@@ -201,11 +202,6 @@ def _page_items(blocks: list[list[str]], titles: set[str], last_id: str | None):
             continue  # the header repeated as a block
         run: list[str] = []
 
-        def flush() -> None:
-            if run:
-                items.extend(_text_items(list(run), b))
-                run.clear()
-
         plain = any(ln.lower() in titles and not _decision(lines, j) for j, ln in enumerate(lines))
         i, in_titles = 0, True
         while i < len(lines):
@@ -217,7 +213,7 @@ def _page_items(blocks: list[list[str]], titles: set[str], last_id: str | None):
             in_titles = False
             start = row_start(ln, last_id)
             if start is not None and (not start[1] or (i == 0 and not run)):
-                flush()
+                _flush(run, b, items)
                 last_id = start[0]
                 items.append(_Item("id", [ln], start[0], b))
                 if start[1]:
@@ -225,20 +221,27 @@ def _page_items(blocks: list[list[str]], titles: set[str], last_id: str | None):
                 i += 1
                 continue
             if (dec := _decision(lines, i)) is not None:
-                flush()
+                _flush(run, b, items)
                 items.append(_Item("decision", lines[i : i + dec[1]], dec[0], b))
                 i += dec[1]
                 continue
             if is_heading_line(ln) and not (run and not ends_sentence(run[-1])):
-                flush()
+                _flush(run, b, items)
                 items.append(_Item("heading", [ln], ln, b))
                 i += 1
                 continue
             run.append(ln)
             i += 1
-        flush()
+        _flush(run, b, items)
     _mark_owners(items)
     return items, last_id
+
+
+def _flush(run: list[str], b: int, items: list[_Item]) -> None:
+    """Close a run of text lines into items."""
+    if run:
+        items.extend(_text_items(list(run), b))
+        run.clear()
 
 
 def _text_items(run: list[str], b: int) -> list[_Item]:
@@ -559,8 +562,8 @@ def block_rows(lines: list[str], header: list[str]) -> BlockRead:
     split = _width_split(pages)
     kinds = [it.kind for p in pages for it in p if it.kind in ("id", "owner", "target")]
     ids = [k for k, x in enumerate(kinds) if x == "id"]
-    together = sum(1 for a, b in zip(ids, ids[1:], strict=False) if b == a + 1)
-    grouped = together / (len(ids) - 1) if len(ids) > 1 else 0.0
+    together = sum(1 for a, b in pairwise(ids) if b == a + 1)
+    grouped = together / (len(ids) - 1) if len(ids) > 1 else 1.0  # one number: score decides
     problems: list[Problem] = []
     rows: list[RawRow] = []
     prev: _Row | None = None

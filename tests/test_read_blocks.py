@@ -1,0 +1,83 @@
+"""The block-order reader (``actionnlp/read/blocks.py``) on generated tables.
+
+Tables drawn by ``tests/layout_tables.py`` are printed the way poppler's
+``pdftotext`` and pdfminer print a PDF page: the header's titles as short lines,
+the page's concern numbers one after another, then its concern cells, its
+decisions, its response column as one flow (paragraphs wrapped with no blank line
+between them) and its owner and target entries last; pages end with a form feed.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from layout_tables import OPENING, Table
+
+from actionnlp.read import plan_from_text
+
+TITLES = {
+    "concerns": ["Concern", "No", "", "Concerns", "", "Response Action Taken/Planned"],
+    "recommendations": ["Rec No", "Recommendation", "", "Agreed/", "Partly", "Agreed/ Not",
+                        "Agreed", "", "Response Action Taken/Planned"],
+}  # fmt: skip
+OWNER_TITLES = ["", "Responsible", "Owner", "", "Target", "Date", ""]
+
+
+def render_pages(table: Table, per_page: int) -> str:
+    """The table in block order, ``per_page`` rows to a page."""
+    out: list[str] = []
+    for start in range(0, len(table.rows), per_page):
+        rows = table.rows[start : start + per_page]
+        page = [*TITLES[table.era], ""]
+        for r in rows:
+            page += [r.id, ""]
+        for r in rows:
+            page += [*textwrap.wrap(r.concern, 28), ""]
+            if r.decision:
+                page += [r.decision, ""]
+        for r in rows:
+            for p in r.paras:
+                page += textwrap.wrap(p, 60)
+        page += OWNER_TITLES
+        for r in rows:
+            for o, t in zip(r.owners, r.targets, strict=True):
+                page += [o, "", t, ""]
+        out.append("\n".join(page))
+    return OPENING + "\n\f".join(out) + "\n"
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _read_words(plan) -> set[str]:
+    got: list[str] = []
+    for c in plan.concerns:
+        got += _words(f"{c.id} {c.concern_text} {c.recommendation_text or ''}")
+        for a in c.actions:
+            got += _words(f"{a.text} {a.owner_raw or ''} {a.target_raw or ''}")
+    for p in plan.problems:
+        got += _words(p.text or "")
+    return set(got)
+
+
+def test_rows_sharing_a_page_flow_are_reported():
+    """Two rows whose responses run together on a page: split by overlap, and said so."""
+    text = (
+        OPENING + "\n".join([
+            "Concern", "No", "", "Concerns", "", "Response Action Taken/Planned", "",
+            "1", "", "2", "",
+            "Cells on the wing were dirty.", "", "Food in the kitchen was cold.", "",
+            "Cells are now cleaned daily and the wing", "is checked by managers.",
+            "The kitchen has new ovens and food is", "served hot from the kitchen.",
+            "", "Responsible", "Owner", "", "Target", "Date", "",
+            "Governor", "", "May 2024", "", "Catering", "", "June 2024",
+        ]) + "\n"
+    )  # fmt: skip
+    plan = plan_from_text(text)
+    assert plan.layout == "block-order"
+    one, two = plan.concerns
+    assert one.actions[0].text.startswith("Cells are now cleaned")
+    assert (one.actions[0].owner_raw, two.actions[0].owner_raw) == ("Governor", "Catering")
+    assert {p.concern_id for p in plan.problems if p.kind == "block_order"} == {"1", "2"}
