@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 import textwrap
 
-from layout_tables import OPENING, Table
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from layout_tables import OPENING, Table, tables
 
 from actionnlp.read import plan_from_text
 
@@ -44,7 +46,7 @@ def render_pages(table: Table, per_page: int) -> str:
             for o, t in zip(r.owners, r.targets, strict=True):
                 page += [o, "", t, ""]
         out.append("\n".join(page))
-    return OPENING + "\n\f".join(out) + "\n"
+    return OPENING + "\n\n\f".join(out) + "\n"  # as pdftotext and pdfminer end a page
 
 
 def _words(text: str) -> list[str]:
@@ -60,6 +62,32 @@ def _read_words(plan) -> set[str]:
     for p in plan.problems:
         got += _words(p.text or "")
     return set(got)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=tables(), per_page=st.integers(1, 3))
+def test_numbers_decisions_and_every_word_come_back(table, per_page):
+    plan = plan_from_text(render_pages(table, per_page))
+    assert [c.id for c in plan.concerns] == [r.id for r in table.rows]
+    if table.era == "recommendations":
+        decisions = [c.agreement for c in plan.concerns]
+        assert decisions == [r.decision.lower().replace(" ", "_") for r in table.rows]
+    want = set()
+    for r in table.rows:
+        want |= set(_words(" ".join([r.concern, *r.paras, *r.owners, *r.targets])))
+    assert want <= _read_words(plan)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=tables())
+def test_one_row_a_page_reads_exactly(table):
+    """A page holding one row leaves no choice: texts and pairs come back as drawn."""
+    plan = plan_from_text(render_pages(table, 1))
+    for c, r in zip(plan.concerns, table.rows, strict=True):
+        assert c.concern_text == r.concern
+        pairs = [(a.owner_raw, a.target_raw) for a in c.actions if a.kind == "action"]
+        assert pairs == list(zip(r.owners, r.targets, strict=True))
+    assert not [p for p in plan.problems if p.kind == "block_order"]
 
 
 def test_rows_sharing_a_page_flow_are_reported():

@@ -40,7 +40,13 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from actionnlp.plan import Problem
-from actionnlp.read.cells import ID_RE, ends_sentence, is_title_fragment, is_title_line
+from actionnlp.read.cells import (
+    ID_RE,
+    ROLE_PATTERNS,
+    ends_sentence,
+    is_title_fragment,
+    is_title_line,
+)
 from actionnlp.read.columns import Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.segment import RawRow
@@ -52,6 +58,7 @@ __all__ = ["BlockRead", "block_header", "block_rows"]
 _LABEL_RE = re.compile(r"^(?:key\s+|priority\s+)?(?:concern|recommendation)s?\s*:", re.I)
 _REC_LABEL_RE = re.compile(r"^recommendation\s*:", re.I)
 _QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
+_QUALIFIER_END_RE = re.compile(r"(?:\b(?:partly|partially|not)|/)$", re.I)
 _WORD_RE = re.compile(r"[a-z]{4,}")
 _MAX_CELLS = 2_000_000  # paragraphs x rows of one page searched by the split (bounded work)
 
@@ -117,6 +124,30 @@ def _pages(lines: list[str]) -> list[list[list[str]]]:
     return [p for p in pages if p]
 
 
+def _by_header(
+    pages: list[list[list[str]]], titles: set[str], first: str
+) -> tuple[list[list[list[str]]], float]:
+    """Pages split again where the header's first title comes back in a block of titles.
+
+    Also the share of pages where a block of other titles follows text: the
+    header's titles scattered among the cells, as block order prints them.
+    """
+    out: list[list[list[str]]] = []
+    scattered = 0
+    for page in pages:
+        out.append([])
+        seen = False
+        for block in page:
+            repeat = len(block) > 1 and all(ln.lower() in titles for ln in block)
+            content = any(not all(x.lower() in titles for x in b) for b in out[-1])
+            if repeat and content and first in (ln.lower() for ln in block):
+                out.append([])
+            elif repeat and content and not seen:
+                scattered, seen = scattered + 1, True
+            out[-1].append(block)
+    return out, scattered / max(1, len(pages))
+
+
 def _titles(header: list[str]) -> set[str]:
     """The header's title lines, as a page may repeat them.
 
@@ -124,6 +155,12 @@ def _titles(header: list[str]) -> set[str]:
     """
     lines = [h.strip() for h in header if h.strip()]
     return {t.lower() for k, t in enumerate(lines) if _is_piece(lines, k)}
+
+
+def _page_titles(lines: list[str]) -> set[str]:
+    """Lines of title words anywhere (block order scatters the titles over the page)."""
+    lines = [x.strip() for x in lines if x.strip()]
+    return {t.lower() for k, t in enumerate(lines) if _is_piece(lines, k, loose=False)}
 
 
 _TITLE_OF = {
@@ -165,14 +202,28 @@ def block_header(lines: list[str]) -> tuple[int, int, None] | None:
     return None
 
 
-def _is_piece(lines: list[str], k: int) -> bool:
-    """A title line, or a title word broken over two lines ("Conc" / "ern")."""
+def _is_piece(lines: list[str], k: int, *, loose: bool = True) -> bool:
+    """A title line, or a title word broken over two lines ("Conc" / "ern").
+
+    ``loose``: a short line naming a column role counts too (in the header itself).
+    """
     t = lines[k].strip()
-    if not t or ID_RE.match(t) or is_heading_line(t):
+    if not t or ID_RE.match(t) or is_heading_line(t) or ends_sentence(t):
         return False
-    joined = [lines[k - 1].strip() + t] if k else []
-    joined += [t + lines[k + 1].strip()] if k + 1 < len(lines) else []
-    return is_title_line(t) or is_title_fragment(t) or any(map(is_title_line, joined))
+    if is_date_or_status(t) or DECISION_RE.fullmatch(t):
+        return False
+    pairs = [(lines[k - 1].strip(), t)] if k else []
+    pairs += [(t, lines[k + 1].strip())] if k + 1 < len(lines) else []
+    return is_title_line(t) or any(map(_broken_title, pairs)) or (loose and is_title_fragment(t))
+
+
+def _broken_title(pair: tuple[str, str]) -> bool:
+    """Two lines that are one title word broken between them ("Conc" / "ern")."""
+    a, b = pair
+    word = a + b
+    if not word.isalpha() or len(word) > 16:
+        return False
+    return any((m := rx.search(word)) and m.start() < len(a) < m.end() for _, rx in ROLE_PATTERNS)
 
 
 def _is_title(t: str) -> bool:
@@ -202,15 +253,16 @@ def _page_items(blocks: list[list[str]], titles: set[str], last_id: str | None):
             continue  # the header repeated as a block
         run: list[str] = []
 
-        plain = any(ln.lower() in titles and not _decision(lines, j) for j, ln in enumerate(lines))
-        i, in_titles = 0, True
+        i, after = 0, ""  # the title line just dropped
         while i < len(lines):
             ln = lines[i]
-            title = ln.lower() in titles
-            if title and (not _decision(lines, i) or (in_titles and plain)):
-                i += 1  # a header title (a decision word only among other titles)
+            dec = _decision(lines, i)
+            # a header title; a decision word only as the end of a title ("Agreed/ Not" / "Agreed")
+            if (ln.lower() in titles and not dec) or (dec and _QUALIFIER_END_RE.search(after)):
+                after = ln
+                i += 1
                 continue
-            in_titles = False
+            after = ""
             start = row_start(ln, last_id)
             if start is not None and (not start[1] or (i == 0 and not run)):
                 _flush(run, b, items)
@@ -287,7 +339,7 @@ def _width_split(pages: list[list[_Item]]) -> tuple[float, bool] | None:
     lo, hi = widths[:cut], widths[cut:]
     m1, m2 = sum(lo) / len(lo), sum(hi) / len(hi)
     spread = max(hi) - min(hi) + max(lo) - min(lo)
-    if m2 < 1.3 * m1 or widths[cut] - widths[cut - 1] < 0.25 * spread:
+    if min(len(lo), len(hi)) < 3 or m2 < 1.3 * m1 or widths[cut] - widths[cut - 1] < 0.25 * spread:
         return None
     mid = (widths[cut - 1] + widths[cut]) / 2
     wide = sum(len(it.lines) for it in texts if max(map(len, it.lines)) > mid)
@@ -553,17 +605,19 @@ def block_rows(lines: list[str], header: list[str]) -> BlockRead:
      ('2', 'Food was cold.', ['The kitchen was refitted and food is hot.'], ['Catering'],
       ['June 2024'])]
     """
-    titles = _titles(header)
+    titles = _titles(header) | _page_titles(lines)
     pages: list[list[_Item]] = []
     last_id: str | None = None
-    for blocks in _pages(lines):
+    first = next((h.strip().lower() for h in header if h.strip()), "")
+    paged, scattered = _by_header(_pages(lines), titles, first)
+    for blocks in paged:
         items, last_id = _page_items(blocks, titles, last_id)
         pages.append(items)
     split = _width_split(pages)
     kinds = [it.kind for p in pages for it in p if it.kind in ("id", "owner", "target")]
     ids = [k for k, x in enumerate(kinds) if x == "id"]
     together = sum(1 for a, b in pairwise(ids) if b == a + 1)
-    grouped = together / (len(ids) - 1) if len(ids) > 1 else 1.0  # one number: score decides
+    grouped = max(together / (len(ids) - 1) if len(ids) > 1 else 0.0, scattered)
     problems: list[Problem] = []
     rows: list[RawRow] = []
     prev: _Row | None = None

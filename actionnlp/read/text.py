@@ -108,7 +108,7 @@ def table_rows(split: TableText) -> list[RawRow]:
         split.stream = _score(stream) > _score(flat)
         best = stream if split.stream else flat
         read = block_rows(split.header + split.table, split.header)
-        if read.grouped >= _GROUPED and _score(read.rows) > _score(best):
+        if read.grouped >= _GROUPED and _score(read.rows) >= _score(best):
             split.blocks, split.stream, split.problems = True, False, read.problems
             return read.rows
         return best
