@@ -158,9 +158,24 @@ def _titles(header: list[str]) -> set[str]:
 
 
 def _page_titles(lines: list[str]) -> set[str]:
-    """Lines of title words anywhere (block order scatters the titles over the page)."""
-    lines = [x.strip() for x in lines if x.strip()]
-    return {t.lower() for k, t in enumerate(lines) if _is_piece(lines, k, loose=False)}
+    """Title lines anywhere (block order scatters the titles over the page).
+
+    A line of title words; and every line of a block whose lines all name a column
+    role when one of them is a line of title words ("Rec No" / "Recommendation").
+    """
+    lines = [x.strip() for x in lines]
+    out = set()
+    start = 0
+    for k in range(len(lines) + 1):
+        if k < len(lines) and lines[k]:
+            continue
+        block = range(start, k)
+        strict = [j for j in block if _is_piece(lines, j, loose=False)]
+        out |= {lines[j].lower() for j in strict}
+        if strict and all(_is_piece(lines, j) for j in block):
+            out |= {lines[j].lower() for j in block}
+        start = k + 1
+    return out
 
 
 _TITLE_OF = {
@@ -208,7 +223,7 @@ def _is_piece(lines: list[str], k: int, *, loose: bool = True) -> bool:
     ``loose``: a short line naming a column role counts too (in the header itself).
     """
     t = lines[k].strip()
-    if not t or ID_RE.match(t) or is_heading_line(t) or ends_sentence(t):
+    if not t or ID_RE.match(t) or ends_sentence(t) or (is_heading_line(t) and not is_title_line(t)):
         return False
     if is_date_or_status(t) or DECISION_RE.fullmatch(t):
         return False
@@ -342,6 +357,17 @@ def _width_split(pages: list[list[_Item]]) -> tuple[float, bool] | None:
     if min(len(lo), len(hi)) < 3 or m2 < 1.3 * m1 or widths[cut] - widths[cut - 1] < 0.25 * spread:
         return None
     mid = (widths[cut - 1] + widths[cut]) / 2
+    # the concern column is the one whose text follows a concern number
+    votes = 0
+    for page in pages:
+        for k, it in enumerate(page):
+            if it.kind != "id":
+                continue
+            nxt = next((x for x in page[k + 1 :] if x.kind in ("text", "id")), None)
+            if nxt is not None and nxt.kind == "text":
+                votes += 1 if max(map(len, nxt.lines)) <= mid else -1
+    if votes:
+        return mid, votes > 0
     wide = sum(len(it.lines) for it in texts if max(map(len, it.lines)) > mid)
     narrow = sum(len(it.lines) for it in texts if max(map(len, it.lines)) <= mid)
     return mid, wide >= narrow
@@ -413,10 +439,11 @@ def _words(text: str) -> set[str]:
 def _split_paras(paras: list[Para], slots: list[_Row], starts: set[int], forced: bool) -> list[int]:
     """The slot of each paragraph: a monotone split that follows word overlap.
 
-    ``slots[0]`` may take none (text continuing the row before); the others take
-    at least one each while there are paragraphs enough. ``starts``: paragraphs
-    that open a new block (a row boundary there is likelier). ``forced``: the first
-    paragraph runs on from the page before, so it stays in ``slots[0]``.
+    ``slots[0]`` is the row continued from the page before: it takes paragraphs
+    only when ``forced`` (the page's first paragraph runs on: it starts in lower
+    case or the page before ended mid-sentence); the others take at least one each
+    while there are paragraphs enough. ``starts``: paragraphs that open a new block
+    (a row boundary there is likelier).
     """
     n, m = len(paras), len(slots)
     if m == 1 or n == 0:
@@ -439,8 +466,9 @@ def _split_paras(paras: list[Para], slots: list[_Row], starts: set[int], forced:
     # best[i][j]: paragraphs 0..i placed, paragraph i in slot j
     best = [[neg] * m for _ in range(n)]
     back = [[0] * m for _ in range(n)]
-    best[0][0] = sim(0, 0)
-    if not forced:
+    if forced:
+        best[0][0] = sim(0, 0)
+    else:
         best[0][1] = sim(0, 1)
     for i in range(1, n):
         for j in range(m):
@@ -514,7 +542,7 @@ def _page_rows(
     width = max((len(x) for x in lines), default=0)
     paras = paragraphs(lines, width, sentences=True) if lines else []
     entries = _entries(items)
-    if len(entries) > len(slots) and len(paras) != len(entries):
+    if len(entries) > len(rows) and len(paras) != len(entries):
         paras = fit_count(paras, len(entries), width)
     first = {0} | {_para_of(paras, lines, s) for s in starts}
     forced = bool(paras) and prev is not None and (carry or paras[0].lines[0][:1].islower())
