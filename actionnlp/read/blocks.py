@@ -385,11 +385,12 @@ def _set_roles(items: list[_Item], split: tuple[float, bool] | None) -> None:
         first = it.lines[0]
         if _LABEL_RE.match(first):
             it.role = "concern"
-        elif prev is not None and first[:1].islower():
-            it.role = prev.role  # a cell's text cut by a decision or a page
         elif split is not None and (len(it.lines) >= 3 or max(map(len, it.lines)) > split[0]):
             wide = max(map(len, it.lines)) > split[0]  # a long line proves the wide column
             it.role = "response" if wide == split[1] else "concern"
+        elif first[:1].islower():  # a cell's text cut by a decision, or by the page
+            runs_on = prev is not None and not ends_sentence(prev.lines[-1])
+            it.role = prev.role if runs_on and prev is not None else "response"
         elif seen_id and concerns < n_ids:
             it.role = "concern"
         else:
