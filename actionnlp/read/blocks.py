@@ -55,8 +55,15 @@ from actionnlp.read.stream import DECISION_RE, is_heading_line, row_start
 
 __all__ = ["BlockRead", "block_header", "block_rows"]
 
-_LABEL_RE = re.compile(r"^(?:key\s+|priority\s+)?(?:concern|recommendation)s?\s*:", re.I)
+_LABEL_RE = re.compile(
+    r"^(?:key\s+|priority\s+)?(?:concern|recommendation)s?(?:\s*\([^)]{0,12}\))?\s*:", re.I
+)
 _REC_LABEL_RE = re.compile(r"^recommendation\s*:", re.I)
+#: A label that opens a concern cell (a recommendation with its report paragraph opens one too)
+_CELL_START_RE = re.compile(
+    r"^(?:(?:key\s+|priority\s+)?concern(?:\s*\([^)]{0,12}\))?|recommendation\s*\([^)]{0,12}\))\s*:",
+    re.I,
+)
 _QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 _QUALIFIER_END_RE = re.compile(r"(?:\b(?:partly|partially|not)|/)$", re.I)
 _WORD_RE = re.compile(r"[a-z]{4,}")
@@ -292,16 +299,23 @@ def _page_items(blocks: list[list[str]], titles: set[str], last_id: str | None):
                 items.append(_Item("decision", lines[i : i + dec[1]], dec[0], b))
                 i += dec[1]
                 continue
-            if is_heading_line(ln) and not (run and not ends_sentence(run[-1])):
+            if is_heading_line(ln) and not (run and not _ends(run[-1])):
                 _flush(run, b, items)
                 items.append(_Item("heading", [ln], ln, b))
                 i += 1
                 continue
+            if run and _CELL_START_RE.match(ln) and _ends(run[-1]):
+                _flush(run, b, items)  # a labelled concern cell starts: "Concern (S46): ..."
             run.append(ln)
             i += 1
         _flush(run, b, items)
     _mark_owners(items)
     return items, last_id
+
+
+def _ends(line: str) -> bool:
+    """A line that ends a sentence or a bracketed note ("(Directed to: the Governor)")."""
+    return ends_sentence(line) or line.endswith(")")
 
 
 def _flush(run: list[str], b: int, items: list[_Item]) -> None:
@@ -492,10 +506,11 @@ def _entries(items: list[_Item]) -> list[tuple[list[str], list[str]]]:
     slots: list[tuple[list[str], list[str]]] = []
     for it in items:
         if it.kind == "owner":
+            owner = _join_entry(it.lines)
             if slots and not slots[-1][1] and slots[-1][0]:
-                slots[-1][0].append(" ".join(it.lines))
+                slots[-1][0].append(owner)
             else:
-                slots.append(([" ".join(it.lines)], []))
+                slots.append(([owner], []))
         elif it.kind == "target":
             targets = split_target_entries(" ".join(it.lines)) or [" ".join(it.lines)]
             if slots and not slots[-1][1]:
@@ -503,6 +518,19 @@ def _entries(items: list[_Item]) -> list[tuple[list[str], list[str]]]:
             else:
                 slots.append(([], targets))
     return slots
+
+
+def _join_entry(lines: list[str]) -> str:
+    """An owner entry's lines as one; a word broken over a narrow column joined back.
+
+    >>> _join_entry(["Northamptons", "hire", "Healthcare"])
+    'Northamptonshire Healthcare'
+    """
+    out = lines[0]
+    for ln in lines[1:]:
+        broken = out[-1:].isalpha() and ln[:1].islower()
+        out += ln if broken else f" {ln}"
+    return out
 
 
 def _page_rows(
