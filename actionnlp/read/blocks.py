@@ -215,6 +215,10 @@ def block_header(lines: list[str]) -> tuple[int, int, None] | None:
             start = i
             while start > 0 and (not lines[start - 1].strip() or _is_piece(lines, start - 1)):
                 start -= 1
+            if start > 0 and ID_RE.match(lines[start - 1].strip()):  # a number printed first
+                start -= 1
+                while start > 0 and (not lines[start - 1].strip() or _is_piece(lines, start - 1)):
+                    start -= 1
             while not lines[start].strip():
                 start += 1
             end = i + 1

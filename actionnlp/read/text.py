@@ -189,7 +189,7 @@ def split_text(text: str) -> TableText | None:
     found = find_header(lines)
     blocks = block_header(lines) if found is None or found[2] is None else None
     if blocks is not None and (
-        found is None or any(ID_RE.match(x.strip()) for x in lines[blocks[1] : found[0]])
+        found is None or any(ID_RE.match(x.strip()) for x in lines[blocks[0] : found[0]])
     ):
         found = blocks  # titles printed as blocks, with concern numbers before the header found
     if found is None:
