@@ -67,6 +67,7 @@ _CELL_START_RE = re.compile(
 _QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 _QUALIFIER_END_RE = re.compile(r"(?:\b(?:partly|partially|not)|/)$", re.I)
 _WORD_RE = re.compile(r"[a-z]{4,}")
+_MAX_STACK = 40  # owner entries stacked in one block
 _MAX_CELLS = 2_000_000  # paragraphs x rows of one page searched by the split (bounded work)
 
 
@@ -336,16 +337,23 @@ def _text_items(run: list[str], b: int) -> list[_Item]:
     cut = len(run)
     while cut > 0 and is_date_or_status(run[cut - 1]):
         cut -= 1
-    if 0 < cut < len(run) and is_target_block(run[cut:]) and is_owner_block(run[:cut]):
+    if 0 < cut < len(run) and is_target_block(run[cut:]) and _is_owner_run(run[:cut]):
         return [_Item("owner", run[:cut], block=b), _Item("target", run[cut:], block=b)]
     return [_Item("text", run, block=b)]
+
+
+def _is_owner_run(lines: list[str]) -> bool:
+    """An owner entry, or several stacked: each line short and capitalised."""
+    if is_owner_block(lines):
+        return True
+    return len(lines) <= _MAX_STACK and all(is_owner_block([ln]) for ln in lines)
 
 
 def _mark_owners(items: list[_Item]) -> None:
     """Short capitalised text beside target entries (or beside other owners) is an owner."""
     for _ in range(2):
         for k, it in enumerate(items):
-            if it.kind != "text" or not is_owner_block(it.lines):
+            if it.kind != "text" or not _is_owner_run(it.lines):
                 continue
             near = [items[j].kind for j in (k - 1, k + 1) if 0 <= j < len(items)]
             if "target" in near or (k + 1 < len(items) and items[k + 1].kind == "owner"):
@@ -391,11 +399,17 @@ def _width_split(pages: list[list[_Item]]) -> tuple[float, bool] | None:
     return mid, wide >= narrow
 
 
-def _set_roles(items: list[_Item], split: tuple[float, bool] | None) -> None:
-    """Mark each text item concern or response."""
+def _set_roles(items: list[_Item], split: tuple[float, bool] | None, unfinished: set[str]) -> None:
+    """Mark each text item concern or response.
+
+    ``unfinished``: the roles whose last text (on the pages so far) stopped
+    mid-sentence; updated. A block starting in lower case runs on from the text
+    beside it in the same block, else from the unfinished role (the response when
+    both are).
+    """
     n_ids = sum(1 for it in items if it.kind == "id")
     seen_id, concerns, prev = False, 0, None
-    for it in items:
+    for k, it in enumerate(items):
         if it.kind == "id":
             seen_id = True
         if it.kind != "text":
@@ -407,48 +421,83 @@ def _set_roles(items: list[_Item], split: tuple[float, bool] | None) -> None:
             wide = max(map(len, it.lines)) > split[0]  # a long line proves the wide column
             it.role = "response" if wide == split[1] else "concern"
         elif first[:1].islower():  # a cell's text cut by a decision, or by the page
-            runs_on = prev is not None and not ends_sentence(prev.lines[-1])
-            it.role = prev.role if runs_on and prev is not None else "response"
+            beside = prev is not None and (prev.block == it.block or items[k - 1] is prev)
+            if beside and prev is not None:
+                it.role = prev.role
+            else:
+                it.role = "concern" if unfinished == {"concern"} else "response"
         elif seen_id and concerns < n_ids:
             it.role = "concern"
         else:
             it.role = "response"
         if it.role == "concern" and not _REC_LABEL_RE.match(first):
             concerns += 1
+        (unfinished.discard if ends_sentence(it.lines[-1]) else unfinished.add)(it.role)
         prev = it
 
 
 # -- rows of a page -------------------------------------------------------------------
-def _assign_concerns(items: list[_Item], rows: list[_Row], cont: _Row | None) -> None:
+def _assign_concerns(items: list[_Item], rows: list[_Row], cont: _Row | None) -> dict[int, _Row]:
     """Concern blocks to the page's rows, in order; text running on goes with its row.
 
     When the page holds a whole multiple of its numbers' count of concern blocks
     (a concern and a recommendation paragraph in each cell), each row takes that
-    many in turn; a block left over at the top goes to the row continued from the
-    page before.
+    many in turn; a block at the top that runs on (lower case), or one block more
+    than the page's numbers, goes to the row continued from the page before.
+    Returns the row of each concern item (by ``id``) when the page has one block
+    (or group) per number, else nothing (the order alone is the evidence).
     """
     ids = [r for r in rows if r.cid]
-    groups: list[list[list[str]]] = []
+    groups: list[list[_Item]] = []
     for it in items:
         if it.kind != "text" or it.role != "concern":
             continue
         first = it.lines[0]
         if groups and (_REC_LABEL_RE.match(first) or first[:1].islower()):
-            groups[-1].append(it.lines)
+            groups[-1].append(it)
         else:
-            groups.append([it.lines])
-    lead = 0
-    if cont is not None and groups and groups[0][0][0][:1].islower():
-        lead = 1
-    elif cont is not None and ids and (len(groups) - 1) % len(ids) == 0 < len(groups) - 1:
-        lead = 1 if len(groups) - 1 > len(ids) or len(groups) % len(ids) else 0
-    for g in groups[:lead]:
-        cont.concern.extend(g)  # type: ignore[union-attr]
+            groups.append([it])
+    runs_on = bool(groups) and groups[0][0].lines[0][:1].islower()
+    lead = int(cont is not None and (runs_on or (bool(ids) and len(groups) == len(ids) + 1)))
+    owner: dict[int, _Row] = {}
     rest = groups[lead:]
-    per = len(rest) // len(ids) if ids and len(rest) % len(ids) == 0 and rest else 1
-    for k, g in enumerate(rest):
-        target = ids[min(k // per, len(ids) - 1)] if ids else rows[0]
-        target.concern.extend(g)
+    aligned = len(rest) == len(ids)
+    per = len(rest) // len(ids) if ids and rest and len(rest) % len(ids) == 0 else 1
+    for k, g in enumerate(groups):
+        if k < lead and cont is not None:
+            target = cont
+        else:
+            target = ids[min((k - lead) // per, len(ids) - 1)] if ids else rows[0]
+        for it in g:
+            target.concern.append(it.lines)
+            owner[id(it)] = target
+    return owner if aligned else {}
+
+
+def _assign_decisions(items: list[_Item], rows: list[_Row], owner: dict[int, _Row]) -> list[str]:
+    """Decisions to rows; returns any left over.
+
+    When the page's concern blocks are one per number, the decision printed after a
+    row's concern text is that row's; otherwise (and for the rest) in order to the
+    rows still without one.
+    """
+    free: list[str] = []
+    last: _Row | None = None
+    for it in items:
+        if it.kind == "id":
+            last = None
+        elif it.kind == "text":
+            last = owner.get(id(it))
+        elif it.kind == "decision":
+            if last is not None and last.cid and not last.decision:
+                last.decision = it.value
+            else:
+                free.append(it.value)
+            last = None
+    for r in rows:
+        if free and r.cid and not r.decision:
+            r.decision = free.pop(0)
+    return free
 
 
 def _words(text: str) -> set[str]:
@@ -557,12 +606,10 @@ def _page_rows(
     if pending:
         (rows[-1].headings if rows else cont.headings).extend(pending)
     slots = [cont, *rows]
-    _assign_concerns(items, slots, cont if prev is not None else None)
+    owner = _assign_concerns(items, slots, cont if prev is not None else None)
     if prev is not None and not cont.concern:
         cont.concern = prev.concern  # for word overlap only
-    decisions = [it.value for it in items if it.kind == "decision"]
-    for r, d in zip(rows, decisions, strict=False):
-        r.decision = d
+    extra = _assign_decisions(items, rows, owner)
     # the response flow, split into paragraphs, shared among the rows
     lines: list[str] = []
     starts: list[int] = []
@@ -591,7 +638,7 @@ def _page_rows(
             )
             problems.append(Problem("block_order", s.cid or None, why))
     _pair_entries(entries, slots, paras, problems)
-    for d in decisions[len(rows) :]:  # more decisions than numbers: kept as text
+    for d in extra:  # more decisions than numbers: kept as text
         (rows[-1] if rows else cont).paras.append(Para([d]))
     if prev is not None and cont.concern is prev.concern:
         cont.concern = []
@@ -682,8 +729,9 @@ def block_rows(lines: list[str], header: list[str]) -> BlockRead:
     problems: list[Problem] = []
     rows: list[RawRow] = []
     prev: _Row | None = None
+    unfinished: set[str] = set()
     for items in pages:
-        _set_roles(items, split)
+        _set_roles(items, split, unfinished)
         carry = bool(prev and prev.paras and not ends_sentence(prev.paras[-1].lines[-1]))
         page = _page_rows(items, prev, carry, problems)
         if prev is None and len(page) > 1:  # text before the first number: its row's
