@@ -738,6 +738,10 @@ def block_rows(lines: list[str], header: list[str]) -> BlockRead:
             _merge(page[1], page[0])
             page = page[1:]
         for r in page:
+            last = next((x for x in reversed(rows) if x.id_cell), None)
+            if not r.cid and r.concern and last is not None:  # the cell runs on: one text
+                last.concern += "\n" + "\n\n".join("\n".join(c) for c in r.concern)
+                r.concern = []
             rows.extend(_raw(r))
         numbered = [r for r in page if r.cid]
         prev = numbered[-1] if numbered else prev
