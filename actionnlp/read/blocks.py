@@ -157,12 +157,16 @@ def _by_header(
 
 
 def _titles(header: list[str]) -> set[str]:
-    """The header's title lines, as a page may repeat them.
-
-    A line of title words, or a title word broken over two lines ("Conc" / "ern").
-    """
+    """The header's title lines, as a page may repeat them: its leading run of
+    title lines or title words broken over two lines ("Conc" / "ern")."""
     lines = [h.strip() for h in header if h.strip()]
-    return {t.lower() for k, t in enumerate(lines) if _is_piece(lines, k)}
+    out = set()
+    for k, t in enumerate(lines):  # the header found may run on into the first row
+        if _is_piece(lines, k):
+            out.add(t.lower())
+        elif not ID_RE.match(t):
+            break
+    return out
 
 
 def _page_titles(lines: list[str]) -> set[str]:
@@ -477,19 +481,20 @@ def _assign_concerns(items: list[_Item], rows: list[_Row], cont: _Row | None) ->
 def _assign_decisions(items: list[_Item], rows: list[_Row], owner: dict[int, _Row]) -> list[str]:
     """Decisions to rows; returns any left over.
 
-    When the page's concern blocks are one per number, the decision printed after a
-    row's concern text is that row's; otherwise (and for the rest) in order to the
-    rows still without one.
+    When the page's concern blocks are one per number, a decision printed alone
+    after a row's concern text is that row's; the others (a run of decisions is
+    the column printed in order) go in order to the rows still without one.
     """
     free: list[str] = []
     last: _Row | None = None
-    for it in items:
+    for k, it in enumerate(items):
         if it.kind == "id":
             last = None
         elif it.kind == "text":
             last = owner.get(id(it))
         elif it.kind == "decision":
-            if last is not None and last.cid and not last.decision:
+            near = [items[j].kind for j in (k - 1, k + 1) if 0 <= j < len(items)]
+            if "decision" not in near and last is not None and last.cid and not last.decision:
                 last.decision = it.value
             else:
                 free.append(it.value)
