@@ -47,7 +47,7 @@ from actionnlp.read.cells import (
     is_title_fragment,
     is_title_line,
 )
-from actionnlp.read.columns import Para, fit_count, para_texts, paragraphs
+from actionnlp.read.columns import JOINING_END_RE, Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.segment import RawRow
 from actionnlp.read.shapes import is_date_or_status, is_owner_block, is_target_block
@@ -318,8 +318,29 @@ def _page_items(blocks: list[list[str]], titles: set[str], last_id: str | None):
             run.append(ln)
             i += 1
         _flush(run, b, items)
+    items = _join_split_entries(items)
     _mark_owners(items)
     return items, last_id
+
+
+def _join_split_entries(items: list[_Item]) -> list[_Item]:
+    """Entries a narrow column broke into two blocks joined back: a month alone and
+    its year ("December" / "2023"), an owner ending in a joining word ("Head of" /
+    "Psychology")."""
+    out: list[_Item] = []
+    for it in items:
+        if out and it.kind in ("text", "target") and out[-1].kind == "text":
+            last = out[-1]
+            dates = all(is_date_or_status(x) for x in last.lines + it.lines)
+            if dates and is_target_block(last.lines + it.lines):
+                out[-1] = _Item("target", last.lines + it.lines, block=last.block)
+                continue
+            both = last.lines + it.lines
+            if it.kind == "text" and JOINING_END_RE.search(last.lines[-1]) and is_owner_block(both):
+                out[-1] = _Item("text", both, block=last.block)
+                continue
+        out.append(it)
+    return out
 
 
 def _ends(line: str) -> bool:
