@@ -68,7 +68,7 @@ _QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 _QUALIFIER_END_RE = re.compile(r"(?:\b(?:partly|partially|not)|/)$", re.I)
 _WORD_RE = re.compile(r"[a-z]{4,}")
 _MAX_STACK = 40  # owner entries stacked in one block
-_MAX_CELLS = 2_000_000  # paragraphs x rows of one page searched by the split (bounded work)
+_MAX_CELLS = 200_000  # paragraphs x rows of one page searched by the split (bounded work)
 
 
 @dataclass
@@ -144,15 +144,16 @@ def _by_header(
     scattered = 0
     for page in pages:
         out.append([])
-        seen = False
+        seen = content = False
         for block in page:
-            repeat = len(block) > 1 and all(ln.lower() in titles for ln in block)
-            content = any(not all(x.lower() in titles for x in b) for b in out[-1])
-            if repeat and content and first in (ln.lower() for ln in block):
+            repeat = all(ln.lower() in titles for ln in block)
+            if repeat and len(block) > 1 and content and first in (ln.lower() for ln in block):
                 out.append([])
-            elif repeat and content and not seen:
+                content = False
+            elif repeat and len(block) > 1 and content and not seen:
                 scattered, seen = scattered + 1, True
             out[-1].append(block)
+            content = content or not repeat
     return out, scattered / max(1, len(pages))
 
 
@@ -197,6 +198,7 @@ _TITLE_OF = {
     "target": re.compile(r"\btarget\b|\btimescale\b|^date$", re.I),
 }
 _HEADER_WINDOW = 400  # lines after the first title searched for the others (bounded work)
+_MAX_TRIES = 20  # concern titles tried as the header's start (bounded work)
 
 
 def block_header(lines: list[str]) -> tuple[int, int, None] | None:
@@ -210,10 +212,14 @@ def block_header(lines: list[str]) -> tuple[int, int, None] | None:
     >>> block_header(["Plan", "No", "Concern", "", "1", "", "Response", "Owner", "Target date"])
     (1, 3, None)
     """
+    tried = 0
     for i, ln in enumerate(lines):
         t = ln.strip()
         if len(t) > 60 or not _TITLE_OF["concern"].search(t) or not _is_title(t):
             continue
+        tried += 1
+        if tried > _MAX_TRIES:
+            return None
         window = [x.strip() for x in lines[i : i + _HEADER_WINDOW]]
         titles = [x for x in window if x and _is_title(x)]
         if all(any(rx.search(x) for x in titles) for rx in _TITLE_OF.values()):
@@ -395,11 +401,11 @@ def _width_split(pages: list[list[_Item]]) -> tuple[float, bool] | None:
     widths = sorted(max(len(x) for x in it.lines) for it in texts)
     if len(widths) < 4:
         return None
-    best, cut = -1.0, 0
+    best, cut, below, total = -1.0, 0, 0, sum(widths)
     for k in range(1, len(widths)):  # Otsu: the split with the most variance between groups
-        lo, hi = widths[:k], widths[k:]
-        m1, m2 = sum(lo) / len(lo), sum(hi) / len(hi)
-        score = len(lo) * len(hi) * (m2 - m1) ** 2
+        below += widths[k - 1]
+        m1, m2 = below / k, (total - below) / (len(widths) - k)
+        score = k * (len(widths) - k) * (m2 - m1) ** 2
         if score > best:
             best, cut = score, k
     lo, hi = widths[:cut], widths[cut:]
@@ -520,10 +526,11 @@ def _assign_decisions(items: list[_Item], rows: list[_Row], owner: dict[int, _Ro
             else:
                 free.append(it.value)
             last = None
+    waiting = iter(free)
     for r in rows:
-        if free and r.cid and not r.decision:
-            r.decision = free.pop(0)
-    return free
+        if r.cid and not r.decision and (d := next(waiting, None)) is not None:
+            r.decision = d
+    return list(waiting)
 
 
 def _words(text: str) -> set[str]:
@@ -650,7 +657,7 @@ def _page_rows(
     entries = _entries(items)
     if len(entries) > len(rows) and len(paras) != len(entries):
         paras = fit_count(paras, len(entries), width)
-    first = {0} | {_para_of(paras, lines, s) for s in starts}
+    first = _para_starts(paras, lines, starts)
     forced = bool(paras) and prev is not None and (carry or paras[0].lines[0][:1].islower())
     where = _split_paras(paras, slots, first, forced)
     for p, j in zip(paras, where, strict=True):
@@ -671,15 +678,24 @@ def _page_rows(
     return slots
 
 
-def _para_of(paras: list[Para], lines: list[str], start: int) -> int:
-    """Index of the paragraph holding line ``start`` of the flow."""
+def _para_starts(paras: list[Para], lines: list[str], starts: list[int]) -> set[int]:
+    """The paragraphs that begin at (or first after) the flow lines ``starts``."""
+    firsts: list[int] = []  # the count of text lines before each paragraph
     seen = 0
-    target = sum(1 for x in lines[:start] if x)
-    for i, p in enumerate(paras):
-        if seen >= target:
-            return i
+    for p in paras:
+        firsts.append(seen)
         seen += len(p.lines)
-    return len(paras)
+    out, i, before = {0}, 0, 0
+    marks = iter(sorted(starts))
+    mark = next(marks, None)
+    for k, x in enumerate(lines):
+        while mark is not None and mark == k:
+            while i < len(firsts) and firsts[i] < before:
+                i += 1
+            out.add(i)
+            mark = next(marks, None)
+        before += 1 if x else 0
+    return out
 
 
 def _pair_entries(
@@ -701,8 +717,9 @@ def _pair_entries(
     elif len(entries) == len(numbered):
         order = numbered
     else:
+        place = {id(s): k for k, s in enumerate(slots)}
         order = (filled * (len(entries) // len(filled) + 1))[: len(entries)]
-        order.sort(key=slots.index)
+        order.sort(key=lambda s: place[id(s)])
         for s in dict.fromkeys(order):
             why = (
                 f"block-ordered text: {len(entries)} owner/target entries beside "
@@ -756,6 +773,7 @@ def block_rows(lines: list[str], header: list[str]) -> BlockRead:
     rows: list[RawRow] = []
     prev: _Row | None = None
     unfinished: set[str] = set()
+    last: RawRow | None = None
     for items in pages:
         _set_roles(items, split, unfinished)
         carry = bool(prev and prev.paras and not ends_sentence(prev.paras[-1].lines[-1]))
@@ -764,11 +782,11 @@ def block_rows(lines: list[str], header: list[str]) -> BlockRead:
             _merge(page[1], page[0])
             page = page[1:]
         for r in page:
-            last = next((x for x in reversed(rows) if x.id_cell), None)
             if not r.cid and r.concern and last is not None:  # the cell runs on: one text
                 last.concern += "\n" + "\n\n".join("\n".join(c) for c in r.concern)
                 r.concern = []
             rows.extend(_raw(r))
+            last = next((x for x in reversed(rows[-2:]) if x.id_cell), last)
         numbered = [r for r in page if r.cid]
         prev = numbered[-1] if numbered else prev
     for p in problems:
