@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, field
 
 from actionnlp.plan import Problem
-from actionnlp.read.blocks import block_header, block_rows
+from actionnlp.read.blockitems import block_header
+from actionnlp.read.blocks import block_rows
 from actionnlp.read.cells import (
     ID_RE,
     agreement_of,
