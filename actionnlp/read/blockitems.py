@@ -25,7 +25,7 @@ from actionnlp.read.columns import JOINING_END_RE
 from actionnlp.read.shapes import is_date_or_status, is_owner_block, is_target_block
 from actionnlp.read.stream import DECISION_RE, is_heading_line, row_start
 
-__all__ = ["REC_LABEL_RE", "BlockPages", "Item", "block_header", "block_pages"]
+__all__ = ["REC_LABEL_RE", "BlockPages", "Item", "block_header", "block_pages", "has_row_number"]
 
 _LABEL_RE = re.compile(
     r"^(?:key\s+|priority\s+)?(?:concern|recommendation)s?(?:\s*\([^)]{0,12}\))?\s*:", re.I
@@ -223,6 +223,26 @@ def block_header(lines: list[str]) -> tuple[int, int, None] | None:
                 end += 1
             return start, end, None
     return None
+
+
+def has_row_number(lines: list[str], start: int, end: int) -> bool:
+    """Is a concern number printed alone in ``lines[start:end]``? Numbers that each
+    come before a title ("1." / "No" / "2." / "Concerns") number the titles.
+
+    >>> has_row_number(["1.", "", "No", "", "2.", "", "Concerns"], 0, 7)
+    False
+    >>> has_row_number(["No", "", "1", "", "Concerns"], 0, 5)
+    True
+    """
+    titled = 0
+    for k in range(start, min(end, len(lines))):
+        if not ID_RE.match(lines[k].strip()):
+            continue
+        nxt = next((j for j in range(k + 1, len(lines)) if lines[j].strip()), None)
+        if nxt is None or not _is_piece(lines, nxt):
+            return True
+        titled += 1
+    return titled == 1
 
 
 def _is_piece(lines: list[str], k: int, *, loose: bool = True) -> bool:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from actionnlp.plan import Problem
-from actionnlp.read.blockitems import block_header
+from actionnlp.read.blockitems import block_header, has_row_number
 from actionnlp.read.blocks import block_rows
 from actionnlp.read.cells import (
     ID_RE,
@@ -190,7 +190,7 @@ def split_text(text: str) -> TableText | None:
     found = find_header(lines)
     blocks = block_header(lines) if found is None or found[2] is None else None
     if blocks is not None and (
-        found is None or any(ID_RE.match(x.strip()) for x in lines[blocks[0] : found[0]])
+        found is None or (blocks[0] < found[0] and has_row_number(lines, blocks[0], found[1]))
     ):
         found = blocks  # titles printed as blocks, with concern numbers before the header found
     if found is None:
