@@ -109,3 +109,23 @@ def test_rows_sharing_a_page_flow_are_reported():
     assert one.actions[0].text.startswith("Cells are now cleaned")
     assert (one.actions[0].owner_raw, two.actions[0].owner_raw) == ("Governor", "Catering")
     assert {p.concern_id for p in plan.problems if p.kind == "block_order"} == {"1", "2"}
+
+
+def test_decision_printed_beside_the_concern_line_by_line():
+    """ "Not" / a concern line / "Agreed": the decision column interleaved with the concern's."""
+    text = (
+        OPENING + "\n".join([
+            "Rec No", "Recommendation", "", "Agreed/", "Partly", "Agreed/ Not", "Agreed", "",
+            "1", "", "2", "",
+            "Key concern: Staff were too", "Not", "passive with prisoners.", "Agreed", "",
+            "Key concern: Cells were dirty.", "", "Agreed", "",
+            "Response Action Taken/Planned", "",
+            "Staff will be trained to speak with prisoners daily.",
+            "", "Responsible Owner", "", "Target Date", "",
+            "Governor", "", "May 2024", "",
+            "Cells are cleaned daily by the wing staff.", "", "Governor", "", "June 2024",
+        ]) + "\n"
+    )  # fmt: skip
+    plan = plan_from_text(text)
+    assert [(c.id, c.agreement) for c in plan.concerns] == [("1", "not_agreed"), ("2", "agreed")]
+    assert plan.concerns[0].concern_text == "Staff were too passive with prisoners."

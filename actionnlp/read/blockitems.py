@@ -287,6 +287,18 @@ def _decision(lines: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
+def _split_decision(lines: list[str], i: int, titles: set[str]) -> str | None:
+    """A decision whose two words sit on alternate lines, a concern line between them
+    ("Not" / "passive in their contact with" / "Agreed"): the decision column printed
+    beside the concern column line by line."""
+    if not _QUALIFIER_RE.match(lines[i]) or i + 2 >= len(lines) or lines[i + 1].lower() in titles:
+        return None
+    if _decision(lines, i) or _decision(lines, i + 1) or not _decision(lines, i + 2):
+        return None
+    m = DECISION_RE.match(f"{lines[i]} {lines[i + 2]}")
+    return m.group("d") if m and not m.group("rest") else None
+
+
 def _page_items(blocks: list[list[str]], titles: set[str], last_id: str | None):
     """The page's items in reading order, and the last concern number seen."""
     items: list[Item] = []
@@ -297,8 +309,18 @@ def _page_items(blocks: list[list[str]], titles: set[str], last_id: str | None):
         run: list[str] = []
 
         i, after = 0, ""  # the title line just dropped
+        skip: set[int] = set()
         while i < len(lines):
             ln = lines[i]
+            if i in skip:
+                i += 1
+                continue
+            if (split := _split_decision(lines, i, titles)) is not None:
+                _flush(run, b, items)  # "Not" / a concern line / "Agreed": printed side by side
+                items.append(Item("decision", [ln, lines[i + 2]], split, b))
+                skip.add(i + 2)
+                i += 1
+                continue
             dec = _decision(lines, i)
             # a header title; a decision word only as the end of a title ("Agreed/ Not" / "Agreed")
             if (ln.lower() in titles and not dec) or (dec and _QUALIFIER_END_RE.search(after)):
