@@ -166,7 +166,7 @@ def _split_paras(paras: list[Para], slots: list[_Row], starts: set[int], forced:
 
     def sim(i: int, j: int) -> float:
         shared = pw[i] & sets[j]
-        return sum(math.log((m + 1) / df[w]) for w in shared) / math.sqrt(len(pw[i]) + 1)
+        return sum(math.log((m + 1) / df[w]) for w in sorted(shared)) / math.sqrt(len(pw[i]) + 1)
 
     neg = -1e18
     # best[i][j]: paragraphs 0..i placed, paragraph i in slot j
