@@ -402,10 +402,17 @@ def _text_items(run: list[str], b: int) -> list[Item]:
 
 
 def _is_owner_run(lines: list[str]) -> bool:
-    """An owner entry, or several stacked: each line short and capitalised."""
+    """An owner entry, or several stacked: each line short and capitalised (a word
+    broken over a narrow column, "Northamptons" / "hire", taken as one)."""
     if is_owner_block(lines):
         return True
-    return len(lines) <= _MAX_STACK and all(is_owner_block([ln]) for ln in lines)
+    whole: list[str] = []
+    for ln in lines[: _MAX_STACK + 1]:
+        if whole and whole[-1][-1:].isalpha() and ln[:1].islower():
+            whole[-1] += ln
+        else:
+            whole.append(ln)
+    return len(whole) <= _MAX_STACK and all(is_owner_block([ln]) for ln in whole)
 
 
 def _mark_owners(items: list[Item]) -> None:
