@@ -38,9 +38,9 @@ FORMS = [f for f in ev.FORMS if any(e["form"] == f for e in MANIFEST)]
 GAPS: dict[str, dict[str, str]] = {
     "pdftotext": {
         "concerns": "96.9% of concerns with the right id and decision",
-        "text": "text similarity concern 0.685, response 0.534",
-        "pairs": "owner/target pairs 0.317",
-        "lost": "52 of 32753 words lost (mostly joined by pdftotext at line-end hyphens)",
+        "text": "text similarity concern 0.701, response 0.546",
+        "pairs": "owner/target pairs 0.319",
+        "lost": "51 of 32753 words lost (mostly joined by pdftotext at line-end hyphens)",
     },
     "pdftotext-layout": {
         "text": "text similarity concern 0.950, response 0.978",
@@ -68,9 +68,8 @@ GAPS: dict[str, dict[str, str]] = {
         "lost": "6 of 32753 words lost",
     },
     "pdfminer": {
-        "text": "text similarity concern 0.877, response 0.698",
-        "pairs": "owner/target pairs 0.485",
-        "lost": "1 of 32753 words lost",
+        "text": "text similarity concern 0.895, response 0.706",
+        "pairs": "owner/target pairs 0.490",
     },
     "bs4": {
         "pairs": "owner/target pairs 0.932",
