@@ -36,7 +36,7 @@ test-slow: $(STAMP)
 # The report's explorer in headless Chromium (Debian: apt-get install chromium chromium-driver);
 # the tests say so and skip when no browser or driver is installed.
 test-browser: $(STAMP)
-	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -rs -m browser tests/test_report_browser.py
+	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -rs -m browser tests/analysis/test_report_browser.py
 # Hostile inputs (issue 16): generated bad files, each read under a time and memory limit.
 test-hostile: $(STAMP)
 	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -m hostile tests/hostile

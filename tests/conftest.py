@@ -1,4 +1,20 @@
-"""Shared fixtures: models trained once per session by the CI variant of training."""
+"""Shared fixtures: models trained once per session by the CI variant of training.
+
+Where tests live (``tests/test_architecture.py`` checks the folders):
+
+- a module's tests mirror its path: ``actionnlp/read/table.py`` -> ``tests/read/test_table.py``,
+  ``actionnlp/cache/store.py`` -> ``tests/cache/test_store.py``; a top-level module's tests
+  are ``tests/test_<module>.py``. More than one file per module is fine:
+  ``test_<module>_<topic>.py`` (``tests/read/test_docx_hostile.py``), and a package as a
+  whole is ``tests/<package>/test_<package>.py``;
+- each test folder is a package (``__init__.py``), so two folders may each hold a
+  ``test_store.py``; helpers shared by tests stay at the top and are imported as
+  ``tests.<helper>`` (``from tests.same_plan import assert_same_plan``);
+- cross-cutting suites stay at the top: the architecture, the behaviour suites
+  (``test_behaviour_*.py``), training, docs, notebooks and benchmarks;
+- ``tests/hostile/`` is a suite of its own (``make test-hostile``) and ``tests/fixtures/``
+  holds test data; neither mirrors a package.
+"""
 
 from __future__ import annotations
 

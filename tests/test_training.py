@@ -49,7 +49,7 @@ def test_fast_cli_leaves_the_shipped_model_card_alone(fast_training_run, capsys)
     `--cards DIR` is given, and refuses the shipped models folder."""
     from argparse import Namespace
 
-    from conftest import ROOT, _train_module
+    from tests.conftest import ROOT, _train_module
 
     train = _train_module()
     assert train.cards_dir(Namespace(no_cards=False, cards=None, fast=False)) == ROOT / "docs"
@@ -72,11 +72,10 @@ def test_second_theme_labelling_lines_up_with_the_corpus(tmp_path):
     file that no longer lines up with the corpus is refused, not silently misread."""
     import importlib.util
 
-    from conftest import ROOT
-
     from actionnlp.corpus import load_corpus
     from actionnlp.labels import THEMES
     from actionnlp.themes.training import theme_items
+    from tests.conftest import ROOT
 
     spec = importlib.util.spec_from_file_location(
         "actionnlp_agreement", ROOT / "training" / "agreement.py"
@@ -107,7 +106,7 @@ def test_smart_second_coding_and_adjudication_line_up_with_the_corpus(tmp_path):
     from the corpus value it replaced; a coded id the corpus does not have is refused."""
     import importlib.util
 
-    from conftest import ROOT
+    from tests.conftest import ROOT
 
     spec = importlib.util.spec_from_file_location(
         "actionnlp_smart_agreement", ROOT / "training" / "smart_agreement.py"
@@ -137,11 +136,10 @@ def test_pin_command_re_pins_a_retrained_folder(fast_training, tmp_path):
     import runpy
     import shutil
 
-    from conftest import _train_module
-
     from actionnlp.embed import FakeEmbedder
     from actionnlp.errors import ArtifactError
     from actionnlp.loading import load
+    from tests.conftest import _train_module
 
     train = _train_module()
     out = tmp_path / "models"

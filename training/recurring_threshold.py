@@ -6,7 +6,7 @@ The samples hold no pair of successive plans of one prison, so the threshold is 
 from the other side: for every concern of a sample, its best cosine similarity to a
 concern of another prison (concerns that are *not* the same concern raised again, yet
 often on the same theme). The threshold must sit above these; the built later plans of
-``tests/test_recurring.py`` check that reworded concerns still pass it.
+``tests/analysis/test_recurring.py`` check that reworded concerns still pass it.
 """
 
 from __future__ import annotations

@@ -313,7 +313,7 @@ def test_import_is_cheap_and_lazy():
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=Path(__file__).resolve().parents[2],
         check=True,
     )
     assert out.stdout.strip() == "Analysis"

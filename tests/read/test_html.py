@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from same_plan import assert_same_plan
 
 import actionnlp
 from actionnlp.data import SAMPLES_DIR
 from actionnlp.errors import EmptyDocumentError, NotAnActionPlanError, UnreadableDocumentError
 from actionnlp.read.html import read_html
+from tests.same_plan import assert_same_plan
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 SEEDS = ["peterborough-2024", "stafford-2020"]
 
 

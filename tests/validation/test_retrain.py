@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from coding import ROOT, fill_from_corpus
 
 import actionnlp
 from actionnlp.artifacts import file_sha256
@@ -24,6 +23,7 @@ from actionnlp.validation import (
     train_on_labels,
     write_sheet,
 )
+from tests.coding import ROOT, fill_from_corpus
 
 
 def test_packaged_corpus_is_training_data():

@@ -7,7 +7,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from same_plan import assert_same_plan
 
 import actionnlp
 from actionnlp.data import SAMPLES_DIR
@@ -18,8 +17,9 @@ from actionnlp.errors import (
     UnreadableDocumentError,
 )
 from actionnlp.read.docx import read_docx
+from tests.same_plan import assert_same_plan
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 SEEDS = ["peterborough-2024", "stafford-2020"]
 
 

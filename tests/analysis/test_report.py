@@ -7,9 +7,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from renamed_plans import renamed_copies
 
 from actionnlp.analysis.report import SECTIONS, Section, report_html
+from tests.renamed_plans import renamed_copies
 
 HOSTILE = '</script><img src=x onerror="alert(1)"> & <b>bold</b>'
 
@@ -163,7 +163,7 @@ def test_explorer_source_names_the_file_and_the_pdf_page(fast_models):
 
     from actionnlp.analysis import analyze
 
-    fixtures = Path(__file__).parent / "fixtures"
+    fixtures = Path(__file__).parents[1] / "fixtures"
     result = analyze(
         [fixtures / "stafford-2020.pdf", fixtures / "stafford-2020.docx"],
         models=fast_models,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from renamed_plans import renamed_copies
 
 from actionnlp.analysis import plots
+from tests.renamed_plans import renamed_copies
 
 DOLLAR = r"HMP Dollar $\frac{1}{$ Test"
 NAMES = ["theme_heatmap", "smart_by_prison", "owner_categories", "target_horizon"]

@@ -12,7 +12,7 @@ from actionnlp.analysis import Analysis
 from actionnlp.analysis.codebook import SIDE_TABLES, codebook, codebook_markdown
 from actionnlp.analysis.store import FORMATS, neutralise, restore
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

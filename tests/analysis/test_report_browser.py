@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from renamed_plans import renamed_copies
+
+from tests.renamed_plans import renamed_copies
 
 pytestmark = pytest.mark.browser
 

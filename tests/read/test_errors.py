@@ -20,7 +20,7 @@ from actionnlp.errors import (
 from actionnlp.read import read_plan, read_plans
 from actionnlp.read.limits import Limits
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def _broken_docx(path: Path) -> Path:

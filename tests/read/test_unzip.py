@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "hostile"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "hostile"))
 import make_hostile as hostile
 
 from actionnlp.errors import DocumentTooLargeError, UnreadableDocumentError

@@ -13,8 +13,8 @@ pytest.importorskip(
     "distributed", reason="dask[distributed] is not installed (pip install -e '.[dask]')"
 )
 
-PAGE = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
-MARK = "<!-- tests/test_analysis_dask.py runs this block -->"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "performance.md"
+MARK = "<!-- tests/analysis/test_run_dask.py runs this block -->"
 
 
 def _example() -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from same_plan import assert_same_plan, squash
 
 import actionnlp
 from actionnlp.data import SAMPLES_DIR
@@ -21,8 +20,9 @@ from actionnlp.errors import (
 )
 from actionnlp.read.limits import Limits
 from actionnlp.read.pdf import read_pdf
+from tests.same_plan import assert_same_plan, squash
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 SEEDS = ["peterborough-2024", "stafford-2020"]
 
 
