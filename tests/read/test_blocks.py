@@ -14,9 +14,9 @@ import textwrap
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from layout_tables import OPENING, Table, tables
 
 from actionnlp.read import plan_from_text
+from tests.layout_tables import OPENING, Table, tables
 
 TITLES = {
     "concerns": ["Concern", "No", "", "Concerns", "", "Response Action Taken/Planned"],
