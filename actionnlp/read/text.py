@@ -16,6 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from actionnlp.plan import Problem
+from actionnlp.read.blockitems import block_header, has_row_number
+from actionnlp.read.blocks import block_rows
 from actionnlp.read.cells import (
     ID_RE,
     agreement_of,
@@ -66,12 +69,17 @@ class TableText:
     header: list[str] = field(default_factory=list)  # the header's lines
     stream: bool = False  # set by table_rows when the column-block reader won
     interleaved: bool = False  # set by table_rows for line-interleaved cells
+    blocks: bool = False  # set by table_rows when the block-order reader won
+    problems: list[Problem] = field(default_factory=list)  # what the winning reader reports
 
     @property
     def layout(self) -> str:
-        """``tabular``, ``fixed-width``, ``column-blocks``, ``flattened`` or ``interleaved``."""
+        """``tabular``, ``fixed-width``, ``column-blocks``, ``flattened``, ``interleaved``
+        or ``block-order``."""
         if self.interleaved:
             return "interleaved"
+        if self.blocks:
+            return "block-order"
         if self.columns is None:
             return "column-blocks" if self.stream else "flattened"
         return "tabular" if self.columns.fixed is None else "fixed-width"
@@ -86,6 +94,9 @@ def _score(rows: list[RawRow]) -> int:
     return 4 * good + len(concerns) - len(problems)
 
 
+_GROUPED = 0.15  # share of numbers printed together that marks block order
+
+
 def table_rows(split: TableText) -> list[RawRow]:
     """The table's rows, read by the reader of its layout."""
     if is_interleaved(split.table):
@@ -96,7 +107,12 @@ def table_rows(split: TableText) -> list[RawRow]:
         flat = flattened_rows(split.table)
         stream = stream_rows(split.table, split.header, decisions=decisions)
         split.stream = _score(stream) > _score(flat)
-        return stream if split.stream else flat
+        best = stream if split.stream else flat
+        read = block_rows(split.header + split.table, split.header)
+        if read.grouped >= _GROUPED and _score(read.rows) >= _score(best):
+            split.blocks, split.stream, split.problems = True, False, read.problems
+            return read.rows
+        return best
     if split.columns.fixed is not None:
         return fixed_rows(split.table, split.columns.fixed)
     return tabular_rows(split.table, split.columns)
@@ -178,6 +194,11 @@ def split_text(text: str) -> TableText | None:
     """Split a document into opening, table lines and the text after the table."""
     lines = text.splitlines()
     found = locate_header(lines)
+    blocks = block_header(lines) if found is None or found[2] is None else None
+    if blocks is not None and (
+        found is None or (blocks[0] < found[0] and has_row_number(lines, blocks[0], found[1]))
+    ):
+        found = blocks  # titles printed as blocks, with concern numbers before the header found
     if found is None:
         return None
     start, body, columns = found

@@ -27,6 +27,8 @@ LAYERS = [
     {"segment"},  # rows -> concerns and actions
     {"reconcile", "table", "columns"},  # cells and header roles; column blocks
     {"stream"},
+    {"blockitems"},  # block-ordered text, page by page: items and their roles
+    {"blocks"},  # block-ordered text: rows (pdftotext default, pdfminer)
     {"linecut"},  # one printed line cut into its cells' pieces
     {"interleaved"},  # line-interleaved cells
     {"text"},  # the text layouts
