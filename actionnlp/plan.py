@@ -21,13 +21,18 @@ Section = Literal["priority", "key", "general"]
 Agreement = Literal["agreed", "partly_agreed", "not_agreed"]
 
 
+#: Problems that make a concern's actions "paired by position" in the read quality.
+_BY_POSITION = ("count_mismatch", "block_order")
+
+
 @dataclass
 class Problem:
     """Something reconciliation found: a gap, a count mismatch, text it could not place.
 
     ``kind`` is one of: ``numbering_gap``, ``stated_totals``, ``count_mismatch``,
     ``unplaced_text``, ``clipped_id``, ``duplicate_text``, ``truncated``, ``no_response``,
-    ``no_table`` (a cover whose plan table is missing).
+    ``no_table`` (a cover whose plan table is missing), ``block_order`` (block-ordered
+    text: rows told apart by word overlap, or entries paired by order).
     ``text`` carries any text that could not be placed, so nothing is lost.
     """
 
@@ -133,13 +138,14 @@ class ActionPlan:
         states no total); ``read_paired_by_count``: share of actions whose concern's
         paragraphs and owner/target entries paired one to one, and
         ``read_paired_by_position`` the share paired by position despite unequal counts
+        or placed by word overlap in block-ordered text (``block_order``)
         (None without actions); ``read_partial``: the table is missing or cut off.
 
         >>> q = ActionPlan(concerns=[Concern("1", "x", actions=[Action("y")])]).read_quality()
         >>> q["read_found_share"], q["read_paired_by_count"], q["read_partial"]
         (None, 1.0, False)
         """
-        uneven = {p.concern_id for p in self.problems if p.kind == "count_mismatch"}
+        uneven = {p.concern_id for p in self.problems if p.kind in _BY_POSITION}
         steps = [c.id for c in self.concerns for a in c.actions if is_action_row(a.kind)]
         stated = (self.stated_totals or {}).get("total")
         by_position = sum(cid in uneven for cid in steps) / len(steps) if steps else None

@@ -16,8 +16,8 @@ ROOT = Path(actionnlp.__file__).parent
 TESTS = Path(__file__).parent
 #: Folders of tests/ that are not mirrors of a package: a suite of its own and test data.
 OWN_SUITES = ("hostile", "fixtures")
-#: "Modules under about 600 lines": the limit allows that "about", no more.
-MAX_LINES = 650
+#: "Modules under about 600 lines": every module fits, so 600 is the limit.
+MAX_LINES = 600
 
 
 def private_imports(source: str, module: str) -> list[str]:

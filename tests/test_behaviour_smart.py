@@ -200,3 +200,127 @@ def test_dir_quantity_or_cadence_never_lowers_m(scorer, text: str, extra: str) -
     plain = _scores(scorer, [(text, "Governor", "June 2025")]).iloc[0]
     counted = _scores(scorer, [(text + extra, "Governor", "June 2025")]).iloc[0]
     assert counted.smart_M >= plain.smart_M and counted.smart_M == 1
+
+
+@pytest.mark.parametrize("text", BASES)
+@pytest.mark.parametrize(
+    "extra",
+    [" A revised storage procedure has been issued to wing staff.", " Two posts will be filled."],
+)
+def test_dir_produced_deliverable_never_lowers_m(scorer, text: str, extra: str) -> None:
+    plain = _scores(scorer, [(text, "Governor", "June 2025")]).iloc[0]
+    counted = _scores(scorer, [(text + extra, "Governor", "June 2025")]).iloc[0]
+    assert counted.smart_M >= plain.smart_M and counted.smart_M == 1
+
+
+# -- the guideline's definitions, one case each (hand-written) -----------------------
+def test_mft_open_outcome_lowers_a_not_s(scorer) -> None:
+    text = "The Head of Healthcare will lead a review of pharmacy opening hours to see if they can be extended."
+    out = _scores(scorer, [(text, "Head of Healthcare", "June 2025")]).iloc[0]
+    assert out.smart_S == 1, out.smart_evidence
+    assert out.smart_A == 0 and "to see if" in out.smart_evidence["A"]
+
+
+def test_mft_purpose_clause_keeps_the_step(scorer) -> None:
+    text = "The pharmacy team will attend the weekly wing forum to improve communication with prisoners."
+    out = _scores(scorer, [(text, "Head of Healthcare", "June 2025")]).iloc[0]
+    assert out.smart_S == 1 and out.smart_M == 1, out.smart_evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "m"),
+    [
+        ("A new audit system for medicines storage has been introduced.", 0),
+        ("A new audit system for medicines storage has been introduced and runs weekly.", 1),
+        ("Pharmacy staff will improve communication with the wings.", 0),
+        ("A revised medicines policy has been published.", 1),
+        ("The controlled drugs register has been revised.", 1),
+        ("A second clinic room has been allocated to the pharmacy team.", 1),
+        ("The pharmacy will work with third-party suppliers on storage.", 0),
+        ("Every newly arrived prisoner will be seen by a pharmacist.", 1),
+    ],
+)
+def test_mft_measurable_by_definition(scorer, text: str, m: int) -> None:
+    out = _scores(scorer, [(text, "Head of Healthcare", "June 2025")]).iloc[0]
+    assert out.smart_M == m, out.smart_evidence["M"]
+
+
+def test_mft_hedged_step_lowers_s_and_names_the_step() -> None:
+    text = "New medicines cabinets will be installed on the wings subject to funding."
+    out = RuleSmartScorer().fit().annotate(_frame([(text, "Head of Healthcare", "June 2025")]))
+    row = out.iloc[0]
+    assert row.smart_S == 0 and row.smart_A == 0
+    assert (
+        "subject to funding" in row.smart_evidence["S"] and "installed" in row.smart_evidence["S"]
+    )
+    variant = RuleSmartScorer(hedged_specific=True).fit()
+    row = variant.annotate(_frame([(text, "Head of Healthcare", "June 2025")])).iloc[0]
+    assert row.smart_S == 1 and row.smart_A == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "r"),
+    [
+        ("A second dispensing hatch has been installed beside the servery on each landing.", 1),
+        ("Leaders will continue to work with partners.", 0),
+    ],
+)
+def test_mft_relevance_needs_evidence_against_a_link(text: str, r: int) -> None:
+    out = RuleSmartScorer().fit().annotate(_frame([(text, "Governor", "June 2025")])).iloc[0]
+    assert out.smart_R == r, out.smart_evidence["R"]
+    assert ("generic" in out.smart_evidence["R"]) == (r == 0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The pharmacy team now check the medicines fridge temperatures every morning.",
+        "The night nurse currently reviews every late arrival's prescription.",
+    ],
+)
+def test_mft_present_step_stated_as_done_is_specific(scorer, text: str) -> None:
+    out = _scores(scorer, [(text, "Head of Healthcare", "Completed")]).iloc[0]
+    assert out.smart_S == 1 and out.smart_A == 1, out.smart_evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "s"),
+    [
+        ("Support will be provided to prisoners waiting for their medicines.", 0),
+        ("Assistance is available from the pharmacy team where needed.", 0),
+        (
+            "Support will be provided to prisoners waiting for their medicines. A second "
+            "dispensing hatch will be fitted on the wing.",
+            1,
+        ),
+    ],
+)
+def test_mft_help_as_subject_is_no_checkable_step(scorer, text: str, s: int) -> None:
+    out = _scores(scorer, [(text, "Head of Healthcare", "June 2025")]).iloc[0]
+    assert out.smart_S == s, out.smart_evidence["S"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pharmacy vacancies will be managed effectively by the Head of Healthcare.",
+        "Medicines storage on the wings will be improved.",
+        "Delays in prescribing are addressed by the pharmacy team.",
+    ],
+)
+def test_mft_managing_verbs_name_no_step(scorer, text: str) -> None:
+    out = _scores(scorer, [(text, "Head of Healthcare", "June 2025")]).iloc[0]
+    assert out.smart_S == 0, out.smart_evidence["S"]
+
+
+@pytest.mark.parametrize(
+    ("text", "s"),
+    [
+        ("Refurbishment of the wing showers completed in May.", 1),
+        ("Medicines fridge replacement complete.", 1),
+        ("The medicines fridge work is not yet complete.", 0),
+    ],
+)
+def test_mft_telegraphic_completion_is_a_step(scorer, text: str, s: int) -> None:
+    out = _scores(scorer, [(text, "Head of Healthcare", "Completed")]).iloc[0]
+    assert out.smart_S == s, out.smart_evidence["S"]

@@ -21,9 +21,18 @@ DRUG_WORDING = [
     " Visits will be watched to stop drugs being passed.",
     " Suspected illicit substances found in searches will be sent for testing.",
 ]
+#: Wording of other weak themes, added to a neutral action (direction tests, shipped model).
+THEME_WORDING = {
+    "regime": " Men on the wing will get more hours unlocked and fewer cancelled gym slots.",
+    "safety": " Fights and assaults on the landing will be reviewed by the violence reduction lead.",
+    "staffing": " Officer vacancies will be filled and new recruits coached by experienced staff.",
+}
 CONCERN = "Prisoners at HMP {prison} reported that wing living conditions were poor."
 PRISONS = ("Anytown", "Brackenfield", "Low Moss Vale")
 PEOPLE = ("Mr Patel", "Ms Okafor", "Dr A. Nowak")
+#: Names without a title that says what the person does ("Dr" is health wording, and the
+#: shipped tagger rightly reads it so), for the theme invariance test.
+PLAIN_NAMES = ("Sam Patel", "Joan Okafor", "Piotr Nowak")
 
 
 def _themes(models, pairs):
@@ -98,4 +107,31 @@ def test_inv_theme_labels_under_prison_rename_shipped(text: str) -> None:
 
     models = load()
     outs = [_themes(models, [(text, CONCERN.format(prison=p))])["themes"].iloc[0] for p in PRISONS]
+    assert all(sorted(o) == sorted(outs[0]) for o in outs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("theme", sorted(THEME_WORDING))
+@pytest.mark.parametrize("text", NEUTRAL)
+def test_dir_theme_wording_never_lowers_its_probability_shipped(text: str, theme: str) -> None:
+    from actionnlp.loading import load
+
+    models = load()
+    concern = CONCERN.format(prison="Anytown")
+    plain = _themes(models, [(text, concern)])[f"p_{theme}"].iloc[0]
+    more = _themes(models, [(text + THEME_WORDING[theme], concern)])[f"p_{theme}"].iloc[0]
+    assert more >= plain
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", NEUTRAL)
+def test_inv_theme_labels_under_person_rename_shipped(text: str) -> None:
+    from actionnlp.loading import load
+
+    models = load()
+    concern = CONCERN.format(prison="Anytown")
+    outs = [
+        _themes(models, [(f"{text} {person} will report on progress.", concern)])["themes"].iloc[0]
+        for person in PLAIN_NAMES
+    ]
     assert all(sorted(o) == sorted(outs[0]) for o in outs)

@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 
 import actionnlp
-from actionnlp.artifacts import file_sha256, pins_of, save_sklearn
+from actionnlp.artifacts import file_sha256, pins_of
 from actionnlp.embed import FakeEmbedder
 from actionnlp.errors import ArtifactError
 from actionnlp.loading import ARTIFACTS, MODELS_DIR, PIN_FILE, load, shipped_pins
+from actionnlp.skops_io import save_sklearn
 
 
 def test_pins_in_the_code_match_the_shipped_manifests():
@@ -237,7 +238,7 @@ def test_a_whole_tagger_in_a_skops_file_is_refused(fast_models, tmp_path):
     which the allowlist no longer trusts: only fitted scikit-learn/NumPy parts load."""
     import copy
 
-    from actionnlp.artifacts import load_sklearn
+    from actionnlp.skops_io import load_sklearn
 
     tagger = copy.copy(fast_models.theme_tagger)
     tagger.embedder = None

@@ -4,7 +4,7 @@ Do not edit: `make train` rewrites it, `make pin` re-pins the artifacts as they 
 """
 
 PINS: dict[str, str] = {
-    "owners-v1": "2cdfdce80081a5ab3a1f117972855625424183819148f71f8c0fe8807a7b82f7",
-    "smart-v1": "f7b691448bdc988aa67ca4c10b6c40ff7e3247c13aa2c50ab56f488be14bdf84",
-    "themes-v1": "8fb727fc18eae2ac822cd494bd1fc0a73582579e07b4eaf62808d196821fe14c",
+    "owners-v1": "00fb3699ffba0306aace41c98bff44d783668650751682b3ffb70572f47cf55a",
+    "smart-v1": "774a9319c46a67e79d5d2baf767c70f75f5885fe22d28c06282202c8af2b14e3",
+    "themes-v1": "dbecf991eef51a19a94b77d426a5572c238a64c456c066d2de38c827dc87b228",
 }

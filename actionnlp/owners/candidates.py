@@ -1,22 +1,26 @@
-"""Candidate owner spans beyond the gazetteer: a plan's own acronyms, names in
-apposition after a description, and the prison-name rule.
+"""Candidate owner spans beyond the gazetteer: a plan's own acronyms, the names its
+owner cells give, names in apposition after a description, and the prison-name rule.
 
 :func:`acronym_candidates` proposes the acronyms a plan defines where they are used bare
 (and the long form of a definition), labelled ROLE or ORG from the long form's head word
 (:func:`acronym_label`). :func:`apposition_names` replaces a description ("the education
 provider") followed by a name in apposition by the name (docs/annotation.md R7).
 :func:`after_prison_prefix` tells a prison's name ("HMP Anytown ...") from a role's head.
+:func:`cell_name_candidates` proposes the bodies and posts the plan's own owner cells name
+(:func:`plan_owner_names`) where an action text uses them, so a body no gazetteer knows
+("Anytown Learning" in an owner cell, then "Anytown Learning will ...") is still found.
 Importing this module registers ``Doc._.owner_acronyms`` (acronyms a caller knows from the
-rest of the plan).
+rest of the plan) and ``Doc._.owner_names`` (the names its owner cells give).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from spacy.tokens import Doc, Span
 
-from actionnlp.owners.normalise import is_acronym, plan_acronyms
+from actionnlp.owners.normalise import Owner, is_acronym, plan_acronyms
 
 __all__ = [
     "POSSESSIVES",
@@ -24,9 +28,12 @@ __all__ = [
     "acronym_label",
     "after_prison_prefix",
     "apposition_names",
+    "cell_name_candidates",
+    "plan_owner_names",
 ]
 
 Doc.set_extension("owner_acronyms", default=None, force=True)
+Doc.set_extension("owner_names", default=None, force=True)
 
 POSSESSIVES = ["'s", "’s", "'", "’"]
 """Possessive endings a mention may carry ("Governor's"); the first two follow any word."""
@@ -222,3 +229,57 @@ def after_prison_prefix(doc: Doc, start: int) -> bool:
     (True, False)
     """
     return start > 0 and doc[start - 1].lower_ in _PRISON_PREFIXES
+
+
+#: Owner categories whose names the generic role patterns already find (the prison's own
+#: posts): their owner-cell names are not looked for again.
+_PRISON_OWN = frozenset({"prison_leadership", "prison_department"})
+_NAME_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def plan_owner_names(owners: Iterable[Owner]) -> tuple[str, ...]:
+    """The names a plan's owner cells give that are looked for in its action texts: not
+    the prison's own posts (the generic patterns find those), not a bare acronym
+    (:func:`acronym_candidates` handles those), and without a bracketed acronym.
+
+    >>> from actionnlp.owners.normalise import Owner
+    >>> plan_owner_names([Owner("Anytown Learning", "Anytown Learning", "other"),
+    ...     Owner("Governor", "Governor", "prison_leadership"), Owner("AL", "AL", "other"),
+    ...     Owner("Anytown Trust (AT)", "Anytown Trust", "health_provider")])
+    ('Anytown Learning', 'Anytown Trust')
+    """
+    names: dict[str, None] = {}
+    for owner in owners:
+        name = re.sub(r"\s*\([^)]*\)\s*", " ", owner.text).strip(" ,;/")
+        if owner.category in _PRISON_OWN or not name or is_acronym(name):
+            continue
+        names.setdefault(" ".join(name.split()), None)
+    return tuple(names)
+
+
+def cell_name_candidates(doc: Doc) -> list[Span]:
+    """Uses of the names in ``doc._.owner_names`` (:func:`plan_owner_names`), matched
+    case-insensitively on whole tokens where the text capitalises the first word; the
+    label comes from the name's head word (:func:`acronym_label`), ORG when unclear.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("Anytown Learning has recruited a tutor.")
+    >>> doc._.owner_names = ("Anytown Learning",)
+    >>> [(s.text, s.label_) for s in cell_name_candidates(doc)]
+    [('Anytown Learning', 'ORG')]
+    """
+    names = doc._.owner_names
+    if not names:
+        return []
+    words = [t.lower_ for t in doc]
+    out = []
+    for name in names:
+        toks = [w.lower() for w in _NAME_TOKEN.findall(name)]
+        n = len(toks)
+        if not n:
+            continue
+        label = acronym_label(name) or "ORG"
+        for i in range(len(words) - n + 1):
+            if words[i : i + n] == toks and doc[i].text[:1].isupper():
+                out.append(Span(doc, i, i + n, label=label))
+    return out

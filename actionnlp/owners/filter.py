@@ -214,7 +214,7 @@ class OwnerFilter:
 
     def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
         """Write ``cfg.json`` and, when trained, ``model.skops`` (skops, never pickle)."""
-        from actionnlp.artifacts import save_sklearn
+        from actionnlp.skops_io import save_sklearn
 
         path = ensure_path(path)
         path.mkdir(parents=True, exist_ok=True)
@@ -225,7 +225,7 @@ class OwnerFilter:
 
     def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> OwnerFilter:
         """Read what :meth:`to_disk` wrote (only sklearn/numpy/scipy types are trusted)."""
-        from actionnlp.artifacts import load_sklearn
+        from actionnlp.skops_io import load_sklearn
 
         path = ensure_path(path)
         cfg = json.loads((path / "cfg.json").read_text(encoding="utf-8"))

@@ -30,6 +30,7 @@ from spacy.util import filter_spans, minibatch
 
 import actionnlp.owners.components  # noqa: F401  (registers the factories)
 from actionnlp.labels import MENTION_LABELS
+from actionnlp.owners.candidates import plan_owner_names
 from actionnlp.owners.categories import MIN_SIMILARITY
 from actionnlp.owners.normalise import (
     Gazetteer,
@@ -185,24 +186,29 @@ def fit_filter(
     *,
     seed: int = 0,
     acronyms: Sequence[Mapping[str, str] | None] | None = None,
+    names: Sequence[Sequence[str] | None] | None = None,
 ) -> Language:
     """Fit ``nlp``'s ``owner_filter`` on ``(text, [(start, end, label)])`` examples.
 
     The pipes before the filter (the ruler) propose candidates on each text; a
     candidate is a positive example when it is exactly a gold span with its label.
     ``acronyms`` (one mapping per example, the acronyms its plan defines) is set as
-    ``doc._.owner_acronyms``, as :class:`OwnerFinder` does. Returns ``nlp``.
+    ``doc._.owner_acronyms`` and ``names`` (per example, the names its plan's owner
+    cells give) as ``doc._.owner_names``, as :class:`OwnerFinder` does. Returns ``nlp``.
     """
-    names = nlp.pipe_names
-    if "owner_filter" not in names:
+    pipes = nlp.pipe_names
+    if "owner_filter" not in pipes:
         raise ValueError("the pipeline has no 'owner_filter'")
-    before = [nlp.get_pipe(name) for name in names[: names.index("owner_filter")]]
+    before = [nlp.get_pipe(name) for name in pipes[: pipes.index("owner_filter")]]
     if acronyms is None:
         acronyms = [None] * len(examples)
+    if names is None:
+        names = [None] * len(examples)
     docs = []
-    for (text, _), acr in zip(examples, acronyms, strict=True):
+    for (text, _), acr, given in zip(examples, acronyms, names, strict=True):
         doc = nlp.make_doc(text)
         doc._.owner_acronyms = None if acr is None else dict(acr)
+        doc._.owner_names = None if given is None else tuple(given)
         for pipe in before:
             doc = pipe(doc)
         docs.append(doc)
@@ -216,10 +222,11 @@ def train_filter(
     seed: int = 0,
     gazetteer: str | Path | None = None,
     acronyms: Sequence[Mapping[str, str] | None] | None = None,
+    names: Sequence[Sequence[str] | None] | None = None,
 ) -> Language:
     """The ruler + fitted filter + linker pipeline, trained on ``examples``.
 
-    ``acronyms`` is passed to :func:`fit_filter`.
+    ``acronyms`` and ``names`` are passed to :func:`fit_filter`.
 
     >>> nlp = train_filter([("It was shared with the Governor.", []),
     ...                     ("The Governor will chair it.", [(4, 12, "ROLE")])])
@@ -227,7 +234,7 @@ def train_filter(
     ['owner_ruler', 'owner_filter', 'owner_linker']
     """
     nlp = build_pipeline(gazetteer=gazetteer, owner_filter=True)
-    return fit_filter(nlp, examples, seed=seed, acronyms=acronyms)
+    return fit_filter(nlp, examples, seed=seed, acronyms=acronyms, names=names)
 
 
 def load_pipeline(path: str | Path) -> Language:
@@ -380,7 +387,9 @@ class OwnerFinder:
 
         Acronyms are collected per plan (rows sharing ``source``, else ``plan``, else
         ``prison``) from the action texts, owner cells and ``plan_text_columns``.
-        Each distinct (text, plan acronyms) pair is parsed once, with ``nlp.pipe``;
+        The names the plan's owner cells give (:func:`plan_owner_names`) are candidate
+        mentions in its action texts, so a body no gazetteer knows is still found.
+        Each distinct (text, plan acronyms and names) pair is parsed once, with ``nlp.pipe``;
         each distinct (owner cell, plan acronyms) pair is normalised once. ``results``
         is a result map (:mod:`actionnlp.resultmap`; ``Models`` passes one that reads
         pairs parsed in an earlier run from the result cache).
@@ -433,17 +442,27 @@ class OwnerFinder:
             cell_owners[(c if isinstance(c, str) else None, aid)]
             for c, aid in zip(cells, row_acr, strict=True)
         ]
+        # what a plan tells the ruler: its acronyms and the names its owner cells give
+        cell_names: dict[Any, dict[str, None]] = {}
+        for key, row in zip(keys, owners, strict=True):
+            cell_names.setdefault(key, {}).update(dict.fromkeys(plan_owner_names(row)))
+        ctx_ids: dict[tuple[int, tuple[str, ...]], int] = {}
+        row_ctx = [
+            ctx_ids.setdefault((aid, tuple(cell_names[key])), len(ctx_ids))
+            for key, aid in zip(keys, row_acr, strict=True)
+        ]
+        ctx_of = {cid: (acr_of[aid], names) for (aid, names), cid in ctx_ids.items()}
         distinct: dict[tuple[str, int], int] = {}
         row_doc = [
-            distinct.setdefault((t, aid), len(distinct))
-            for t, aid in zip(texts, row_acr, strict=True)
+            distinct.setdefault((t, cid), len(distinct))
+            for t, cid in zip(texts, row_ctx, strict=True)
         ]
-        acr_list = {aid: list(a.items()) for aid, a in acr_of.items()}
+        ctx_key = {cid: (list(a.items()), list(n)) for cid, (a, n) in ctx_of.items()}
         found = (results or compute_all)(
             list(distinct),
-            lambda todo: self._parse(todo, acr_of),
+            lambda todo: self._parse(todo, ctx_of),
             _is_mentions,
-            lambda pair: (pair[0], acr_list[pair[1]]),
+            lambda pair: (pair[0], *ctx_key[pair[1]]),
         )
         mentions = [[dict(m) for m in found[i]] for i in row_doc]
         out["owners"] = [[o.canonical for o in row] for row in owners]
@@ -453,13 +472,16 @@ class OwnerFinder:
         return out
 
     def _parse(
-        self, pairs: Sequence[tuple[str, int]], acr_of: Mapping[int, dict[str, str]]
+        self,
+        pairs: Sequence[tuple[str, int]],
+        ctx_of: Mapping[int, tuple[dict[str, str], tuple[str, ...]]],
     ) -> list[list[dict[str, Any]]]:
-        """Mentions of each ``(text, acronyms id)`` pair, parsed in one ``nlp.pipe``."""
+        """Mentions of each ``(text, plan context id)`` pair, parsed in one ``nlp.pipe``;
+        a plan's context is its acronyms and its owner-cell names."""
         docs = []
-        for text, aid in pairs:
+        for text, cid in pairs:
             doc = self.nlp.make_doc(text)
-            doc._.owner_acronyms = acr_of[aid]
+            doc._.owner_acronyms, doc._.owner_names = ctx_of[cid]
             docs.append(doc)
         return [
             [_mention(e) for e in doc.ents if e.label_ in MENTION_LABELS]

@@ -29,6 +29,7 @@ from actionnlp.owners.candidates import (
     acronym_candidates,
     after_prison_prefix,
     apposition_names,
+    cell_name_candidates,
 )
 from actionnlp.owners.normalise import Gazetteer, is_acronym, load_gazetteer
 
@@ -143,7 +144,8 @@ class OwnerRuler(SpanRuler):
     dropped right after "HMP"/"HMYOI"; gazetteer spans are left as matched. A
     description with a name in apposition is replaced by the name
     (:func:`apposition_names`). With ``acronym_candidates`` the plan's own acronyms
-    are added (:func:`acronym_candidates`).
+    are added (:func:`acronym_candidates`), and the names its owner cells give where no
+    other candidate covers them (:func:`cell_name_candidates`).
 
     >>> import spacy
     >>> nlp = spacy.blank("en")
@@ -155,7 +157,8 @@ class OwnerRuler(SpanRuler):
     """
 
     acronym_candidates: bool = False
-    """Also propose the plan's own acronyms (:func:`acronym_candidates`)."""
+    """Also propose the plan's own acronyms (:func:`acronym_candidates`) and owner-cell
+    names (:func:`cell_name_candidates`)."""
 
     def clear(self) -> None:
         super().clear()
@@ -239,6 +242,12 @@ class OwnerRuler(SpanRuler):
                 spans.add(Span(doc, start, end, label=label, span_id=span_id))
         if self.acronym_candidates:
             spans.update(acronym_candidates(doc))
+            covered = list(spans)
+            spans.update(
+                s
+                for s in cell_name_candidates(doc)
+                if not any(c.start < s.end and s.start < c.end for c in covered)
+            )
         return sorted(apposition_names(doc, spans))
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "owner_categories_unseen",
     "owner_cell_accuracy",
     "plan_acronym_column",
+    "plan_name_column",
     "prf",
     "restrict_ruler",
     "train_and_evaluate",
@@ -70,6 +71,20 @@ def _acronyms_by_plan(actions: pd.DataFrame, plan_col: str) -> dict[Any, dict[st
         texts = [t for row in rows for t in row if isinstance(t, str)]
         out[plan] = plan_acronyms("\n".join(dict.fromkeys(texts)))
     return out
+
+
+def plan_name_column(actions: pd.DataFrame) -> list[tuple[str, ...]]:
+    """For every action, the names its plan's owner cells give (as :class:`OwnerFinder`
+    collects them, :func:`~actionnlp.owners.candidates.plan_owner_names`)."""
+    from actionnlp.owners.candidates import plan_owner_names
+
+    plan_col = _plan_column(actions)
+    acronyms = _acronyms_by_plan(actions, plan_col)
+    by_plan: dict[Any, dict[str, None]] = {}
+    for plan, cell in zip(actions[plan_col], actions["owner_raw"], strict=True):
+        owners = normalise_cell(cell if isinstance(cell, str) else None, acronyms=acronyms[plan])
+        by_plan.setdefault(plan, {}).update(dict.fromkeys(plan_owner_names(owners)))
+    return [tuple(by_plan[plan]) for plan in actions[plan_col]]
 
 
 def owner_cell_accuracy(actions: pd.DataFrame) -> dict[str, Any]:
@@ -355,10 +370,15 @@ def plan_acronym_column(actions: pd.DataFrame) -> list[dict[str, str]]:
 
 
 def _run(
-    nlp: Language, steps: Sequence[str], text: str, acronyms: dict[str, str] | None = None
+    nlp: Language,
+    steps: Sequence[str],
+    text: str,
+    acronyms: dict[str, str] | None = None,
+    names: Sequence[str] | None = None,
 ) -> list[SpanTuple]:
     doc: Doc = nlp.make_doc(text)
     doc._.owner_acronyms = acronyms
+    doc._.owner_names = None if names is None else tuple(names)
     for name in steps:
         doc = nlp.get_pipe(name)(doc)
     return [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in MENTION_LABELS]
@@ -390,12 +410,18 @@ def _unseen_gazetteer(
         drop = _only_in(seen, plan)
         excluded[plan] = sorted(drop)
         nlp = restrict_ruler(build_pipeline(owner_filter=True), drop)
-        fit_filter(nlp, mention_examples(train), seed=seed, acronyms=plan_acronym_column(train))
+        fit_filter(
+            nlp,
+            mention_examples(train),
+            seed=seed,
+            acronyms=plan_acronym_column(train),
+            names=plan_name_column(train),
+        )
         gold = [list(spans) for _, spans in mention_examples(test)]
-        test_acr = plan_acronym_column(test)
+        context = list(zip(plan_acronym_column(test), plan_name_column(test), strict=True))
         texts = test["action_text"].tolist()
         for variant, names in steps.items():
-            pred = [_run(nlp, names, t, a) for t, a in zip(texts, test_acr, strict=True)]
+            pred = [_run(nlp, names, t, *c) for t, c in zip(texts, context, strict=True)]
             c = _counts(pred, gold)
             pooled[variant] += c
             folds[variant][plan] = _scores(c)
@@ -452,12 +478,18 @@ def train_and_evaluate(
         train_examples = mention_examples(train)
         nlp = train_pipeline(train_examples, seed=seed, n_iter=n_iter)
         nlp.add_pipe("owner_filter", after="owner_ruler")
-        fit_filter(nlp, train_examples, seed=seed, acronyms=plan_acronym_column(train))
-        test_acr = plan_acronym_column(test)
+        fit_filter(
+            nlp,
+            train_examples,
+            seed=seed,
+            acronyms=plan_acronym_column(train),
+            names=plan_name_column(train),
+        )
+        context = list(zip(plan_acronym_column(test), plan_name_column(test), strict=True))
         texts = test["action_text"].tolist()
         gold = [[(s, e, lab) for s, e, lab in spans] for _, spans in mention_examples(test)]
         for variant, steps in VARIANTS.items():
-            pred = [_run(nlp, steps, t, a) for t, a in zip(texts, test_acr, strict=True)]
+            pred = [_run(nlp, steps, t, *c) for t, c in zip(texts, context, strict=True)]
             c = _counts(pred, gold)
             pooled[variant] += c
             folds[variant][plan] = _scores(c)
@@ -471,7 +503,10 @@ def train_and_evaluate(
         final = build_pipeline()
     elif chosen == "ruler+filter":
         final = train_filter(
-            mention_examples(actions), seed=seed, acronyms=plan_acronym_column(actions)
+            mention_examples(actions),
+            seed=seed,
+            acronyms=plan_acronym_column(actions),
+            names=plan_name_column(actions),
         )
     else:
         order = "ner_first" if chosen == "ner_first" else "ruler_first"

@@ -120,6 +120,7 @@ def plan_from_text(text: str, source: str | None = None) -> ActionPlan:
     plan = plan_from_rows(
         split.opening, rows, tail=split.tail, source=source, layout=layout, era=era
     )
+    plan.problems.extend(split.problems)
     if not plan.concerns:
         if (cover := cover_meta(split.opening or text)) is not None:
             why = "the plan table stops after its header, before the first concern: cut off"

@@ -5,7 +5,9 @@ The DOCX, PDF and HTML readers each turn their document's tables into matrices o
 there the work is the same for every format and lives here:
 
 * :func:`header_roles` names the role of each header cell (number, concern,
-  decision, response, owner, target), or says the row is not a plan header;
+  decision, response, owner, target), or says the row is not a plan header: the
+  one rule for a row of cells, used by the text reader too (its cells split from a
+  line by tabs or pipes);
 * :func:`find_header` is the one header search: the first of a table's top rows
   whose cells name a plan's columns;
 * :func:`continues_plan` says whether a later table goes on with the plan (the
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from actionnlp.read.cells import BULLET, ID_RE, clean_text, column_roles
+from actionnlp.read.cells import BULLET, ID_RE, MAX_COLUMNS, clean_text, column_roles
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.owners_cell import owner_lines, split_owner_entries
 from actionnlp.read.segment import RawRow
@@ -55,11 +57,17 @@ class Cell:
 def header_roles(texts: list[str]) -> list[str] | None:
     """Column roles of a header row, or None when the row is not a plan header.
 
+    A header has at least four titled cells (and no more than
+    :data:`~actionnlp.read.cells.MAX_COLUMNS` cells); the titles' words give the roles
+    (:func:`~actionnlp.read.cells.column_roles`).
+
     >>> header_roles(["1. Concern No", "2. Concerns", "3. Response", "4. Owner", "5. Target Date"])
     ['id', 'concern', 'response', 'owner', 'target']
     >>> header_roles(["Term", "Definition", "Additional comment"]) is None
     True
     """
+    if not 4 <= len(texts) <= MAX_COLUMNS:
+        return None  # too few cells to title four columns, or too many for a header
     cells = [clean_text(t) for t in texts]
     if sum(1 for c in cells if c) < 4:
         return None

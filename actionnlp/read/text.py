@@ -16,11 +16,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from actionnlp.plan import Problem
+from actionnlp.read.blockitems import block_header, has_row_number
+from actionnlp.read.blocks import block_rows
 from actionnlp.read.cells import (
     ID_RE,
     agreement_of,
     clean_text,
-    column_roles,
     ends_sentence,
     heading_of,
     html_paragraphs,
@@ -39,8 +41,9 @@ from actionnlp.read.shapes import is_owner_block as _is_owner_block
 from actionnlp.read.shapes import is_target_block as _is_target_block
 from actionnlp.read.shapes import plausible_next as _plausible_next
 from actionnlp.read.stream import stream_rows
+from actionnlp.read.table import header_roles
 
-__all__ = ["Columns", "TableText", "column_roles", "find_header", "split_text", "table_rows"]
+__all__ = ["Columns", "TableText", "locate_header", "split_text", "table_rows"]
 
 
 @dataclass
@@ -66,12 +69,17 @@ class TableText:
     header: list[str] = field(default_factory=list)  # the header's lines
     stream: bool = False  # set by table_rows when the column-block reader won
     interleaved: bool = False  # set by table_rows for line-interleaved cells
+    blocks: bool = False  # set by table_rows when the block-order reader won
+    problems: list[Problem] = field(default_factory=list)  # what the winning reader reports
 
     @property
     def layout(self) -> str:
-        """``tabular``, ``fixed-width``, ``column-blocks``, ``flattened`` or ``interleaved``."""
+        """``tabular``, ``fixed-width``, ``column-blocks``, ``flattened``, ``interleaved``
+        or ``block-order``."""
         if self.interleaved:
             return "interleaved"
+        if self.blocks:
+            return "block-order"
         if self.columns is None:
             return "column-blocks" if self.stream else "flattened"
         return "tabular" if self.columns.fixed is None else "fixed-width"
@@ -88,6 +96,9 @@ def _score(rows: list[RawRow]) -> int:
     return 4 * good + len(concerns) + decided - len(problems)
 
 
+_GROUPED = 0.15  # share of numbers printed together that marks block order
+
+
 def table_rows(split: TableText) -> list[RawRow]:
     """The table's rows, read by the reader of its layout."""
     if is_interleaved(split.table):
@@ -98,21 +109,32 @@ def table_rows(split: TableText) -> list[RawRow]:
         flat = flattened_rows(split.table)
         stream = stream_rows(split.table, split.header, decisions=decisions)
         split.stream = _score(stream) > _score(flat)
-        return stream if split.stream else flat
+        best = stream if split.stream else flat
+        read = block_rows(split.header + split.table, split.header)
+        if read.grouped >= _GROUPED and _score(read.rows) >= _score(best):
+            split.blocks, split.stream, split.problems = True, False, read.problems
+            return read.rows
+        return best
     if split.columns.fixed is not None:
         return fixed_rows(split.table, split.columns.fixed)
     return tabular_rows(split.table, split.columns)
 
 
-def find_header(lines: list[str]) -> tuple[int, int, Columns | None] | None:
-    """Find the table header: ``(first line, line after it, columns or None)``.
+def locate_header(lines: list[str]) -> tuple[int, int, Columns | None] | None:
+    """Where the table header is in a text: ``(first line, line after it, columns or None)``.
 
-    Cells split by tabs or pipes, then space-padded (fixed-width) columns, then
-    titles printed as text (on one line, or on successive short lines).
+    A line whose cells (split by tabs or pipes) are a header by the one rule of a
+    header row (:func:`~actionnlp.read.table.header_roles`), then space-padded
+    (fixed-width) columns, then titles printed as text (on one line, or on successive
+    short lines), which name no cells (None).
+
+    >>> locate_header(["Action plan", "No\\tConcern\\tResponse\\tOwner", "1\\tDirty.\\tGov"])
+    (1, 2, Columns(roles=['id', 'concern', 'response', 'owner'], fixed=None, outer=True))
+    >>> locate_header(["No Concerns Response Owner Target Date", "1 Cells were dirty."])
+    (0, 1, None)
     """
     for i, ln in enumerate(lines):
-        cells = _split_cells(ln)
-        if len(cells) >= 4 and (roles := column_roles(cells)):
+        if roles := header_roles(_split_cells(ln)):
             outer = ln.strip().startswith("|") or "\t" in ln
             return i, i + 1, Columns(roles, outer=outer)
     fixed = find_fixed_header(lines)
@@ -188,7 +210,12 @@ RULE_RE = re.compile(r"^\s{0,8}\|?(?:\s{0,8}:?-{3,}:?\s{0,8}\|)+(?:\s{0,8}:?-{3,
 def split_text(text: str) -> TableText | None:
     """Split a document into opening, table lines and the text after the table."""
     lines = text.splitlines()
-    found = find_header(lines)
+    found = locate_header(lines)
+    blocks = block_header(lines) if found is None or found[2] is None else None
+    if blocks is not None and (
+        found is None or (blocks[0] < found[0] and has_row_number(lines, blocks[0], found[1]))
+    ):
+        found = blocks  # titles printed as blocks, with concern numbers before the header found
     if found is None:
         return None
     start, body, columns = found

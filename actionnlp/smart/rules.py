@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 __all__ = [
+    "MIN_CONTENT",
     "MIN_OVERLAP",
     "MIN_SIMILARITY",
     "RuleSmartScorer",
@@ -62,6 +63,11 @@ an action answering its concern at 0.35-0.7."""
 MIN_OVERLAP = 1
 """Content-word stems (stop words, status words, generic verbs and actors removed) an
 action must share with its concern for the rules' R to be 1."""
+
+MIN_CONTENT = 3
+"""Content words (see :attr:`~actionnlp.smart.signals.Signals.content`) a concrete step
+must carry for R to rest on the plan pairing it with its concern: fewer name no object
+of their own and would fit any concern ("staff will be trained")."""
 
 DISPUTED = ("partly_agreed", "not_agreed")
 
@@ -104,67 +110,95 @@ def rule_a(s: Signals) -> tuple[int, str]:
         return 0, f"a request or bid, not a commitment: {quote(s.request)}"
     if s.hedge:
         return 0, f"no commitment: {quote(s.hedge)}"
+    if s.exploratory:
+        return 0, f"exploratory, the outcome is left open: {quote(s.exploratory)}"
     committed = _committed(s)
     if committed:
         return 1, f"commitment: {quote(committed)}"
     return 0, "no commitment stated"
 
 
-def rule_s(s: Signals) -> tuple[int, str]:
+def rule_s(s: Signals, hedged_specific: bool = False) -> tuple[int, str]:
     """S: a step the action commits to (in a sentence free of hedges, contingencies,
-    requests, refusals and vague wording) and someone to do it."""
+    requests, refusals and vague wording) and someone to do it.
+
+    Issue 17 has hedges, contingencies and requests lower S as well as A; with
+    ``hedged_specific`` a hedged step counts for S (they lower A only), the reading both
+    human codings of the sample plans follow: the model card reports the kappa both ways.
+    """
     if s.non_answer:
         return 0, "non-answer: no step named"
-    if not s.committed:
+    steps = (*s.committed, *s.hedged) if hedged_specific else s.committed
+    if not steps:
         if s.uncommitted:
-            return 0, f"commits to nothing: {quote(s.uncommitted)}"
+            hedged = f" (step {quote(s.hedged, 1)})" if s.hedged else ""
+            return 0, f"commits to nothing: {quote(s.uncommitted)}{hedged}"
         if s.vague:
             return 0, f"activity with no checkable step: {quote(s.vague)}"
         if s.refusal:
             return 0, f"no step: {quote(s.refusal)}"
         return 0, "no concrete step found"
     if not s.named_actor:
-        return 0, f"step {quote(s.committed, 1)} but no one named to do it"
+        return 0, f"step {quote(steps, 1)} but no one named to do it"
     who = f"owner: {s.owner_raw}" if s.owner_named else f"actor: {quote(s.actor, 1)}"
-    return 1, f"step: {quote(s.committed)}; {who}"
+    return 1, f"step: {quote(steps)}; {who}"
 
 
 def rule_m(s: Signals) -> tuple[int, str]:
-    """M: a quantity, cadence, named check or a deliverable of a stated step."""
+    """M: a quantity, a cadence, or a countable deliverable produced by a step of its
+    clause (:data:`~actionnlp.smart.signals.DELIVERABLE_WINDOW`), or a production
+    participle (a post recruited, a review carried out: rule K1 of docs/annotation.md). A
+    named audit or check counts with a cadence or a number only, and a participle does not
+    make one countable ("a new audit system has been introduced": rule J1)."""
     if s.non_answer:
         return 0, "non-answer: nothing to count or check"
+    checked = f"; check: {quote(s.check, 1)}" if s.check else ""
     if s.frequency:
-        return 1, f"frequency: {quote(s.frequency)}"
+        return 1, f"frequency: {quote(s.frequency)}{checked}"
     if s.quantity:
-        return 1, f"quantity: {quote(s.quantity)}"
-    if s.check:
-        return 1, f"check: {quote(s.check)}"
-    if s.deliverable and s.committed:
-        return 1, f"deliverable: {quote(s.deliverable)}"
+        return 1, f"quantity: {quote(s.quantity)}{checked}"
+    # a produced noun ("policy") is no step phrase; a production participle alone is
+    produced_nouns = [p for p in s.produced if p not in s.step]
+    if s.check and not produced_nouns:
+        return 0, f"check with no cadence or number (J1): {quote(s.check)}"
+    if s.produced:
+        return 1, f"deliverable: {quote(s.produced)}"
     if s.vague:
         return 0, f"vague: {quote(s.vague)}"
-    return 0, "no quantity, cadence, check or countable deliverable"
+    return 0, "no quantity, cadence or countable deliverable"
 
 
 def rule_r(s: Signals, similarity: float | None = None) -> tuple[int, str]:
-    """R: a link to the concern: shared content words, else (when given) an embedding
-    similarity of at least :data:`MIN_SIMILARITY`."""
+    """R: a link to the concern: shared content words, (when given) an embedding
+    similarity of at least :data:`MIN_SIMILARITY`, or a committed step with content of
+    its own (a step, deliverable or completion, and :data:`MIN_CONTENT` content words) that
+    the plan pairs with this concern. 0 needs evidence against the link: a non-answer, no
+    concern text, or generic activity (no concrete step) sharing nothing
+    with the concern: the guideline's "generic step that would fit any concern"."""
     if s.non_answer:
         return 0, "non-answer: nothing to link to the concern"
     if not s.has_concern:
         return 0, "no concern text to link the action to"
     if len(s.overlap) >= MIN_OVERLAP:
         return 1, f"addresses concern: shares {quote(s.overlap, 3)}"
+    if similarity is not None and similarity >= MIN_SIMILARITY:
+        return 1, f"addresses concern: similarity {similarity:.2f}"
+    concrete = (*s.step, *s.deliverable, *s.completed_text)
+    if concrete and len(s.content) >= MIN_CONTENT:
+        return 1, f"a specific step paired with the concern: {quote(concrete, 1)}"
+    unlinked = "no words shared with the concern"
     if similarity is not None:
-        if similarity >= MIN_SIMILARITY:
-            return 1, f"addresses concern: similarity {similarity:.2f}"
-        return 0, f"no words shared with the concern; similarity {similarity:.2f}"
-    return 0, "no words shared with the concern"
+        unlinked += f"; similarity {similarity:.2f}"
+    return 0, f"generic: no concrete step and {unlinked}"
 
 
-def rules(s: Signals, similarity: float | None = None) -> tuple[dict[str, int], dict[str, str]]:
-    """``(scores, evidence)`` of one action by the rules."""
-    out = {"S": rule_s(s), "M": rule_m(s), "A": rule_a(s), "R": rule_r(s, similarity)}
+def rules(
+    s: Signals, similarity: float | None = None, *, hedged_specific: bool = False
+) -> tuple[dict[str, int], dict[str, str]]:
+    """``(scores, evidence)`` of one action by the rules (``hedged_specific``: see
+    :func:`rule_s`)."""
+    out = {"S": rule_s(s, hedged_specific), "M": rule_m(s), "A": rule_a(s)}
+    out["R"] = rule_r(s, similarity)
     out["T"] = rule_t(s)
     return {k: out[k][0] for k in SMART_KEYS}, {k: out[k][1] for k in SMART_KEYS}
 
@@ -239,7 +273,9 @@ def annotate_frame(
 class RuleSmartScorer(BaseEstimator):
     """SMART by the guideline definitions applied to :class:`Signals`; nothing is learned.
 
-    R uses words shared with the concern (no embeddings).
+    R uses words shared with the concern (no embeddings). ``hedged_specific`` (default
+    False, as issue 17 asks) lets a hedged step count for S (:func:`rule_s`); it exists so
+    the model card can report the kappa of that reading.
 
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"action_text": ["Two medication trolleys have been procured."],
@@ -250,6 +286,9 @@ class RuleSmartScorer(BaseEstimator):
     (5, 'target: Completed')
     """
 
+    def __init__(self, hedged_specific: bool = False) -> None:
+        self.hedged_specific = hedged_specific
+
     def fit(self, frame: pd.DataFrame | None = None, labels: Any = None, **_: Any) -> Any:
         """No-op (the rules learn nothing); returns self."""
         self.fitted_ = True
@@ -257,13 +296,13 @@ class RuleSmartScorer(BaseEstimator):
 
     def score_one(self, signals: Signals) -> tuple[dict[str, int], dict[str, str]]:
         """``(scores, evidence)`` for one action's signals."""
-        return rules(signals)
+        return rules(signals, hedged_specific=self.hedged_specific)
 
     def _run(self, frame: pd.DataFrame) -> tuple[NDArray[np.int_], list[dict[str, str]]]:
         rows, inverse = distinct_rows(frame)
         labels, evidence = [], []
         for s in signals_for_frame(rows):
-            sc, ev = rules(s)
+            sc, ev = rules(s, hedged_specific=self.hedged_specific)
             labels.append([sc[k] for k in SMART_KEYS])
             evidence.append(ev)
         scores = np.asarray(labels, dtype=int).reshape(-1, 5)

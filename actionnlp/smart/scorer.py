@@ -365,8 +365,8 @@ class SmartScorer(BaseEstimator):
         """Write ``config.json`` (hyperparameters, embedding by name and weights SHA-256,
         feature names, which criteria keep their rule) and one ``head_<K>.skops`` per
         learned head (scikit-learn types only) into ``directory``; return it."""
-        from actionnlp.artifacts import save_sklearn
         from actionnlp.pretrained import write_config
+        from actionnlp.skops_io import save_sklearn
 
         self._check_fitted()
         directory = Path(directory)
@@ -397,9 +397,9 @@ class SmartScorer(BaseEstimator):
         """The scorer :meth:`save_pretrained` wrote into ``directory``; ``embedder`` (None:
         the bundled model) must be the embedding it records, and its features and rule
         weight those of this actionnlp."""
-        from actionnlp.artifacts import load_sklearn
         from actionnlp.errors import ArtifactError
         from actionnlp.pretrained import CONFIG, read_config
+        from actionnlp.skops_io import load_sklearn
 
         directory = Path(directory)
         model = cls(embedder=embedder)

@@ -57,6 +57,7 @@ SIGNAL_GROUPS = (
     "actor",
     "commitment",
     "hedge",
+    "exploratory",
     "contingent",
     "request",
     "refusal",
@@ -70,9 +71,16 @@ WORD_LISTS = ("non_answer_words", "generic_verbs")
 
 _WORD = re.compile(r"[a-z][a-z'/.-]*[a-z]|n/a")
 _YEAR = re.compile(r"^(19|20)[0-9]{2}$")
+_ORDINALS = frozenset(
+    {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"}
+)
 _NOT_QUANTITY_BEFORE = frozenset(
     {"level", "levels", "phase", "stage", "section", "paragraph", "psi", "pso", "pi", "tier"}
 )
+DELIVERABLE_WINDOW = 6
+"""Tokens between a deliverable noun and a step of its sentence for the deliverable to
+count as produced by that step (one clause: "two posts have been recruited", "the
+Governor will publish a revised policy"); a noun further away is not the step's object."""
 STEM = 6
 """Words are compared by their first ``STEM`` letters (a crude stem: "medication" and
 "medicines" share "medica"/"medici" only when they agree that far)."""
@@ -86,7 +94,10 @@ class Signals:
     ``target_*`` describe the target cell; ``text_dates`` are dates written in the
     action text; ``overlap`` the content-word stems shared with the concern;
     ``committed`` are the steps of sentences with no hedge, contingency, request, refusal
-    or vague wording (the steps the action commits to); ``non_answer`` is True when the
+    or vague wording (the steps the action commits to); ``hedged`` the steps of sentences
+    whose only such wording is a hedge, contingency or request; ``produced`` the
+    deliverables a step of their clause produces (in a sentence free of vague wording,
+    refusals and decisions; a hedge leaves a deliverable countable); ``non_answer`` is True when the
     text has no content word at all once status words
     ("Completed", "N/A", "Noted"), generic verbs ("review", "remind") and actors are
     set aside.
@@ -97,6 +108,8 @@ class Signals:
 
     step: tuple[str, ...] = ()
     committed: tuple[str, ...] = ()
+    hedged: tuple[str, ...] = ()
+    produced: tuple[str, ...] = ()
     deliverable: tuple[str, ...] = ()
     frequency: tuple[str, ...] = ()
     quantity: tuple[str, ...] = ()
@@ -106,6 +119,7 @@ class Signals:
     actor: tuple[str, ...] = ()
     commitment: tuple[str, ...] = ()
     hedge: tuple[str, ...] = ()
+    exploratory: tuple[str, ...] = ()
     contingent: tuple[str, ...] = ()
     request: tuple[str, ...] = ()
     refusal: tuple[str, ...] = ()
@@ -248,7 +262,17 @@ def _answer_words(text: str, actors: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-_UNCOMMITTED = frozenset({"hedge", "contingent", "request", "refusal", "decision", "vague"})
+_HEDGING = frozenset({"hedge", "contingent", "request"})
+_UNCOMMITTED = frozenset({*_HEDGING, "refusal", "decision", "vague"})
+"""Groups whose phrase makes the steps of its sentence uncommitted (``exploratory`` does
+not: "a review will be held to see if ..." commits to the review, its outcome is open)."""
+
+
+def _in_purpose_clause(doc: Any, start: int, group: str) -> bool:
+    """Whether a vague phrase opens a purpose clause ("... to improve communication"):
+    it says why a step is taken, not that no step is (the guideline judges what will be
+    done)."""
+    return group == "vague" and start > 0 and doc[start - 1].lower_ == "to"
 
 
 def _sentence_ids(doc: Any) -> list[int]:
@@ -267,7 +291,7 @@ def _keep_quantity(doc: Any, start: int, end: int, date_chars: list[tuple[int, i
     if any(s <= first.idx < e for s, e in date_chars):
         return False
     if end - start == 1 and first.like_num:
-        if _YEAR.match(first.text) or first.lower_ in ("one", "zero"):
+        if _YEAR.match(first.text) or first.lower_ in ("one", "zero", *_ORDINALS):
             return False
         if start > 0 and doc[start - 1].lower_ in _NOT_QUANTITY_BEFORE:
             return False
@@ -307,19 +331,38 @@ def _signals(doc: Any, text: str, concern: str, owner: str, target_cell: str) ->
             at = i + len(raw)
     found: dict[str, set[str]] = {g: set() for g in SIGNAL_GROUPS}
     sentence = _sentence_ids(doc)
-    steps: list[tuple[int, str]] = []
+    steps: list[tuple[int, int, int, str]] = []
+    nouns: list[tuple[int, int, int, str]] = []
     uncommitted: set[int] = set()
-    for match_id, start, end in [*phrase(doc), *tokens(doc)]:
+    hedging: set[int] = set()
+    matches = [(True, *m) for m in phrase(doc)] + [(False, *m) for m in tokens(doc)]
+    for is_phrase, match_id, start, end in matches:
         group = nlp.vocab.strings[match_id]
         if group == "quantity" and not _keep_quantity(doc, start, end, date_chars):
             continue
         phrase_text = doc[start:end].text.lower()
         found[group].add(phrase_text)
         if group == "step":
-            steps.append((sentence[start], phrase_text))
-        elif group in _UNCOMMITTED:
-            uncommitted.add(sentence[start])
-    committed = sorted({text for sid, text in steps if sid not in uncommitted})
+            steps.append((sentence[start], start, end, phrase_text))
+        elif group == "deliverable":
+            nouns.append((sentence[start] if is_phrase else -1, start, end, phrase_text))
+        elif group in _UNCOMMITTED and not _in_purpose_clause(doc, start, group):
+            (hedging if group in _HEDGING else uncommitted).add(sentence[start])
+    committed = sorted({t for sid, _, _, t in steps if sid not in uncommitted | hedging})
+    hedged = sorted({t for sid, _, _, t in steps if sid in hedging - uncommitted})
+    produced = sorted(
+        {
+            noun
+            for sid, start, end, noun in nouns
+            for step_sid, s_start, s_end, _ in steps
+            if sid == -1
+            or (
+                sid == step_sid
+                and sid not in uncommitted
+                and min(abs(start - s_end), abs(s_start - end)) <= DELIVERABLE_WINDOW
+            )
+        }
+    )
     target = parse_target(target_cell or None)
     target_date = None
     if target.date is not None:
@@ -330,6 +373,8 @@ def _signals(doc: Any, text: str, concern: str, owner: str, target_cell: str) ->
     return Signals(
         **{g: tuple(sorted(v)) for g, v in found.items()},
         committed=tuple(committed),
+        hedged=tuple(hedged),
+        produced=tuple(produced),
         target_raw=target_cell,
         target_date=target_date,
         target_has_date=target.date is not None,

@@ -162,7 +162,9 @@ def train_and_evaluate(
 
     ``actions`` has columns ``plan, action_text, concern_text, owner_raw, target_raw,
     kind, smart`` (a dict S..T of 0/1). Returns a JSON-serialisable dict: ``n_actions``,
-    ``plans``, for ``trained``, ``rules`` and ``majority`` the ``pooled`` metrics per
+    ``plans``, for ``trained``, ``rules``, ``rules_hedged_specific`` (the rules with a
+    hedged step counting for S, the reading issue 17 rejects, for comparison) and
+    ``majority`` the ``pooled`` metrics per
     criterion, ``mean_kappa`` and ``folds``; ``recommendations_era`` (the same for the
     plans before :data:`ERA_END`, each held out) and ``applicability``.
 
@@ -183,7 +185,7 @@ def train_and_evaluate(
     if len(plans) < 2:
         raise ValueError("leave-one-prison-out needs at least two plans")
     plan_col = frame["plan"].astype(str).to_numpy()
-    names = ("trained", "rules", "majority")
+    names = ("trained", "rules", "rules_hedged_specific", "majority")
     preds = {name: np.zeros_like(y) for name in names}
     folds: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for plan in plans:
@@ -194,6 +196,9 @@ def train_and_evaluate(
         fold_preds = {
             "trained": _predict(trained, test_frame),
             "rules": _predict(RuleSmartScorer().fit(), test_frame),
+            "rules_hedged_specific": _predict(
+                RuleSmartScorer(hedged_specific=True).fit(), test_frame
+            ),
             "majority": _majority(y[~test], int(test.sum())),
         }
         for name, p in fold_preds.items():

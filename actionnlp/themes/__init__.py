@@ -2,8 +2,9 @@
 
 * :mod:`~actionnlp.themes.tagger`: :class:`ThemeTagger` (a SetFit-shaped head over
   sentence embeddings, saved with :meth:`~ThemeTagger.save_pretrained` and read back
-  with :meth:`~ThemeTagger.from_pretrained`), :class:`ZeroShotTagger` and
-  :func:`tags_frame`;
+  with :meth:`~ThemeTagger.from_pretrained`) and :func:`tags_frame`;
+* :mod:`~actionnlp.themes.zeroshot`: :class:`ZeroShotTagger`, the baseline that needs
+  no labels;
 * :mod:`~actionnlp.themes.training`: leave-one-prison-out evaluation against baselines,
   and the shipped configuration (:func:`~actionnlp.themes.training.shipped_tagger`).
 
@@ -15,14 +16,8 @@ The label list is :data:`actionnlp.labels.THEMES`, the descriptions
 'embedding'
 """
 
-from actionnlp.themes.tagger import (
-    FEATURES,
-    MIN_CALIBRATION_POSITIVES,
-    ZERO_SHOT_THRESHOLD,
-    ThemeTagger,
-    ZeroShotTagger,
-    tags_frame,
-)
+from actionnlp.themes.tagger import FEATURES, MIN_CALIBRATION_POSITIVES, ThemeTagger, tags_frame
+from actionnlp.themes.zeroshot import ZERO_SHOT_THRESHOLD, ZeroShotTagger
 
 __all__ = [
     "FEATURES",

@@ -16,8 +16,8 @@ labels). It is off by default and in the shipped tagger: on the labelled plans i
 lowered macro-F1 and did not improve the Brier score out of plan, where the plain
 probabilities were already close to calibrated (``docs/experiments.md``).
 
-:class:`ZeroShotTagger` needs no labels: cosine similarity between a text and each
-label's description, with a documented threshold.
+Its zero-shot baseline, which needs no labels, is :mod:`actionnlp.themes.zeroshot`;
+:func:`tags_frame` tags a frame with either.
 """
 
 from __future__ import annotations
@@ -35,13 +35,7 @@ if TYPE_CHECKING:
     from actionnlp.embed import Embedder
     from actionnlp.resultmap import ResultMap
 
-__all__ = ["ThemeTagger", "ZeroShotTagger", "tags_frame"]
-
-#: Default cosine threshold of the zero-shot tagger (all-MiniLM-L6-v2 similarities
-#: between a plan sentence and a one-line theme description rarely pass 0.35 unless
-#: the sentence is on topic). A label is also given when it is the best match and
-#: above ``threshold - margin``.
-ZERO_SHOT_THRESHOLD = 0.30
+__all__ = ["ThemeTagger", "embed_inputs", "label_lists", "tags_frame"]
 
 #: Fewest training positives (and negatives) for which a label's probabilities are
 #: calibrated; below it the label keeps its logistic regression's probabilities.
@@ -94,7 +88,14 @@ def _pairs(X: Any) -> list[tuple[str, str]] | None:
     return out or None
 
 
-def _embed(X: Any, embedder: Embedder | None) -> np.ndarray:
+def embed_inputs(X: Any, embedder: Embedder | None) -> np.ndarray:
+    """Texts embedded with ``embedder`` (None: the bundled model), or a numeric array
+    checked and used as it is.
+
+    >>> from actionnlp.embed import FakeEmbedder
+    >>> embed_inputs(["drug tests"], FakeEmbedder(dim=8)).shape, embed_inputs([[1, 2]], None)
+    ((1, 8), array([[1., 2.]]))
+    """
     if _is_text(X):
         from actionnlp.embed import default_embedder, embed_texts
 
@@ -248,7 +249,9 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         if self.descriptions:
             if pairs is None:
                 raise ValueError("descriptions need texts, not a numeric array")
-            self.description_vectors_ = _embed(list(self.descriptions.values()), self.embedder)
+            self.description_vectors_ = embed_inputs(
+                list(self.descriptions.values()), self.embedder
+            )
         E = self._features(X)
         Y, classes = _indicator(y)
         check_consistent_length(E, Y)
@@ -295,11 +298,11 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         if pairs is None:
             if self.features == "embedding+tfidf":
                 raise ValueError("features='embedding+tfidf' needs texts, not a numeric array")
-            return _embed(X, self.embedder)
-        E = _embed([text for text, _ in pairs], self.embedder)
+            return embed_inputs(X, self.embedder)
+        E = embed_inputs([text for text, _ in pairs], self.embedder)
         parts = [E]
         if self.context:
-            parts.append(_embed([context for _, context in pairs], self.embedder))
+            parts.append(embed_inputs([context for _, context in pairs], self.embedder))
         if self.description_vectors_ is not None:
             parts += [part @ self.description_vectors_.T for part in list(parts)]
         E = np.hstack(parts)
@@ -366,7 +369,7 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
     def predict_labels(self, X: Any) -> list[list[str]]:
         """The labels of each text, as lists of class names."""
-        return _labels(self.classes_, self.predict(X))
+        return label_lists(self.classes_, self.predict(X))
 
     # -- persistence: a folder with config.json and head.skops (actionnlp.pretrained) ----
     def save_pretrained(self, directory: str | Path) -> Path:
@@ -388,8 +391,8 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         """
         from sklearn.utils.validation import check_is_fitted
 
-        from actionnlp.artifacts import save_sklearn
         from actionnlp.pretrained import write_config
+        from actionnlp.skops_io import save_sklearn
 
         check_is_fitted(self, "estimators_")
         params = {k: v for k, v in self.get_params(deep=False).items() if k != "embedder"}
@@ -416,9 +419,9 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         is not a saved tagger, records another embedding, or its ``head.skops`` holds
         anything but the fitted parts (or a type outside the skops allowlist).
         """
-        from actionnlp.artifacts import load_sklearn
         from actionnlp.errors import ArtifactError
         from actionnlp.pretrained import read_config
+        from actionnlp.skops_io import load_sklearn
 
         directory = Path(directory)
         if embedder is None:
@@ -451,8 +454,12 @@ class ThemeTagger(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         return tags
 
 
-def _labels(classes: np.ndarray, indicator: np.ndarray) -> list[list[str]]:
-    """Rows of a 0/1 indicator matrix as lists of class names."""
+def label_lists(classes: np.ndarray, indicator: np.ndarray) -> list[list[str]]:
+    """Rows of a 0/1 indicator matrix as lists of class names.
+
+    >>> label_lists(np.array(["drugs", "food"]), np.array([[1, 0], [1, 1], [0, 0]]))
+    [['drugs'], ['drugs', 'food'], []]
+    """
     return [[str(c) for c, on in zip(classes, row, strict=True) if on] for row in indicator]
 
 
@@ -514,64 +521,6 @@ def _calibrated(p: np.ndarray, ab: Any) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(slope * _logit(p) + intercept)))
 
 
-class ZeroShotTagger:
-    """Tag without training: cosine similarity of a text to each label's description.
-
-    A label is given when its similarity is at least ``threshold``; the best label is
-    also given when it is within ``margin`` below the threshold, so on-topic texts
-    with modest similarities still get one tag.
-
-    Example:
-        >>> from actionnlp.embed import FakeEmbedder
-        >>> zs = ZeroShotTagger({"drugs": "illicit drugs testing", "food": "food portions"},
-        ...                     embedder=FakeEmbedder(), threshold=0.2)
-        >>> zs.predict_labels(["drugs testing on the wing"])
-        [['drugs']]
-    """
-
-    def __init__(
-        self,
-        descriptions: Mapping[str, str] | None = None,
-        *,
-        embedder: Embedder | None = None,
-        threshold: float = ZERO_SHOT_THRESHOLD,
-        margin: float = 0.05,
-    ) -> None:
-        if descriptions is None:
-            from actionnlp.labels import theme_descriptions
-
-            descriptions = theme_descriptions()
-        if not descriptions:
-            raise ValueError("ZeroShotTagger needs at least one label description")
-        self.descriptions = dict(descriptions)
-        self.embedder = embedder
-        self.threshold = threshold
-        self.margin = margin
-        self.classes_ = np.asarray(list(self.descriptions))
-        self._label_vectors: np.ndarray | None = None
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Cosine similarity to each label description (not a calibrated probability)."""
-        if self._label_vectors is None:
-            self._label_vectors = _embed(list(self.descriptions.values()), self.embedder)
-        E = _embed(X, self.embedder)
-        return E @ self._label_vectors.T
-
-    def predict(self, X: Any) -> np.ndarray:
-        return self.decide(self.predict_proba(X))
-
-    def decide(self, S: np.ndarray) -> np.ndarray:
-        """Labels from similarities already computed (threshold, and margin for the best)."""
-        out = (self.threshold <= S).astype(int)
-        best = S.argmax(axis=1)
-        rows = np.arange(len(S))
-        out[rows, best] |= (S[rows, best] >= self.threshold - self.margin).astype(int)
-        return out
-
-    def predict_labels(self, X: Any) -> list[list[str]]:
-        return _labels(self.classes_, self.predict(X))
-
-
 TAG_BATCH = 128
 """Texts per ``predict_proba`` call of :func:`tags_frame`: memory stays bounded, and the
 batches (so the last bits of a probability, which BLAS sums in batch-dependent order)
@@ -587,6 +536,7 @@ def tags_frame(
     reads the probabilities of texts tagged in an earlier run from the result cache).
 
     >>> from actionnlp.embed import FakeEmbedder
+    >>> from actionnlp.themes.zeroshot import ZeroShotTagger
     >>> zs = ZeroShotTagger({"drugs": "illicit drugs", "food": "meals"}, embedder=FakeEmbedder())
     >>> list(tags_frame(zs, ["drug finds"]).columns)
     ['themes', 'p_drugs', 'p_food']
@@ -610,7 +560,7 @@ def tags_frame(
     P = np.array(apply(list(texts), compute, valid, _key), dtype=float).reshape(-1, n)
     on = tagger.decide(P)
     frame = pd.DataFrame(P, columns=[f"p_{c}" for c in tagger.classes_])
-    frame.insert(0, "themes", _labels(tagger.classes_, on))
+    frame.insert(0, "themes", label_lists(tagger.classes_, on))
     return frame
 
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from actionnlp.labels import REQUIRED_THEMES, THEMES
-from actionnlp.themes.tagger import ThemeTagger, ZeroShotTagger
+from actionnlp.themes.tagger import ThemeTagger
+from actionnlp.themes.zeroshot import ZeroShotTagger
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -542,3 +542,63 @@ def test_generic_patterns_hyphenated_posts_and_national_units(text, span, label)
     gazetteer does not know them; every name is invented."""
     nlp = build_pipeline()
     assert (span, label) in [(e.text, e.label_) for e in nlp(text).ents]
+
+
+def test_owner_cell_names_are_candidates_in_the_action_text():
+    """A body no gazetteer knows, named in the plan's owner cell, is found in the text."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("owner_ruler", config={"gazetteer_path": None})
+    doc = nlp.make_doc("Brightwater Learning has recruited a tutor; the Governor agreed.")
+    doc._.owner_names = ("Brightwater Learning",)
+    doc = nlp.get_pipe("owner_ruler")(doc)
+    assert ("Brightwater Learning", "ORG") in [(e.text, e.label_) for e in doc.ents]
+    # without the plan's owner cells there is no evidence for the name
+    assert "Brightwater Learning" not in [e.text for e in nlp(doc.text).ents]
+    # a lower-case common-word use is not the name
+    doc = nlp.make_doc("We will keep brightwater learning going.")
+    doc._.owner_names = ("Brightwater Learning",)
+    assert not nlp.get_pipe("owner_ruler")(doc).ents
+
+
+def test_plan_owner_names_skip_prison_posts_and_bare_acronyms():
+    from actionnlp.owners.candidates import plan_owner_names
+    from actionnlp.owners.normalise import normalise_cell
+
+    owners = normalise_cell("Governor / Brightwater Learning / Kestrel Builders Ltd (KBL)")
+    assert plan_owner_names(owners) == ("Brightwater Learning", "Kestrel Builders Ltd")
+
+
+def test_find_owners_uses_the_plans_owner_cells_for_mentions():
+    from actionnlp.owners.pipeline import OwnerFinder, build_pipeline
+
+    frame = pd.DataFrame(
+        {
+            "action_text": ["Kestrel Builders will replace the showers.", "Showers fixed."],
+            "owner_raw": ["Governor", "Kestrel Builders"],
+            "source": ["plan-a", "plan-a"],
+        }
+    )
+    out = OwnerFinder(build_pipeline()).find_owners(frame)
+    assert [m["text"] for m in out.owner_mentions[0]] == ["Kestrel Builders"]
+    # another plan whose cells do not name the body gets no mention
+    frame["source"] = ["plan-a", "plan-b"]
+    out = OwnerFinder(build_pipeline()).find_owners(frame)
+    assert out.owner_mentions[0] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Nursing staff will check the emergency bags weekly.", "Nursing staff"),
+        ("Food is served by the catering staff at lunch.", "catering staff"),
+        ("Drug Recovery Service staff will run the clinic.", "Drug Recovery Service staff"),
+        ("SOs will check the servery daily.", "SOs"),
+        ("SO’s will prioritise key work.", "SO’s"),
+        ("The work is done with Psychological Services.", "Psychological Services"),
+        ("The learning and skills manager will audit the files.", "learning and skills manager"),
+    ],
+)
+def test_generic_staff_groups_grades_services_and_joint_posts_are_role_candidates(text, span):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("owner_ruler", config={"gazetteer_path": None})
+    assert (span, "ROLE") in [(e.text, e.label_) for e in nlp(text).ents]

@@ -27,6 +27,8 @@ LAYERS = [
     {"segment"},  # rows -> concerns and actions
     {"reconcile", "table", "columns"},  # cells and header roles; column blocks
     {"stream"},
+    {"blockitems"},  # block-ordered text, page by page: items and their roles
+    {"blocks"},  # block-ordered text: rows (pdftotext default, pdfminer)
     {"linecut"},  # one printed line cut into its cells' pieces
     {"interleaved"},  # line-interleaved cells
     {"text"},  # the text layouts
@@ -228,6 +230,10 @@ def test_one_header_search():
     assert defined == [("table", "header_roles")]
     users = [n for n, s in _read_sources().items() if "find_header(" in s and n != "table"]
     assert {"docx", "html", "pdf"} <= set(users)
+    # the text reader names a line's cells by the same rule of a header row
+    assert "header_roles(" in _read_sources()["text"]
+    callers = {n for n, s in _read_sources().items() if "column_roles(" in s}
+    assert callers == {"cells", "table", "columns"}  # columns: fixed-width titles
 
 
 def test_every_read_module_has_a_layer():

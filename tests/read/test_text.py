@@ -6,10 +6,14 @@ import re
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import actionnlp
 from actionnlp.data import SAMPLES_DIR
 from actionnlp.errors import EmptyDocumentError, NotAnActionPlanError
+from actionnlp.read.table import header_roles
+from actionnlp.read.text import locate_header
 
 
 @pytest.fixture(scope="module")
@@ -325,3 +329,39 @@ def test_markdown_table_with_separator_line():
     assert [c.section for c in plan.concerns] == ["priority", "priority"]
     assert pairs(plan.concerns[0].actions) == [("Head of Residence", "April 2024")]
     assert plan.concerns[1].actions[0].text == "Rotas will be reviewed."
+
+
+#: Header titles as plans print them, and cells that are no title.
+TITLES = st.sampled_from(
+    [
+        "No",
+        "Ref.",
+        "",
+        " ",
+        "Concern",
+        "Recommendation",
+        "Response",
+        "Action taken/planned",
+        "Owner",
+        "Responsible lead",
+        "Target date",
+        "Timescale",
+        "Agreed / not agreed",
+        "Notes",
+        "<b>Concerns</b>",
+        "x" * 90,
+    ]
+)
+
+
+@given(titles=st.lists(TITLES, min_size=1, max_size=14), pipes=st.booleans())
+def test_a_text_header_line_has_the_roles_of_the_same_cells_in_a_table(titles, pipes):
+    """One rule names a header's columns: a tab or pipe line of titles is a header
+    exactly when the same cells of a DOCX, PDF or HTML table are, with the same roles."""
+    line = ("| " + " | ".join(titles) + " |") if pipes else "\t".join(titles)
+    found = locate_header([line])
+    roles = header_roles(titles)
+    if roles is not None:
+        assert found is not None and found[2] is not None and found[2].roles == roles
+    else:  # not a row of cells naming columns (a title line or fixed-width columns may be)
+        assert found is None or found[2] is None or found[2].fixed is not None

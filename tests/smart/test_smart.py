@@ -98,7 +98,7 @@ def fitted() -> SmartScorer:
         ("hedge", "Leaders will look to consolidate space.", "will look to"),
         ("hedge", "This will be done where possible.", "where possible"),
         (
-            "hedge",
+            "exploratory",
             "Gym delivery will be reviewed to establish the potential to add courses.",
             "establish the potential",
         ),

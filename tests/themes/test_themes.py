@@ -9,7 +9,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from actionnlp.embed import FakeEmbedder
 from actionnlp.errors import ArtifactError
-from actionnlp.themes import ThemeTagger, ZeroShotTagger, tags_frame
+from actionnlp.themes import ThemeTagger, tags_frame
 from actionnlp.themes.tagger import _best_threshold
 
 # Checks that assume a single-output classifier (predict returns 1-D labels) do not
@@ -160,7 +160,7 @@ def test_save_and_reload_identical(tmp_path):
 
 
 def test_reloading_with_another_embedder_or_a_foreign_file_is_refused(tmp_path):
-    from actionnlp.artifacts import save_sklearn
+    from actionnlp.skops_io import save_sklearn
 
     fitted().save_pretrained(tmp_path)
     with pytest.raises(ArtifactError, match=r"config\.json: built with embedding fake \(fake-64\)"):
@@ -176,26 +176,6 @@ def test_tags_frame_columns():
     frame = tags_frame(fitted(), ["Drug testing", "Teaching quality"])
     assert list(frame.columns) == ["themes", "p_drugs", "p_education", "p_healthcare"]
     assert isinstance(frame.themes[0], list)
-
-
-def test_zero_shot_from_descriptions():
-    zs = ZeroShotTagger(
-        {"drugs": "illicit drugs and drug testing", "education": "teaching, maths and English"},
-        embedder=FakeEmbedder(dim=64),
-        threshold=0.3,
-    )
-    S = zs.predict_proba(["drug testing of prisoners", "maths and English teaching"])
-    assert S.shape == (2, 2) and S[0, 0] > S[0, 1] and S[1, 1] > S[1, 0]
-    assert zs.predict_labels(["drug testing of prisoners"]) == [["drugs"]]
-    # Nothing near any description: no label.
-    assert zs.predict_labels(["zzz qqq"]) == [[]]
-
-
-def test_zero_shot_default_taxonomy_has_nine_themes():
-    zs = ZeroShotTagger(embedder=FakeEmbedder())
-    assert len(zs.classes_) == 9 and "healthcare" in zs.classes_
-    with pytest.raises(ValueError, match="at least one"):
-        ZeroShotTagger({}, embedder=FakeEmbedder())
 
 
 def test_tfidf_and_context_features(tmp_path):

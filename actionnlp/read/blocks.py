@@ -1,0 +1,401 @@
+"""Block-ordered text: a PDF's table as poppler ``pdftotext`` (default) and pdfminer print it.
+
+These extractors print a page as text blocks in reading order, not as rows: the
+concern numbers of several rows one after another, then their concern cells,
+their decisions, the page's response column as one flow, and the owner and target
+entries last; sometimes a row's blocks come before its number, and the header's
+titles come back as blocks of their own anywhere on the page.
+:mod:`actionnlp.read.blockitems` cuts each page into items (numbers, decisions,
+headings, entries, concern and response text); this module makes the rows. Nothing
+is keyed to wording; the evidence is the structure:
+
+- counts: a page's numbers and its concern blocks (one per number, or a whole
+  multiple: a concern and a recommendation paragraph) are the same rows, matched
+  in order; a lone decision printed after a row's concern block is that row's, a
+  run of decisions is the column printed in order;
+- a page's owner/target entries pair with its response paragraphs one to one when
+  there are as many (paragraphs are refitted to the entries when they outnumber
+  the rows), else with its rows one to one;
+- text continues the row of the page before only when it runs on (a lower-case
+  start, or the page before stopped mid-sentence); a concern cell running on is
+  joined to its row's text.
+
+Where the order leaves a choice it is reported, not hidden: a page's response flow
+holds several rows' paragraphs with no mark of where a row ends, so they are
+shared among the page's rows by a monotone split that follows word overlap with
+each row's concern (a block boundary favours a row boundary); each concern so
+split gets a ``block_order`` problem, and so does each row whose entries were
+paired by order despite unequal counts. Text before the first number goes to the
+first row; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from actionnlp.plan import Problem
+from actionnlp.read.blockitems import REC_LABEL_RE, Item, block_pages
+from actionnlp.read.cells import ends_sentence
+from actionnlp.read.columns import Para, fit_count, para_texts, paragraphs
+from actionnlp.read.dates import split_target_entries
+from actionnlp.read.segment import RawRow
+
+__all__ = ["BlockRead", "block_rows"]
+
+_WORD_RE = re.compile(r"[a-z]{4,}")
+_MAX_CELLS = 200_000  # paragraphs x rows of one page searched by the split (bounded work)
+
+
+@dataclass(eq=False)
+class _Row:
+    """A row being assembled on one page (``cid`` "" for text continuing the row before)."""
+
+    cid: str
+    concern: list[list[str]] = field(default_factory=list)
+    decision: str = ""
+    paras: list[Para] = field(default_factory=list)
+    owners: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)  # printed before this row
+
+
+@dataclass
+class BlockRead:
+    """The rows read from block-ordered text and what the order left uncertain."""
+
+    rows: list[RawRow]
+    problems: list[Problem]
+    #: share of consecutive concern numbers with no owner/target entry between them
+    #: (a row-by-row stream closes each row with its entries; block order does not)
+    grouped: float = 0.0
+
+
+# -- rows of a page -------------------------------------------------------------------
+def _assign_concerns(items: list[Item], rows: list[_Row], cont: _Row | None) -> dict[int, _Row]:
+    """Concern blocks to the page's rows, in order; text running on goes with its row.
+
+    When the page holds a whole multiple of its numbers' count of concern blocks
+    (a concern and a recommendation paragraph in each cell), each row takes that
+    many in turn; a block at the top that runs on (lower case), or one block more
+    than the page's numbers, goes to the row continued from the page before.
+    Returns the row of each concern item (by ``id``) when the page has one block
+    (or group) per number, else nothing (the order alone is the evidence).
+    """
+    ids = [r for r in rows if r.cid]
+    groups: list[list[Item]] = []
+    for it in items:
+        if it.kind != "text" or it.role != "concern":
+            continue
+        first = it.lines[0]
+        if groups and (REC_LABEL_RE.match(first) or first[:1].islower()):
+            groups[-1].append(it)
+        else:
+            groups.append([it])
+    runs_on = bool(groups) and groups[0][0].lines[0][:1].islower()
+    lead = int(cont is not None and (runs_on or (bool(ids) and len(groups) == len(ids) + 1)))
+    owner: dict[int, _Row] = {}
+    rest = groups[lead:]
+    aligned = len(rest) == len(ids)
+    per = len(rest) // len(ids) if ids and rest and len(rest) % len(ids) == 0 else 1
+    for k, g in enumerate(groups):
+        if k < lead and cont is not None:
+            target = cont
+        else:
+            target = ids[min((k - lead) // per, len(ids) - 1)] if ids else rows[0]
+        for it in g:
+            target.concern.append(it.lines)
+            owner[id(it)] = target
+    return owner if aligned else {}
+
+
+def _assign_decisions(items: list[Item], rows: list[_Row], owner: dict[int, _Row]) -> list[str]:
+    """Decisions to rows; returns any left over.
+
+    When the page's concern blocks are one per number, a decision printed alone
+    after a row's concern text is that row's; the others (a run of decisions is
+    the column printed in order) go in order to the rows still without one.
+    """
+    free: list[str] = []
+    last: _Row | None = None
+    for k, it in enumerate(items):
+        if it.kind == "id":
+            last = None
+        elif it.kind == "text":
+            last = owner.get(id(it))
+        elif it.kind == "decision":
+            near = [items[j].kind for j in (k - 1, k + 1) if 0 <= j < len(items)]
+            if "decision" not in near and last is not None and last.cid and not last.decision:
+                last.decision = it.value
+            else:
+                free.append(it.value)
+            last = None
+    waiting = iter(free)
+    for r in rows:
+        if r.cid and not r.decision and (d := next(waiting, None)) is not None:
+            r.decision = d
+    return list(waiting)
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD_RE.findall(text.lower()))
+
+
+def _split_paras(paras: list[Para], slots: list[_Row], starts: set[int], forced: bool) -> list[int]:
+    """The slot of each paragraph: a monotone split that follows word overlap.
+
+    ``slots[0]`` is the row continued from the page before: it takes paragraphs
+    only when ``forced`` (the page's first paragraph runs on: it starts in lower
+    case or the page before ended mid-sentence); the others take at least one each
+    while there are paragraphs enough. ``starts``: paragraphs that open a new block
+    (a row boundary there is likelier).
+    """
+    n, m = len(paras), len(slots)
+    if m == 1 or n == 0:
+        return [0] * n
+    if n * m > _MAX_CELLS:
+        return [min(i, m - 1) for i in range(n)]
+    texts = [" ".join(" ".join(x) for x in s.concern) for s in slots]
+    sets = [_words(t) for t in texts]
+    df: dict[str, int] = {}
+    for s in sets:
+        for w in s:
+            df[w] = df.get(w, 0) + 1
+    pw = [_words(" ".join(p.lines)) for p in paras]
+
+    def sim(i: int, j: int) -> float:
+        shared = pw[i] & sets[j]
+        return sum(math.log((m + 1) / df[w]) for w in sorted(shared)) / math.sqrt(len(pw[i]) + 1)
+
+    neg = -1e18
+    # best[i][j]: paragraphs 0..i placed, paragraph i in slot j
+    best = [[neg] * m for _ in range(n)]
+    back = [[0] * m for _ in range(n)]
+    if forced:
+        best[0][0] = sim(0, 0)
+    else:
+        best[0][1] = sim(0, 1)
+    for i in range(1, n):
+        for j in range(m):
+            stay = best[i - 1][j]
+            move = best[i - 1][j - 1] + (0.5 if i in starts else 0.0) if j else neg
+            if stay >= move:
+                best[i][j], back[i][j] = stay + sim(i, j), j
+            else:
+                best[i][j], back[i][j] = move + sim(i, j), j - 1
+    end = m - 1 if best[n - 1][m - 1] > neg else max(range(m), key=lambda j: best[n - 1][j])
+    out = [0] * n
+    for i in range(n - 1, -1, -1):
+        out[i] = end
+        end = back[i][end]
+    return out
+
+
+def _entries(items: list[Item]) -> list[tuple[list[str], list[str]]]:
+    """The page's owner/target entries in order: (owner lines, target entries)."""
+    slots: list[tuple[list[str], list[str]]] = []
+    for it in items:
+        if it.kind == "owner":
+            owner = _join_entry(it.lines)
+            if slots and not slots[-1][1] and slots[-1][0]:
+                slots[-1][0].append(owner)
+            else:
+                slots.append(([owner], []))
+        elif it.kind == "target":
+            targets = split_target_entries(" ".join(it.lines)) or [" ".join(it.lines)]
+            if slots and not slots[-1][1]:
+                slots[-1][1].extend(targets)
+            else:
+                slots.append(([], targets))
+    return slots
+
+
+def _join_entry(lines: list[str]) -> str:
+    """An owner entry's lines as one; a word broken over a narrow column joined back.
+
+    >>> _join_entry(["Northamptons", "hire", "Healthcare"])
+    'Northamptonshire Healthcare'
+    """
+    out = lines[0]
+    for ln in lines[1:]:
+        broken = out[-1:].isalpha() and ln[:1].islower()
+        out += ln if broken else f" {ln}"
+    return out
+
+
+def _page_rows(
+    items: list[Item], prev: _Row | None, carry: bool, problems: list[Problem]
+) -> list[_Row]:
+    """Assemble one page: the row continued from the page before, then its numbered rows."""
+    cont = _Row("")
+    rows: list[_Row] = []
+    pending: list[str] = []
+    for k, it in enumerate(items):
+        if it.kind == "id":
+            rows.append(_Row(it.value, headings=pending))
+            pending = []
+        elif it.kind == "heading":
+            after_id = k and items[k - 1].kind == "id" and rows and not rows[-1].headings
+            if after_id:
+                rows[-1].headings.append(it.value)
+            else:
+                pending.append(it.value)
+    if pending:
+        (rows[-1].headings if rows else cont.headings).extend(pending)
+    slots = [cont, *rows]
+    owner = _assign_concerns(items, slots, cont if prev is not None else None)
+    if prev is not None and not cont.concern:
+        cont.concern = prev.concern  # for word overlap only
+    extra = _assign_decisions(items, rows, owner)
+    # the response flow, split into paragraphs, shared among the rows
+    lines: list[str] = []
+    starts: list[int] = []
+    for it in items:
+        if it.kind == "text" and it.role == "response":
+            if lines:
+                lines.append("")
+            starts.append(len(lines))
+            lines.extend(it.lines)
+    width = max((len(x) for x in lines), default=0)
+    paras = paragraphs(lines, width, sentences=True) if lines else []
+    entries = _entries(items)
+    if len(entries) > len(rows) and len(paras) != len(entries):
+        paras = fit_count(paras, len(entries), width)
+    first = _para_starts(paras, lines, starts)
+    forced = bool(paras) and prev is not None and (carry or paras[0].lines[0][:1].islower())
+    where = _split_paras(paras, slots, first, forced)
+    for p, j in zip(paras, where, strict=True):
+        slots[j].paras.append(p)
+    filled = [s for s in slots if s.paras]
+    if sum(1 for s in slots if s.paras) > 1:
+        for s in filled:
+            why = (
+                "block-ordered text: the page printed its rows' responses as one flow; "
+                "this row's paragraphs were told from its neighbours' by word overlap"
+            )
+            problems.append(Problem("block_order", s.cid or None, why))
+    _pair_entries(entries, slots, paras, problems)
+    for d in extra:  # more decisions than numbers: kept as text
+        (rows[-1] if rows else cont).paras.append(Para([d]))
+    if prev is not None and cont.concern is prev.concern:
+        cont.concern = []
+    return slots
+
+
+def _para_starts(paras: list[Para], lines: list[str], starts: list[int]) -> set[int]:
+    """The paragraphs that begin at (or first after) the flow lines ``starts``."""
+    firsts: list[int] = []  # the count of text lines before each paragraph
+    seen = 0
+    for p in paras:
+        firsts.append(seen)
+        seen += len(p.lines)
+    out, i, before = {0}, 0, 0
+    marks = iter(sorted(starts))
+    mark = next(marks, None)
+    for k, x in enumerate(lines):
+        while mark is not None and mark == k:
+            while i < len(firsts) and firsts[i] < before:
+                i += 1
+            out.add(i)
+            mark = next(marks, None)
+        before += 1 if x else 0
+    return out
+
+
+def _pair_entries(
+    entries: list[tuple[list[str], list[str]]],
+    slots: list[_Row],
+    paras: list[Para],
+    problems: list[Problem],
+) -> None:
+    """Give the page's owner/target entries to its rows: per paragraph, per row, or by order."""
+    if not entries:
+        return
+    filled = [s for s in slots if s.paras] or [slots[-1]]
+    numbered = [s for s in filled if s.cid]
+    if len(entries) == len(paras):
+        groups = [len(s.paras) for s in filled]
+        order = [s for s, g in zip(filled, groups, strict=True) for _ in range(g)]
+    elif len(entries) == len(filled):
+        order = filled
+    elif len(entries) == len(numbered):
+        order = numbered
+    else:
+        place = {id(s): k for k, s in enumerate(slots)}
+        order = (filled * (len(entries) // len(filled) + 1))[: len(entries)]
+        order.sort(key=lambda s: place[id(s)])
+        for s in dict.fromkeys(order):
+            why = (
+                f"block-ordered text: {len(entries)} owner/target entries beside "
+                f"{len(paras)} paragraphs in {len(filled)} rows on the page; paired by order"
+            )
+            problems.append(Problem("block_order", s.cid or None, why))
+    for s, (owners, targets) in zip(order, entries, strict=True):
+        s.owners.append(" ".join(owners))
+        s.targets.append("; ".join(targets))
+
+
+def _raw(row: _Row) -> list[RawRow]:
+    out = [RawRow(concern=h) for h in row.headings]
+    if not (row.cid or row.concern or row.paras or row.owners or row.decision):
+        return out
+    concern = "\n\n".join("\n".join(c) for c in row.concern)
+    response = para_texts(row.paras)
+    out.append(
+        RawRow(row.cid, concern, row.decision, response, list(row.owners), list(row.targets))
+    )
+    return out
+
+
+def block_rows(lines: list[str], header: list[str]) -> BlockRead:
+    """Rows of a table printed as blocks in reading order (``lines`` follow the header).
+
+    >>> read = block_rows(["1", "", "2", "", "Cells were dirty.", "", "Food was cold.", "",
+    ...     "The cells were cleaned.", "", "The kitchen was refitted and food is hot.", "",
+    ...     "Governor", "", "May 2024", "", "Catering", "", "June 2024"],
+    ...     ["No", "Concern", "Response", "Owner", "Target date"])
+    >>> [(r.id_cell, r.concern, r.response, r.owners, r.targets) for r in read.rows]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('1', 'Cells were dirty.', ['The cells were cleaned.'], ['Governor'], ['May 2024']),
+     ('2', 'Food was cold.', ['The kitchen was refitted and food is hot.'], ['Catering'],
+      ['June 2024'])]
+    """
+    read = block_pages(lines, header)
+    problems: list[Problem] = []
+    rows: list[RawRow] = []
+    prev: _Row | None = None
+    last: RawRow | None = None
+    for items in read.pages:
+        carry = bool(prev and prev.paras and not ends_sentence(prev.paras[-1].lines[-1]))
+        page = _page_rows(items, prev, carry, problems)
+        if prev is None and len(page) > 1:  # text before the first number: its row's
+            _merge(page[1], page[0])
+            page = page[1:]
+        for r in page:
+            if not r.cid and r.concern and last is not None:  # the cell runs on: one text
+                last.concern += "\n" + "\n\n".join("\n".join(c) for c in r.concern)
+                r.concern = []
+            rows.extend(_raw(r))
+            last = next((x for x in reversed(rows[-2:]) if x.id_cell), last)
+        numbered = [r for r in page if r.cid]
+        prev = numbered[-1] if numbered else prev
+    return BlockRead(rows, _dedupe(problems), read.grouped)
+
+
+def _merge(into: _Row, extra: _Row) -> None:
+    into.concern = extra.concern + into.concern
+    into.paras = extra.paras + into.paras
+    into.owners = extra.owners + into.owners
+    into.targets = extra.targets + into.targets
+    into.headings = extra.headings + into.headings
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[str, str | None]] = set()
+    out = []
+    for p in problems:
+        if (p.kind, p.concern_id) not in seen:
+            seen.add((p.kind, p.concern_id))
+            out.append(p)
+    return out

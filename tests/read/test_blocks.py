@@ -1,0 +1,131 @@
+"""The block-order reader (``actionnlp/read/blocks.py``) on generated tables.
+
+Tables drawn by ``tests/layout_tables.py`` are printed the way poppler's
+``pdftotext`` and pdfminer print a PDF page: the header's titles as short lines,
+the page's concern numbers one after another, then its concern cells, its
+decisions, its response column as one flow (paragraphs wrapped with no blank line
+between them) and its owner and target entries last; pages end with a form feed.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from actionnlp.read import plan_from_text
+from tests.layout_tables import OPENING, Table, tables
+
+TITLES = {
+    "concerns": ["Concern", "No", "", "Concerns", "", "Response Action Taken/Planned"],
+    "recommendations": ["Rec No", "Recommendation", "", "Agreed/", "Partly", "Agreed/ Not",
+                        "Agreed", "", "Response Action Taken/Planned"],
+}  # fmt: skip
+OWNER_TITLES = ["", "Responsible", "Owner", "", "Target", "Date", ""]
+
+
+def render_pages(table: Table, per_page: int) -> str:
+    """The table in block order, ``per_page`` rows to a page."""
+    out: list[str] = []
+    for start in range(0, len(table.rows), per_page):
+        rows = table.rows[start : start + per_page]
+        page = [*TITLES[table.era], ""]
+        for r in rows:
+            page += [r.id, ""]
+        for r in rows:
+            page += [*textwrap.wrap(r.concern, 28), ""]
+            if r.decision:
+                page += [r.decision, ""]
+        for r in rows:
+            for p in r.paras:
+                page += textwrap.wrap(p, 60)
+        page += OWNER_TITLES
+        for r in rows:
+            for o, t in zip(r.owners, r.targets, strict=True):
+                page += [o, "", t, ""]
+        out.append("\n".join(page))
+    return OPENING + "\n\n\f".join(out) + "\n"  # as pdftotext and pdfminer end a page
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _read_words(plan) -> set[str]:
+    got: list[str] = []
+    for c in plan.concerns:
+        got += _words(f"{c.id} {c.concern_text} {c.recommendation_text or ''}")
+        for a in c.actions:
+            got += _words(f"{a.text} {a.owner_raw or ''} {a.target_raw or ''}")
+    for p in plan.problems:
+        got += _words(p.text or "")
+    return set(got)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=tables(), per_page=st.integers(1, 3))
+def test_numbers_decisions_and_every_word_come_back(table, per_page):
+    plan = plan_from_text(render_pages(table, per_page))
+    assert [c.id for c in plan.concerns] == [r.id for r in table.rows]
+    if table.era == "recommendations":
+        decisions = [c.agreement for c in plan.concerns]
+        assert decisions == [r.decision.lower().replace(" ", "_") for r in table.rows]
+    want = set()
+    for r in table.rows:
+        want |= set(_words(" ".join([r.concern, *r.paras, *r.owners, *r.targets])))
+    assert want <= _read_words(plan)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=tables())
+def test_one_row_a_page_reads_exactly(table):
+    """A page holding one row leaves no choice: texts and pairs come back as drawn."""
+    plan = plan_from_text(render_pages(table, 1))
+    for c, r in zip(plan.concerns, table.rows, strict=True):
+        assert c.concern_text == r.concern
+        pairs = [(a.owner_raw, a.target_raw) for a in c.actions if a.kind == "action"]
+        assert pairs == list(zip(r.owners, r.targets, strict=True))
+    assert not [p for p in plan.problems if p.kind == "block_order"]
+
+
+def test_rows_sharing_a_page_flow_are_reported():
+    """Two rows whose responses run together on a page: split by overlap, and said so."""
+    text = (
+        OPENING + "\n".join([
+            "Concern", "No", "", "Concerns", "", "Response Action Taken/Planned", "",
+            "1", "", "2", "",
+            "Cells on the wing were dirty.", "", "Food in the kitchen was cold.", "",
+            "Cells are now cleaned daily and the wing", "is checked by managers.",
+            "The kitchen has new ovens and food is", "served hot from the kitchen.",
+            "", "Responsible", "Owner", "", "Target", "Date", "",
+            "Governor", "", "May 2024", "", "Catering", "", "June 2024",
+        ]) + "\n"
+    )  # fmt: skip
+    plan = plan_from_text(text)
+    assert plan.layout == "block-order"
+    one, two = plan.concerns
+    assert one.actions[0].text.startswith("Cells are now cleaned")
+    assert (one.actions[0].owner_raw, two.actions[0].owner_raw) == ("Governor", "Catering")
+    assert {p.concern_id for p in plan.problems if p.kind == "block_order"} == {"1", "2"}
+
+
+def test_decision_printed_beside_the_concern_line_by_line():
+    """ "Not" / a concern line / "Agreed": the decision column interleaved with the concern's."""
+    text = (
+        OPENING + "\n".join([
+            "Rec No", "Recommendation", "", "Agreed/", "Partly", "Agreed/ Not", "Agreed", "",
+            "1", "", "2", "",
+            "Key concern: Staff were too", "Not", "passive with prisoners.", "Agreed", "",
+            "Key concern: Cells were dirty.", "", "Agreed", "",
+            "Response Action Taken/Planned", "",
+            "Staff will be trained to speak with prisoners daily.",
+            "", "Responsible Owner", "", "Target Date", "",
+            "Governor", "", "May 2024", "",
+            "Cells are cleaned daily by the wing staff.", "", "Governor", "", "June 2024",
+        ]) + "\n"
+    )  # fmt: skip
+    plan = plan_from_text(text)
+    assert [(c.id, c.agreement) for c in plan.concerns] == [("1", "not_agreed"), ("2", "agreed")]
+    assert plan.concerns[0].concern_text == "Staff were too passive with prisoners."

@@ -1,0 +1,117 @@
+"""actionnlp.skops_io: skops files loaded with an allowlist of exact type names, plain
+and inside a verified artifact."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from actionnlp.artifacts import save_artifact, verify_artifact
+from actionnlp.errors import ArtifactError
+from actionnlp.skops_io import load_sklearn, load_verified_sklearn, save_sklearn
+
+
+@pytest.fixture(scope="module")
+def fitted() -> tuple[Any, np.ndarray]:
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 4))
+    y = np.array(["a", "b", "c"])[(x[:, 0] > 0).astype(int) + (x[:, 1] > 0.5).astype(int)]
+    return LogisticRegression(max_iter=500).fit(x, y), x
+
+
+def test_untrusted_type_in_skops_file_is_refused(tmp_path: Path, fitted: Any) -> None:
+    payload = {"model": fitted[0], "threshold": Fraction(1, 3)}
+    directory = save_artifact(
+        tmp_path / "bad-v1",
+        name="bad",
+        version=1,
+        labels=[],
+        data_hash="h",
+        metrics={},
+        write_files=lambda d: save_sklearn(payload, d / "model.skops"),
+    )
+    manifest = verify_artifact(directory)  # checksums are fine: the content is refused
+    assert manifest["name"] == "bad" and set(manifest["files"]) == {"model.skops"}
+    with pytest.raises(ArtifactError, match=r"untrusted type\(s\).*fractions\.Fraction"):
+        load_verified_sklearn(directory, "model.skops")
+
+
+def test_trusted_types_list_narrows_and_cannot_widen(tmp_path: Path, fitted: Any) -> None:
+    path = save_sklearn(fitted[0], tmp_path / "m.skops")
+    loaded = load_sklearn(path, trusted_types=[])  # numpy/sklearn types only: enough
+    np.testing.assert_array_equal(loaded.predict(fitted[1]), fitted[0].predict(fitted[1]))
+    with pytest.raises(ArtifactError, match=r"refusing to trust builtins\.eval"):
+        load_sklearn(path, trusted_types=["builtins.eval"])
+    with pytest.raises(ArtifactError, match=r"refusing to trust numpy\.load"):
+        load_sklearn(path, trusted_types=["numpy.load"])
+
+
+def _dangerous() -> list[tuple[str, Any]]:
+    import builtins
+    import os
+
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    return [
+        ("numpy.load", FunctionTransformer(np.load, kw_args={"allow_pickle": True})),
+        ("numpy.load", {"loader": np.load}),
+        ("builtins.eval", FunctionTransformer(builtins.eval)),
+        ("builtins.exec", {"f": builtins.exec}),
+        ("system", make_pipeline(FunctionTransformer(os.system))),
+        ("numpy.lib.npyio.NpzFile", {"f": np.lib.npyio.NpzFile}),
+        ("scipy.io", {"f": __import__("scipy.io").io.loadmat}),
+        ("sklearn.utils", {"f": __import__("sklearn.utils").utils.Bunch}),
+    ]
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_functions_and_types_outside_the_allowlist_are_refused(tmp_path: Path, index: int) -> None:
+    """Types are trusted by exact name, never by module: numpy.load (a pickle when
+    allow_pickle is on), eval, os.system, other numpy/scipy/sklearn names are refused
+    before anything is built, plain and inside a verified artifact."""
+    name, payload = _dangerous()[index]
+    path = save_sklearn(payload, tmp_path / "evil.skops")
+    with pytest.raises(ArtifactError, match=rf"untrusted type\(s\).*{name}") as info:
+        load_sklearn(path)
+    assert str(path) in str(info.value)
+    directory = save_artifact(
+        tmp_path / "evil-v1",
+        name="evil",
+        version=1,
+        labels=[],
+        data_hash="h",
+        metrics={},
+        write_files=lambda d: save_sklearn(payload, d / "m.skops"),
+    )
+    with pytest.raises(ArtifactError, match="untrusted type"):
+        load_verified_sklearn(directory, "m.skops")
+
+
+def test_allowlist_is_exact_names_of_classes_and_enough_for_the_shipped_models() -> None:
+    import skops.io
+
+    from actionnlp.loading import MODELS_DIR
+    from actionnlp.skops_io import TRUSTED_TYPES
+
+    for name in TRUSTED_TYPES:
+        module, _, attr = name.rpartition(".")
+        obj = getattr(__import__(module, fromlist=[attr]), attr)
+        assert isinstance(obj, type), name
+    shipped = sorted(MODELS_DIR.rglob("*.skops"))
+    assert any(p.parent.name == "themes-v1" for p in shipped)
+    for path in shipped:
+        assert set(skops.io.get_untrusted_types(file=path)) <= TRUSTED_TYPES, path
+
+
+def test_non_skops_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m.skops"
+    path.write_bytes(b"\x80\x04pickle, not a zip")
+    with pytest.raises(ArtifactError, match="not a readable skops file"):
+        load_sklearn(path)
