@@ -20,6 +20,7 @@ __all__ = [
     "html_paragraphs",
     "is_continuation",
     "join_lines",
+    "rejoin_flush_words",
     "split_heading_prefix",
 ]
 
@@ -311,3 +312,36 @@ def inline_roles(line: str) -> set[str] | None:
     if not ends or min(ends) < where["response"] or ends_sentence(line):
         return None
     return set(where)
+
+
+def rejoin_flush_words(lines: list[str]) -> list[str]:
+    r"""Join a paragraph's first word, printed flush left, to its tab-indented line.
+
+    A text dump of an HTML table (BeautifulSoup ``get_text``) keeps the source's line
+    breaks: each paragraph of a cell after the first opens with its first word flush
+    left, the rest of it indented by tabs ("People" / "<tab>Plus"). Where most lines
+    are tab-indented, such a word opens a paragraph, so it is put back on its line;
+    an entry's words ("February" / "<tab>2024") then stay together.
+
+    >>> rejoin_flush_words(["\tGovernor", "People", "\tPlus", "June", "\t2024"])
+    ['\tGovernor', '\tPeople Plus', '\tJune 2024']
+    """
+    texts = [x for x in lines if x.strip()]
+    tabbed = sum(1 for x in texts if x.startswith("\t"))
+    if tabbed < _TABBED * max(1, len(texts)):
+        return lines
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if ln.strip() and not ln[:1].isspace() and nxt.startswith("\t") and nxt.strip():
+            out.append(f"\t{ln.strip()} {nxt.strip()}")
+            i += 2
+            continue
+        out.append(ln)
+        i += 1
+    return out
+
+
+_TABBED = 0.6  # share of tab-indented lines in a dump of an HTML table

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from actionnlp.read.cells import ID_RE, clean_text, ends_sentence, heading_of
+from actionnlp.read.cells import ID_RE, clean_text, ends_sentence, heading_of, rejoin_flush_words
 from actionnlp.read.columns import JOINING_END_RE, Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.segment import RawRow, owner_entries
@@ -181,39 +181,6 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
     if current is not None:
         rows.extend(_row(current, blocks=blocks, decisions=decisions))
     return rows
-
-
-def rejoin_flush_words(lines: list[str]) -> list[str]:
-    r"""Join a paragraph's first word, printed flush left, to its tab-indented line.
-
-    A text dump of an HTML table (BeautifulSoup ``get_text``) keeps the source's line
-    breaks: each paragraph of a cell after the first opens with its first word flush
-    left, the rest of it indented by tabs ("People" / "<tab>Plus"). Where most lines
-    are tab-indented, such a word opens a paragraph, so it is put back on its line;
-    an entry's words ("February" / "<tab>2024") then stay together.
-
-    >>> rejoin_flush_words(["\tGovernor", "People", "\tPlus", "June", "\t2024"])
-    ['\tGovernor', '\tPeople Plus', '\tJune 2024']
-    """
-    texts = [x for x in lines if x.strip()]
-    tabbed = sum(1 for x in texts if x.startswith("\t"))
-    if tabbed < _TABBED * max(1, len(texts)):
-        return lines
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        ln = lines[i]
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if ln.strip() and not ln[:1].isspace() and nxt.startswith("\t") and nxt.strip():
-            out.append(f"\t{ln.strip()} {nxt.strip()}")
-            i += 2
-            continue
-        out.append(ln)
-        i += 1
-    return out
-
-
-_TABBED = 0.6  # share of tab-indented lines in a dump of an HTML table
 
 
 def _units(part: list[str], *, blocks: bool) -> list[list[str]]:
