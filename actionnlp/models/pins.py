@@ -4,7 +4,7 @@ Do not edit: `make train` rewrites it, `make pin` re-pins the artifacts as they 
 """
 
 PINS: dict[str, str] = {
-    "owners-v1": "00fb3699ffba0306aace41c98bff44d783668650751682b3ffb70572f47cf55a",
-    "smart-v1": "774a9319c46a67e79d5d2baf767c70f75f5885fe22d28c06282202c8af2b14e3",
+    "owners-v1": "aaadfa79bd150d42c097c21c21c4818bc3d4cabe31d9c3b0602d521876713fce",
+    "smart-v1": "ded1a585932d2f9aacf7d2519e9c4f2608feb24431f2807fd8827f2df3b5eee1",
     "themes-v1": "dbecf991eef51a19a94b77d426a5572c238a64c456c066d2de38c827dc87b228",
 }
