@@ -16,6 +16,7 @@ from itertools import pairwise
 
 from actionnlp.read.cells import (
     ID_RE,
+    PRINTED_TITLES,
     ROLE_PATTERNS,
     ends_sentence,
     is_title_fragment,
@@ -177,12 +178,7 @@ def _page_titles(lines: list[str]) -> set[str]:
     return out
 
 
-_TITLE_OF = {
-    "concern": re.compile(r"\b(?:concerns?|recommendations?)\b", re.I),
-    "response": re.compile(r"\bresponse\b|\baction\s+taken", re.I),
-    "owner": re.compile(r"\bowner\b|\bresponsib", re.I),
-    "target": re.compile(r"\btarget\b|\btimescale\b|^date$", re.I),
-}
+_TITLE_OF = {r: PRINTED_TITLES[r] for r in ("concern", "response", "owner", "target")}
 _HEADER_WINDOW = 400  # lines after the first title searched for the others (bounded work)
 _MAX_TRIES = 20  # concern titles tried as the header's start (bounded work)
 

@@ -13,6 +13,7 @@ import re
 
 __all__ = [
     "ID_RE",
+    "PRINTED_TITLES",
     "agreement_of",
     "clean_text",
     "column_roles",
@@ -253,11 +254,13 @@ def column_roles(cells: list[str]) -> list[str] | None:
     return roles
 
 
-_INLINE_TITLES = {
+#: The column titles when a header is printed as text (on one line, stacked on short
+#: lines, or scattered as blocks) rather than as cells: one table for every text reader.
+PRINTED_TITLES = {
     "concern": re.compile(r"\b(?:concerns?|recommendations?|findings?)\b", re.I),
     "response": re.compile(r"\b(?:response|actions?)\b", re.I),
     "owner": re.compile(r"\b(?:owners?|responsib\w*|lead)\b", re.I),
-    "target": re.compile(r"\b(?:target|timescales?|deadline)\b", re.I),
+    "target": re.compile(r"\b(?:target|timescales?|deadline|date)\b", re.I),
     "agreement": re.compile(r"\b(?:agreed|accepted|rejected|decision)\b", re.I),
 }
 MAX_INLINE_HEADER = 300
@@ -305,7 +308,7 @@ def inline_roles(line: str) -> set[str] | None:
     """
     if len(line) > MAX_INLINE_HEADER or len(line.split()) > 30:
         return None
-    where = {r: m.start() for r, rx in _INLINE_TITLES.items() if (m := rx.search(line))}
+    where = {r: m.start() for r, rx in PRINTED_TITLES.items() if (m := rx.search(line))}
     if not {"concern", "response"} <= where.keys() or where["concern"] > where["response"]:
         return None
     ends = [where[r] for r in ("owner", "target") if r in where]

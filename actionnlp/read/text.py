@@ -21,6 +21,7 @@ from actionnlp.read.blockitems import block_header, has_row_number
 from actionnlp.read.blocks import block_rows
 from actionnlp.read.cells import (
     ID_RE,
+    PRINTED_TITLES,
     agreement_of,
     clean_text,
     ends_sentence,
@@ -176,18 +177,26 @@ def _stacked_header(lines: list[str]) -> tuple[int, int, None] | None:
     """The column titles on successive short lines."""
     window = 40
     for i, ln in enumerate(lines):
-        if not re.search(r"\b(concerns?|recommendations?)\b", ln, re.I) or len(ln) > 60:
+        if not PRINTED_TITLES["concern"].search(ln) or len(ln) > 60:
             continue
         seen = " ".join(x.strip() for x in lines[i : i + window] if len(x.strip()) < 60)
-        if re.search(r"response", seen, re.I) and re.search(r"owner", seen, re.I):
+        if PRINTED_TITLES["response"].search(seen) and PRINTED_TITLES["owner"].search(seen):
             end = i
             for j in range(i, min(i + window, len(lines))):
-                if re.search(r"target\s*date|timescale|date", lines[j], re.I):
-                    end = j
+                if PRINTED_TITLES["target"].search(lines[j]):
+                    end = j  # with the rest of that title wrapped below ("Target" / "Date")
+                    while end + 1 < len(lines) and _title_word(lines[end + 1], "target"):
+                        end += 1
                     break
             if end > i:
                 return i, end + 1, None
     return None
+
+
+def _title_word(line: str, role: str) -> bool:
+    """A short line holding only a piece of ``role``'s printed title ("Date")."""
+    text = line.strip()
+    return 0 < len(text) <= 25 and bool(PRINTED_TITLES[role].search(text))
 
 
 def _split_cells(line: str, *, outer: bool = True) -> list[str]:

@@ -365,3 +365,15 @@ def test_a_text_header_line_has_the_roles_of_the_same_cells_in_a_table(titles, p
         assert found is not None and found[2] is not None and found[2].roles == roles
     else:  # not a row of cells naming columns (a title line or fixed-width columns may be)
         assert found is None or found[2] is None or found[2].fixed is not None
+
+
+def test_stacked_header_ends_with_the_whole_target_title() -> None:
+    # "Target" and "Date" printed on two lines: the header takes both, the row starts after.
+    lines = ["Action plan", "No", "Concern", "Response", "Owner", "Target", "Date", "1", "Dirty."]
+    assert locate_header(lines) == (2, 7, None)
+
+
+def test_stacked_header_target_is_a_title_word_not_a_substring() -> None:
+    # "update" holds "date": it is not the target column's title (one printed-title table).
+    lines = ["Concern", "Response", "Owner", "Progress update", "Target date", "1", "Dirty."]
+    assert locate_header(lines) == (0, 5, None)
