@@ -18,18 +18,23 @@ there the work is the same for every format and lives here:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from actionnlp.read.cells import BULLET, ID_RE, MAX_COLUMNS, clean_text, column_roles
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.owners_cell import owner_lines, split_owner_entries
 from actionnlp.read.segment import RawRow
 
+T = TypeVar("T")
+
 __all__ = [
     "Cell",
     "cells_to_row",
     "continues_plan",
     "find_header",
+    "fit_to_columns",
     "header_roles",
     "matrix_text",
     "table_rows",
@@ -148,6 +153,34 @@ def _entries(cell: Cell) -> list[str]:
     return [p.strip().lstrip(BULLET + " ") for p in cell.paras if p.strip().lstrip(BULLET + " ")]
 
 
+def fit_to_columns(
+    cells: list[T],
+    roles: list[str],
+    blank: T,
+    is_id: Callable[[T], bool],
+    join: Callable[[list[T]], T],
+) -> list[T]:
+    """A row's cells fitted to the header's columns, one rule for every table form.
+
+    A row one cell short whose first cell is no number started a column late (its
+    empty number cell dropped): a blank goes first. Short rows are padded with
+    blanks; extra cells (tabs or grid columns inside the last cell) join the last.
+
+    >>> fit_to_columns(["Dirty.", "Gov"], ["id", "concern", "owner"], "", str.isdigit, " ".join)
+    ['', 'Dirty.', 'Gov']
+    >>> fit_to_columns(["1", "Dirty.", "Gov", "Head"], ["id", "concern", "owner"], "",
+    ...                str.isdigit, " ".join)
+    ['1', 'Dirty.', 'Gov Head']
+    """
+    n = len(roles)
+    if len(cells) == n - 1 and "id" in roles and not is_id(cells[0]):
+        cells = [blank, *cells]
+    cells = cells + [blank] * (n - len(cells))
+    if len(cells) > n:
+        cells = [*cells[: n - 1], join(cells[n - 1 :])]
+    return cells
+
+
 def cells_to_row(cells: list[Cell], roles: list[str], page: int | None = None) -> RawRow:
     """One table row (cells as paragraphs) -> a :class:`RawRow` (printed on ``page``).
 
@@ -157,16 +190,13 @@ def cells_to_row(cells: list[Cell], roles: list[str], page: int | None = None) -
     >>> row.response, row.owners, row.targets
     (['Rota.', 'Audit.'], ['Governor'], ['May 2024', 'June 2024'])
     """
-    n = len(roles)
-    if len(cells) == n - 1 and "id" in roles and not ID_RE.match(cells[0].text.strip()):
-        cells = [Cell(), *cells]  # a row that starts one grid column late
-    cells = cells + [Cell() for _ in range(n - len(cells))]
-    if len(cells) > n:  # stray extra cells join the last column
-        last = Cell(
-            [p for c in cells[n - 1 :] for p in c.paras],
-            [x for c in cells[n - 1 :] for x in c.listed],
-        )
-        cells = [*cells[: n - 1], last]
+    cells = fit_to_columns(
+        cells,
+        roles,
+        Cell(),
+        lambda c: bool(ID_RE.match(c.text.strip())),
+        lambda cs: Cell([p for c in cs for p in c.paras], [x for c in cs for x in c.listed]),
+    )
 
     def cell(role: str) -> Cell:
         return cells[roles.index(role)] if role in roles else Cell()

@@ -42,7 +42,7 @@ from actionnlp.read.shapes import is_owner_block as _is_owner_block
 from actionnlp.read.shapes import is_target_block as _is_target_block
 from actionnlp.read.shapes import plausible_next as _plausible_next
 from actionnlp.read.stream import stream_rows
-from actionnlp.read.table import header_roles
+from actionnlp.read.table import fit_to_columns, header_roles
 
 __all__ = ["Columns", "TableText", "locate_header", "split_text", "table_rows"]
 
@@ -252,7 +252,6 @@ def _entries(cell: str) -> list[str]:
 
 def tabular_rows(lines: list[str], columns: Columns) -> list[RawRow]:
     """Rows of a tab-separated table, cells may hold HTML fragments."""
-    n = len(columns.roles)
     rows: list[RawRow] = []
     for ln in lines:
         if not ln.strip() or RULE_RE.match(ln):
@@ -261,11 +260,9 @@ def tabular_rows(lines: list[str], columns: Columns) -> list[RawRow]:
         if len(cells) == 1:
             rows.append(RawRow(response=_entries(cells[0])))  # a stray line: keep it as text
             continue
-        if len(cells) == n - 1 and "id" in columns.roles and not ID_RE.match(cells[0].strip()):
-            cells = ["", *cells]  # an extractor dropped the empty number cell
-        cells = cells + [""] * (n - len(cells))
-        if len(cells) > n:  # tabs inside the last cell
-            cells = [*cells[: n - 1], " ".join(cells[n - 1 :])]
+        cells = fit_to_columns(
+            cells, columns.roles, "", lambda c: bool(ID_RE.match(c.strip())), " ".join
+        )
         targets_cell = columns.cell(cells, "target")
         owners_cell = columns.cell(cells, "owner")
         targets = _target_entries(targets_cell)

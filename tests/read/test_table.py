@@ -1,0 +1,28 @@
+"""Tests of actionnlp/read/table.py: one rule fits a row's cells to the header's columns."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from actionnlp.read.table import Cell, cells_to_row
+from actionnlp.read.text import Columns, tabular_rows
+
+ROLES = ["id", "concern", "response", "owner", "target"]
+words = st.text(alphabet="abcdefgh ", min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+@given(
+    st.lists(words, min_size=3, max_size=7),
+    st.booleans(),
+)
+def test_a_text_row_and_a_table_row_fit_the_columns_alike(texts: list[str], drop_id: bool) -> None:
+    # The same cells as a tab-separated line and as table cells: short rows, a dropped
+    # number cell and extra cells give the same row in both forms.
+    cells = (["7"] if not drop_id else []) + [t.capitalize() + "." for t in texts]
+    from_text = tabular_rows(["\t".join(cells)], Columns(ROLES))[0]
+    from_table = cells_to_row([Cell.of([c]) for c in cells], ROLES)
+    assert from_text.id_cell == from_table.id_cell
+    assert from_text.concern == from_table.concern
+    shifted = len(cells) == len(ROLES) - 1 and drop_id  # the number cell was dropped
+    assert from_text.id_cell == ("" if shifted else cells[0])
