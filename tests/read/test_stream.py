@@ -104,7 +104,8 @@ def test_browser_dump_blocks():
 
 
 # -- entries level with their paragraph (pdftotext -raw) ------------------------------
-LEVEL = """Action Plan: HMP Example
+#: A recommendations-era header as pdftotext -raw prints it: a title word or two a line.
+RAW_HEADER = """Action Plan: HMP Example
 Rec
 No
 Recommendation Agreed/
@@ -116,7 +117,10 @@ Response Action
 Taken/Planned
 Responsible
 Owner
-Target
+"""
+LEVEL = (
+    RAW_HEADER
+    + """Target
 Date
 Priority Concerns and Recommendations
 5.01 Key concern: Too few officers
@@ -150,6 +154,7 @@ Agreed The escalation process will be
 defined and shared with staff.
 Director March 2024
 """
+)
 
 
 def test_entries_level_with_their_paragraphs():
@@ -172,19 +177,9 @@ def test_entries_level_with_their_paragraphs():
     assert plan.concerns[2].concern_text.startswith("the late allocation")
 
 
-PAGED = """Action Plan: HMP Example
-Rec
-No
-Recommendation Agreed/
-Partly
-Agreed/
-Not
-Agreed
-Response Action
-Taken/Planned
-Responsible
-Owner
-Target Date
+PAGED = (
+    RAW_HEADER
+    + """Target Date
 Priority Concerns and Recommendations
 1.1 Concern: Cells were dirty
 and cold on
@@ -208,6 +203,7 @@ Partly Agreed The curriculum was reviewed last year and
 meets the needs of the population.
 Head of Learning June 2024
 """
+)
 
 
 def test_a_row_over_a_page_end_is_put_back_together():
