@@ -24,9 +24,17 @@ from actionnlp.read.cells import (
 )
 from actionnlp.read.columns import JOINING_END_RE
 from actionnlp.read.shapes import is_date_or_status, is_owner_block, is_target_block
-from actionnlp.read.stream import DECISION_RE, is_heading_line, row_start
+from actionnlp.read.stream import DECISION_RE, QUALIFIER_RE, is_heading_line, row_start
 
-__all__ = ["REC_LABEL_RE", "BlockPages", "Item", "block_header", "block_pages", "has_row_number"]
+__all__ = [
+    "REC_LABEL_RE",
+    "BlockPages",
+    "Item",
+    "block_header",
+    "block_pages",
+    "has_row_number",
+    "whole_lines",
+]
 
 _LABEL_RE = re.compile(
     r"^(?:key\s+|priority\s+)?(?:concern|recommendation)s?(?:\s*\([^)]{0,12}\))?\s*:", re.I
@@ -37,7 +45,6 @@ _CELL_START_RE = re.compile(
     r"^(?:(?:key\s+|priority\s+)?concern(?:\s*\([^)]{0,12}\))?|recommendation\s*\([^)]{0,12}\))\s*:",
     re.I,
 )
-_QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 _QUALIFIER_END_RE = re.compile(r"(?:\b(?:partly|partially|not)|/)$", re.I)
 _MAX_STACK = 40  # owner entries stacked in one block
 
@@ -275,7 +282,7 @@ def _decision(lines: list[str], i: int) -> tuple[str, int] | None:
     m = DECISION_RE.match(ln)
     if m and not m.group("rest"):
         return m.group("d"), 1
-    if _QUALIFIER_RE.match(ln) and i + 1 < len(lines):
+    if QUALIFIER_RE.match(ln) and i + 1 < len(lines):
         both = f"{ln} {lines[i + 1]}"
         m = DECISION_RE.match(both)
         if m and not m.group("rest"):
@@ -287,7 +294,7 @@ def _split_decision(lines: list[str], i: int, titles: set[str]) -> str | None:
     """A decision whose two words sit on alternate lines, a concern line between them
     ("Not" / "passive in their contact with" / "Agreed"): the decision column printed
     beside the concern column line by line."""
-    if not _QUALIFIER_RE.match(lines[i]) or i + 2 >= len(lines) or lines[i + 1].lower() in titles:
+    if not QUALIFIER_RE.match(lines[i]) or i + 2 >= len(lines) or lines[i + 1].lower() in titles:
         return None
     if _decision(lines, i) or _decision(lines, i + 1) or not _decision(lines, i + 2):
         return None
@@ -333,7 +340,7 @@ def _page_items(blocks: list[list[str]], titles: set[str], last_id: str | None):
                     run.append(start[1])
                 i += 1
                 continue
-            if (dec := _decision(lines, i)) is not None:
+            if dec is not None:  # the decision found above
                 _flush(run, b, items)
                 items.append(Item("decision", lines[i : i + dec[1]], dec[0], b))
                 i += dec[1]
@@ -397,17 +404,28 @@ def _text_items(run: list[str], b: int) -> list[Item]:
     return [Item("text", run, block=b)]
 
 
+def whole_lines(lines: list[str]) -> list[str]:
+    """Lines with a word broken over a narrow column joined back: a line opening
+    lower-case after one ending in a letter continues its word.
+
+    >>> whole_lines(["Northamptons", "hire", "Healthcare"])
+    ['Northamptonshire', 'Healthcare']
+    """
+    whole: list[str] = []
+    for ln in lines:
+        if whole and whole[-1][-1:].isalpha() and ln[:1].islower():
+            whole[-1] += ln
+        else:
+            whole.append(ln)
+    return whole
+
+
 def _is_owner_run(lines: list[str]) -> bool:
     """An owner entry, or several stacked: each line short and capitalised (a word
     broken over a narrow column, "Northamptons" / "hire", taken as one)."""
     if is_owner_block(lines):
         return True
-    whole: list[str] = []
-    for ln in lines[: _MAX_STACK + 1]:
-        if whole and whole[-1][-1:].isalpha() and ln[:1].islower():
-            whole[-1] += ln
-        else:
-            whole.append(ln)
+    whole = whole_lines(lines[: _MAX_STACK + 1])
     return len(whole) <= _MAX_STACK and all(is_owner_block([ln]) for ln in whole)
 
 

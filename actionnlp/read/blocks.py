@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 
 from actionnlp.plan import Problem
-from actionnlp.read.blockitems import REC_LABEL_RE, Item, block_pages
+from actionnlp.read.blockitems import REC_LABEL_RE, BlockPages, Item, block_pages, whole_lines
 from actionnlp.read.cells import ends_sentence
 from actionnlp.read.columns import Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
@@ -217,11 +217,7 @@ def _join_entry(lines: list[str]) -> str:
     >>> _join_entry(["Northamptons", "hire", "Healthcare"])
     'Northamptonshire Healthcare'
     """
-    out = lines[0]
-    for ln in lines[1:]:
-        broken = out[-1:].isalpha() and ln[:1].islower()
-        out += ln if broken else f" {ln}"
-    return out
+    return " ".join(whole_lines(lines))
 
 
 def _page_rows(
@@ -268,7 +264,7 @@ def _page_rows(
     for p, j in zip(paras, where, strict=True):
         slots[j].paras.append(p)
     filled = [s for s in slots if s.paras]
-    if sum(1 for s in slots if s.paras) > 1:
+    if len(filled) > 1:
         for s in filled:
             why = (
                 "block-ordered text: the page printed its rows' responses as one flow; "
@@ -348,8 +344,9 @@ def _raw(row: _Row) -> list[RawRow]:
     return out
 
 
-def block_rows(lines: list[str], header: list[str]) -> BlockRead:
-    """Rows of a table printed as blocks in reading order (``lines`` follow the header).
+def block_rows(lines: list[str], header: list[str], pages: BlockPages | None = None) -> BlockRead:
+    """Rows of a table printed as blocks in reading order (``lines`` follow the header);
+    ``pages``: :func:`block_pages` of the same lines, when the caller has them already.
 
     >>> read = block_rows(["1", "", "2", "", "Cells were dirty.", "", "Food was cold.", "",
     ...     "The cells were cleaned.", "", "The kitchen was refitted and food is hot.", "",
@@ -361,7 +358,7 @@ def block_rows(lines: list[str], header: list[str]) -> BlockRead:
      ('2', 'Food was cold.', ['The kitchen was refitted and food is hot.'], ['Catering'],
       ['June 2024'])]
     """
-    read = block_pages(lines, header)
+    read = block_pages(lines, header) if pages is None else pages
     problems: list[Problem] = []
     rows: list[RawRow] = []
     prev: _Row | None = None

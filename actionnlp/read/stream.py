@@ -33,7 +33,7 @@ from actionnlp.read.shapes import (
     plausible_next,
 )
 
-__all__ = ["DECISION_RE", "is_heading_line", "row_start", "stream_rows"]
+__all__ = ["DECISION_RE", "QUALIFIER_RE", "is_heading_line", "row_start", "stream_rows"]
 
 #: A decision opening a line: "Partly Agreed", "Not Accepted", "Rejected".
 DECISION_RE = re.compile(
@@ -44,7 +44,8 @@ DECISION_RE = re.compile(
 _ROW_START_RE = re.compile(
     r"^(?P<id>(?:[A-Z]{1,2}\s?)?\d{1,3}(?:\.\d{1,3}){0,2}[a-z]?)[.)]?(?:\s+(?P<rest>\S.*))?$"
 )
-_QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
+#: A decision's qualifier printed on a line of its own ("Partly" / "Agreed").
+QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
 _PAGE = "\f"
 _OWNER_LINE = 80  # an owner entry printed across a full-width line
@@ -95,7 +96,7 @@ def _items(lines: list[str], header: list[str]) -> list[str]:
     that is not a decision word ("Agreed" may be a title's last line or a cell).
     """
     titles = [h.strip() for h in header if h.strip()]
-    repeats = {t for t in titles if not (DECISION_RE.fullmatch(t) or _QUALIFIER_RE.match(t))}
+    repeats = {t for t in titles if not (DECISION_RE.fullmatch(t) or QUALIFIER_RE.match(t))}
     out: list[str] = []
 
     def page() -> None:
@@ -443,7 +444,7 @@ def _split_concern(
         for i, u in enumerate(units):
             line = u[0]
             qualifier = ""
-            if _QUALIFIER_RE.match(line) and (len(u) > 1 or i + 1 < len(units)):
+            if QUALIFIER_RE.match(line) and (len(u) > 1 or i + 1 < len(units)):
                 qualifier, line = line, (u[1] if len(u) > 1 else units[i + 1][0])
             m = DECISION_RE.match(line)
             if not m or (qualifier and not re.match(r"(?:agreed|accepted)", m.group("d"), re.I)):

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from actionnlp.plan import Problem
-from actionnlp.read.blockitems import block_header, has_row_number
+from actionnlp.read.blockitems import block_header, block_pages, has_row_number
 from actionnlp.read.blocks import block_rows
 from actionnlp.read.cells import (
     ID_RE,
@@ -109,12 +109,16 @@ def table_rows(split: TableText) -> list[RawRow]:
         decisions = any(agreement_of(h) for h in split.header)
         flat = flattened_rows(split.table)
         stream = stream_rows(split.table, split.header, decisions=decisions)
-        split.stream = _score(stream) > _score(flat)
+        scores = _score(stream), _score(flat)
+        split.stream = scores[0] > scores[1]
         best = stream if split.stream else flat
-        read = block_rows(split.header + split.table, split.header)
-        if read.grouped >= _GROUPED and _score(read.rows) >= _score(best):
-            split.blocks, split.stream, split.problems = True, False, read.problems
-            return read.rows
+        lines = split.header + split.table
+        pages = block_pages(lines, split.header)  # rows built only when block order shows
+        if pages.grouped >= _GROUPED:
+            read = block_rows(lines, split.header, pages)
+            if _score(read.rows) >= max(scores):
+                split.blocks, split.stream, split.problems = True, False, read.problems
+                return read.rows
         return best
     if split.columns.fixed is not None:
         return fixed_rows(split.table, split.columns.fixed)
