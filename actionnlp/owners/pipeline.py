@@ -443,9 +443,11 @@ class OwnerFinder:
             for c, aid in zip(cells, row_acr, strict=True)
         ]
         # what a plan tells the ruler: its acronyms and the names its owner cells give
+        names_of = {ck: plan_owner_names(row) for ck, row in cell_owners.items()}  # once a cell
         cell_names: dict[Any, dict[str, None]] = {}
-        for key, row in zip(keys, owners, strict=True):
-            cell_names.setdefault(key, {}).update(dict.fromkeys(plan_owner_names(row)))
+        for key, c, aid in zip(keys, cells, row_acr, strict=True):
+            names = names_of[(c if isinstance(c, str) else None, aid)]
+            cell_names.setdefault(key, {}).update(dict.fromkeys(names))
         ctx_ids: dict[tuple[int, tuple[str, ...]], int] = {}
         row_ctx = [
             ctx_ids.setdefault((aid, tuple(cell_names[key])), len(ctx_ids))
