@@ -69,9 +69,9 @@ def _header_roles(header: list[str]) -> set[str]:
 def _header_block(lines: list[str], header: list[str]) -> tuple[set[str], set[str]]:
     """The header's long lines (a repeat opens with one) and all its lines, with the
     short title fragments printed below it before the first row (``ern Owner Date``)."""
-    block = [h.strip() for h in header if h.strip()]
+    block = [_squeeze(h) for h in header if h.strip()]
     for raw in lines[:_HEADER_TAIL]:
-        text = raw.strip()
+        text = _squeeze(raw)
         if not text or row_start(text, None) or is_heading_line(text):
             break
         if len(text) > _FRAGMENT or ends_sentence(text):
@@ -79,6 +79,12 @@ def _header_block(lines: list[str], header: list[str]) -> tuple[set[str], set[st
         block.append(text)
     main = {x for x in block if inline_roles(x) is not None}
     return main or {max(block, key=len)} if block else set(), set(block)
+
+
+def _squeeze(line: str) -> str:
+    """The line's words joined by single spaces (``layout=True`` pads the gaps between
+    a header's titles, and a repeated header is padded as the first was)."""
+    return " ".join(line.replace("\f", "").split())
 
 
 _HEADER_TAIL = 6  # title fragment lines below a header
@@ -94,7 +100,7 @@ def _split_rows(lines: list[str], header: list[str]) -> list[_Row | str]:
     in_header = _HEADER_TAIL  # the table starts below the header
     previous = ""
     for raw in lines:
-        text = raw.replace("\f", "").strip()
+        text = _squeeze(raw)
         if not text:
             continue
         if text in main:

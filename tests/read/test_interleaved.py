@@ -203,3 +203,37 @@ def test_the_concern_cell_ends_at_its_closing_bracket():
     }  # fmt: skip
     assert " ".join(words[: cuts[True]]) == "Governor)"
     assert cuts[False] > 1  # without the rule the concern takes the response's words
+
+
+def pad_header(text: str, table: Table) -> str:
+    """The header as ``layout=True`` prints it: each title's first word at its column,
+    the wrapped title words on the line below at theirs (the number column's title
+    over two lines, "Rec" / "No"), padded with spaces, and the header repeated the
+    same way between two printed lines of the table, as at a page break."""
+    lines = text.splitlines()
+    k = lines.index(" ".join(table.header))
+    titles = [["Rec", "No"]] + [h.split() for h in table.header[1:]]
+    top, below = "", ""
+    for t in titles:
+        top, below = top.ljust(len(below)), below.ljust(len(top))
+        top, below = top + t[0] + "      ", below + " ".join(t[1:]) + "      "
+    head = ["  " + top.rstrip(), "  " + below.rstrip()]
+    middle = k + 1 + (len(lines) - k - 1) // 2
+    return "\n".join([*lines[:k], *head, *lines[k + 1 : middle], *head, *lines[middle:]]) + "\n"
+
+
+@SETTINGS
+@given(table=tables(), widths=column_widths)
+def test_a_padded_repeated_header_is_dropped(table, widths):
+    """A header padded with runs of spaces, and its repeat, are not read as cell text."""
+    text = pad_header(render_interleaved(table, widths), table)
+    plan = actionnlp.read_plan(text=text)
+    assert [c.id for c in plan.concerns] == [r.id for r in table.rows]
+    assert not [p for p in plan.problems if p.kind == "unplaced_text"]
+    titles = {w for h in table.header for w in h.split()} - {"Agreed", "Partly", "Not"}
+    read = " ".join(
+        " ".join(filter(None, [a.text, a.owner_raw, a.target_raw, c.full_text]))
+        for c in plan.concerns
+        for a in c.actions
+    ).split()
+    assert not titles & set(read)
