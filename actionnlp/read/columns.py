@@ -309,7 +309,7 @@ def paragraphs(
             cur.append(ln)
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         beside = bool(level and i + 1 < len(level) and level[i + 1])
-        if nxt and _ended(ln, nxt, width, sentences=sentences, beside=beside):
+        if nxt and _ended(cur[-1], nxt, width, sentences=sentences, beside=beside):
             paras.append(Para(cur, soft))
             cur, soft = [], True
     if cur:

@@ -188,6 +188,8 @@ def _cut_row(
         prev_c: float | None = 0.0 if downward else None
         prev_r: float | None = 0.0 if downward else None
         prev_e: bool | None = True if downward else None
+        prev_o: float | None = None
+        prev_one = False
         for i in range(m) if downward else range(m - 1, -1, -1):
             if not downward and i + 1 < m:
                 nt, nxt = tokens[i + 1], cuts[i + 1]
@@ -195,6 +197,7 @@ def _cut_row(
                 fwr = text_width(nt[nxt[1]]) if nxt[2] > nxt[1] else fwr
             if downward:
                 fwc, fwr = _next_words(tokens, cuts, i, end)
+            fwo = _owner_first(tokens, cuts, i + 1)
             cut = cut_line(
                 tokens[i],
                 w,
@@ -204,6 +207,9 @@ def _cut_row(
                 prev_concern=prev_c if i < end else None,
                 prev_response=prev_r,
                 prev_entry=prev_e,
+                prev_owner=prev_o,
+                prev_word=prev_o if prev_one else None,
+                fw_owner=fwo,
                 owner=owner,
                 target=target,
                 closing=i == end - 1,
@@ -211,6 +217,8 @@ def _cut_row(
             cuts[i] = cut
             if downward:
                 prev_e = cut[2] < len(tokens[i])
+                prev_o = _owner_width(tokens[i], cut)
+                prev_one = cut[3] - cut[2] == 1
                 prev_c, prev_r = (
                     _open_width(tokens[i], 0, cut[1], prev_c),
                     _open_width(tokens[i], cut[1], cut[2], prev_r),
@@ -242,6 +250,20 @@ def _next_words(
         if fwc and fwr:
             break
     return fwc, fwr
+
+
+def _owner_first(tokens: list[list[str]], cuts: list[tuple[float, int, int, int]], j: int) -> float:
+    """Width of the first word of line ``j``'s owner piece (0: none or no line ``j``)."""
+    if j >= len(tokens):
+        return 0.0
+    _, _, b, c = cuts[j]
+    return text_width(tokens[j][b]) if c > b else 0.0
+
+
+def _owner_width(words: list[str], cut: tuple[float, int, int, int]) -> float | None:
+    """Width of the line's owner piece (None: the line has none)."""
+    _, _, b, c = cut
+    return text_width(" ".join(words[b:c])) if c > b else None
 
 
 def _open_width(words: list[str], a: int, b: int, before: float | None) -> float | None:
@@ -331,11 +353,10 @@ def _entry_widths(sample: list[_Row], w: Widths, roles: set[str]) -> Widths:
     targets: list[float] = []
     for r in sample:
         _, cut = _cut_row(r, w, roles)
-        if cut:
-            words, _, b, c = cut[0]
-            if c > b:
+        for k, (words, _, b, c) in enumerate(cut):
+            if c > b and k == 0:
                 owners.append(text_width(" ".join(words[b:c])))
-            if len(words) > c:
+            if len(words) > c and k == 0:
                 targets.append(text_width(" ".join(words[c:])))
     if len(owners) >= 3:
         w = Widths(w.concern, w.response, max(6.0, max(owners) + 1), w.target)

@@ -8,6 +8,8 @@ reader must find every concern, keep every word, and cut the lines back into cel
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,11 +36,33 @@ def wrap(text: str, width: float) -> list[str]:
     return lines
 
 
-def render_interleaved(table: Table, widths: tuple[float, float, float, float]) -> str:
+def wrap_breaking(text: str, width: float) -> list[str]:
+    """Wrap as a word processor does in a narrow cell: a word wider than the column is
+    broken where the column ends, without a hyphen, its rest opening the next line."""
+    lines: list[str] = []
+    cur = ""
+    for word in text.split():
+        if cur and text_width(f"{cur} {word}") <= width:
+            cur = f"{cur} {word}"
+            continue
+        if cur:
+            lines.append(cur)
+        while text_width(word) > width:
+            k = max(k for k in range(1, len(word)) if text_width(word[:k]) <= width)
+            lines.append(word[:k])
+            word = word[k:]
+        cur = word
+    return [*lines, cur] if cur else lines
+
+
+def render_interleaved(
+    table: Table, widths: tuple[float, float, float, float], owner_wrap=wrap
+) -> str:
     """The table as pdfplumber prints it: columns side by side, single spaces.
 
     Owner and target entries stand level with their paragraph; ``widths`` are the
-    concern, response, owner and target columns' printed widths.
+    concern, response, owner and target columns' printed widths; ``owner_wrap``
+    wraps the owner entries.
     """
     wc, wr, wo, wt = widths
     out = [" ".join(table.header)]
@@ -49,7 +73,7 @@ def render_interleaved(table: Table, widths: tuple[float, float, float, float]) 
         for para, owner, target in zip(row.paras, row.owners, row.targets, strict=True):
             start = len(resp)
             resp += wrap(para, wr)
-            owners += [""] * (start - len(owners)) + wrap(owner, wo)
+            owners += [""] * (start - len(owners)) + owner_wrap(owner, wo)
             targets += [""] * (start - len(targets)) + wrap(target, wt)
         cols = [wrap(row.concern, wc)]
         if table.era == "recommendations":
@@ -237,3 +261,38 @@ def test_a_padded_repeated_header_is_dropped(table, widths):
         for a in c.actions
     ).split()
     assert not titles & set(read)
+
+
+NARROW_OWNERS = ("Governor", "Head of Safety", "Cambridgeshire County Council", "Deputy Director")
+
+
+@SETTINGS
+@given(
+    owners=st.lists(st.sampled_from(NARROW_OWNERS), min_size=5, max_size=5),
+    long_at=st.sampled_from([0, 2, 3]),  # a row's first entry
+    owner=st.floats(10.0, 12.0),
+)
+def test_an_owner_word_broken_over_a_narrow_column_is_rejoined(owners, long_at, owner):
+    """A word too wide for the owner column is broken at its edge (no hyphen) and its
+    rest printed at the start of the column's next line: the word comes back whole in
+    the row's owner entries, its rest not taken for a word of the response. (The owner column's width is
+    measured on the rows' first lines, so the wide word stands on one of them.)"""
+    owners[long_at] = NARROW_OWNERS[2]
+    drawn = iter(owners)
+    more = " The progress will be checked each month by the senior leadership team, and a note of it kept."
+    table = Table(
+        PRINTED.era,
+        [
+            replace(r, paras=[p + more for p in r.paras], owners=[next(drawn) for _ in r.owners])
+            for r in PRINTED.rows
+        ],
+    )  # paragraphs of four lines or more: each entry level with its paragraph
+    text = render_interleaved(table, (30.0, 45.0, owner, 14.0), owner_wrap=wrap_breaking)
+    plan = actionnlp.read_plan(text=text)
+    long = NARROW_OWNERS[2].split()[0]
+    pieces = {long[:k] for k in range(1, len(long))} | {long[k:] for k in range(1, len(long))}
+    for c, r in zip(plan.concerns, table.rows, strict=True):
+        assert " ".join(a.text for a in c.actions) == " ".join(r.paras)
+        owners = " ".join(a.owner_raw or "" for a in c.actions).replace(";", " ").split()
+        assert owners.count(long) == " ".join(r.owners).split().count(long)
+        assert not pieces & set(owners)
