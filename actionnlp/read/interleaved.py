@@ -27,6 +27,7 @@ row builder as space-padded columns (:func:`~actionnlp.read.columns.lines_row`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from actionnlp.read.cells import agreement_of, ends_sentence, inline_roles
@@ -344,7 +345,41 @@ def _search_widths(rows: list[_Row], roles: set[str]) -> Widths:
                 c = cost(trial)
                 if c < best_cost:
                     best, best_cost = trial, c
-    return _entry_widths(sample, best, roles)
+    best = _entry_widths(sample, best, roles)  # the entries' widths decide some cuts
+    best_cost = cost(best)
+    for field_name in ("response", "concern"):
+        best, best_cost = _middle(best, best_cost, field_name, longest / 480, cost)
+    return best
+
+
+_PLATEAU = 0.1  # costs this close cut the sample alike
+_PLATEAU_STEPS = 24
+
+
+def _middle(
+    best: Widths, best_cost: float, field_name: str, step: float, cost: Callable[[Widths], float]
+) -> tuple[Widths, float]:
+    """The middle of the range of widths that cut the sample as well as the best.
+
+    A column is at least as wide as its widest piece and narrower than any piece with
+    the next word that was wrapped below it; every width in between cuts the lines
+    alike, so the middle of that range is the estimate least likely to misjudge
+    whether a word would have fitted.
+    """
+    centre = getattr(best, field_name)
+    ends = []
+    for sign in (-1, 1):
+        k = 0
+        while k < _PLATEAU_STEPS:
+            value = centre + sign * (k + 1) * step
+            trial = Widths(**{**best.__dict__, field_name: value})
+            if value < NARROWEST or cost(trial) > best_cost + _PLATEAU:
+                break
+            k += 1
+        ends.append(centre + sign * k * step)
+    middle = Widths(**{**best.__dict__, field_name: (ends[0] + ends[1]) / 2})
+    c = cost(middle)
+    return (middle, c) if c <= best_cost + _PLATEAU else (best, best_cost)
 
 
 def _entry_widths(sample: list[_Row], w: Widths, roles: set[str]) -> Widths:
