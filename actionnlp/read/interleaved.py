@@ -199,6 +199,7 @@ def _cut_row(
             if downward:
                 fwc, fwr = _next_words(tokens, cuts, i, end)
             fwo = _owner_first(tokens, cuts, i + 1)
+            below = _next_response_word(tokens, cuts, i)
             cut = cut_line(
                 tokens[i],
                 w,
@@ -211,6 +212,7 @@ def _cut_row(
                 prev_owner=prev_o,
                 prev_word=prev_o if prev_one else None,
                 fw_owner=fwo,
+                next_lower=downward and below[:1].islower(),
                 owner=owner,
                 target=target,
                 closing=i == end - 1,
@@ -251,6 +253,17 @@ def _next_words(
         if fwc and fwr:
             break
     return fwc, fwr
+
+
+def _next_response_word(
+    tokens: list[list[str]], cuts: list[tuple[float, int, int, int]], i: int
+) -> str:
+    """The first word of the response's next piece below line ``i`` ("" if none)."""
+    for j in range(i + 1, len(tokens)):
+        _, a, b, _ = cuts[j]
+        if b > a:
+            return tokens[j][a]
+    return ""
 
 
 def _owner_first(tokens: list[list[str]], cuts: list[tuple[float, int, int, int]], j: int) -> float:

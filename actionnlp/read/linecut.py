@@ -219,6 +219,7 @@ def cut_line(
     prev_owner: float | None = None,
     prev_word: float | None = None,
     fw_owner: float | None = None,
+    next_lower: bool = False,
     owner: bool = True,
     target: bool = True,
     closing: bool = False,
@@ -240,7 +241,9 @@ def cut_line(
     not one word): a word as wide as the column was broken there, and its lower-case
     rest may open the piece here. ``fw_owner``: the width of the owner's first word
     on the next line (0: none, None: unknown): a piece may end on a joining word
-    ("Governor /") only when its entry runs on below. ``closing``: the concern's
+    ("Governor /") only when its entry runs on below. ``next_lower``: the response's
+    piece below opens lower-case, so the piece here does not end a sentence (the
+    word after that sentence end sits in another column). ``closing``: the concern's
     piece on this line is its cell's last, so it should end a sentence (or a bracket).
 
     A row's first line (both cells start here), the concern 18 digits wide and the
@@ -300,6 +303,8 @@ def cut_line(
             if b > a and _fits_above(prev_response, lens[a + 1] - lens[a], w.response):
                 cb += 3.0
             if b > a and prev_response == 0 and words[a][:1].islower():
+                cb += 2.0
+            if b > a and next_lower and ends_sentence(words[b - 1]):
                 cb += 2.0
             cost = ca + cb + tail[b]
             c = _target_start(words, b) if b < n else n

@@ -312,3 +312,20 @@ def test_the_rest_of_a_broken_owner_word_opens_the_owner_piece(response, rest, e
     }  # fmt: skip
     assert words[cut[True][2] : cut[True][3]] == [rest, entry]
     assert rest not in words[cut[False][2] : cut[False][3]]
+
+
+def test_a_sentence_end_before_a_lower_case_line_keeps_the_next_word():
+    """A response piece ending a sentence cannot be followed by a piece opening
+    lower-case: the capitalised word after that sentence end opens the next sentence
+    (its rest, "against ...", is on the next line), it is not an owner's second line."""
+    w = Widths(concern=20, response=44, owner=9, target=10)
+    words = ["reading", "records", "and", "staff", "visits", "are", "checked.", "Progress"]
+    above = {"prev_response": text_width("A review of the daily reading records"),
+             "prev_entry": True, "prev_owner": text_width("Governor")}  # fmt: skip
+    cuts = {
+        lower: cut_line(words, w, concern=False, fw_response=text_width("against"),
+                        next_lower=lower, **above)
+        for lower in (False, True)
+    }  # fmt: skip
+    assert words[cuts[True][1] : cuts[True][2]] == words  # all the response's
+    assert words[cuts[False][2] : cuts[False][3]] == ["Progress"]  # not knowing the case
