@@ -432,10 +432,19 @@ def lines_row(lines: RowLines, roles: list[str], widths: list[int]) -> RawRow:
 
 
 def _widths(cut: list[list[str]], starts: list[int]) -> list[int]:
-    """Each column's width: its longest text, or the room up to the next column."""
+    """Each column's width: its longest text, or the room up to the next column.
+
+    A cell text with a gap of two or more spaces inside runs on into the next column
+    (a line cut where the columns moved): only its first run counts.
+    """
     n = len(starts)
     room = [b - a - 2 for a, b in itertools.pairwise(starts)] + [0]
-    return [max(max((len(c[k]) for c in cut), default=0), room[k]) for k in range(n)]
+    return [max(max((_first_run(c[k]) for c in cut), default=0), room[k]) for k in range(n)]
+
+
+def _first_run(cell: str) -> int:
+    m = _RUN_RE.match(cell)
+    return len(m.group()) if m else 0
 
 
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
