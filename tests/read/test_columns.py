@@ -138,3 +138,29 @@ def test_an_owner_word_broken_at_the_column_edge_is_rejoined():
         ("Northamptonshire Healthcare Trust", "Completed"),
         ("Governor", "June 2024"),
     ]
+
+
+def test_a_decision_one_space_after_a_full_concern_line_is_the_decision():
+    """A concern line that fills its column leaves one space before the decision printed
+    at the decision column's start: the decision is read, not kept in the concern."""
+
+    def line(i: str, c: str, d: str, r: str) -> str:
+        return f"{i:<6}{c:<40}{d:<14}{r}".rstrip()
+
+    rows = [
+        line("No", "Recommendation", "Agreed/", "Response"),
+        line("", "", "Not agreed", ""),
+        line("1", "Cells were dirty and", "Agreed", "Cleaning rotas are set for every wing."),
+        line("", "cold in the winter.", "", ""),
+        "2     Concern: the promotion of equality and Agreed        Forums are held every month.",
+        line("", "diversity was limited.", "", ""),
+        line("3", "Meals were served too early.", "Not Agreed", "Meal times stay as they are."),
+    ]
+    plan = actionnlp.read_plan(text="Action Plan: HMP Example\n\n" + "\n".join(rows) + "\n")
+    assert plan.layout == "fixed-width"
+    assert [(c.id, c.agreement) for c in plan.concerns] == [
+        ("1", "agreed"),
+        ("2", "agreed"),
+        ("3", "not_agreed"),
+    ]
+    assert plan.concerns[1].concern_text.endswith("equality and diversity was limited.")
