@@ -27,8 +27,9 @@ row builder as space-padded columns (:func:`~actionnlp.read.columns.lines_row`).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from actionnlp.read.cells import agreement_of, ends_sentence, inline_roles
 from actionnlp.read.columns import RowLines, lines_row
@@ -191,6 +192,7 @@ def _cut_row(
         prev_e: bool | None = True if downward else None
         prev_o: float | None = None
         prev_one = False
+        prev_k = False
         for i in range(m) if downward else range(m - 1, -1, -1):
             if not downward and i + 1 < m:
                 nt, nxt = tokens[i + 1], cuts[i + 1]
@@ -213,6 +215,7 @@ def _cut_row(
                 prev_word=prev_o if prev_one else None,
                 fw_owner=fwo,
                 next_lower=downward and below[:1].islower(),
+                prev_known=prev_k,
                 owner=owner,
                 target=target,
                 closing=i == end - 1,
@@ -222,6 +225,7 @@ def _cut_row(
                 prev_e = cut[2] < len(tokens[i])
                 prev_o = _owner_width(tokens[i], cut)
                 prev_one = cut[3] - cut[2] == 1
+                prev_k = cut[3] < len(tokens[i]) and " ".join(tokens[i][cut[2] : cut[3]]) in w.known
                 prev_c, prev_r = (
                     _open_width(tokens[i], 0, cut[1], prev_c),
                     _open_width(tokens[i], cut[1], cut[2], prev_r),
@@ -410,7 +414,25 @@ def _entry_widths(sample: list[_Row], w: Widths, roles: set[str]) -> Widths:
         w = Widths(w.concern, w.response, max(6.0, max(owners) + 1), w.target)
     if len(targets) >= 3:
         w = Widths(w.concern, w.response, w.owner, max(6.0, max(targets) + 1))
-    return w
+    return replace(w, known=_known_entries(sample, w, roles))
+
+
+_KNOWN = 3  # a one-line entry printed this often is one of the document's owners
+
+
+def _known_entries(sample: list[_Row], w: Widths, roles: set[str]) -> frozenset[str]:
+    """Owner entries printed whole on one line beside a target (the line below has no
+    owner piece), at least ``_KNOWN`` times in the sample."""
+    if not {"owner", "target"} <= roles:
+        return frozenset()
+    seen: Counter[str] = Counter()
+    for r in sample:
+        _, cut = _cut_row(r, w, roles)
+        for k, (words, _, b, c) in enumerate(cut):
+            alone = k + 1 == len(cut) or cut[k + 1][2] == cut[k + 1][3]
+            if b < c < len(words) and alone:
+                seen[" ".join(words[b:c])] += 1
+    return frozenset(p for p, n in seen.items() if n >= _KNOWN)
 
 
 def interleaved_rows(lines: list[str], header: list[str]) -> list[RawRow]:

@@ -104,6 +104,9 @@ class Widths:
     response: float
     owner: float = 30.0
     target: float = 18.0
+    #: Owner entries the document prints on one line, beside a target, again and again
+    #: (a plan's owners repeat): a longer piece ending in one took a response word.
+    known: frozenset[str] = frozenset()
 
 
 def _owner_word(word: str) -> bool:
@@ -220,6 +223,7 @@ def cut_line(
     prev_word: float | None = None,
     fw_owner: float | None = None,
     next_lower: bool = False,
+    prev_known: bool = False,
     owner: bool = True,
     target: bool = True,
     closing: bool = False,
@@ -243,7 +247,9 @@ def cut_line(
     on the next line (0: none, None: unknown): a piece may end on a joining word
     ("Governor /") only when its entry runs on below. ``next_lower``: the response's
     piece below opens lower-case, so the piece here does not end a sentence (the
-    word after that sentence end sits in another column). ``closing``: the concern's
+    word after that sentence end sits in another column). ``prev_known``: the owner
+    piece above is one of the entries ``w.known`` printed whole on one line, so it
+    does not run on here. ``closing``: the concern's
     piece on this line is its cell's last, so it should end a sentence (or a bracket).
 
     A row's first line (both cells start here), the concern 18 digits wide and the
@@ -314,6 +320,7 @@ def cut_line(
                 cost += 1.5  # an owner alone: not below another entry, no target beside
             if b < c:
                 cost += _owner_cost(words, b, c, w, prev_owner, fw_owner, target=target)
+                cost += _known_cost(words, b, c, w.known, prev_known)
             if cost < best[0]:
                 best = (cost, a, b, c)
     return best
@@ -345,6 +352,25 @@ def _owner_cost(
     if words[c - 1].lower() in _JOINERS and fw_owner == 0:
         cost += 2.0
     return cost
+
+
+def _known_cost(words: list[str], b: int, c: int, known: frozenset[str], prev_known: bool) -> float:
+    """What the document's repeated one-line entries say of the owner piece ``words[b:c]``.
+
+    A piece beside a target that is no such entry but ends in one took the response's
+    last words ("Small Firms" + "Director"); a piece below such an entry continues
+    nothing, it took the response's word.
+    """
+    if not known:
+        return 0.0
+    if c == len(words):
+        return 1.0 if prev_known else 0.0
+    if " ".join(words[b:c]) in known:
+        return 0.0
+    for s in range(b + 1, c):
+        if " ".join(words[s:c]) in known:
+            return 0.5 * (s - b) + 0.5
+    return 0.0
 
 
 def _target_start(words: list[str], b: int) -> int:

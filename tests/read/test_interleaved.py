@@ -329,3 +329,31 @@ def test_a_sentence_end_before_a_lower_case_line_keeps_the_next_word():
     }  # fmt: skip
     assert words[cuts[True][1] : cuts[True][2]] == words  # all the response's
     assert words[cuts[False][2] : cuts[False][3]] == ["Progress"]  # not knowing the case
+
+
+def test_an_owner_entry_the_plan_repeats_does_not_take_the_responses_word():
+    """A plan's owners repeat: an entry printed whole beside a target again and again
+    ("Director") is the owner piece on a line that ends "... Small Firms Director June
+    2024", not "Firms Director"; and the line below such an entry does not continue it."""
+    words = ["The", "introduction", "of", "Small", "Firms", "Director", "June", "2024"]
+    w = Widths(concern=20, response=26, owner=14, target=10)
+    fw = {"fw_response": text_width("Enterprise"), "prev_response": 0.0, "prev_entry": True}
+    cuts = {
+        known: cut_line(words, replace(w, known=known), concern=False, **fw)
+        for known in (frozenset(), frozenset({"Director"}))
+    }
+    assert words[cuts[frozenset({"Director"})][2] : cuts[frozenset({"Director"})][3]] == [
+        "Director"
+    ]
+    assert words[cuts[frozenset()][2] : cuts[frozenset()][3]] == ["Firms", "Director"]
+    below = ["in", "March", "2023.", "Delivered", "to", "a", "mix", "of", "SOs,", "Custodial"]
+    w = Widths(concern=20, response=41.5, owner=9, target=10, known=frozenset({"Governor"}))
+    above = {"prev_response": text_width("A managers development programme commenced"),
+             "prev_entry": True, "prev_owner": text_width("Governor")}  # fmt: skip
+    cut = {
+        k: cut_line(below, w, concern=False, fw_response=text_width("Managers"), prev_known=k,
+                    **above)
+        for k in (False, True)
+    }  # fmt: skip
+    assert cut[True][2] == cut[True][3] == len(below)  # all the response's
+    assert below[cut[False][2] :] == ["Custodial"]

@@ -42,17 +42,6 @@ GAPS: dict[str, dict[str, str]] = {
         "pairs": "reader-sure owner/target pairs 0.423, 46% flagged",
         "lost": "51 of 32753 words lost (mostly joined by pdftotext at line-end hyphens)",
     },
-    "pdftotext-layout": {
-        "lost": "2 of 32753 words lost",
-    },
-    "pdfplumber": {
-        "pairs": "reader-sure owner/target pairs 0.887, 18% flagged",
-        "lost": "6 of 32753 words lost",
-    },
-    "pdfplumber-layout": {
-        "pairs": "reader-sure owner/target pairs 0.861, 28% flagged",
-        "lost": "6 of 32753 words lost",
-    },
     "pdfminer": {
         "text": "text similarity concern 0.895, response 0.706",
         "pairs": "reader-sure owner/target pairs 0.507, 33% flagged",
