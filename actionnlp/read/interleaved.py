@@ -365,12 +365,12 @@ def _search_widths(rows: list[_Row], roles: set[str]) -> Widths:
     best = _entry_widths(sample, best, roles)  # the entries' widths decide some cuts
     best_cost = cost(best)
     for field_name in ("response", "concern"):
-        best, best_cost = _middle(best, best_cost, field_name, longest / 480, cost)
+        best, best_cost = _middle(best, best_cost, field_name, longest / 240, cost)
     return best
 
 
 _PLATEAU = 0.1  # costs this close cut the sample alike
-_PLATEAU_STEPS = 24
+_PLATEAU_STEPS = 12
 
 
 def _middle(
