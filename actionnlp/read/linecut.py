@@ -276,6 +276,11 @@ def cut_line(
     broken = prev_word is not None and prev_word >= w.owner - 2.0
     tail = _tail_costs(words, owner, target, w, broken=broken, runs_on=bool(fw_owner))
     ends = [b for b in range(n + 1) if tail[b] != float("inf")]
+    # what depends on the tail alone (where the target starts, the entry's own costs)
+    starts = {b: _target_start(words, b) if b < n else n for b in ends}
+    entry = {b: tail[b] + _entry_cost(words, b, starts[b], w, prev_entry, prev_owner,
+                                      fw_owner, prev_known, target=target)
+             for b in ends}  # fmt: skip
     best = (float("inf"), 0, n, n)
     a_range = range(0, n + 1) if concern else range(0, 1)
     for a in a_range:
@@ -312,18 +317,32 @@ def cut_line(
                 cb += 2.0
             if b > a and next_lower and ends_sentence(words[b - 1]):
                 cb += 2.0
-            cost = ca + cb + tail[b]
-            c = _target_start(words, b) if b < n else n
+            cost = ca + cb + entry[b]
             if b < n and prev_entry is False and prev_response:
                 cost += 1.0  # an entry beside running text, not below another entry
-            if b < c == n and prev_entry is False:
-                cost += 1.5  # an owner alone: not below another entry, no target beside
-            if b < c:
-                cost += _owner_cost(words, b, c, w, prev_owner, fw_owner, target=target)
-                cost += _known_cost(words, b, c, w.known, prev_known)
             if cost < best[0]:
-                best = (cost, a, b, c)
+                best = (cost, a, b, starts[b])
     return best
+
+
+def _entry_cost(
+    words: list[str],
+    b: int,
+    c: int,
+    w: Widths,
+    prev_entry: bool | None,
+    prev_owner: float | None,
+    fw_owner: float | None,
+    prev_known: bool,
+    *,
+    target: bool,
+) -> float:
+    """The costs of the owner piece ``words[b:c]`` that do not depend on the response."""
+    if b >= c:
+        return 0.0
+    cost = 1.5 if c == len(words) and prev_entry is False else 0.0  # an owner alone
+    cost += _owner_cost(words, b, c, w, prev_owner, fw_owner, target=target)
+    return cost + _known_cost(words, b, c, w.known, prev_known)
 
 
 def _owner_cost(
