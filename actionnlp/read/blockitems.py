@@ -23,6 +23,7 @@ from actionnlp.read.cells import (
     is_title_line,
 )
 from actionnlp.read.columns import JOINING_END_RE
+from actionnlp.read.interleave_lines import split_block
 from actionnlp.read.shapes import is_date_or_status, is_owner_block, is_target_block
 from actionnlp.read.stream import DECISION_RE, QUALIFIER_RE, is_heading_line, row_start
 
@@ -86,6 +87,7 @@ def block_pages(lines: list[str], header: list[str]) -> BlockPages:
     last_id: str | None = None
     first = next((h.strip().lower() for h in header if h.strip()), "")
     paged, scattered = _by_header(_pages(lines), titles, first)
+    paged = [_untwined(blocks, titles) for blocks in paged]
     for blocks in paged:
         items, last_id = _page_items(blocks, titles, last_id)
         pages.append(items)
@@ -98,6 +100,20 @@ def block_pages(lines: list[str], header: list[str]) -> BlockPages:
     together = sum(1 for a, b in pairwise(ids) if b == a + 1)
     grouped = max(together / (len(ids) - 1) if len(ids) > 1 else 0.0, scattered)
     return BlockPages(pages, grouped)
+
+
+def _untwined(blocks: list[list[str]], titles: set[str]) -> list[list[str]]:
+    """A page's blocks with two columns printed line by line in turn taken apart
+    (:func:`actionnlp.read.interleave_lines.split_block`)."""
+
+    def stop(ln: str) -> bool:
+        return bool(ID_RE.match(ln)) or ln.lower() in titles or is_heading_line(ln)
+
+    def decision(lines: list[str], i: int) -> int:
+        found = _decision(lines, i)
+        return found[1] if found else 0
+
+    return [b for block in blocks for b in split_block(block, stop=stop, decision=decision)]
 
 
 def _pages(lines: list[str]) -> list[list[list[str]]]:

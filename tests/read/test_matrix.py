@@ -40,7 +40,6 @@ GAPS: dict[str, dict[str, str]] = {
         "concerns": "96.9% of concerns with the right id and decision",
         "text": "text similarity concern 0.701, response 0.546",
         "pairs": "reader-sure owner/target pairs 0.423, 46% flagged",
-        "lost": "51 of 32753 words lost (mostly joined by pdftotext at line-end hyphens)",
     },
     "pdftotext-layout": {
         "lost": "2 of 32753 words lost",

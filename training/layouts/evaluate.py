@@ -40,6 +40,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,12 +121,14 @@ def _hyphen_joins(truth: dict) -> Counter:
     """
     texts = [c["concern_text"] for c in truth["concerns"]]
     texts += [c["recommendation_text"] or "" for c in truth["concerns"]]
-    texts += [a[k] or "" for c in truth["concerns"] for a in c["actions"] for k in ("text", "owner")]
+    texts += [
+        a[k] or "" for c in truth["concerns"] for a in c["actions"] for k in ("text", "owner")
+    ]
     out: Counter = Counter()
     for t in texts:
         for m in _COMPOUND_RE.finditer(t.lower().replace("_", " ")):
             parts = m.group().split("-")
-            out.update(zip(parts, parts[1:], strict=False))
+            out.update(pairwise(parts))
     return out
 
 
