@@ -23,7 +23,7 @@ from actionnlp.read.cells import (
     is_title_line,
 )
 from actionnlp.read.columns import JOINING_END_RE
-from actionnlp.read.interleave_lines import split_block
+from actionnlp.read.interleave_lines import Budget, split_block
 from actionnlp.read.shapes import is_date_or_status, is_owner_block, is_target_block
 from actionnlp.read.stream import DECISION_RE, QUALIFIER_RE, is_heading_line, row_start
 
@@ -87,7 +87,8 @@ def block_pages(lines: list[str], header: list[str]) -> BlockPages:
     last_id: str | None = None
     first = next((h.strip().lower() for h in header if h.strip()), "")
     paged, scattered = _by_header(_pages(lines), titles, first)
-    paged = [_untwined(blocks, titles) for blocks in paged]
+    budget = Budget()
+    paged = [_untwined(blocks, titles, budget) for blocks in paged]
     for blocks in paged:
         items, last_id = _page_items(blocks, titles, last_id)
         pages.append(items)
@@ -102,7 +103,7 @@ def block_pages(lines: list[str], header: list[str]) -> BlockPages:
     return BlockPages(pages, grouped)
 
 
-def _untwined(blocks: list[list[str]], titles: set[str]) -> list[list[str]]:
+def _untwined(blocks: list[list[str]], titles: set[str], budget: Budget) -> list[list[str]]:
     """A page's blocks with two columns printed line by line in turn taken apart
     (:func:`actionnlp.read.interleave_lines.split_block`)."""
 
@@ -113,7 +114,8 @@ def _untwined(blocks: list[list[str]], titles: set[str]) -> list[list[str]]:
         found = _decision(lines, i)
         return found[1] if found else 0
 
-    return [b for block in blocks for b in split_block(block, stop=stop, decision=decision)]
+    split = [split_block(b, stop=stop, decision=decision, budget=budget) for b in blocks]
+    return [b for blocks in split for b in blocks]
 
 
 def _pages(lines: list[str]) -> list[list[list[str]]]:

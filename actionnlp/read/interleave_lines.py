@@ -34,23 +34,33 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from statistics import median
 
 from actionnlp.read.cells import ends_sentence
 
-__all__ = ["MAX_TURN", "TAIL", "Split", "best_split", "split_block"]
+__all__ = ["MAX_SEARCHES", "MAX_TURN", "TAIL", "Budget", "Split", "best_split", "split_block"]
 
-MAX_TURN = 60  # lines alternating in one run (bounded search)
+MAX_TURN = 48  # lines alternating in one run (bounded search)
 TAIL = 12  # lines after the run scored with it
+MAX_SEARCHES = 32  # stretches searched in one text (bounded work)
 _STARTS = 3  # lines of the first column printed before the turns begin
 _FIT = 0.9  # a word fits when the line stays within this share of the column's width
-_SLACK = 1.1  # a piece cut from a long line may overrun its column's width this much
+_SLACK = 1.2  # a piece cut from a long line may overrun its column's width this much
 _LONG = 1.45  # a line this many times the run's median length carries both columns
-_GAIN = 2.0  # broken rules the two streams must save over one
+_GAIN = 3.0  # broken rules the two streams must save over one
+_DECISION_EVIDENCE = 1.0  # a decision inside an unfinished sentence counts as a rule broken
 _SHARE = 0.6  # ... and at least this share of the rules one stream breaks
 _LOWER = 0.4  # running text: this share of its words open lower-case
 _CAMEL_RE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
+
+
+@dataclass
+class Budget:
+    """The searches left for one text: each costs at most a fixed amount of work."""
+
+    left: int = MAX_SEARCHES
 
 
 @dataclass
@@ -88,19 +98,33 @@ def broken_rules(lines: list[str], width: float | None = None) -> float:
     1.0
     """
     w = _width(lines) if width is None else width
-    cost = float(sum(len(x) > _LONG * w for x in lines))  # wider than its column
-    for a, b in pairwise(lines):
-        if a.endswith("-"):
-            cost += 0.0 if b[:1].islower() else 1.0
-            continue
-        if ends_sentence(a):
-            cost += 1.0 if b[:1].islower() else 0.0
-            continue
-        if len(a) <= _LONG * w and len(a) + 1 + len(_first_word(b)) <= _FIT * w:
-            cost += 1.0  # the next word would have fitted: no wrap here
-        if b[:1].isupper():
-            cost += 0.5
+    wide, fit = _LONG * w, _FIT * w
+    cost = float(sum(len(x) > wide for x in lines))  # wider than its column
+    shapes = [_shape(x) for x in lines]
+    for (n, end, _, _), (_, _, first, case) in pairwise(shapes):
+        if end == _HYPHEN:
+            cost += 0.0 if case == _LOWER_CASE else 1.0
+        elif end == _SENTENCE:
+            cost += 1.0 if case == _LOWER_CASE else 0.0
+        else:
+            if n <= wide and n + 1 + first <= fit:
+                cost += 1.0  # the next word would have fitted: no wrap here
+            if case == _UPPER_CASE:
+                cost += 0.5
     return cost
+
+
+_HYPHEN, _SENTENCE, _LOWER_CASE, _UPPER_CASE = 1, 2, 1, 2
+
+
+@lru_cache(maxsize=8192)
+def _shape(line: str) -> tuple[int, int, int, int]:
+    """A line's length, how it ends (hyphen, sentence, other), its first word's
+    length, and how that word opens (lower case, capital, other)."""
+    end = _HYPHEN if line.endswith("-") else _SENTENCE if ends_sentence(line) else 0
+    c = line[:1]
+    case = _LOWER_CASE if c.islower() else _UPPER_CASE if c.isupper() else 0
+    return len(line), end, len(_first_word(line)), case
 
 
 def _cut_long(line: str, width: float) -> tuple[str, str] | None:
@@ -172,8 +196,12 @@ def _texty(lines: list[str]) -> bool:
     return sum(w[:1].islower() for w in words) >= _LOWER * len(words)
 
 
-def best_split(lines: list[str]) -> Split | None:
+def best_split(lines: list[str], *, cut_short: bool = False) -> Split | None:
     """The best reading of ``lines`` as two columns printed in turn, or None.
+
+    ``cut_short``: a decision was printed inside the stretch after a line that stopped
+    mid-sentence (the decision column printed beside the concern's first line), which
+    is evidence of turns in itself; the reading then needs to save fewer broken rules.
 
     Every reading is scored over the same lines (at most :data:`MAX_TURN` in turn
     and :data:`TAIL` after), so readings of runs of different lengths compare.
@@ -208,19 +236,28 @@ def best_split(lines: list[str]) -> Split | None:
                 a = pre + first + (tail if onto == 0 else [])
                 b = second + (tail if onto == 1 else [])
                 gain = single - broken_rules(a) - broken_rules(b)
-                # equal readings: the one explaining more lines as printed in turn
-                if best is None or (gain, s == best.start and e > best.turned) > (best.gain, 0):
+                # equal readings: the second column runs on (a concern is shorter than
+                # its response), then the fewest lines before the turns, then the most
+                # lines explained as printed in turn
+                key = (gain, onto, -s, e)
+                if best is None or key > (best.gain, best.onto, -best.start, best.turned):
                     best = Split(s, horizon, a, b, gain, onto, e)
-    if best is None or best.gain < max(_GAIN, _SHARE * single):
+    if best is None or best.gain < max(_needed(cut_short), _SHARE * single):
         return None
     if not (_texty(best.first) and _texty(best.second)):
         return None
     return best
 
 
-def _looks_mixed(text: list[str]) -> bool:
+def _needed(cut_short: bool) -> float:
+    """The broken rules a reading in turns must save (less after a decision printed
+    inside an unfinished sentence)."""
+    return _GAIN - (_DECISION_EVIDENCE if cut_short else 0.0)
+
+
+def _looks_mixed(text: list[str], cut_short: bool) -> bool:
     """Worth a search: the stretch's first lines, read as one column, break the rules."""
-    return len(text) >= 4 and broken_rules(text[: _STARTS + 8]) >= _GAIN
+    return len(text) >= 4 and broken_rules(text[: _STARTS + 8]) >= _needed(cut_short)
 
 
 def split_block(
@@ -228,6 +265,7 @@ def split_block(
     *,
     stop: Callable[[str], bool],
     decision: Callable[[list[str], int], int],
+    budget: Budget | None = None,
 ) -> list[list[str]]:
     """A block's lines as blocks, each run of two columns printed in turn taken apart.
 
@@ -235,7 +273,8 @@ def split_block(
     ``decision(lines, i)``: how many lines the decision printed at ``lines[i]`` takes
     (0 when none). Each stretch between stops is tried; a run found becomes its first
     column's lines, the decision, then (a block of its own) the second column's.
-    Lines are never dropped or reordered within a column.
+    Lines are never dropped or reordered within a column. ``budget``: the searches
+    left for the whole text (one is spent on each stretch worth a search).
 
     >>> concern = ["Concern: cells on the", "wing were dirty and the",
     ...     "food served at lunch was", "often cold."]
@@ -260,15 +299,21 @@ def split_block(
         j = k
         text: list[str] = []
         said: list[str] = []  # the decision's lines
+        cut_short = False
         while j < len(lines) and not stop(lines[j]):
             d = decision(lines, j) if not said else 0
             if d:
                 said = lines[j : j + d]
+                cut_short = bool(text) and not ends_sentence(text[-1])
                 j += d
                 continue
             text.append(lines[j])
             j += 1
-        found = best_split(text) if _looks_mixed(text) else None
+        found = None
+        if _looks_mixed(text, cut_short) and (budget is None or budget.left > 0):
+            if budget is not None:
+                budget.left -= 1
+            found = best_split(text, cut_short=cut_short)
         if found is None:
             out[-1].extend(lines[k:j])
         else:
