@@ -31,11 +31,12 @@ block costs linear time in its length.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import pairwise, product
 from statistics import median
 
 from actionnlp.read.cells import ends_sentence
@@ -156,13 +157,19 @@ def _cut_long(line: str, width: float) -> tuple[str, str] | None:
     return " ".join(words[:best]), " ".join(words[best:])
 
 
+def _carries_both(line: str, long_at: float) -> bool:
+    """Read as carrying both columns: longer than ``long_at`` (inf: never by length),
+    or holding a joined hyphen."""
+    return len(line) > long_at or (long_at < math.inf and bool(_CAMEL_RE.search(line)))
+
+
 def _first_width(lines: list[str], long_at: float) -> float:
     """The first column's width from its ordinary lines taken in turn (a line
     carrying both columns keeps the turn with the first)."""
     mine: list[str] = []
     turn = 0
     for ln in lines:
-        if turn == 0 and (len(ln) > long_at or _CAMEL_RE.search(ln)):
+        if turn == 0 and _carries_both(ln, long_at):
             continue
         if turn == 0:
             mine.append(ln)
@@ -176,11 +183,7 @@ def _turns(lines: list[str], width_first: float, long_at: float) -> tuple[list[s
     second: list[str] = []
     turn = 0
     for ln in lines:
-        both = (
-            _cut_long(ln, width_first)
-            if turn == 0 and (len(ln) > long_at or _CAMEL_RE.search(ln))
-            else None
-        )
+        both = _cut_long(ln, width_first) if turn == 0 and _carries_both(ln, long_at) else None
         if both is not None and width_first:
             first.append(both[0])
             second.append(both[1])
@@ -221,10 +224,14 @@ def best_split(lines: list[str], *, cut_short: bool = False) -> Split | None:
         return None
     horizon = min(n, _STARTS + MAX_TURN + TAIL)
     scope = lines[:horizon]
+    # read once with lines carrying both columns cut, once without: a column far
+    # wider than the other looks long too
     long_at = _LONG * median(len(x) for x in scope)
+    both = any(len(x) > long_at or _CAMEL_RE.search(x) for x in scope)
+    cuts = (math.inf, long_at) if both else (math.inf,)
     single = broken_rules(scope)
     best: Split | None = None
-    for s in range(min(_STARTS, n - 4) + 1):
+    for long_at, s in product(cuts, range(min(_STARTS, n - 4) + 1)):
         for e in range(s + 4, min(horizon, s + MAX_TURN) + 1):
             run = scope[s:e]
             width = max(_width(scope[:s]), _first_width(run, long_at))
