@@ -47,8 +47,10 @@ MAX_TURN = 48  # lines alternating in one run (bounded search)
 TAIL = 12  # lines after the run scored with it
 MAX_SEARCHES = 32  # stretches searched in one text (bounded work)
 _STARTS = 3  # lines of the first column printed before the turns begin
+_HORIZON = _STARTS + MAX_TURN + TAIL  # the lines one search scores
 _FIT = 0.9  # a word fits when the line stays within this share of the column's width
 _SLACK = 1.2  # a piece cut from a long line may overrun its column's width this much
+_WORD = 8  # a long word's length: ragged lines of one column differ by less
 _LONG = 1.45  # a line this many times the run's median length carries both columns
 _GAIN = 3.0  # broken rules the two streams must save over one
 _DECISION_EVIDENCE = 1.0  # a decision inside an unfinished sentence counts as a rule broken
@@ -101,6 +103,9 @@ def broken_rules(lines: list[str], width: float | None = None) -> float:
     w = _width(lines) if width is None else width
     wide, fit = _LONG * w, _FIT * w
     cost = float(sum(len(x) > wide for x in lines))  # wider than its column
+    lens = sorted(len(x) for x in lines)
+    if len(lens) >= 4 and lens[-1] > lens[-2] + max(_WORD, (_SLACK - 1) * lens[-2]):
+        cost += 1.0  # one line wider than all the others by more than a word
     shapes = [_shape(x) for x in lines]
     for (n, end, _, _), (_, _, first, case) in pairwise(shapes):
         if end == _HYPHEN:
@@ -222,7 +227,7 @@ def best_split(lines: list[str], *, cut_short: bool = False) -> Split | None:
     n = len(lines)
     if n < 4:
         return None
-    horizon = min(n, _STARTS + MAX_TURN + TAIL)
+    horizon = min(n, _HORIZON)
     scope = lines[:horizon]
     # read once with lines carrying both columns cut, once without: a column far
     # wider than the other looks long too
@@ -244,10 +249,10 @@ def best_split(lines: list[str], *, cut_short: bool = False) -> Split | None:
                 b = second + (tail if onto == 1 else [])
                 gain = single - broken_rules(a) - broken_rules(b)
                 # equal readings: the second column runs on (a concern is shorter than
-                # its response), then the fewest lines before the turns, then the most
-                # lines explained as printed in turn
-                key = (gain, onto, -s, e)
-                if best is None or key > (best.gain, best.onto, -best.start, best.turned):
+                # its response), then the fewest lines before the turns, then the turns
+                # stopping soonest (a line goes to the other column only on evidence)
+                key = (gain, onto, -s, -e)
+                if best is None or key > (best.gain, best.onto, -best.start, -best.turned):
                     best = Split(s, horizon, a, b, gain, onto, e)
     if best is None or best.gain < max(_needed(cut_short), _SHARE * single):
         return None
@@ -263,8 +268,9 @@ def _needed(cut_short: bool) -> float:
 
 
 def _looks_mixed(text: list[str], cut_short: bool) -> bool:
-    """Worth a search: the stretch's first lines, read as one column, break the rules."""
-    return len(text) >= 4 and broken_rules(text[: _STARTS + 8]) >= _needed(cut_short)
+    """Worth a search: the lines a search scores, read as one column, break at least
+    as many rules as a reading in turns must save (so no reading is missed)."""
+    return len(text) >= 4 and broken_rules(text[:_HORIZON]) >= _needed(cut_short)
 
 
 def split_block(
