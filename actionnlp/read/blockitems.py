@@ -23,7 +23,7 @@ from actionnlp.read.cells import (
     is_title_line,
 )
 from actionnlp.read.columns import JOINING_END_RE
-from actionnlp.read.interleave_lines import Budget, split_block
+from actionnlp.read.interleave_lines import Budget, column_width, split_block
 from actionnlp.read.shapes import is_date_or_status, is_owner_block, is_target_block
 from actionnlp.read.stream import DECISION_RE, QUALIFIER_RE, is_heading_line, row_start
 
@@ -465,7 +465,7 @@ def _width_split(pages: list[list[Item]]) -> tuple[float, bool] | None:
     None when the text blocks' longest lines do not fall into two clear groups.
     """
     texts = [it for p in pages for it in p if it.kind == "text" and len(it.lines) >= 3]
-    widths = sorted(max(len(x) for x in it.lines) for it in texts)
+    widths = sorted(column_width(it.lines) for it in texts)
     if len(widths) < 4:
         return None
     best, cut, below, total = -1.0, 0, 0, sum(widths)
@@ -489,11 +489,11 @@ def _width_split(pages: list[list[Item]]) -> tuple[float, bool] | None:
                 continue
             nxt = next((x for x in page[k + 1 :] if x.kind in ("text", "id")), None)
             if nxt is not None and nxt.kind == "text":
-                votes += 1 if max(map(len, nxt.lines)) <= mid else -1
+                votes += 1 if column_width(nxt.lines) <= mid else -1
     if votes:
         return mid, votes > 0
-    wide = sum(len(it.lines) for it in texts if max(map(len, it.lines)) > mid)
-    narrow = sum(len(it.lines) for it in texts if max(map(len, it.lines)) <= mid)
+    wide = sum(len(it.lines) for it in texts if column_width(it.lines) > mid)
+    narrow = sum(len(it.lines) for it in texts if column_width(it.lines) <= mid)
     return mid, wide >= narrow
 
 
@@ -515,8 +515,8 @@ def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: 
         first = it.lines[0]
         if _LABEL_RE.match(first):
             it.role = "concern"
-        elif split is not None and (len(it.lines) >= 3 or max(map(len, it.lines)) > split[0]):
-            wide = max(map(len, it.lines)) > split[0]  # a long line proves the wide column
+        elif split is not None and (len(it.lines) >= 3 or column_width(it.lines) > split[0]):
+            wide = column_width(it.lines) > split[0]  # a long line proves the wide column
             it.role = "response" if wide == split[1] else "concern"
         elif first[:1].islower():  # a cell's text cut by a decision, or by the page
             beside = prev is not None and (prev.block == it.block or items[k - 1] is prev)

@@ -41,7 +41,17 @@ from statistics import median
 
 from actionnlp.read.cells import ends_sentence
 
-__all__ = ["MAX_SEARCHES", "MAX_TURN", "TAIL", "Budget", "Split", "best_split", "split_block"]
+__all__ = [
+    "MAX_SEARCHES",
+    "MAX_TURN",
+    "TAIL",
+    "Budget",
+    "Split",
+    "best_split",
+    "broken_rules",
+    "column_width",
+    "split_block",
+]
 
 MAX_TURN = 48  # lines alternating in one run (bounded search)
 TAIL = 12  # lines after the run scored with it
@@ -83,11 +93,20 @@ def _first_word(line: str) -> str:
     return line.split(" ", 1)[0]
 
 
-def _width(lines: list[str]) -> float:
-    """A stream's column width: its widest line that is not far longer than the rest."""
-    if not lines:
-        return 0.0
+def column_width(lines: list[str]) -> float:
+    """A column's printed width: its widest line that is not far longer than the rest
+    (a line the extractor joined to the next at a removed hyphen is). Two lines are
+    too few to tell: the wider is the width.
+
+    >>> column_width(["Cells were dirty and", "the food was cold and",
+    ...     "bimonthly reviews were held here."])
+    21.0
+    >>> column_width(["Cells were dirty and the food was cold.", "Staff"])
+    39.0
+    """
     lens = [len(x) for x in lines]
+    if len(lens) < 3:
+        return float(max(lens, default=0))
     m = median(lens)
     return float(max((n for n in lens if n <= _LONG * m), default=max(lens)))
 
@@ -100,7 +119,7 @@ def broken_rules(lines: list[str], width: float | None = None) -> float:
     >>> broken_rules(["Cells were", "dirty and the food was", "cold."])
     1.0
     """
-    w = _width(lines) if width is None else width
+    w = column_width(lines) if width is None else width
     wide, fit = _LONG * w, _FIT * w
     cost = float(sum(len(x) > wide for x in lines))  # wider than its column
     lens = sorted(len(x) for x in lines)
@@ -179,7 +198,7 @@ def _first_width(lines: list[str], long_at: float) -> float:
         if turn == 0:
             mine.append(ln)
         turn ^= 1
-    return _width(mine)
+    return column_width(mine)
 
 
 def _turns(lines: list[str], width_first: float, long_at: float) -> tuple[list[str], list[str]]:
@@ -239,7 +258,7 @@ def best_split(lines: list[str], *, cut_short: bool = False) -> Split | None:
     for long_at, s in product(cuts, range(min(_STARTS, n - 4) + 1)):
         for e in range(s + 4, min(horizon, s + MAX_TURN) + 1):
             run = scope[s:e]
-            width = max(_width(scope[:s]), _first_width(run, long_at))
+            width = max(column_width(scope[:s]), _first_width(run, long_at))
             first, second = _turns(run, width, long_at)
             if len(second) < 2:
                 continue
