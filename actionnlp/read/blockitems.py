@@ -506,6 +506,9 @@ def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: 
     both are).
     """
     n_ids = sum(1 for it in items if it.kind == "id")
+    # every number followed straight by text: that text is its concern cell
+    led = _led_by_id(items)
+    paired = len(led) == n_ids > 0
     seen_id, concerns, prev = False, 0, None
     for k, it in enumerate(items):
         if it.kind == "id":
@@ -524,6 +527,8 @@ def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: 
                 it.role = prev.role
             else:
                 it.role = "concern" if unfinished == {"concern"} else "response"
+        elif paired:
+            it.role = "concern" if k in led else "response"
         elif seen_id and concerns < n_ids:
             it.role = "concern"
         else:
@@ -532,3 +537,17 @@ def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: 
             concerns += 1
         (unfinished.discard if ends_sentence(it.lines[-1]) else unfinished.add)(it.role)
         prev = it
+
+
+def _led_by_id(items: list[Item]) -> set[int]:
+    """The text items printed straight after a concern number (headings between)."""
+    led: set[int] = set()
+    for k, it in enumerate(items):
+        if it.kind != "id":
+            continue
+        j = k + 1
+        while j < len(items) and items[j].kind == "heading":
+            j += 1
+        if j < len(items) and items[j].kind == "text":
+            led.add(j)
+    return led
