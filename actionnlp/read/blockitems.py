@@ -230,13 +230,9 @@ def block_header(lines: list[str]) -> tuple[int, int, None] | None:
         window = [x.strip() for x in lines[i : i + _HEADER_WINDOW]]
         titles = [x for x in window if x and _is_title(x)]
         if all(any(rx.search(x) for x in titles) for rx in _TITLE_OF.values()):
-            start = i
-            while start > 0 and (not lines[start - 1].strip() or _is_piece(lines, start - 1)):
-                start -= 1
+            start = _back_over_titles(lines, i)
             if start > 0 and ID_RE.match(lines[start - 1].strip()):  # a number printed first
-                start -= 1
-                while start > 0 and (not lines[start - 1].strip() or _is_piece(lines, start - 1)):
-                    start -= 1
+                start = _back_over_titles(lines, start - 1)
             while not lines[start].strip():
                 start += 1
             end = i + 1
@@ -244,6 +240,13 @@ def block_header(lines: list[str]) -> tuple[int, int, None] | None:
                 end += 1
             return start, end, None
     return None
+
+
+def _back_over_titles(lines: list[str], start: int) -> int:
+    """``start`` moved back over the blank and title lines just above it."""
+    while start > 0 and (not lines[start - 1].strip() or _is_piece(lines, start - 1)):
+        start -= 1
+    return start
 
 
 def has_row_number(lines: list[str], start: int, end: int) -> bool:
