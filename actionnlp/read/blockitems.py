@@ -70,10 +70,16 @@ class BlockPages:
     #: (a row-by-row stream closes each row with its entries; block order does not),
     #: or of pages whose titles come back among the cells, whichever is larger
     grouped: float
+    #: two columns printed in turn were taken apart
+    untwined: bool = False
 
 
-def block_pages(lines: list[str], header: list[str]) -> BlockPages:
+def block_pages(lines: list[str], header: list[str], *, untwine: bool = False) -> BlockPages:
     """The pages of block-ordered text (``lines`` start at the header), as items.
+
+    ``untwine``: take apart two columns printed line by line in turn
+    (:func:`actionnlp.read.interleave_lines.split_block`); the rows are built so, while
+    whether a text shows block order at all is judged without it (cheaper).
 
     >>> read = block_pages(["No", "Concern", "", "1", "", "Cells were dirty.", "",
     ...     "Response", "", "The cells were cleaned daily by the wing staff.", "",
@@ -87,8 +93,9 @@ def block_pages(lines: list[str], header: list[str]) -> BlockPages:
     last_id: str | None = None
     first = next((h.strip().lower() for h in header if h.strip()), "")
     paged, scattered = _by_header(_pages(lines), titles, first)
-    budget = Budget()
-    paged = [_untwined(blocks, titles, budget) for blocks in paged]
+    if untwine:
+        budget = Budget()
+        paged = [_untwined(blocks, titles, budget) for blocks in paged]
     for blocks in paged:
         items, last_id = _page_items(blocks, titles, last_id)
         pages.append(items)
@@ -100,7 +107,7 @@ def block_pages(lines: list[str], header: list[str]) -> BlockPages:
     ids = [k for k, x in enumerate(kinds) if x == "id"]
     together = sum(1 for a, b in pairwise(ids) if b == a + 1)
     grouped = max(together / (len(ids) - 1) if len(ids) > 1 else 0.0, scattered)
-    return BlockPages(pages, grouped)
+    return BlockPages(pages, grouped, untwine)
 
 
 def _untwined(blocks: list[list[str]], titles: set[str], budget: Budget) -> list[list[str]]:

@@ -346,7 +346,8 @@ def _raw(row: _Row) -> list[RawRow]:
 
 def block_rows(lines: list[str], header: list[str], pages: BlockPages | None = None) -> BlockRead:
     """Rows of a table printed as blocks in reading order (``lines`` follow the header);
-    ``pages``: :func:`block_pages` of the same lines, when the caller has them already.
+    ``pages``: :func:`block_pages` of the same lines, when the caller has them already
+    (used when computed with ``untwine``).
 
     >>> read = block_rows(["1", "", "2", "", "Cells were dirty.", "", "Food was cold.", "",
     ...     "The cells were cleaned.", "", "The kitchen was refitted and food is hot.", "",
@@ -358,7 +359,9 @@ def block_rows(lines: list[str], header: list[str], pages: BlockPages | None = N
      ('2', 'Food was cold.', ['The kitchen was refitted and food is hot.'], ['Catering'],
       ['June 2024'])]
     """
-    read = block_pages(lines, header) if pages is None else pages
+    read = (
+        pages if pages is not None and pages.untwined else block_pages(lines, header, untwine=True)
+    )
     problems: list[Problem] = []
     rows: list[RawRow] = []
     prev: _Row | None = None

@@ -58,6 +58,8 @@ TAIL = 12  # lines after the run scored with it
 MAX_SEARCHES = 32  # stretches searched in one text (bounded work)
 _STARTS = 3  # lines of the first column printed before the turns begin
 _HORIZON = _STARTS + MAX_TURN + TAIL  # the lines one search scores
+_SHORT = 0.6  # a line this share of the usual length ends its cell
+_PEEK = 6  # the first lines of a stretch that must show turns for a search
 _FIT = 0.9  # a word fits when the line stays within this share of the column's width
 _SLACK = 1.2  # a piece cut from a long line may overrun its column's width this much
 _WORD = 8  # a long word's length: ragged lines of one column differ by less
@@ -66,6 +68,8 @@ _GAIN = 3.0  # broken rules the two streams must save over one
 _DECISION_EVIDENCE = 1.0  # a decision inside an unfinished sentence counts as a rule broken
 _SHARE = 0.6  # ... and at least this share of the rules one stream breaks
 _LOWER = 0.4  # running text: this share of its words open lower-case
+_CELL_END_RE = re.compile(r"[.!?][\u2019\u201d\"')\]]*$")  # a sentence ends (not a label's colon)
+_NEARLY = 0.6  # a piece cut from a long line fills at least this share of its column
 _CAMEL_RE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
 
 
@@ -169,11 +173,13 @@ def _cut_long(line: str, width: float) -> tuple[str, str] | None:
         left = " ".join(words[:k])
         if len(left) > _SLACK * width:
             break
-        if len(left) < (2 - _SLACK) * width / 2:
+        if len(left) < _NEARLY * width:
             continue
         # a cell's edge: the left piece ends a sentence, or a capital opens the right
         # piece after a lower-case word (not inside a name: "The" / "Head")
-        edge = ends_sentence(left) or (words[k][:1].isupper() and words[k - 1][:1].islower())
+        edge = bool(_CELL_END_RE.search(left)) or (
+            words[k][:1].isupper() and words[k - 1][:1].islower()
+        )
         if (edge, k) > best_key:
             best, best_key = k, (edge, k)
     if best is None:
@@ -255,8 +261,13 @@ def best_split(lines: list[str], *, cut_short: bool = False) -> Split | None:
     cuts = (math.inf, long_at) if both else (math.inf,)
     single = broken_rules(scope)
     best: Split | None = None
+    short = _SHORT * median(len(x) for x in scope)
+    closes = [ends_sentence(x) or x.endswith(")") or len(x) < short for x in scope]
     for long_at, s in product(cuts, range(min(_STARTS, n - 4) + 1)):
-        for e in range(s + 4, min(horizon, s + MAX_TURN) + 1):
+        last = min(horizon, s + MAX_TURN)
+        for e in range(s + 4, last + 1):
+            if e < last and not (closes[e - 1] or closes[e - 2]):
+                continue  # the turns stop only where a column's cell ended
             run = scope[s:e]
             width = max(column_width(scope[:s]), _first_width(run, long_at))
             first, second = _turns(run, width, long_at)
@@ -287,9 +298,15 @@ def _needed(cut_short: bool) -> float:
 
 
 def _looks_mixed(text: list[str], cut_short: bool) -> bool:
-    """Worth a search: the lines a search scores, read as one column, break at least
-    as many rules as a reading in turns must save (so no reading is missed)."""
-    return len(text) >= 4 and broken_rules(text[:_HORIZON]) >= _needed(cut_short)
+    """Worth a search: the stretch's first lines read better in turn (from one of its
+    first lines) than as one column, and the lines a search scores, read as one
+    column, break at least as many rules as a reading in turns must save."""
+    if len(text) < 4:
+        return False
+    head = text[:_PEEK]
+    alone = broken_rules(head)
+    turns = min(broken_rules(head[s::2]) + broken_rules(head[s + 1 :: 2]) for s in range(3))
+    return turns < alone and broken_rules(text[:_HORIZON]) >= _needed(cut_short)
 
 
 def split_block(
