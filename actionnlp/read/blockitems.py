@@ -11,7 +11,7 @@ order. The header's titles are dropped wherever they come back.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from actionnlp.read.cells import (
@@ -34,6 +34,7 @@ __all__ = [
     "block_header",
     "block_pages",
     "has_row_number",
+    "untwined",
     "whole_lines",
 ]
 
@@ -72,14 +73,17 @@ class BlockPages:
     grouped: float
     #: two columns printed in turn were taken apart
     untwined: bool = False
+    #: the pages' blocks of lines the items were read from, and the title lines
+    blocks: list[list[list[str]]] = field(default_factory=list)
+    titles: set[str] = field(default_factory=set)
 
 
 def block_pages(lines: list[str], header: list[str], *, untwine: bool = False) -> BlockPages:
     """The pages of block-ordered text (``lines`` start at the header), as items.
 
-    ``untwine``: take apart two columns printed line by line in turn
-    (:func:`actionnlp.read.interleave_lines.split_block`); the rows are built so, while
-    whether a text shows block order at all is judged without it (cheaper).
+    ``untwine``: take apart two columns printed line by line in turn (see
+    :func:`untwined`); the rows are built so, while whether a text shows block order
+    at all is judged without it (cheaper).
 
     >>> read = block_pages(["No", "Concern", "", "1", "", "Cells were dirty.", "",
     ...     "Response", "", "The cells were cleaned daily by the wing staff.", "",
@@ -89,13 +93,31 @@ def block_pages(lines: list[str], header: list[str], *, untwine: bool = False) -
     [('id', ''), ('text', 'concern'), ('text', 'response'), ('owner', ''), ('target', '')]
     """
     titles = _titles(header) | _page_titles(lines)
-    pages: list[list[Item]] = []
-    last_id: str | None = None
     first = next((h.strip().lower() for h in header if h.strip()), "")
     paged, scattered = _by_header(_pages(lines), titles, first)
-    if untwine:
-        budget = Budget()
-        paged = [_untwined(blocks, titles, budget) for blocks in paged]
+    read = _read_blocks(paged, titles, scattered)
+    return untwined(read) if untwine else read
+
+
+def untwined(read: BlockPages) -> BlockPages:
+    """``read`` with two columns printed line by line in turn taken apart
+    (:func:`actionnlp.read.interleave_lines.split_block`); its items are read again
+    only when a block was.
+    """
+    if read.untwined:
+        return read
+    budget = Budget()
+    paged = [_untwined(blocks, read.titles, budget) for blocks in read.blocks]
+    if paged == read.blocks:
+        return BlockPages(read.pages, read.grouped, True, read.blocks, read.titles)
+    again = _read_blocks(paged, read.titles, 0.0)
+    return BlockPages(again.pages, read.grouped, True, paged, read.titles)
+
+
+def _read_blocks(paged: list[list[list[str]]], titles: set[str], scattered: float) -> BlockPages:
+    """The items of pages of blocks, and how strongly they show block order."""
+    pages: list[list[Item]] = []
+    last_id: str | None = None
     for blocks in paged:
         items, last_id = _page_items(blocks, titles, last_id)
         pages.append(items)
@@ -107,7 +129,7 @@ def block_pages(lines: list[str], header: list[str], *, untwine: bool = False) -
     ids = [k for k, x in enumerate(kinds) if x == "id"]
     together = sum(1 for a, b in pairwise(ids) if b == a + 1)
     grouped = max(together / (len(ids) - 1) if len(ids) > 1 else 0.0, scattered)
-    return BlockPages(pages, grouped, untwine)
+    return BlockPages(pages, grouped, False, paged, titles)
 
 
 def _untwined(blocks: list[list[str]], titles: set[str], budget: Budget) -> list[list[str]]:

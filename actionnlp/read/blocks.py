@@ -36,7 +36,14 @@ import re
 from dataclasses import dataclass, field
 
 from actionnlp.plan import Problem
-from actionnlp.read.blockitems import REC_LABEL_RE, BlockPages, Item, block_pages, whole_lines
+from actionnlp.read.blockitems import (
+    REC_LABEL_RE,
+    BlockPages,
+    Item,
+    block_pages,
+    untwined,
+    whole_lines,
+)
 from actionnlp.read.cells import ends_sentence
 from actionnlp.read.columns import Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
@@ -346,8 +353,7 @@ def _raw(row: _Row) -> list[RawRow]:
 
 def block_rows(lines: list[str], header: list[str], pages: BlockPages | None = None) -> BlockRead:
     """Rows of a table printed as blocks in reading order (``lines`` follow the header);
-    ``pages``: :func:`block_pages` of the same lines, when the caller has them already
-    (used when computed with ``untwine``).
+    ``pages``: :func:`block_pages` of the same lines, when the caller has them already.
 
     >>> read = block_rows(["1", "", "2", "", "Cells were dirty.", "", "Food was cold.", "",
     ...     "The cells were cleaned.", "", "The kitchen was refitted and food is hot.", "",
@@ -359,9 +365,7 @@ def block_rows(lines: list[str], header: list[str], pages: BlockPages | None = N
      ('2', 'Food was cold.', ['The kitchen was refitted and food is hot.'], ['Catering'],
       ['June 2024'])]
     """
-    read = (
-        pages if pages is not None and pages.untwined else block_pages(lines, header, untwine=True)
-    )
+    read = block_pages(lines, header, untwine=True) if pages is None else untwined(pages)
     problems: list[Problem] = []
     rows: list[RawRow] = []
     prev: _Row | None = None
