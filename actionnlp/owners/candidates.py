@@ -16,7 +16,7 @@ rest of the plan) and ``Doc._.owner_names`` (the names its owner cells give).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 
 from spacy.tokens import Doc, Span
 
@@ -29,6 +29,7 @@ __all__ = [
     "after_prison_prefix",
     "apposition_names",
     "cell_name_candidates",
+    "plan_names",
     "plan_owner_names",
 ]
 
@@ -255,6 +256,29 @@ def plan_owner_names(owners: Iterable[Owner]) -> tuple[str, ...]:
             continue
         names.setdefault(" ".join(name.split()), None)
     return tuple(names)
+
+
+def plan_names(
+    keys: Iterable[Hashable], row_owners: Iterable[Sequence[Owner]]
+) -> dict[Hashable, tuple[str, ...]]:
+    """The names each plan's owner cells give (:func:`plan_owner_names`): a plan is the
+    rows sharing a key, and its names are those of its rows' owners in row order, each
+    once; rows with equal owners are read once.
+
+    >>> from actionnlp.owners.normalise import Owner
+    >>> trust, learning = Owner("Anytown Trust", "Anytown Trust", "other"), Owner(
+    ...     "Anytown Learning", "Anytown Learning", "other")
+    >>> plan_names(["a", "a", "b"], [[trust], [learning, trust], []])
+    {'a': ('Anytown Trust', 'Anytown Learning'), 'b': ()}
+    """
+    names_of: dict[tuple[Owner, ...], tuple[str, ...]] = {}
+    out: dict[Hashable, dict[str, None]] = {}
+    for key, owners in zip(keys, row_owners, strict=True):
+        row = tuple(owners)
+        if row not in names_of:
+            names_of[row] = plan_owner_names(row)
+        out.setdefault(key, {}).update(dict.fromkeys(names_of[row]))
+    return {key: tuple(names) for key, names in out.items()}
 
 
 def cell_name_candidates(doc: Doc) -> list[Span]:
