@@ -29,6 +29,7 @@ __all__ = [
     "after_prison_prefix",
     "apposition_names",
     "cell_name_candidates",
+    "overlaps_any",
     "plan_names",
     "plan_owner_names",
 ]
@@ -73,6 +74,17 @@ def _apposition_name(doc: Doc, desc: Span) -> Span | None:
     return Span(doc, j, k, label="ORG")
 
 
+def overlaps_any(span: Span, spans: Iterable[Span]) -> bool:
+    """Whether ``span`` shares a token with any of ``spans``.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("The education provider will act.")
+    >>> overlaps_any(doc[1:3], [doc[2:4]]), overlaps_any(doc[1:3], [doc[3:5]])
+    (True, False)
+    """
+    return any(s.start < span.end and span.start < s.end for s in spans)
+
+
 def apposition_names(doc: Doc, spans: Iterable[Span]) -> set[Span]:
     """Candidates with each ORG description ("education provider", a lone "Trust")
     followed by a name in apposition replaced by that name: only the name is a mention
@@ -94,7 +106,7 @@ def apposition_names(doc: Doc, spans: Iterable[Span]) -> set[Span]:
         if name is None:
             continue
         out.discard(span)
-        if not any(s.start < name.end and name.start < s.end for s in out):
+        if not overlaps_any(name, out):
             out.add(name)  # a name the candidates already cover is not added again
     return out
 
