@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Iterable, Sequence
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
@@ -293,6 +294,19 @@ def plan_names(
     return {key: tuple(names) for key, names in out.items()}
 
 
+@lru_cache(maxsize=256)
+def _name_tokens(names: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Each name's lower-cased tokens and its label (:func:`acronym_label`, ORG when
+    unclear), empty names left out: read once per plan's names, not once per text (the
+    cache holds the names of the last 256 plans)."""
+    out = []
+    for name in names:
+        toks = tuple(w.lower() for w in _NAME_TOKEN.findall(name))
+        if toks:
+            out.append((toks, acronym_label(name) or "ORG"))
+    return tuple(out)
+
+
 def cell_name_candidates(doc: Doc) -> list[Span]:
     """Uses of the names in ``doc._.owner_names`` (:func:`plan_owner_names`), matched
     case-insensitively on whole tokens where the text capitalises the first word; the
@@ -307,14 +321,10 @@ def cell_name_candidates(doc: Doc) -> list[Span]:
     names = doc._.owner_names
     if not names:
         return []
-    words = [t.lower_ for t in doc]
+    words = tuple(t.lower_ for t in doc)
     out = []
-    for name in names:
-        toks = [w.lower() for w in _NAME_TOKEN.findall(name)]
+    for toks, label in _name_tokens(tuple(names)):
         n = len(toks)
-        if not n:
-            continue
-        label = acronym_label(name) or "ORG"
         for i in range(len(words) - n + 1):
             if words[i : i + n] == toks and doc[i].text[:1].isupper():
                 out.append(Span(doc, i, i + n, label=label))
