@@ -22,7 +22,7 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -387,6 +387,22 @@ VARIANTS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _fold_counts(
+    nlp: Language, variants: Mapping[str, Sequence[str]], test: pd.DataFrame
+) -> dict[str, Counter[str]]:
+    """Mention counts (:func:`_counts`) of each variant's pipes on the held-out actions,
+    each action read with its plan's context (:func:`plan_context_columns`)."""
+    gold = [list(spans) for _, spans in mention_examples(test)]
+    context = list(zip(*plan_context_columns(test), strict=True))
+    texts = test["action_text"].tolist()
+    return {
+        variant: _counts(
+            [_run(nlp, steps, t, *c) for t, c in zip(texts, context, strict=True)], gold
+        )
+        for variant, steps in variants.items()
+    }
+
+
 def _unseen_gazetteer(
     actions: pd.DataFrame, plans: Sequence[str], plan_col: str, *, seed: int
 ) -> dict[str, Any]:
@@ -405,19 +421,8 @@ def _unseen_gazetteer(
         excluded[plan] = sorted(drop)
         nlp = restrict_ruler(build_pipeline(owner_filter=True), drop)
         acronyms, names = plan_context_columns(train)
-        fit_filter(
-            nlp,
-            mention_examples(train),
-            seed=seed,
-            acronyms=acronyms,
-            names=names,
-        )
-        gold = [list(spans) for _, spans in mention_examples(test)]
-        context = list(zip(*plan_context_columns(test), strict=True))
-        texts = test["action_text"].tolist()
-        for variant, names in steps.items():
-            pred = [_run(nlp, names, t, *c) for t, c in zip(texts, context, strict=True)]
-            c = _counts(pred, gold)
+        fit_filter(nlp, mention_examples(train), seed=seed, acronyms=acronyms, names=names)
+        for variant, c in _fold_counts(nlp, steps, test).items():
             pooled[variant] += c
             folds[variant][plan] = _scores(c)
     out: dict[str, Any] = {v: {"pooled": _scores(pooled[v]), "folds": folds[v]} for v in steps}
@@ -475,12 +480,7 @@ def train_and_evaluate(
         nlp.add_pipe("owner_filter", after="owner_ruler")
         acronyms, names = plan_context_columns(train)
         fit_filter(nlp, train_examples, seed=seed, acronyms=acronyms, names=names)
-        context = list(zip(*plan_context_columns(test), strict=True))
-        texts = test["action_text"].tolist()
-        gold = [[(s, e, lab) for s, e, lab in spans] for _, spans in mention_examples(test)]
-        for variant, steps in VARIANTS.items():
-            pred = [_run(nlp, steps, t, *c) for t, c in zip(texts, context, strict=True)]
-            c = _counts(pred, gold)
+        for variant, c in _fold_counts(nlp, VARIANTS, test).items():
             pooled[variant] += c
             folds[variant][plan] = _scores(c)
         say(f"fold {plan}: ruler+filter {folds['ruler+filter'][plan]['micro']}")
