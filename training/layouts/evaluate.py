@@ -28,6 +28,11 @@ the structure its document prints (the truth file named in ``manifest.json``):
 
 It prints a table form x plan, writes it to ``docs/reading-matrix.md`` and the
 per-form summary between the ``matrix`` markers of ``docs/reading.md``.
+
+``make matrix-heldout`` (``--heldout``) scores the held-out set instead
+(``tests/fixtures/layouts-heldout``, rendered by ``training/layouts/heldout.py``) and
+writes its tables, and the held-out figures next to the development matrix's, into
+``docs/reading-heldout.md``; the development pages are left alone.
 """
 
 from __future__ import annotations
