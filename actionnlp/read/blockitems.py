@@ -430,14 +430,15 @@ def _is_owner_run(lines: list[str]) -> bool:
 
 
 def _mark_owners(items: list[Item]) -> None:
-    """Short capitalised text beside target entries (or beside other owners) is an owner."""
-    for _ in range(2):
-        for k, it in enumerate(items):
-            if it.kind != "text" or not _is_owner_run(it.lines):
-                continue
-            near = [items[j].kind for j in (k - 1, k + 1) if 0 <= j < len(items)]
-            if "target" in near or (k + 1 < len(items) and items[k + 1].kind == "owner"):
-                it.kind = "owner"
+    """Short capitalised text beside target entries (or before other owners, however
+    many in a row) is an owner."""
+    for k in range(len(items) - 1, -1, -1):  # backwards: a run of owners ends at its targets
+        it = items[k]
+        if it.kind != "text" or not _is_owner_run(it.lines):
+            continue
+        near = [items[j].kind for j in (k - 1, k + 1) if 0 <= j < len(items)]
+        if "target" in near or (k + 1 < len(items) and items[k + 1].kind == "owner"):
+            it.kind = "owner"
 
 
 # -- which text is the concern --------------------------------------------------------

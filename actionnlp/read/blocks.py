@@ -31,21 +31,17 @@ first row; nothing is dropped.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
 
 from actionnlp.plan import Problem
 from actionnlp.read.blockitems import REC_LABEL_RE, BlockPages, Item, block_pages, whole_lines
+from actionnlp.read.boxes import Slot, merged_boxes, para_boxes, place_paragraphs
 from actionnlp.read.cells import ends_sentence
 from actionnlp.read.columns import Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.segment import RawRow
 
 __all__ = ["BlockRead", "block_rows"]
-
-_WORD_RE = re.compile(r"[a-z]{4,}")
-_MAX_CELLS = 200_000  # paragraphs x rows of one page searched by the split (bounded work)
 
 
 @dataclass(eq=False)
@@ -138,58 +134,15 @@ def _assign_decisions(items: list[Item], rows: list[_Row], owner: dict[int, _Row
     return list(waiting)
 
 
-def _words(text: str) -> set[str]:
-    return set(_WORD_RE.findall(text.lower()))
-
-
-def _split_paras(paras: list[Para], slots: list[_Row], starts: set[int], forced: bool) -> list[int]:
-    """The slot of each paragraph: a monotone split that follows word overlap.
-
-    ``slots[0]`` is the row continued from the page before: it takes paragraphs
-    only when ``forced`` (the page's first paragraph runs on: it starts in lower
-    case or the page before ended mid-sentence); the others take at least one each
-    while there are paragraphs enough. ``starts``: paragraphs that open a new block
-    (a row boundary there is likelier).
-    """
-    n, m = len(paras), len(slots)
-    if m == 1 or n == 0:
-        return [0] * n
-    if n * m > _MAX_CELLS:
-        return [min(i, m - 1) for i in range(n)]
-    texts = [" ".join(" ".join(x) for x in s.concern) for s in slots]
-    sets = [_words(t) for t in texts]
-    df: dict[str, int] = {}
-    for s in sets:
-        for w in s:
-            df[w] = df.get(w, 0) + 1
-    pw = [_words(" ".join(p.lines)) for p in paras]
-
-    def sim(i: int, j: int) -> float:
-        shared = pw[i] & sets[j]
-        return sum(math.log((m + 1) / df[w]) for w in sorted(shared)) / math.sqrt(len(pw[i]) + 1)
-
-    neg = -1e18
-    # best[i][j]: paragraphs 0..i placed, paragraph i in slot j
-    best = [[neg] * m for _ in range(n)]
-    back = [[0] * m for _ in range(n)]
-    if forced:
-        best[0][0] = sim(0, 0)
-    else:
-        best[0][1] = sim(0, 1)
-    for i in range(1, n):
-        for j in range(m):
-            stay = best[i - 1][j]
-            move = best[i - 1][j - 1] + (0.5 if i in starts else 0.0) if j else neg
-            if stay >= move:
-                best[i][j], back[i][j] = stay + sim(i, j), j
-            else:
-                best[i][j], back[i][j] = move + sim(i, j), j - 1
-    end = m - 1 if best[n - 1][m - 1] > neg else max(range(m), key=lambda j: best[n - 1][j])
-    out = [0] * n
-    for i in range(n - 1, -1, -1):
-        out[i] = end
-        end = back[i][end]
-    return out
+def _place(
+    paras: list[Para], slots: list[_Row], sizes: list[int], *, forced: bool, merged: bool
+) -> list[int]:
+    """The slot of each paragraph (:func:`actionnlp.read.boxes.place_paragraphs`);
+    ``sizes``: the line counts of the page's response boxes in order."""
+    rows = [Slot(" ".join(" ".join(x) for x in s.concern), sum(map(len, s.concern))) for s in slots]
+    lines = [p.lines for p in paras]
+    boxes = para_boxes([len(x) for x in lines], sizes)
+    return place_paragraphs(lines, boxes, rows, forced=forced, merged=merged)
 
 
 def _entries(items: list[Item]) -> list[tuple[list[str], list[str]]]:
@@ -221,7 +174,7 @@ def _join_entry(lines: list[str]) -> str:
 
 
 def _page_rows(
-    items: list[Item], prev: _Row | None, carry: bool, problems: list[Problem]
+    items: list[Item], prev: _Row | None, carry: bool, problems: list[Problem], merged: bool
 ) -> list[_Row]:
     """Assemble one page: the row continued from the page before, then its numbered rows."""
     cont = _Row("")
@@ -246,21 +199,17 @@ def _page_rows(
     extra = _assign_decisions(items, rows, owner)
     # the response flow, split into paragraphs, shared among the rows
     lines: list[str] = []
-    starts: list[int] = []
     for it in items:
         if it.kind == "text" and it.role == "response":
-            if lines:
-                lines.append("")
-            starts.append(len(lines))
-            lines.extend(it.lines)
+            lines.extend(["", *it.lines] if lines else it.lines)
     width = max((len(x) for x in lines), default=0)
     paras = paragraphs(lines, width, sentences=True) if lines else []
     entries = _entries(items)
     if len(entries) > len(rows) and len(paras) != len(entries):
         paras = fit_count(paras, len(entries), width)
-    first = _para_starts(paras, lines, starts)
     forced = bool(paras) and prev is not None and (carry or paras[0].lines[0][:1].islower())
-    where = _split_paras(paras, slots, first, forced)
+    sizes = [len(it.lines) for it in items if it.kind == "text" and it.role == "response"]
+    where = _place(paras, slots, sizes, forced=forced, merged=merged)
     for p, j in zip(paras, where, strict=True):
         slots[j].paras.append(p)
     filled = [s for s in slots if s.paras]
@@ -277,26 +226,6 @@ def _page_rows(
     if prev is not None and cont.concern is prev.concern:
         cont.concern = []
     return slots
-
-
-def _para_starts(paras: list[Para], lines: list[str], starts: list[int]) -> set[int]:
-    """The paragraphs that begin at (or first after) the flow lines ``starts``."""
-    firsts: list[int] = []  # the count of text lines before each paragraph
-    seen = 0
-    for p in paras:
-        firsts.append(seen)
-        seen += len(p.lines)
-    out, i, before = {0}, 0, 0
-    marks = iter(sorted(starts))
-    mark = next(marks, None)
-    for k, x in enumerate(lines):
-        while mark is not None and mark == k:
-            while i < len(firsts) and firsts[i] < before:
-                i += 1
-            out.add(i)
-            mark = next(marks, None)
-        before += 1 if x else 0
-    return out
 
 
 def _pair_entries(
@@ -363,9 +292,10 @@ def block_rows(lines: list[str], header: list[str], pages: BlockPages | None = N
     rows: list[RawRow] = []
     prev: _Row | None = None
     last: RawRow | None = None
+    merged = merged_boxes([it.lines for p in read.pages for it in p if it.role == "response"])
     for items in read.pages:
         carry = bool(prev and prev.paras and not ends_sentence(prev.paras[-1].lines[-1]))
-        page = _page_rows(items, prev, carry, problems)
+        page = _page_rows(items, prev, carry, problems, merged)
         if prev is None and len(page) > 1:  # text before the first number: its row's
             _merge(page[1], page[0])
             page = page[1:]

@@ -1,0 +1,194 @@
+"""Which row each response paragraph of a block-ordered page belongs to.
+
+pdfminer.six (and poppler's default ``pdftotext``) print a page's response column
+as text boxes: a box is a run of lines close together, so a box holds one
+paragraph when a cell spaces its paragraphs apart, or every paragraph of several
+rows when it does not (the rows' padding is too thin to cut a box). The rows'
+boundaries are not printed; this module places them from structure:
+
+- **box edges**: in a text whose response boxes hold several paragraphs each, a
+  new box means a vertical gap in the column, and inside a cell paragraphs leave
+  none: a box edge on the page is a row edge;
+- **line counts**: every column prints lines of one height, so a row that ends
+  inside a box (its response ran down to the next row's top) holds at least as
+  many response lines as its concern cell holds lines;
+- **sentences**: a paragraph starting in lower case runs on and opens no row;
+- **words**: a paragraph shares words with its own row's concern (rarer words
+  count more), the only evidence left when the above leave a choice.
+
+The split is monotone (rows keep their printed order) and found by a dynamic
+programme over (row, first paragraph) segments; the work is bounded.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from actionnlp.read.columns import paragraphs
+
+__all__ = ["Slot", "merged_boxes", "para_boxes", "place_paragraphs"]
+
+_WORD_RE = re.compile(r"[a-z]{4,}")
+_MAX_WORK = 400_000  # segments tried on one page (bounded work), else a plain split
+_EDGE = 4.0  # a box edge inside a page of merged boxes: weight of a row edge there
+_START = 0.5  # a box edge in a text of one paragraph a box: a row edge likelier
+_SHORT = 0.6  # per line a row ending inside a box falls short of its concern cell
+_SLACK = 1  # lines a row may fall short of its concern (rounding, padding)
+_NEG = -1e18
+_STEM = 5
+_EMPTY = 1.0  # a row left with no response paragraph on its page
+
+
+@dataclass
+class Slot:
+    """A row of the page as the split sees it: its concern text and printed lines."""
+
+    text: str
+    lines: int
+
+
+def _words(text: str) -> set[str]:
+    """Word stems (a word's first letters, so "assessment" and "assessments" meet)."""
+    return {w[:_STEM] for w in _WORD_RE.findall(text.lower())}
+
+
+def place_paragraphs(
+    paras: list[list[str]],
+    boxes: list[int],
+    slots: list[Slot],
+    *,
+    forced: bool,
+    merged: bool,
+) -> list[int]:
+    """The slot of each paragraph (``paras``: each paragraph's lines).
+
+    ``boxes``: the box each paragraph was printed in (non-decreasing);
+    ``slots[0]`` is the row continued from the page before: it takes paragraphs
+    only when ``forced`` (the page's first paragraph runs on), the others at least
+    one each while there are paragraphs enough; ``merged``: the text's response
+    boxes hold several paragraphs each, so a box edge is a row edge.
+
+    >>> rows = [Slot("", 0), Slot("Cells were dirty and cold.", 2),
+    ...         Slot("Food was served cold at lunch.", 2)]
+    >>> place_paragraphs([["The cells were cleaned.", "Heating works."],
+    ...                   ["Lunch is served hot and food", "is checked."]],
+    ...                  [0, 0], rows, forced=False, merged=True)
+    [1, 2]
+    """
+    n, m = len(paras), len(slots)
+    if m == 1 or n == 0:
+        return [0] * n
+    first = 0 if forced else 1
+    rows = m - first
+    if n * n * rows > _MAX_WORK:
+        return [min(first + i, m - 1) for i in range(n)]
+    sim = _similarity(paras, slots)
+    acc = [[0.0] * (n + 1) for _ in range(m)]  # prefix sums of sim, per slot
+    for j in range(m):
+        for i in range(n):
+            acc[j][i + 1] = acc[j][i] + sim[i][j]
+    height = [0] * (n + 1)  # prefix sums of printed lines
+    for i, p in enumerate(paras):
+        height[i + 1] = height[i] + len(p)
+    lower = [bool(p) and p[0][:1].islower() for p in paras]
+    edge = [i > 0 and boxes[i] != boxes[i - 1] for i in range(n)] + [True]
+    edges = [0] * n  # prefix counts of box edges: edges[i] = edges before paragraph i+1
+    for i in range(1, n):
+        edges[i] = edges[i - 1] + edge[i]
+
+    def segment(j: int, s: int, e: int) -> float:
+        """Paragraphs s..e-1 as slot j's (slot j's response ends at e)."""
+        score = acc[j][e] - acc[j][s]
+        if s > 0:  # a row edge before paragraph s
+            if lower[s]:
+                return _NEG
+            score += _START if edge[s] else 0.0
+        if merged:  # a box edge inside the row's response
+            score -= _EDGE * (edges[e - 1] - edges[s])
+        if e < n and not edge[e] and j > 0:  # ends inside a box: as tall as its concern
+            short = slots[j].lines - _SLACK - (height[e] - height[s])
+            score -= _SHORT * max(0, short)
+        return score
+
+    # best[j][e]: paragraphs 0..e-1 placed in slots first..j, slot j ending at e
+    best = [[_NEG] * (n + 1) for _ in range(m)]
+    back = [[0] * (n + 1) for _ in range(m)]
+    for e in range(1, n + 1):
+        best[first][e] = segment(first, 0, e)
+    for j in range(first + 1, m):
+        for e in range(j - first + 1, n + 1):
+            for s in range(j - first, e):
+                if best[j - 1][s] <= _NEG:
+                    continue
+                v = best[j - 1][s] + segment(j, s, e)
+                if v > best[j][e]:
+                    best[j][e], back[j][e] = v, s
+    # the last rows may print no response on the page (it starts on the next)
+    end = max(range(first, m), key=lambda j: best[j][n] - _EMPTY * (m - 1 - j))
+    out = [0] * n
+    e = n
+    for j in range(end, first - 1, -1):
+        s = back[j][e] if j > first else 0
+        for i in range(s, e):
+            out[i] = j
+        e = s
+        if e == 0:
+            break
+    return out
+
+
+def _similarity(paras: list[list[str]], slots: list[Slot]) -> list[list[float]]:
+    """Word overlap of each paragraph with each slot's concern, rarer words counting more."""
+    m = len(slots)
+    sets = [_words(s.text) for s in slots]
+    df: dict[str, int] = {}
+    for s in sets:
+        for w in s:
+            df[w] = df.get(w, 0) + 1
+    out = []
+    for p in paras:
+        pw = _words(" ".join(p))
+        norm = math.sqrt(len(pw) + 1)
+        out.append(
+            [sum(math.log((m + 1) / df[w]) for w in sorted(pw & sets[j])) / norm for j in range(m)]
+        )
+    return out
+
+
+def para_boxes(sizes: list[int], box_sizes: list[int]) -> list[int]:
+    """The box each paragraph starts in, from the paragraphs' and the boxes' line
+    counts in printed order.
+
+    >>> para_boxes([2, 3, 1, 4], [5, 1, 4])
+    [0, 0, 1, 2]
+    """
+    out: list[int] = []
+    box, top, seen = 0, 0, 0  # the box, its first line, lines before the paragraph
+    for size in sizes:
+        while box + 1 < len(box_sizes) and seen >= top + box_sizes[box]:
+            top += box_sizes[box]
+            box += 1
+        out.append(box)
+        seen += size
+    return out
+
+
+def merged_boxes(boxes: list[list[str]]) -> bool:
+    """Do the response boxes of a text hold several paragraphs each (cells that
+    print paragraphs with no space between them)? Half the boxes of three lines
+    or more must split into paragraphs by the wrap rule.
+
+    >>> merged_boxes([["The cells were cleaned and all the", "heating was mended.",
+    ...     "Food is now served hot at each", "meal."]] * 2)
+    True
+    """
+    tall = [b for b in boxes if len(b) >= 3]
+    if not tall:
+        return False
+    several = 0
+    for b in tall:
+        width = max(len(x) for x in b)
+        several += len(paragraphs(b, width, sentences=True)) > 1
+    return several * 2 >= len(tall)
