@@ -503,7 +503,7 @@ def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: 
             it.role = "response" if wide == split[1] else "concern"
         elif first[:1].islower():  # a cell's text cut by a decision, or by the page
             beside = prev is not None and (prev.block == it.block or items[k - 1] is prev)
-            if beside and prev is not None:
+            if beside and prev is not None and not ends_sentence(prev.lines[-1]):
                 it.role = prev.role
             else:
                 it.role = "concern" if unfinished == {"concern"} else "response"

@@ -81,14 +81,18 @@ def _assign_concerns(items: list[Item], rows: list[_Row], cont: _Row | None) -> 
     """
     ids = [r for r in rows if r.cid]
     groups: list[list[Item]] = []
+    after_id = False  # the text follows a number: its row's concern
     for it in items:
         if it.kind != "text" or it.role != "concern":
+            after_id = it.kind == "id" or (after_id and it.kind == "heading")
             continue
         first = it.lines[0]
-        if groups and (REC_LABEL_RE.match(first) or first[:1].islower()):
+        fresh = after_id and bool(groups) and ends_sentence(groups[-1][-1].lines[-1])
+        if groups and not fresh and (REC_LABEL_RE.match(first) or first[:1].islower()):
             groups[-1].append(it)
         else:
             groups.append([it])
+        after_id = False
     runs_on = bool(groups) and groups[0][0].lines[0][:1].islower()
     lead = int(cont is not None and (runs_on or (bool(ids) and len(groups) == len(ids) + 1)))
     owner: dict[int, _Row] = {}
