@@ -35,13 +35,16 @@ from dataclasses import dataclass, field
 
 from actionnlp.plan import Problem
 from actionnlp.read.blockitems import REC_LABEL_RE, BlockPages, Item, block_pages, whole_lines
-from actionnlp.read.boxes import Slot, merged_boxes, para_boxes, place_paragraphs
+from actionnlp.read.boxes import Slot, merged_boxes, para_boxes, place_paragraphs, stacked
 from actionnlp.read.cells import ends_sentence
 from actionnlp.read.columns import Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.segment import RawRow
 
 __all__ = ["BlockRead", "block_rows"]
+
+
+_Entry = tuple[list[str], list[str]]  # an owner/target entry: (owner lines, targets)
 
 
 @dataclass(eq=False)
@@ -149,23 +152,28 @@ def _place(
     return place_paragraphs(lines, boxes, rows, forced=forced, merged=merged)
 
 
-def _entries(items: list[Item]) -> list[tuple[list[str], list[str]]]:
-    """The page's owner/target entries in order: (owner lines, target entries)."""
-    slots: list[tuple[list[str], list[str]]] = []
+def _entries(items: list[Item]) -> tuple[list[_Entry], list[list[str]]]:
+    """The page's owner/target entries in order: (owner lines, target entries), and
+    each entry's owner lines as printed (a box may stack several entries)."""
+    slots: list[_Entry] = []
+    lines: list[list[str]] = []  # each slot's owner lines
     for it in items:
         if it.kind == "owner":
             owner = _join_entry(it.lines)
             if slots and not slots[-1][1] and slots[-1][0]:
                 slots[-1][0].append(owner)
+                lines[-1].extend(whole_lines(it.lines))
             else:
                 slots.append(([owner], []))
+                lines.append(whole_lines(it.lines))
         elif it.kind == "target":
             targets = split_target_entries(" ".join(it.lines)) or [" ".join(it.lines)]
             if slots and not slots[-1][1]:
                 slots[-1][1].extend(targets)
             else:
                 slots.append(([], targets))
-    return slots
+                lines.append([])
+    return slots, lines
 
 
 def _join_entry(lines: list[str]) -> str:
@@ -208,7 +216,7 @@ def _page_rows(
             lines.extend(["", *it.lines] if lines else it.lines)
     width = max((len(x) for x in lines), default=0)
     paras = paragraphs(lines, width, sentences=True) if lines else []
-    entries = _entries(items)
+    entries, stacks = _entries(items)
     if len(entries) > len(rows) and len(paras) != len(entries):
         paras = fit_count(paras, len(entries), width)
     forced = bool(paras) and prev is not None and (carry or paras[0].lines[0][:1].islower())
@@ -224,7 +232,7 @@ def _page_rows(
                 "this row's paragraphs were told from its neighbours' by word overlap"
             )
             problems.append(Problem("block_order", s.cid or None, why))
-    _pair_entries(entries, slots, paras, problems)
+    _pair_entries((entries, stacks), slots, paras, problems)
     for d in extra:  # more decisions than numbers: kept as text
         (rows[-1] if rows else cont).paras.append(Para([d]))
     if prev is not None and cont.concern is prev.concern:
@@ -233,24 +241,32 @@ def _page_rows(
 
 
 def _pair_entries(
-    entries: list[tuple[list[str], list[str]]],
+    found: tuple[list[_Entry], list[list[str]]],
     slots: list[_Row],
     paras: list[Para],
     problems: list[Problem],
 ) -> None:
-    """Give the page's owner/target entries to its rows: per paragraph, per row, or by order."""
+    """Give the page's owner/target entries to its rows: per paragraph, per row, or
+    by order. Boxes stacking one entry a line (:func:`~actionnlp.read.boxes.stacked`)
+    are split when that makes one entry per paragraph, on the page or in a row."""
+    entries, stacks = found
     if not entries:
         return
+    split = [e for slot, own in zip(entries, stacks, strict=True) for e in stacked(slot, own)]
     filled = [s for s in slots if s.paras] or [slots[-1]]
     numbered = [s for s in filled if s.cid]
+    rows: list[_Row] | None = None
+    if len(entries) != len(paras) and len(split) == len(paras):
+        entries = split
     if len(entries) == len(paras):
         groups = [len(s.paras) for s in filled]
         order = [s for s, g in zip(filled, groups, strict=True) for _ in range(g)]
     elif len(entries) == len(filled):
-        order = filled
+        order = rows = filled
     elif len(entries) == len(numbered):
-        order = numbered
+        order = rows = numbered
     else:
+        entries = split
         place = {id(s): k for k, s in enumerate(slots)}
         order = (filled * (len(entries) // len(filled) + 1))[: len(entries)]
         order.sort(key=lambda s: place[id(s)])
@@ -260,9 +276,11 @@ def _pair_entries(
                 f"{len(paras)} paragraphs in {len(filled)} rows on the page; paired by order"
             )
             problems.append(Problem("block_order", s.cid or None, why))
-    for s, (owners, targets) in zip(order, entries, strict=True):
-        s.owners.append(" ".join(owners))
-        s.targets.append("; ".join(targets))
+    for k, (s, entry) in enumerate(zip(order, entries, strict=True)):
+        parts = stacked(entry, stacks[k]) if rows is not None else [entry]
+        for owners, targets in parts if len(parts) == len(s.paras) else [entry]:
+            s.owners.append(" ".join(owners))
+            s.targets.append("; ".join(targets))
 
 
 def _raw(row: _Row) -> list[RawRow]:

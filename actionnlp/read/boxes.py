@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from actionnlp.read.columns import paragraphs
 
-__all__ = ["Slot", "merged_boxes", "para_boxes", "place_paragraphs"]
+__all__ = ["Slot", "merged_boxes", "para_boxes", "place_paragraphs", "stacked"]
 
 _WORD_RE = re.compile(r"[a-z]{4,}")
 _MAX_WORK = 400_000  # segments tried on one page (bounded work), else a plain split
@@ -192,3 +192,21 @@ def merged_boxes(boxes: list[list[str]]) -> bool:
         width = max(len(x) for x in b)
         several += len(paragraphs(b, width, sentences=True)) > 1
     return several * 2 >= len(tall)
+
+
+def stacked(
+    entry: tuple[list[str], list[str]], lines: list[str]
+) -> list[tuple[list[str], list[str]]]:
+    """An owner/target entry whose boxes stack several entries, one a line, split
+    into them: as many owner lines (``lines``) as target entries.
+
+    >>> stacked((["Governor Head of Care"], ["May 2024", "June 2024"]),
+    ...         ["Governor", "Head of Care"])
+    [(['Governor'], ['May 2024']), (['Head of Care'], ['June 2024'])]
+    >>> stacked((["Head of Care"], ["May 2024"]), ["Head of", "Care"])
+    [(['Head of Care'], ['May 2024'])]
+    """
+    targets = entry[1]
+    if len(targets) > 1 and len(lines) == len(targets):
+        return [([o], [t]) for o, t in zip(lines, targets, strict=True)]
+    return [entry]
