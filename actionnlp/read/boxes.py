@@ -31,7 +31,8 @@ from actionnlp.read.columns import paragraphs
 __all__ = ["Slot", "merged_boxes", "para_boxes", "place_paragraphs", "stacked"]
 
 _WORD_RE = re.compile(r"[a-z]{4,}")
-_MAX_WORK = 400_000  # segments tried on one page (bounded work), else a plain split
+_MAX_CELLS = 200_000  # paragraphs x rows of one page (bounded work), else a plain split
+_WINDOW = 12  # row starts tried exactly, paragraphs back from its end
 _EDGE = 4.0  # a box edge inside a page of merged boxes: weight of a row edge there
 _START = 0.5  # a box edge in a text of one paragraph a box: a row edge likelier
 _SHORT = 0.6  # per line a row ending inside a box falls short of its concern cell
@@ -82,7 +83,7 @@ def place_paragraphs(
         return [0] * n
     first = 0 if forced else 1
     rows = m - first
-    if n * n * rows > _MAX_WORK:
+    if n * rows > _MAX_CELLS:
         return [min(first + i, m - 1) for i in range(n)]
     sim = _similarity(paras, slots)
     acc = [[0.0] * (n + 1) for _ in range(m)]  # prefix sums of sim, per slot
@@ -112,14 +113,32 @@ def place_paragraphs(
             score -= _SHORT * max(0, short)
         return score
 
-    # best[j][e]: paragraphs 0..e-1 placed in slots first..j, slot j ending at e
+    # best[j][e]: paragraphs 0..e-1 placed in slots first..j, slot j ending at e.
+    # A start s more than _WINDOW paragraphs back makes a row as tall as any
+    # concern, so those starts share one running best (linear in the window).
     best = [[_NEG] * (n + 1) for _ in range(m)]
     back = [[0] * (n + 1) for _ in range(m)]
     for e in range(1, n + 1):
         best[first][e] = segment(first, 0, e)
     for j in range(first + 1, m):
-        for e in range(j - first + 1, n + 1):
-            for s in range(j - first, e):
+        lo = j - first  # slots before j take a paragraph each
+        far, far_at = _NEG, lo  # the best start further back than the window
+
+        def start(s: int, j: int = j) -> float:
+            """The part of a far start's score that does not depend on the row's end."""
+            if best[j - 1][s] <= _NEG or lower[s]:
+                return _NEG
+            bonus = (_START if edge[s] else 0.0) + (_EDGE * edges[s] if merged else 0.0)
+            return best[j - 1][s] - acc[j][s] + bonus
+
+        for e in range(lo + 1, n + 1):
+            cut = e - _WINDOW - 1  # starts s <= cut are far
+            if cut >= lo and (v := start(cut)) > far:
+                far, far_at = v, cut
+            if far > _NEG:  # a far start: the row's own words and box edges only
+                tail = acc[j][e] - (_EDGE * edges[e - 1] if merged else 0.0)
+                best[j][e], back[j][e] = far + tail, far_at
+            for s in range(max(lo, cut + 1), e):
                 if best[j - 1][s] <= _NEG:
                     continue
                 v = best[j - 1][s] + segment(j, s, e)
