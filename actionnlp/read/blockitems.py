@@ -505,6 +505,8 @@ def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: 
             beside = prev is not None and (prev.block == it.block or items[k - 1] is prev)
             if beside and prev is not None and not ends_sentence(prev.lines[-1]):
                 it.role = prev.role
+            elif k and items[k - 1].kind == "id":  # a clipped first word after its number
+                it.role = "concern"
             else:
                 it.role = "concern" if unfinished == {"concern"} else "response"
         elif seen_id and concerns < n_ids:

@@ -84,7 +84,7 @@ def _assign_concerns(items: list[Item], rows: list[_Row], cont: _Row | None) -> 
     """
     ids = [r for r in rows if r.cid]
     groups: list[list[Item]] = []
-    after_id = False  # the text follows a number: its row's concern
+    after_id = lead_id = False  # the text follows a number: its row's concern
     for it in items:
         if it.kind != "text" or it.role != "concern":
             after_id = it.kind == "id" or (after_id and it.kind == "heading")
@@ -94,9 +94,10 @@ def _assign_concerns(items: list[Item], rows: list[_Row], cont: _Row | None) -> 
         if groups and not fresh and (REC_LABEL_RE.match(first) or first[:1].islower()):
             groups[-1].append(it)
         else:
+            lead_id = lead_id if groups else after_id
             groups.append([it])
         after_id = False
-    runs_on = bool(groups) and groups[0][0].lines[0][:1].islower()
+    runs_on = bool(groups) and groups[0][0].lines[0][:1].islower() and not lead_id
     lead = int(cont is not None and (runs_on or (bool(ids) and len(groups) == len(ids) + 1)))
     owner: dict[int, _Row] = {}
     rest = groups[lead:]
@@ -154,25 +155,39 @@ def _place(
 
 def _entries(items: list[Item]) -> tuple[list[_Entry], list[list[str]]]:
     """The page's owner/target entries in order: (owner lines, target entries), and
-    each entry's owner lines as printed (a box may stack several entries)."""
+    each entry's owner lines as printed (a box may stack several entries).
+
+    A run of owner boxes followed by a run of as many target boxes (each column
+    printed box after box) pairs them in order; otherwise a run of owners is one
+    entry with the first target box after it.
+    """
     slots: list[_Entry] = []
     lines: list[list[str]] = []  # each slot's owner lines
+    owners: list[Item] = []
+    targets: list[list[str]] = []
+
+    def close() -> None:
+        if len(owners) > 1 and len(owners) == len(targets):
+            for o, t in zip(owners, targets, strict=True):
+                slots.append(([_join_entry(o.lines)], t))
+                lines.append(whole_lines(o.lines))
+        elif owners or targets:
+            slots.append(([_join_entry(o.lines) for o in owners], targets[0] if targets else []))
+            lines.append([x for o in owners for x in whole_lines(o.lines)])
+            for t in targets[1:]:
+                slots.append(([], t))
+                lines.append([])
+        owners.clear()
+        targets.clear()
+
     for it in items:
         if it.kind == "owner":
-            owner = _join_entry(it.lines)
-            if slots and not slots[-1][1] and slots[-1][0]:
-                slots[-1][0].append(owner)
-                lines[-1].extend(whole_lines(it.lines))
-            else:
-                slots.append(([owner], []))
-                lines.append(whole_lines(it.lines))
+            if targets:
+                close()
+            owners.append(it)
         elif it.kind == "target":
-            targets = split_target_entries(" ".join(it.lines)) or [" ".join(it.lines)]
-            if slots and not slots[-1][1]:
-                slots[-1][1].extend(targets)
-            else:
-                slots.append(([], targets))
-                lines.append([])
+            targets.append(split_target_entries(" ".join(it.lines)) or [" ".join(it.lines)])
+    close()
     return slots, lines
 
 
