@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from actionnlp.plan import Problem
 from actionnlp.read.blockitems import REC_LABEL_RE, BlockPages, Item, block_pages, whole_lines
-from actionnlp.read.boxes import Slot, merged_boxes, para_boxes, place_paragraphs, stacked
+from actionnlp.read.boxes import Slot, merged_boxes, para_boxes, pinned, place_paragraphs, stacked
 from actionnlp.read.cells import ends_sentence
 from actionnlp.read.columns import Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
@@ -85,9 +85,12 @@ def _assign_concerns(items: list[Item], rows: list[_Row], cont: _Row | None) -> 
     ids = [r for r in rows if r.cid]
     groups: list[list[Item]] = []
     after_id = lead_id = False  # the text follows a number: its row's concern
+    pins: list[tuple[int, int]] = []  # (group, row) of groups printed right after a number
+    seen = 0
     for it in items:
         if it.kind != "text" or it.role != "concern":
             after_id = it.kind == "id" or (after_id and it.kind == "heading")
+            seen += it.kind == "id"
             continue
         first = it.lines[0]
         fresh = after_id and bool(groups) and ends_sentence(groups[-1][-1].lines[-1])
@@ -95,6 +98,8 @@ def _assign_concerns(items: list[Item], rows: list[_Row], cont: _Row | None) -> 
             groups[-1].append(it)
         else:
             lead_id = lead_id if groups else after_id
+            if after_id:
+                pins.append((len(groups), seen - 1))
             groups.append([it])
         after_id = False
     runs_on = bool(groups) and groups[0][0].lines[0][:1].islower() and not lead_id
@@ -103,11 +108,12 @@ def _assign_concerns(items: list[Item], rows: list[_Row], cont: _Row | None) -> 
     rest = groups[lead:]
     aligned = len(rest) == len(ids)
     per = len(rest) // len(ids) if ids and rest and len(rest) % len(ids) == 0 else 1
+    place = [min(k // per, len(ids) - 1) for k in range(len(rest))] if ids else []
+    if ids and per == 1 and not aligned:  # uneven: the numbers printed before a block pin it
+        place = pinned(len(rest), [(g - lead, r) for g, r in pins if g >= lead], len(ids))
     for k, g in enumerate(groups):
-        if k < lead and cont is not None:
-            target = cont
-        else:
-            target = ids[min((k - lead) // per, len(ids) - 1)] if ids else rows[0]
+        before = k < lead and cont is not None  # runs on from the page before
+        target = cont if before and cont is not None else ids[place[k - lead]] if ids else rows[0]
         for it in g:
             target.concern.append(it.lines)
             owner[id(it)] = target

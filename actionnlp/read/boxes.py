@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from actionnlp.read.columns import paragraphs
 
@@ -229,3 +230,33 @@ def stacked(
     if len(targets) > 1 and len(lines) == len(targets):
         return [([o], [t]) for o, t in zip(lines, targets, strict=True)]
     return [entry]
+
+
+def pinned(n_groups: int, pins: list[tuple[int, int]], n_rows: int) -> list[int]:
+    """The row of each of a page's concern blocks (groups), in printed order, when
+    they do not divide evenly among the rows: a block printed right after its row's
+    number is pinned to that row (``pins``: (block, row), kept while both run in
+    order and leave each row a block); between pins, the blocks go a whole multiple
+    to each row when they divide evenly, else one each and the rest to the last.
+
+    >>> pinned(5, [(4, 2)], 3)  # two rows of two blocks, then the pinned row
+    [0, 0, 1, 1, 2]
+    >>> pinned(3, [], 2)
+    [0, 1, 1]
+    """
+    kept: list[tuple[int, int]] = []
+    for g, r in sorted(pins):
+        last_g, last_r = kept[-1] if kept else (0, 0)
+        fits = g - last_g >= r - last_r and n_groups - g >= n_rows - r  # a block a row
+        if r >= last_r + bool(kept) and fits and g < n_groups and r < n_rows:
+            kept.append((g, r))
+    out: list[int] = []
+    bounds = [(0, 0), *kept, (n_groups, n_rows)]
+    for (g0, r0), (g1, r1) in pairwise(bounds):
+        size, rows = g1 - g0, r1 - r0
+        if rows <= 0:
+            out += [max(r0 - 1, 0) if r1 == r0 else r0] * size
+            continue
+        per = size // rows if size and size % rows == 0 else 1
+        out += [r0 + min(k // per, rows - 1) for k in range(size)]
+    return out

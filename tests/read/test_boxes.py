@@ -11,7 +11,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actionnlp.read.boxes import Slot, merged_boxes, para_boxes, place_paragraphs, stacked
+from actionnlp.read.boxes import (
+    Slot,
+    merged_boxes,
+    para_boxes,
+    pinned,
+    place_paragraphs,
+    stacked,
+)
 from tests.layout_tables import WORDS
 
 LINE = "words of a wrapped line in the column"  # shares no word of four letters with a slot
@@ -126,3 +133,25 @@ def test_an_owner_wrapped_over_lines_beside_one_target_stays_one_entry():
     assert stacked(entry, ["Head of Offender", "Management"]) == [entry]
     two = (["Head of Offender Management"], ["May 2024", "June 2024"])
     assert stacked(two, ["Head of", "Offender", "Management"]) == [two]
+
+
+def test_a_number_printed_before_its_block_pins_an_uneven_page():
+    """Five concern blocks for three numbers (two rows print a concern and a
+    recommendation paragraph, the third only its concern so far), the third number
+    printed right before its block: the first four go two to a row."""
+    assert pinned(5, [(4, 2)], 3) == [0, 0, 1, 1, 2]
+    assert pinned(5, [(2, 1), (4, 2)], 3) == [0, 0, 1, 1, 2]
+    assert pinned(4, [(1, 1), (3, 2)], 3) == [0, 1, 1, 2]
+
+
+@given(
+    n_groups=st.integers(1, 12),
+    n_rows=st.integers(1, 6),
+    pins=st.lists(st.tuples(st.integers(0, 12), st.integers(0, 6)), max_size=6),
+)
+def test_pinned_blocks_keep_the_printed_order(n_groups, n_rows, pins):
+    got = pinned(n_groups, pins, n_rows)
+    assert len(got) == n_groups
+    assert got == sorted(got) and all(0 <= r < n_rows for r in got)
+    if n_groups >= n_rows:  # blocks enough: every row gets one
+        assert set(got) == set(range(n_rows))
