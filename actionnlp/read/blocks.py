@@ -35,7 +35,15 @@ from dataclasses import dataclass, field
 
 from actionnlp.plan import Problem
 from actionnlp.read.blockitems import REC_LABEL_RE, BlockPages, Item, block_pages, whole_lines
-from actionnlp.read.boxes import Slot, merged_boxes, para_boxes, pinned, place_paragraphs, stacked
+from actionnlp.read.boxes import (
+    Slot,
+    merged_boxes,
+    para_boxes,
+    pinned,
+    place_paragraphs,
+    share_entries,
+    stacked,
+)
 from actionnlp.read.cells import ends_sentence
 from actionnlp.read.columns import Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
@@ -291,7 +299,13 @@ def _pair_entries(
         place = {id(s): k for k, s in enumerate(slots)}
         order = (filled * (len(entries) // len(filled) + 1))[: len(entries)]
         order.sort(key=lambda s: place[id(s)])
+        counts = [len(s.paras) for s in filled]
+        sizes = share_entries(len(entries), counts, [not s.cid for s in filled])
+        if sizes is not None:  # each row as many as its paragraphs, or one, where it can
+            order = [s for s, c in zip(filled, sizes, strict=True) for _ in range(c)]
         for s in dict.fromkeys(order):
+            if sizes is not None and order.count(s) in (1, len(s.paras)):
+                continue
             why = (
                 f"block-ordered text: {len(entries)} owner/target entries beside "
                 f"{len(paras)} paragraphs in {len(filled)} rows on the page; paired by order"

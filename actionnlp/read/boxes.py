@@ -260,3 +260,49 @@ def pinned(n_groups: int, pins: list[tuple[int, int]], n_rows: int) -> list[int]
         per = size // rows if size and size % rows == 0 else 1
         out += [r0 + min(k // per, rows - 1) for k in range(size)]
     return out
+
+
+_MAX_SHARE = 200_000  # entries^2 x rows searched when sharing entries (bounded work)
+
+
+def share_entries(n: int, paras: list[int], runs_on: list[bool]) -> list[int] | None:
+    """How many of a page's ``n`` owner/target entries (in printed order) each row
+    takes, when they are neither one a paragraph nor one a row on the page: a row
+    takes as many as its paragraphs (``paras``), or one for them all, where the order
+    allows; a row running on from the page before (``runs_on``) may take none (its
+    entries stand at the top of its cell, on that page). None when too large.
+
+    >>> share_entries(5, [2, 2, 3], [True, False, False])  # the first row's are before
+    [0, 2, 3]
+    >>> share_entries(4, [3, 1, 2], [False, False, False])
+    [1, 1, 2]
+    """
+    k = len(paras)
+    if k == 0 or n * n * k > _MAX_SHARE:
+        return None
+
+    def score(c: int, p: int, cont: bool) -> float:
+        if cont and c == 0:  # its entries were printed with its first paragraphs
+            return 1.0
+        if c == p:
+            return (1.0 if cont else 2.0) if p else 0.0
+        if c == 1:
+            return 1.0
+        return -1.0 - 0.1 * abs(c - p)
+
+    best = [[_NEG] * (n + 1) for _ in range(k + 1)]
+    back = [[0] * (n + 1) for _ in range(k + 1)]
+    best[0][0] = 0.0
+    for r in range(k):
+        for j in range(n + 1):
+            if best[r][j] <= _NEG:
+                continue
+            for c in range(n - j + 1):
+                v = best[r][j] + score(c, paras[r], runs_on[r])
+                if v > best[r + 1][j + c]:
+                    best[r + 1][j + c], back[r + 1][j + c] = v, c
+    out, j = [], n
+    for r in range(k, 0, -1):
+        out.append(back[r][j])
+        j -= back[r][j]
+    return out[::-1]

@@ -199,3 +199,31 @@ def test_a_response_running_on_over_a_page_is_not_taken_for_a_concern():
         "Cells on the wing were dirty.", "The kitchen served cold food.",
     ]  # fmt: skip
     assert "checked by managers" in plan.concerns[0].actions[0].text
+
+
+def test_entries_are_shared_by_each_rows_paragraph_count():
+    """Five entries for six paragraphs in three rows: the first two rows print one
+    entry a paragraph, the third one entry for its two paragraphs."""
+    text = OPENING + "\n".join([
+        *HEAD, "1", "", "2", "", "3", "",
+        "Cells on the wing were dirty.", "", "Visits started late.", "",
+        "Kitchen food was cold.", "",
+        "Cells are cleaned daily.", "",
+        "Visits now start on time.", "", "Visits are booked online.", "",
+        "Visits rooms were painted.", "",
+        "Kitchen ovens were replaced.", "", "Kitchen staff check food.", "",
+        *ENTRY_TITLES, "Governor", "", "May 2024", "", "Head of Safety", "", "June 2025", "",
+        "Head of Residence", "", "Completed", "", "Head of Visits", "", "Ongoing", "",
+        "Catering", "", "July 2024", "",
+    ]) + "\n"  # fmt: skip
+    plan = plan_from_text(text)
+    assert plan.layout == "block-order"
+    got = [[(a.owner_raw, a.target_raw) for a in c.actions] for c in plan.concerns]
+    assert got[0] == [("Governor", "May 2024")]
+    assert got[1] == [
+        ("Head of Safety", "June 2025"), ("Head of Residence", "Completed"),
+        ("Head of Visits", "Ongoing"),
+    ]  # fmt: skip
+    assert {(a.owner_raw, a.target_raw) for a in plan.concerns[2].actions} == {
+        ("Catering", "July 2024")
+    }

@@ -17,6 +17,7 @@ from actionnlp.read.boxes import (
     para_boxes,
     pinned,
     place_paragraphs,
+    share_entries,
     stacked,
 )
 from tests.layout_tables import WORDS
@@ -155,3 +156,22 @@ def test_pinned_blocks_keep_the_printed_order(n_groups, n_rows, pins):
     assert got == sorted(got) and all(0 <= r < n_rows for r in got)
     if n_groups >= n_rows:  # blocks enough: every row gets one
         assert set(got) == set(range(n_rows))
+
+
+def test_entries_go_to_rows_by_their_paragraph_counts():
+    """Stacked entries, as many as each row's paragraphs, except a row printing one
+    entry for its two paragraphs: the counts place the row edges in the entry order."""
+    assert share_entries(6, [2, 3, 1], [False] * 3) == [2, 3, 1]
+    assert share_entries(5, [2, 3, 1], [False] * 3) == [1, 3, 1]
+    # the row running on from the page before printed its entries on that page
+    assert share_entries(4, [3, 1, 3], [True, False, False]) == [0, 1, 3]
+
+
+@given(
+    n=st.integers(0, 15),
+    rows=st.lists(st.tuples(st.integers(0, 6), st.booleans()), min_size=1, max_size=6),
+)
+def test_every_entry_goes_to_a_row_in_order(n, rows):
+    got = share_entries(n, [p for p, _ in rows], [c for _, c in rows])
+    assert got is not None and len(got) == len(rows)
+    assert sum(got) == n and all(c >= 0 for c in got)
