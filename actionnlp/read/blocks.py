@@ -66,6 +66,7 @@ class _Row:
     owners: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
     headings: list[str] = field(default_factory=list)  # printed before this row
+    after: int | None = None  # response boxes printed before its number
 
 
 @dataclass
@@ -161,7 +162,10 @@ def _place(
 ) -> list[int]:
     """The slot of each paragraph (:func:`actionnlp.read.boxes.place_paragraphs`);
     ``sizes``: the line counts of the page's response boxes in order."""
-    rows = [Slot(" ".join(" ".join(x) for x in s.concern), sum(map(len, s.concern))) for s in slots]
+    rows = [
+        Slot(" ".join(" ".join(x) for x in s.concern), sum(map(len, s.concern)), s.after)
+        for s in slots
+    ]
     lines = [p.lines for p in paras]
     boxes = para_boxes([len(x) for x in lines], sizes)
     return place_paragraphs(lines, boxes, rows, forced=forced, merged=merged)
@@ -221,9 +225,11 @@ def _page_rows(
     cont = _Row("")
     rows: list[_Row] = []
     pending: list[str] = []
+    boxes_before = 0  # response boxes printed before each number
     for k, it in enumerate(items):
+        boxes_before += it.kind == "text" and it.role == "response"
         if it.kind == "id":
-            rows.append(_Row(it.value, headings=pending))
+            rows.append(_Row(it.value, headings=pending, after=boxes_before))
             pending = []
         elif it.kind == "heading":
             after_id = k and items[k - 1].kind == "id" and rows and not rows[-1].headings

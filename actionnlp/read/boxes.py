@@ -12,6 +12,9 @@ boundaries are not printed; this module places them from structure:
 - **line counts**: every column prints lines of one height, so a row that ends
   inside a box (its response ran down to the next row's top) holds at least as
   many response lines as its concern cell holds lines;
+- **numbers among the boxes**: pdfminer prints a row's number next to the boxes
+  nearest it on the page, so a number printed between two response boxes marks its
+  row's first paragraph there;
 - **sentences**: a paragraph starting in lower case runs on and opens no row;
 - **words**: a paragraph shares words with its own row's concern (rarer words
   count more), the only evidence left when the above leave a choice.
@@ -39,16 +42,19 @@ _START = 0.5  # a box edge in a text of one paragraph a box: a row edge likelier
 _SHORT = 0.6  # per line a row ending inside a box falls short of its concern cell
 _SLACK = 1  # lines a row may fall short of its concern (rounding, padding)
 _NEG = -1e18
+_ANCHOR = 4.0  # a row starting beside its number printed among the responses
 _STEM = 5
 _EMPTY = 1.0  # a row left with no response paragraph on its page
 
 
 @dataclass
 class Slot:
-    """A row of the page as the split sees it: its concern text and printed lines."""
+    """A row of the page as the split sees it: its concern text and printed lines, and
+    how many response boxes were printed before its number (None: unknown)."""
 
     text: str
     lines: int
+    after: int | None = None
 
 
 def _words(text: str) -> set[str]:
@@ -96,6 +102,13 @@ def place_paragraphs(
         height[i + 1] = height[i] + len(p)
     lower = [bool(p) and p[0][:1].islower() for p in paras]
     edge = [i > 0 and boxes[i] != boxes[i - 1] for i in range(n)] + [True]
+    # a number printed among the response boxes stands beside its row's first one
+    anchor = [
+        next((i for i in range(n) if boxes[i] >= sl.after), None)
+        if sl.after is not None and 0 < sl.after <= boxes[-1]
+        else None
+        for sl in slots
+    ]
     edges = [0] * n  # prefix counts of box edges: edges[i] = edges before paragraph i+1
     for i in range(1, n):
         edges[i] = edges[i - 1] + edge[i]
@@ -106,7 +119,7 @@ def place_paragraphs(
         if s > 0:  # a row edge before paragraph s
             if lower[s]:
                 return _NEG
-            score += _START if edge[s] else 0.0
+            score += (_START if edge[s] else 0.0) + (_ANCHOR if anchor[j] == s else 0.0)
         if merged:  # a box edge inside the row's response
             score -= _EDGE * (edges[e - 1] - edges[s])
         if e < n and not edge[e] and j > 0:  # ends inside a box: as tall as its concern
@@ -130,6 +143,7 @@ def place_paragraphs(
             if best[j - 1][s] <= _NEG or lower[s]:
                 return _NEG
             bonus = (_START if edge[s] else 0.0) + (_EDGE * edges[s] if merged else 0.0)
+            bonus += _ANCHOR if anchor[j] == s else 0.0
             return best[j - 1][s] - acc[j][s] + bonus
 
         for e in range(lo + 1, n + 1):

@@ -175,3 +175,15 @@ def test_every_entry_goes_to_a_row_in_order(n, rows):
     got = share_entries(n, [p for p, _ in rows], [c for _, c in rows])
     assert got is not None and len(got) == len(rows)
     assert sum(got) == n and all(c >= 0 for c in got)
+
+
+def test_a_number_printed_among_the_response_boxes_opens_its_row_there():
+    """Boxes of one paragraph each and no word to go by: the second row's number was
+    printed after the third response box, so its response starts at the fourth."""
+    rows = [Slot("", 0), Slot("Cells were dirty.", 1), Slot("Food was cold.", 1, after=3)]
+    paras = [para(2) for _ in range(5)]
+    got = place_paragraphs(paras, [0, 1, 2, 3, 4], rows, forced=False, merged=False)
+    assert got == [1, 1, 1, 2, 2]
+    rows[2].after = 1
+    got = place_paragraphs(paras, [0, 1, 2, 3, 4], rows, forced=False, merged=False)
+    assert got == [1, 2, 2, 2, 2]
