@@ -95,9 +95,10 @@ def _assign_concerns(items: list[Item], rows: list[_Row], cont: _Row | None) -> 
     groups: list[list[Item]] = []
     after_id = lead_id = False  # the text follows a number: its row's concern
     pins: list[tuple[int, int]] = []  # (group, row) of groups printed right after a number
-    seen = 0
+    seen = run = 0  # numbers seen; the first of the run of numbers just printed
     for it in items:
         if it.kind != "text" or it.role != "concern":
+            run = run if after_id and it.kind == "id" else seen
             after_id = it.kind == "id" or (after_id and it.kind == "heading")
             seen += it.kind == "id"
             continue
@@ -107,8 +108,8 @@ def _assign_concerns(items: list[Item], rows: list[_Row], cont: _Row | None) -> 
             groups[-1].append(it)
         else:
             lead_id = lead_id if groups else after_id
-            if after_id:
-                pins.append((len(groups), seen - 1))
+            if after_id:  # a run of numbers, then the first one's concern
+                pins.append((len(groups), run))
             groups.append([it])
         after_id = False
     runs_on = bool(groups) and groups[0][0].lines[0][:1].islower() and not lead_id
@@ -121,8 +122,8 @@ def _assign_concerns(items: list[Item], rows: list[_Row], cont: _Row | None) -> 
     if ids and per == 1 and not aligned:  # uneven: the numbers printed before a block pin it
         place = pinned(len(rest), [(g - lead, r) for g, r in pins if g >= lead], len(ids))
     for k, g in enumerate(groups):
-        before = k < lead and cont is not None  # runs on from the page before
-        target = cont if before and cont is not None else ids[place[k - lead]] if ids else rows[0]
+        row = place[k - lead] if ids and k >= lead else -1  # -1: the row before the page's
+        target = cont if row < 0 and cont is not None else ids[max(row, 0)] if ids else rows[0]
         for it in g:
             target.concern.append(it.lines)
             owner[id(it)] = target

@@ -251,12 +251,15 @@ def pinned(n_groups: int, pins: list[tuple[int, int]], n_rows: int) -> list[int]
     they do not divide evenly among the rows: a block printed right after its row's
     number is pinned to that row (``pins``: (block, row), kept while both run in
     order and leave each row a block); between pins, the blocks go a whole multiple
-    to each row when they divide evenly, else one each and the rest to the last.
+    to each row when they divide evenly, else one each and the rest to the last;
+    blocks printed before the first row's pinned block are the row before's (-1).
 
     >>> pinned(5, [(4, 2)], 3)  # two rows of two blocks, then the pinned row
     [0, 0, 1, 1, 2]
     >>> pinned(3, [], 2)
     [0, 1, 1]
+    >>> pinned(3, [(1, 0)], 2)  # a block above the first row's own: the row before's
+    [-1, 0, 1]
     """
     kept: list[tuple[int, int]] = []
     for g, r in sorted(pins):
@@ -268,8 +271,8 @@ def pinned(n_groups: int, pins: list[tuple[int, int]], n_rows: int) -> list[int]
     bounds = [(0, 0), *kept, (n_groups, n_rows)]
     for (g0, r0), (g1, r1) in pairwise(bounds):
         size, rows = g1 - g0, r1 - r0
-        if rows <= 0:
-            out += [max(r0 - 1, 0) if r1 == r0 else r0] * size
+        if rows <= 0:  # before the first row's own block: the row before the page's
+            out += [r0 - 1] * size
             continue
         per = size // rows if size and size % rows == 0 else 1
         out += [r0 + min(k // per, rows - 1) for k in range(size)]
