@@ -480,19 +480,27 @@ def _width_split(pages: list[list[Item]]) -> tuple[float, bool] | None:
     return mid, wide >= narrow
 
 
+def _after_number(items: list[Item], k: int) -> bool:
+    """Is ``items[k]`` printed right after a concern number (a heading between)?"""
+    j = k - 1
+    while j >= 0 and items[j].kind == "heading":
+        j -= 1
+    return j >= 0 and items[j].kind == "id"
+
+
 def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: set[str]) -> None:
     """Mark each text item concern or response.
 
     ``unfinished``: the roles whose last text (on the pages so far) stopped
     mid-sentence; updated. A block starting in lower case runs on from the text
     beside it in the same block, else from the unfinished role (the response when
-    both are).
+    both are). Without the columns' widths, the order tells: the text printed right
+    after a number is its concern, and so are the texts after a run of numbers, one
+    for each number printed so far.
     """
-    n_ids = sum(1 for it in items if it.kind == "id")
-    seen_id, concerns, prev = False, 0, None
+    seen, concerns, prev = 0, 0, None  # numbers seen, concern texts placed
     for k, it in enumerate(items):
-        if it.kind == "id":
-            seen_id = True
+        seen += it.kind == "id"
         if it.kind != "text":
             continue
         first = it.lines[0]
@@ -509,7 +517,7 @@ def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: 
                 it.role = "concern"
             else:
                 it.role = "concern" if unfinished == {"concern"} else "response"
-        elif seen_id and concerns < n_ids:
+        elif _after_number(items, k) or concerns < seen:  # a number's own text, in order
             it.role = "concern"
         else:
             it.role = "response"

@@ -227,3 +227,26 @@ def test_entries_are_shared_by_each_rows_paragraph_count():
     assert {(a.owner_raw, a.target_raw) for a in plan.concerns[2].actions} == {
         ("Catering", "July 2024")
     }
+
+
+def test_the_text_printed_beside_a_number_is_its_concern_not_the_next_block():
+    """Columns of one width (no width to tell them apart): a page printing a row's
+    number, its concern, entries and responses, then the next number and concern.
+    The block after the first concern is a response, though numbers are still to come."""
+    text = OPENING + "\n".join([
+        *HEAD, "1", "", "2", "", "Cells on the wing were dirty.", "",
+        "Visits started late in the week.", "", "Cells are cleaned every day now.", "",
+        "Visits now start on the hour.", "", *ENTRY_TITLES,
+        "Governor", "", "May 2024", "", "Head of Visits", "", "June 2025", "", "\f",
+        "3", "", "Kitchen food was served cold.", "", "Catering", "", "July 2024", "",
+        "Kitchen ovens were replaced.", "", "Kitchen staff check the food.", "",
+        "4", "", "Staff were rude to prisoners.", "",
+        "Staff are trained in the regime.", "", "Head of Safety", "", "August 2024", "",
+    ]) + "\n"  # fmt: skip
+    plan = plan_from_text(text)
+    assert plan.layout == "block-order"
+    assert [c.concern_text for c in plan.concerns] == [
+        "Cells on the wing were dirty.", "Visits started late in the week.",
+        "Kitchen food was served cold.", "Staff were rude to prisoners.",
+    ]  # fmt: skip
+    assert "Kitchen ovens were replaced." in plan.concerns[2].actions[0].text
