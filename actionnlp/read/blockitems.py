@@ -422,11 +422,22 @@ def whole_lines(lines: list[str]) -> list[str]:
 
 def _is_owner_run(lines: list[str]) -> bool:
     """An owner entry, or several stacked: each line short and capitalised (a word
-    broken over a narrow column, "Northamptons" / "hire", taken as one)."""
+    broken over a narrow column, "Northamptons" / "hire", taken as one, and so is an
+    entry wrapped after a comma, "Executive Director," / "Prison Supply")."""
     if is_owner_block(lines):
         return True
     whole = whole_lines(lines[: _MAX_STACK + 1])
-    return len(whole) <= _MAX_STACK and all(is_owner_block([ln]) for ln in whole)
+    if len(whole) > _MAX_STACK:
+        return False
+    if all(is_owner_block([ln]) for ln in whole):
+        return True
+    wrapped: list[str] = []
+    for ln in whole:
+        if wrapped and wrapped[-1].endswith(","):
+            wrapped[-1] += " " + ln
+        else:
+            wrapped.append(ln)
+    return len(wrapped) < len(whole) and all(is_owner_block([ln]) for ln in wrapped)
 
 
 def _mark_owners(items: list[Item]) -> None:

@@ -250,3 +250,20 @@ def test_the_text_printed_beside_a_number_is_its_concern_not_the_next_block():
         "Kitchen food was served cold.", "Staff were rude to prisoners.",
     ]  # fmt: skip
     assert "Kitchen ovens were replaced." in plan.concerns[2].actions[0].text
+
+
+def test_an_owner_entry_wrapped_after_a_comma_is_an_owner():
+    """ "Executive Director," / "Prison Supply" / "Directorate": one owner box beside its
+    target; taken for a concern block, it would shift every concern after it."""
+    text = OPENING + "\n".join([
+        *HEAD, "1", "", "2", "", "Cells on the wing were dirty.", "",
+        "Visits started late in the week.", "", "Cells are cleaned every day now.", "",
+        *ENTRY_TITLES, "Executive Director,", "Prison Supply", "Directorate", "", "May 2024", "",
+        "Visits now start on the hour.", "", "Governor", "", "June 2025", "",
+    ]) + "\n"  # fmt: skip
+    plan = plan_from_text(text)
+    assert [c.concern_text for c in plan.concerns] == [
+        "Cells on the wing were dirty.", "Visits started late in the week.",
+    ]  # fmt: skip
+    owners = [a.owner_raw for c in plan.concerns for a in c.actions]
+    assert owners == ["Executive Director, Prison Supply Directorate", "Governor"]
