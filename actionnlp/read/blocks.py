@@ -44,10 +44,10 @@ from actionnlp.read.boxes import (
     share_entries,
     stacked,
 )
-from actionnlp.read.cells import ends_sentence
+from actionnlp.read.cells import clean_text, ends_sentence
 from actionnlp.read.columns import Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
-from actionnlp.read.segment import RawRow
+from actionnlp.read.segment import RawRow, is_rationale
 
 __all__ = ["BlockRead", "block_rows"]
 
@@ -169,7 +169,8 @@ def _place(
     ]
     lines = [p.lines for p in paras]
     boxes = para_boxes([len(x) for x in lines], sizes)
-    return place_paragraphs(lines, boxes, rows, forced=forced, merged=merged)
+    leads = [is_rationale(clean_text(" ".join(x))) for x in lines]
+    return place_paragraphs(lines, boxes, rows, forced=forced, merged=merged, leads=leads)
 
 
 def _entries(items: list[Item]) -> tuple[list[_Entry], list[list[str]]]:

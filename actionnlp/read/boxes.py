@@ -15,6 +15,8 @@ boundaries are not printed; this module places them from structure:
 - **numbers among the boxes**: pdfminer prints a row's number next to the boxes
   nearest it on the page, so a number printed between two response boxes marks its
   row's first paragraph there;
+- **decisions explained**: a paragraph explaining the row's decision opens its
+  response;
 - **sentences**: a paragraph starting in lower case runs on and opens no row;
 - **words**: a paragraph shares words with its own row's concern (rarer words
   count more), the only evidence left when the above leave a choice.
@@ -42,6 +44,7 @@ _START = 0.5  # a box edge in a text of one paragraph a box: a row edge likelier
 _SHORT = 0.6  # per line a row ending inside a box falls short of its concern cell
 _SLACK = 1  # lines a row may fall short of its concern (rounding, padding)
 _NEG = -1e18
+_LEAD = 2.0  # a paragraph explaining a decision inside a row's response, not first
 _ANCHOR = 4.0  # a row starting beside its number printed among the responses
 _STEM = 5
 _EMPTY = 1.0  # a row left with no response paragraph on its page
@@ -69,6 +72,7 @@ def place_paragraphs(
     *,
     forced: bool,
     merged: bool,
+    leads: list[bool] | None = None,
 ) -> list[int]:
     """The slot of each paragraph (``paras``: each paragraph's lines).
 
@@ -76,7 +80,8 @@ def place_paragraphs(
     ``slots[0]`` is the row continued from the page before: it takes paragraphs
     only when ``forced`` (the page's first paragraph runs on), the others at least
     one each while there are paragraphs enough; ``merged``: the text's response
-    boxes hold several paragraphs each, so a box edge is a row edge.
+    boxes hold several paragraphs each, so a box edge is a row edge; ``leads``:
+    paragraphs that open their row's response (one explaining the row's decision).
 
     >>> rows = [Slot("", 0), Slot("Cells were dirty and cold.", 2),
     ...         Slot("Food was served cold at lunch.", 2)]
@@ -109,9 +114,13 @@ def place_paragraphs(
         else None
         for sl in slots
     ]
-    edges = [0] * n  # prefix counts of box edges: edges[i] = edges before paragraph i+1
+    lead = leads if leads is not None and len(leads) == n else [False] * n
+    # what a paragraph inside a row's response (not its first) costs: a box edge
+    # where boxes hold several paragraphs, a paragraph that opens a row; as prefix sums
+    inner = [0.0] * n  # inner[i]: the cost of paragraphs 1..i
     for i in range(1, n):
-        edges[i] = edges[i - 1] + edge[i]
+        cost = (_EDGE if merged and edge[i] else 0.0) + (_LEAD if lead[i] else 0.0)
+        inner[i] = inner[i - 1] + cost
 
     def segment(j: int, s: int, e: int) -> float:
         """Paragraphs s..e-1 as slot j's (slot j's response ends at e)."""
@@ -120,8 +129,7 @@ def place_paragraphs(
             if lower[s]:
                 return _NEG
             score += (_START if edge[s] else 0.0) + (_ANCHOR if anchor[j] == s else 0.0)
-        if merged:  # a box edge inside the row's response
-            score -= _EDGE * (edges[e - 1] - edges[s])
+        score -= inner[e - 1] - inner[s]  # box edges and row openers inside the row
         if e < n and not edge[e] and j > 0:  # ends inside a box: as tall as its concern
             short = slots[j].lines - _SLACK - (height[e] - height[s])
             score -= _SHORT * max(0, short)
@@ -142,16 +150,15 @@ def place_paragraphs(
             """The part of a far start's score that does not depend on the row's end."""
             if best[j - 1][s] <= _NEG or lower[s]:
                 return _NEG
-            bonus = (_START if edge[s] else 0.0) + (_EDGE * edges[s] if merged else 0.0)
-            bonus += _ANCHOR if anchor[j] == s else 0.0
-            return best[j - 1][s] - acc[j][s] + bonus
+            bonus = (_START if edge[s] else 0.0) + (_ANCHOR if anchor[j] == s else 0.0)
+            return best[j - 1][s] - acc[j][s] + bonus + inner[s]
 
         for e in range(lo + 1, n + 1):
             cut = e - _WINDOW - 1  # starts s <= cut are far
             if cut >= lo and (v := start(cut)) > far:
                 far, far_at = v, cut
             if far > _NEG:  # a far start: the row's own words and box edges only
-                tail = acc[j][e] - (_EDGE * edges[e - 1] if merged else 0.0)
+                tail = acc[j][e] - inner[e - 1]
                 best[j][e], back[j][e] = far + tail, far_at
             for s in range(max(lo, cut + 1), e):
                 if best[j - 1][s] <= _NEG:

@@ -189,3 +189,16 @@ def test_a_number_printed_among_the_response_boxes_opens_its_row_there():
     rows[2].after = 1
     got = place_paragraphs(paras, [0, 1, 2, 3, 4], rows, forced=False, merged=False)
     assert got == [1, 2, 2, 2, 2]
+
+
+def test_a_paragraph_explaining_a_decision_opens_its_row():
+    """One box for the page, no word to go by: the paragraph that explains a row's
+    decision (``leads``) is that row's first."""
+    rows = [Slot("", 0), Slot("Cells were dirty.", 1), Slot("Food was cold.", 1)]
+    paras = [para(2) for _ in range(4)]
+    leads = [False, False, True, False]
+    got = place_paragraphs(paras, [0] * 4, rows, forced=False, merged=True, leads=leads)
+    assert got == [1, 1, 2, 2]
+    leads = [False, True, False, False]
+    got = place_paragraphs(paras, [0] * 4, rows, forced=False, merged=True, leads=leads)
+    assert got == [1, 2, 2, 2]
