@@ -202,3 +202,15 @@ def test_a_paragraph_explaining_a_decision_opens_its_row():
     leads = [False, True, False, False]
     got = place_paragraphs(paras, [0] * 4, rows, forced=False, merged=True, leads=leads)
     assert got == [1, 2, 2, 2]
+
+
+def test_a_long_page_is_split_with_bounded_work():
+    """3,000 paragraphs and 50 rows (under the bound): the split still runs, in order,
+    every row taking a paragraph. Linear in the window of starts: a quadratic split
+    would hang here (time is measured by benchmarks, not asserted)."""
+    rows = [Slot("", 0)] + [
+        Slot(f"{WORDS[k % len(WORDS)].title()} was poor.", 3) for k in range(50)
+    ]
+    paras = [para(1 + k % 4, WORDS[k % len(WORDS)].title()) for k in range(3000)]
+    got = place_paragraphs(paras, [k // 7 for k in range(3000)], rows, forced=False, merged=True)
+    assert got == sorted(got) and set(got) == set(range(1, 51))
