@@ -472,22 +472,34 @@ def whole_lines(lines: list[str]) -> list[str]:
 
 def _is_owner_run(lines: list[str]) -> bool:
     """An owner entry, or several stacked: each line short and capitalised (a word
-    broken over a narrow column, "Northamptons" / "hire", taken as one)."""
+    broken over a narrow column, "Northamptons" / "hire", taken as one, and so is an
+    entry wrapped after a comma, "Executive Director," / "Prison Supply")."""
     if is_owner_block(lines):
         return True
     whole = whole_lines(lines[: _MAX_STACK + 1])
-    return len(whole) <= _MAX_STACK and all(is_owner_block([ln]) for ln in whole)
+    if len(whole) > _MAX_STACK:
+        return False
+    if all(is_owner_block([ln]) for ln in whole):
+        return True
+    wrapped: list[str] = []
+    for ln in whole:
+        if wrapped and wrapped[-1].endswith(","):
+            wrapped[-1] += " " + ln
+        else:
+            wrapped.append(ln)
+    return len(wrapped) < len(whole) and all(is_owner_block([ln]) for ln in wrapped)
 
 
 def _mark_owners(items: list[Item]) -> None:
-    """Short capitalised text beside target entries (or beside other owners) is an owner."""
-    for _ in range(2):
-        for k, it in enumerate(items):
-            if it.kind != "text" or not _is_owner_run(it.lines):
-                continue
-            near = [items[j].kind for j in (k - 1, k + 1) if 0 <= j < len(items)]
-            if "target" in near or (k + 1 < len(items) and items[k + 1].kind == "owner"):
-                it.kind = "owner"
+    """Short capitalised text beside target entries (or before other owners, however
+    many in a row) is an owner."""
+    for k in range(len(items) - 1, -1, -1):  # backwards: a run of owners ends at its targets
+        it = items[k]
+        if it.kind != "text" or not _is_owner_run(it.lines):
+            continue
+        near = [items[j].kind for j in (k - 1, k + 1) if 0 <= j < len(items)]
+        if "target" in near or (k + 1 < len(items) and items[k + 1].kind == "owner"):
+            it.kind = "owner"
 
 
 # -- which text is the concern --------------------------------------------------------
@@ -529,22 +541,27 @@ def _width_split(pages: list[list[Item]]) -> tuple[float, bool] | None:
     return mid, wide >= narrow
 
 
+def _after_number(items: list[Item], k: int) -> bool:
+    """Is ``items[k]`` printed right after a concern number (a heading between)?"""
+    j = k - 1
+    while j >= 0 and items[j].kind == "heading":
+        j -= 1
+    return j >= 0 and items[j].kind == "id"
+
+
 def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: set[str]) -> None:
     """Mark each text item concern or response.
 
     ``unfinished``: the roles whose last text (on the pages so far) stopped
     mid-sentence; updated. A block starting in lower case runs on from the text
     beside it in the same block, else from the unfinished role (the response when
-    both are).
+    both are). Without the columns' widths, the order tells: the text printed right
+    after a number is its concern, and so are the texts after a run of numbers, one
+    for each number printed so far.
     """
-    n_ids = sum(1 for it in items if it.kind == "id")
-    # every number followed straight by text: that text is its concern cell
-    led = _led_by_id(items)
-    paired = len(led) == n_ids > 0
-    seen_id, concerns, prev = False, 0, None
+    seen, concerns, prev = 0, 0, None  # numbers seen, concern texts placed
     for k, it in enumerate(items):
-        if it.kind == "id":
-            seen_id = True
+        seen += it.kind == "id"
         if it.kind != "text":
             continue
         first = it.lines[0]
@@ -555,13 +572,13 @@ def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: 
             it.role = "response" if wide == split[1] else "concern"
         elif first[:1].islower():  # a cell's text cut by a decision, or by the page
             beside = prev is not None and (prev.block == it.block or items[k - 1] is prev)
-            if beside and prev is not None:
+            if beside and prev is not None and not ends_sentence(prev.lines[-1]):
                 it.role = prev.role
+            elif k and items[k - 1].kind == "id":  # a clipped first word after its number
+                it.role = "concern"
             else:
                 it.role = "concern" if unfinished == {"concern"} else "response"
-        elif paired:
-            it.role = "concern" if k in led else "response"
-        elif seen_id and concerns < n_ids:
+        elif _after_number(items, k) or concerns < seen:  # a number's own text, in order
             it.role = "concern"
         else:
             it.role = "response"
@@ -569,17 +586,3 @@ def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: 
             concerns += 1
         (unfinished.discard if ends_sentence(it.lines[-1]) else unfinished.add)(it.role)
         prev = it
-
-
-def _led_by_id(items: list[Item]) -> set[int]:
-    """The text items printed straight after a concern number (headings between)."""
-    led: set[int] = set()
-    for k, it in enumerate(items):
-        if it.kind != "id":
-            continue
-        j = k + 1
-        while j < len(items) and items[j].kind == "heading":
-            j += 1
-        if j < len(items) and items[j].kind == "text":
-            led.add(j)
-    return led

@@ -201,3 +201,141 @@ def test_a_line_joined_at_a_removed_hyphen_keeps_its_block_in_its_column():
         "Records of the checks were not kept on any of the wings we visited.",
     ]
     assert all(c.actions and c.actions[0].text.endswith(".") for c in plan.concerns)
+
+
+HEAD = ["Concern", "No", "", "Concerns", "", "Response Action Taken/Planned", ""]
+ENTRY_TITLES = ["Responsible", "Owner", "", "Target", "Date", ""]
+
+
+def test_stacked_owner_and_target_boxes_pair_with_each_paragraph():
+    """A box of owner entries one a line beside a box of as many targets (stacked
+    at the top of their cells), as pdfminer prints them: one entry a paragraph."""
+    text = OPENING + "\n".join([
+        *HEAD, "1", "", "Cells on the wing were dirty.", "",
+        *ENTRY_TITLES, "Governor", "Head of Safety", "", "May 2024", "June 2025", "",
+        "Cells are now cleaned daily and checked.", "",
+        "Managers walk the wing each week.", "",
+    ]) + "\n"  # fmt: skip
+    plan = plan_from_text(text)
+    pairs = [(a.owner_raw, a.target_raw) for a in plan.concerns[0].actions]
+    assert pairs == [("Governor", "May 2024"), ("Head of Safety", "June 2025")]
+
+
+def test_a_run_of_owner_boxes_before_their_targets_are_all_owners():
+    text = OPENING + "\n".join([
+        *HEAD, "1", "", "Cells on the wing were dirty.", "",
+        "Cells are now cleaned daily and checked.", "",
+        "Managers walk the wing each week.", "",
+        "Paint was bought for every cell.", "",
+        *ENTRY_TITLES, "Governor", "", "Head of Safety", "", "Head of Residence", "",
+        "May 2024", "", "June 2025", "", "Completed", "",
+    ]) + "\n"  # fmt: skip
+    plan = plan_from_text(text)
+    owners = [a.owner_raw for a in plan.concerns[0].actions]
+    assert owners == ["Governor", "Head of Safety", "Head of Residence"]
+    assert plan.concerns[0].concern_text == "Cells on the wing were dirty."
+
+
+def test_a_lower_case_concern_right_after_its_number_is_that_rows():
+    """A concern whose first letter was clipped ("he kitchen ...") printed right after
+    its number, the text before it having ended its sentence: a row of its own."""
+    text = OPENING + "\n".join([
+        *HEAD, "1", "", "2", "", "Cells on the wing were dirty.", "",
+        "Staff were rude to visitors.", "", "Cells are now cleaned daily and checked.", "",
+        "Staff are trained to greet visitors.", "", *ENTRY_TITLES,
+        "Governor", "", "May 2024", "", "Head of Safety", "", "July 2024", "", "\f",
+        "3", "", "he kitchen served cold food.", "",
+        "The kitchen has new ovens.", "", "Catering", "", "June 2025", "",
+    ]) + "\n"  # fmt: skip
+    plan = plan_from_text(text)
+    assert plan.layout == "block-order"
+    assert [c.concern_text for c in plan.concerns] == [
+        "Cells on the wing were dirty.", "Staff were rude to visitors.",
+        "he kitchen served cold food.",
+    ]  # fmt: skip
+
+
+def test_a_response_running_on_over_a_page_is_not_taken_for_a_concern():
+    """The page breaks mid-sentence in the response column; the next page prints the
+    rest (lower case) right after a concern that ended its sentence."""
+    text = OPENING + "\n".join([
+        *HEAD, "1", "", "Cells on the wing were dirty.", "", *ENTRY_TITLES,
+        "Governor", "", "May 2024", "",
+        "Cells are now cleaned daily and the wing is", "", "\f",
+        "2", "", "The kitchen served cold food.", "",
+        "checked by managers every week.", "",
+        "The kitchen has new ovens.", "", "Catering", "", "June 2025", "",
+    ]) + "\n"  # fmt: skip
+    plan = plan_from_text(text)
+    assert [c.concern_text for c in plan.concerns] == [
+        "Cells on the wing were dirty.", "The kitchen served cold food.",
+    ]  # fmt: skip
+    assert "checked by managers" in plan.concerns[0].actions[0].text
+
+
+def test_entries_are_shared_by_each_rows_paragraph_count():
+    """Five entries for six paragraphs in three rows: the first two rows print one
+    entry a paragraph, the third one entry for its two paragraphs."""
+    text = OPENING + "\n".join([
+        *HEAD, "1", "", "2", "", "3", "",
+        "Cells on the wing were dirty.", "", "Visits started late.", "",
+        "Kitchen food was cold.", "",
+        "Cells are cleaned daily.", "",
+        "Visits now start on time.", "", "Visits are booked online.", "",
+        "Visits rooms were painted.", "",
+        "Kitchen ovens were replaced.", "", "Kitchen staff check food.", "",
+        *ENTRY_TITLES, "Governor", "", "May 2024", "", "Head of Safety", "", "June 2025", "",
+        "Head of Residence", "", "Completed", "", "Head of Visits", "", "Ongoing", "",
+        "Catering", "", "July 2024", "",
+    ]) + "\n"  # fmt: skip
+    plan = plan_from_text(text)
+    assert plan.layout == "block-order"
+    got = [[(a.owner_raw, a.target_raw) for a in c.actions] for c in plan.concerns]
+    assert got[0] == [("Governor", "May 2024")]
+    assert got[1] == [
+        ("Head of Safety", "June 2025"), ("Head of Residence", "Completed"),
+        ("Head of Visits", "Ongoing"),
+    ]  # fmt: skip
+    assert {(a.owner_raw, a.target_raw) for a in plan.concerns[2].actions} == {
+        ("Catering", "July 2024")
+    }
+
+
+def test_the_text_printed_beside_a_number_is_its_concern_not_the_next_block():
+    """Columns of one width (no width to tell them apart): a page printing a row's
+    number, its concern, entries and responses, then the next number and concern.
+    The block after the first concern is a response, though numbers are still to come."""
+    text = OPENING + "\n".join([
+        *HEAD, "1", "", "2", "", "Cells on the wing were dirty.", "",
+        "Visits started late in the week.", "", "Cells are cleaned every day now.", "",
+        "Visits now start on the hour.", "", *ENTRY_TITLES,
+        "Governor", "", "May 2024", "", "Head of Visits", "", "June 2025", "", "\f",
+        "3", "", "Kitchen food was served cold.", "", "Catering", "", "July 2024", "",
+        "Kitchen ovens were replaced.", "", "Kitchen staff check the food.", "",
+        "4", "", "Staff were rude to prisoners.", "",
+        "Staff are trained in the regime.", "", "Head of Safety", "", "August 2024", "",
+    ]) + "\n"  # fmt: skip
+    plan = plan_from_text(text)
+    assert plan.layout == "block-order"
+    assert [c.concern_text for c in plan.concerns] == [
+        "Cells on the wing were dirty.", "Visits started late in the week.",
+        "Kitchen food was served cold.", "Staff were rude to prisoners.",
+    ]  # fmt: skip
+    assert "Kitchen ovens were replaced." in plan.concerns[2].actions[0].text
+
+
+def test_an_owner_entry_wrapped_after_a_comma_is_an_owner():
+    """ "Executive Director," / "Prison Supply" / "Directorate": one owner box beside its
+    target; taken for a concern block, it would shift every concern after it."""
+    text = OPENING + "\n".join([
+        *HEAD, "1", "", "2", "", "Cells on the wing were dirty.", "",
+        "Visits started late in the week.", "", "Cells are cleaned every day now.", "",
+        *ENTRY_TITLES, "Executive Director,", "Prison Supply", "Directorate", "", "May 2024", "",
+        "Visits now start on the hour.", "", "Governor", "", "June 2025", "",
+    ]) + "\n"  # fmt: skip
+    plan = plan_from_text(text)
+    assert [c.concern_text for c in plan.concerns] == [
+        "Cells on the wing were dirty.", "Visits started late in the week.",
+    ]  # fmt: skip
+    owners = [a.owner_raw for c in plan.concerns for a in c.actions]
+    assert owners == ["Executive Director, Prison Supply Directorate", "Governor"]
