@@ -27,7 +27,7 @@ LAYERS = [
     {"segment"},  # rows -> concerns and actions
     {"reconcile", "table", "columns"},  # cells and header roles; column blocks
     {"stream"},
-    {"blockitems"},  # block-ordered text, page by page: items and their roles
+    {"blockitems", "boxes"},  # block-ordered text: page items and roles; response placement
     {"blocks"},  # block-ordered text: rows (pdftotext default, pdfminer)
     {"linecut"},  # one printed line cut into its cells' pieces
     {"interleaved"},  # line-interleaved cells
