@@ -38,8 +38,8 @@ FORMS = [f for f in ev.FORMS if any(e["form"] == f for e in MANIFEST)]
 GAPS: dict[str, dict[str, str]] = {
     "pdftotext": {
         "concerns": "96.9% of concerns with the right id and decision",
-        "text": "text similarity concern 0.804, response 0.690",
-        "pairs": "reader-sure owner/target pairs 0.448, 29% flagged",
+        "text": "text similarity concern 0.804, response 0.698",
+        "pairs": "reader-sure owner/target pairs 0.463, 29% flagged",
         "lost": "55 of 32753 words lost (mostly joined by pdftotext at line-end hyphens)",
     },
     "pdftotext-layout": {
@@ -54,8 +54,8 @@ GAPS: dict[str, dict[str, str]] = {
         "lost": "6 of 32753 words lost",
     },
     "pdfminer": {
-        "text": "text similarity concern 0.990, response 0.861",
-        "pairs": "reader-sure owner/target pairs 0.659, 38% flagged",
+        "text": "text similarity concern 0.990, response 0.872",
+        "pairs": "reader-sure owner/target pairs 0.673, 38% flagged",
     },
 }
 
