@@ -27,7 +27,7 @@ LAYERS = [
     {"segment"},  # rows -> concerns and actions
     {"reconcile", "table", "columns"},  # cells and header roles; column blocks
     {"stream"},
-    {"blockitems", "boxes"},  # block-ordered text: page items and roles; response placement
+    {"blockitems", "boxes"},  # block-ordered text, page by page: items, paragraph placement
     {"blocks"},  # block-ordered text: rows (pdftotext default, pdfminer)
     {"linecut"},  # one printed line cut into its cells' pieces
     {"interleaved"},  # line-interleaved cells

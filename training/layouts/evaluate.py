@@ -28,6 +28,11 @@ the structure its document prints (the truth file named in ``manifest.json``):
 
 It prints a table form x plan, writes it to ``docs/reading-matrix.md`` and the
 per-form summary between the ``matrix`` markers of ``docs/reading.md``.
+
+``make matrix-heldout`` (``--heldout``) scores the held-out set instead
+(``tests/fixtures/layouts-heldout``, rendered by ``training/layouts/heldout.py``) and
+writes its tables, and the held-out figures next to the development matrix's, into
+``docs/reading-heldout.md``; the development pages are left alone.
 """
 
 from __future__ import annotations
@@ -231,6 +236,7 @@ def pool(scores: list[Score]) -> Summary:
 
 def by_form(scores: list[Score]) -> dict[str, Summary]:
     forms = [f for f in FORMS if any(s.form == f for s in scores)]
+    forms += [f for f in dict.fromkeys(s.form for s in scores) if f not in forms]  # web-*
     return {f: pool([s for s in scores if s.form == f]) for f in forms}
 
 
@@ -289,12 +295,66 @@ def write_docs(text: str, docs: Path = ROOT / "docs") -> None:
         reading.write_text(body[:a] + "\n" + summary.rstrip() + "\n" + body[b:])
 
 
+# -- the held-out set (tests/fixtures/layouts-heldout, docs/reading-heldout.md) ----------
+HELDOUT = ROOT / "tests" / "fixtures" / "layouts-heldout"
+
+
+def _brief(x: Summary) -> str:
+    sure = "-" if x.pairs_sure is None else f"{x.pairs_sure:.2f}"
+    err = f", {x.errors} err" if x.errors else ""
+    return f"{x.concerns:.1%} {min(x.concern_sim, x.response_sim):.3f} {sure} {x.lost}{err}"
+
+
+def compare(dev: list[Score], held: list[Score]) -> str:
+    """Markdown: the held-out figures next to the development matrix's, per form and
+    per plan (a ``web-<form>`` is set next to the development ``<form>``)."""
+    base = {f: f.removeprefix("web-") for f in by_form(held)}
+    dev_forms, held_forms = by_form(dev), by_form(held)
+    out = [
+        "Each cell: concerns right, the lower of the two text similarities, reader-sure "
+        "pairs, words lost.",
+        "",
+        "| form | development | held-out | gap (concerns, text) |",
+        "|---|---|---|---|",
+    ]
+    for f, x in held_forms.items():
+        d = dev_forms.get(base[f])
+        gap = "" if d is None else (
+            f"{x.concerns - d.concerns:+.1%}, "
+            f"{min(x.concern_sim, x.response_sim) - min(d.concern_sim, d.response_sim):+.3f}"
+        )  # fmt: skip
+        out.append(f"| {f} | {_brief(d) if d else ''} | {_brief(x)} | {gap} |")
+    out += ["", "| plan | development (rendered forms) | held-out LibreOffice | held-out web |"]
+    out.append("|---|---|---|---|")
+    for p in sorted({s.plan for s in held}):
+        d = pool([s for s in dev if s.plan == p and s.form != "sample-text"])
+        lo = pool([s for s in held if s.plan == p and not s.form.startswith("web-")])
+        web = pool([s for s in held if s.plan == p and s.form.startswith("web-")])
+        out.append(f"| {p} | {_brief(d)} | {_brief(lo)} | {_brief(web)} |")
+    return "\n".join(out) + "\n"
+
+
+def write_between(page: Path, marker: str, text: str) -> None:
+    """Replace what stands between ``<!-- marker:start -->`` and ``<!-- marker:end -->``."""
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    body = page.read_text()
+    a, b = body.index(start) + len(start), body.index(end)
+    page.write_text(body[:a] + "\n" + text.rstrip() + "\n" + body[b:])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", type=Path, default=MATRIX)
+    ap.add_argument(
+        "--heldout",
+        action="store_true",
+        help="score the held-out set and write docs/reading-heldout.md (with the matrix's)",
+    )
     ap.add_argument("--no-docs", action="store_true", help="print only")
     ap.add_argument("--files", action="store_true", help="print every file's scores too")
     args = ap.parse_args(argv)
+    if args.heldout:
+        args.root = HELDOUT
     scores = [score_file(e, args.root) for e in load_manifest(args.root)]
     if args.files:
         for s in scores:
@@ -306,7 +366,13 @@ def main(argv: list[str] | None = None) -> int:
             )
     text = tables(scores)
     print(text)
-    if not args.no_docs:
+    if args.heldout:
+        versus = compare([score_file(e) for e in load_manifest()], scores)
+        print(versus)
+        if not args.no_docs:
+            write_between(ROOT / "docs" / "reading-heldout.md", "heldout", text)
+            write_between(ROOT / "docs" / "reading-heldout.md", "heldout-vs-dev", versus)
+    elif not args.no_docs:
         write_docs(text)
     return 0
 
