@@ -74,6 +74,8 @@ class _Row:
     targets: list[str] = field(default_factory=list)
     headings: list[str] = field(default_factory=list)  # printed before this row
     after: int | None = None  # response boxes printed before its number
+    stack: list[_Entry] = field(default_factory=list)  # its last entry, stacked, split
+    owed: int = 0  # paragraphs its stacked entries still wait for on the next page
 
 
 @dataclass
@@ -166,7 +168,13 @@ def _assign_decisions(items: list[Item], rows: list[_Row], owner: dict[int, _Row
 
 
 def _place(
-    paras: list[Para], slots: list[_Row], sizes: list[int], *, forced: bool, merged: bool
+    paras: list[Para],
+    slots: list[_Row],
+    sizes: list[int],
+    *,
+    forced: bool,
+    merged: bool,
+    keep: int,
 ) -> list[int]:
     """The slot of each paragraph (:func:`actionnlp.read.boxes.place_paragraphs`);
     ``sizes``: the line counts of the page's response boxes in order."""
@@ -177,7 +185,9 @@ def _place(
     lines = [p.lines for p in paras]
     boxes = para_boxes([len(x) for x in lines], sizes)
     leads = [is_rationale(clean_text(" ".join(x))) for x in lines]
-    return place_paragraphs(lines, boxes, rows, forced=forced, merged=merged, leads=leads)
+    return place_paragraphs(
+        lines, boxes, rows, forced=forced, merged=merged, leads=leads, keep=keep
+    )
 
 
 def _entries(items: list[Item]) -> tuple[list[_Entry], list[list[str]]]:
@@ -265,7 +275,8 @@ def _page_rows(
         paras = fit_count(paras, len(entries), width)
     forced = bool(paras) and prev is not None and (carry or paras[0].lines[0][:1].islower())
     sizes = [len(it.lines) for it in items if it.kind == "text" and it.role == "response"]
-    where = _place(paras, slots, sizes, forced=forced, merged=merged)
+    owed = prev.owed if prev is not None else 0
+    where = _place(paras, slots, sizes, forced=forced, merged=merged, keep=owed)
     for p, j in zip(paras, where, strict=True):
         slots[j].paras.append(p)
     filled = [s for s in slots if s.paras]
@@ -326,11 +337,17 @@ def _pair_entries(
                 f"{len(paras)} paragraphs in {len(filled)} rows on the page; paired by order"
             )
             problems.append(Problem("block_order", s.cid or None, why))
+    aligned = entries is found[0]  # each entry beside its printed owner lines
     for k, (s, entry) in enumerate(zip(order, entries, strict=True)):
         parts = stacked(entry, stacks[k]) if rows is not None else [entry]
         for owners, targets in parts if len(parts) == len(s.paras) else [entry]:
             s.owners.append(" ".join(owners))
             s.targets.append("; ".join(targets))
+    if aligned and order and order[-1].cid:  # the page's last entry, stacked beyond
+        full = stacked(entries[-1], stacks[-1])  # its paragraphs: owed some on the next
+        covers = len(order[-1].paras) if rows is not None else 1
+        if len(full) > covers:
+            order[-1].stack, order[-1].owed = full, len(full) - covers
 
 
 def _raw(row: _Row) -> list[RawRow]:
@@ -368,6 +385,8 @@ def block_rows(lines: list[str], header: list[str], pages: BlockPages | None = N
     for items in read.pages:
         carry = bool(prev and prev.paras and not ends_sentence(prev.paras[-1].lines[-1]))
         page = _page_rows(items, prev, carry, problems, merged)
+        if prev is not None and last is not None and page and not page[0].cid:
+            _unstack(prev, page[0], last)
         if prev is None and len(page) > 1:  # text before the first number: its row's
             _merge(page[1], page[0])
             page = page[1:]
@@ -380,6 +399,18 @@ def block_rows(lines: list[str], header: list[str], pages: BlockPages | None = N
         numbered = [r for r in page if r.cid]
         prev = numbered[-1] if numbered else prev
     return BlockRead(rows, _dedupe(problems), read.grouped)
+
+
+def _unstack(prev: _Row, cont: _Row, raw: RawRow) -> None:
+    """A row's stacked entries (one a line, at the top of its cells) that outnumber its
+    paragraphs on its page, its response running on over the next: split them after
+    all when its paragraphs on both pages make one a paragraph (``raw``: the row as
+    read from its page, its last entry the stack joined)."""
+    if not prev.owed or len(cont.paras) != prev.owed or cont.owners or not raw.owners:
+        return
+    raw.owners[-1:] = [" ".join(o) for o, _ in prev.stack]
+    raw.targets[-1:] = ["; ".join(t) for _, t in prev.stack]
+    prev.stack, prev.owed = [], 0
 
 
 def _merge(into: _Row, extra: _Row) -> None:

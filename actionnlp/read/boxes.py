@@ -73,6 +73,7 @@ def place_paragraphs(
     forced: bool,
     merged: bool,
     leads: list[bool] | None = None,
+    keep: int = 0,
 ) -> list[int]:
     """The slot of each paragraph (``paras``: each paragraph's lines).
 
@@ -81,7 +82,9 @@ def place_paragraphs(
     only when ``forced`` (the page's first paragraph runs on), the others at least
     one each while there are paragraphs enough; ``merged``: the text's response
     boxes hold several paragraphs each, so a box edge is a row edge; ``leads``:
-    paragraphs that open their row's response (one explaining the row's decision).
+    paragraphs that open their row's response (one explaining the row's decision);
+    ``keep``: how many first paragraphs the row before is owed (its stacked entries
+    outnumbered its paragraphs on its page), when it is owed any.
 
     >>> rows = [Slot("", 0), Slot("Cells were dirty and cold.", 2),
     ...         Slot("Food was served cold at lunch.", 2)]
@@ -93,7 +96,8 @@ def place_paragraphs(
     n, m = len(paras), len(slots)
     if m == 1 or n == 0:
         return [0] * n
-    first = 0 if forced else 1
+    owed = keep if 0 < keep < n else 0
+    first = 0 if forced or owed else 1
     rows = m - first
     if n * rows > _MAX_CELLS:
         return [min(first + i, m - 1) for i in range(n)]
@@ -141,7 +145,8 @@ def place_paragraphs(
     best = [[_NEG] * (n + 1) for _ in range(m)]
     back = [[0] * (n + 1) for _ in range(m)]
     for e in range(1, n + 1):
-        best[first][e] = segment(first, 0, e)
+        if not owed or e == owed:
+            best[first][e] = segment(first, 0, e)
     for j in range(first + 1, m):
         lo = j - first  # slots before j take a paragraph each
         far, far_at = _NEG, lo  # the best start further back than the window

@@ -339,3 +339,28 @@ def test_an_owner_entry_wrapped_after_a_comma_is_an_owner():
     ]  # fmt: skip
     owners = [a.owner_raw for c in plan.concerns for a in c.actions]
     assert owners == ["Executive Director, Prison Supply Directorate", "Governor"]
+
+
+def test_stacked_entries_outnumbering_a_rows_paragraphs_carry_to_the_next_page():
+    """Three entries stacked at the top of a row's cells, one paragraph of it on its
+    page: the next page's first two paragraphs are that row's, though new paragraphs."""
+    text = OPENING + "\n".join([
+        *HEAD, "1", "", "2", "", "Cells on the wing were dirty.", "",
+        "Visits started late in the week.", "", "Cells are cleaned every day now.", "",
+        *ENTRY_TITLES, "Governor", "", "May 2024", "",
+        "Head of Visits", "Head of Visits", "Head of Visits", "",
+        "June 2024", "July 2024", "August 2024", "",
+        "Visits now start on the hour.", "", "\f",
+        "3", "", "Kitchen food was served cold.", "",
+        "Visits are booked online by families.", "", "Visits rooms were painted.", "",
+        "Kitchen ovens were replaced.", "", "Catering", "", "May 2025", "",
+    ]) + "\n"  # fmt: skip
+    plan = plan_from_text(text)
+    assert plan.layout == "block-order"
+    two = plan.concerns[1]
+    assert [(a.text, a.target_raw) for a in two.actions] == [
+        ("Visits now start on the hour.", "June 2024"),
+        ("Visits are booked online by families.", "July 2024"),
+        ("Visits rooms were painted.", "August 2024"),
+    ]  # fmt: skip
+    assert [a.text for a in plan.concerns[2].actions] == ["Kitchen ovens were replaced."]
