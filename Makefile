@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINTED := $(wildcard actionnlp tests training benchmarks)
 
-.PHONY: run test test-slow test-browser test-hostile lint bench train pin fixtures layouts matrix sync-corpus clean
+.PHONY: run test test-slow test-browser test-hostile lint bench train pin fixtures layouts matrix layouts-heldout matrix-heldout sync-corpus clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -67,6 +67,16 @@ layouts: $(STAMP)
 # Score the reader on the matrix; writes docs/reading-matrix.md.
 matrix: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python training/layouts/evaluate.py
+
+# The held-out layouts (tests/fixtures/layouts-heldout; never tuned on, see
+# docs/reading-heldout.md): also needs chromium and the fonts Carlito and Caladea.
+layouts-heldout: $(STAMP)
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[layouts]'
+	HF_HUB_OFFLINE=1 $(BIN)/python training/layouts/heldout.py
+
+# Score the reader on the held-out layouts; writes docs/reading-heldout.md.
+matrix-heldout: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python training/layouts/evaluate.py --heldout
 
 clean:
 	rm -rf $(VENV) out

@@ -28,6 +28,11 @@ the structure its document prints (the truth file named in ``manifest.json``):
 
 It prints a table form x plan, writes it to ``docs/reading-matrix.md`` and the
 per-form summary between the ``matrix`` markers of ``docs/reading.md``.
+
+``make matrix-heldout`` (``--heldout``) scores the held-out set instead
+(``tests/fixtures/layouts-heldout``, rendered by ``training/layouts/heldout.py``) and
+writes its tables, and the held-out figures next to the development matrix's, into
+``docs/reading-heldout.md``; the development pages are left alone.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,6 +116,50 @@ def _truth_words(truth: dict) -> Counter:
     return out
 
 
+_COMPOUND_RE = re.compile(r"\w+(?:-\w+)+")
+
+
+def _hyphen_joins(truth: dict) -> Counter:
+    """Each pair of parts a hyphen joins in the table's text ("bi-monthly": ("bi",
+    "monthly")), counted: an extractor that removes a line-end hyphen prints them as
+    one word ("bimonthly"), which :func:`lost_words` counts as both parts present.
+    """
+    texts = [c["concern_text"] for c in truth["concerns"]]
+    texts += [c["recommendation_text"] or "" for c in truth["concerns"]]
+    texts += [
+        a[k] or "" for c in truth["concerns"] for a in c["actions"] for k in ("text", "owner")
+    ]
+    out: Counter = Counter()
+    for t in texts:
+        for m in _COMPOUND_RE.finditer(t.lower().replace("_", " ")):
+            parts = m.group().split("-")
+            out.update(pairwise(parts))
+    return out
+
+
+def lost_words(want: Counter, got: Counter, joins: Counter | None = None) -> int:
+    """Words of the table (``want``) missing from what was read (``got``), with
+    multiplicity. A hyphenated compound whose hyphen the extractor removed at a line
+    end ("bi-" / "monthly" printed "bimonthly") is not lost: the read word equal to
+    two parts joined stands for both (each joined word used once).
+
+    >>> lost_words(Counter(["bi", "monthly", "review"]), Counter(["bimonthly", "review"]),
+    ...     Counter([("bi", "monthly")]))
+    0
+    >>> lost_words(Counter(["bi", "monthly"]), Counter(["review"]), Counter([("bi", "monthly")]))
+    2
+    """
+    missing = want - got
+    spare = got - want
+    for (a, b), n in sorted((joins or Counter()).items()):
+        k = min(n, max(missing[a], missing[b]), spare[a + b])
+        if k > 0:
+            missing[a] -= min(k, missing[a])
+            missing[b] -= min(k, missing[b])
+            spare[a + b] -= k
+    return sum(v for v in missing.values() if v > 0)
+
+
 def _read_words(plan) -> Counter:
     out: Counter = Counter()
     for c in plan.concerns:
@@ -157,7 +207,7 @@ def score_plan(plan, truth: dict, *, file: str = "", form: str = "") -> Score:
     want = _truth_words(truth)
     s.words = sum(want.values())
     got = _read_words(plan) if plan is not None else Counter()
-    s.lost = sum((want - got).values())
+    s.lost = lost_words(want, got, _hyphen_joins(truth))
     return s
 
 
@@ -231,6 +281,7 @@ def pool(scores: list[Score]) -> Summary:
 
 def by_form(scores: list[Score]) -> dict[str, Summary]:
     forms = [f for f in FORMS if any(s.form == f for s in scores)]
+    forms += [f for f in dict.fromkeys(s.form for s in scores) if f not in forms]  # web-*
     return {f: pool([s for s in scores if s.form == f]) for f in forms}
 
 
@@ -289,12 +340,66 @@ def write_docs(text: str, docs: Path = ROOT / "docs") -> None:
         reading.write_text(body[:a] + "\n" + summary.rstrip() + "\n" + body[b:])
 
 
+# -- the held-out set (tests/fixtures/layouts-heldout, docs/reading-heldout.md) ----------
+HELDOUT = ROOT / "tests" / "fixtures" / "layouts-heldout"
+
+
+def _brief(x: Summary) -> str:
+    sure = "-" if x.pairs_sure is None else f"{x.pairs_sure:.2f}"
+    err = f", {x.errors} err" if x.errors else ""
+    return f"{x.concerns:.1%} {min(x.concern_sim, x.response_sim):.3f} {sure} {x.lost}{err}"
+
+
+def compare(dev: list[Score], held: list[Score]) -> str:
+    """Markdown: the held-out figures next to the development matrix's, per form and
+    per plan (a ``web-<form>`` is set next to the development ``<form>``)."""
+    base = {f: f.removeprefix("web-") for f in by_form(held)}
+    dev_forms, held_forms = by_form(dev), by_form(held)
+    out = [
+        "Each cell: concerns right, the lower of the two text similarities, reader-sure "
+        "pairs, words lost.",
+        "",
+        "| form | development | held-out | gap (concerns, text) |",
+        "|---|---|---|---|",
+    ]
+    for f, x in held_forms.items():
+        d = dev_forms.get(base[f])
+        gap = "" if d is None else (
+            f"{x.concerns - d.concerns:+.1%}, "
+            f"{min(x.concern_sim, x.response_sim) - min(d.concern_sim, d.response_sim):+.3f}"
+        )  # fmt: skip
+        out.append(f"| {f} | {_brief(d) if d else ''} | {_brief(x)} | {gap} |")
+    out += ["", "| plan | development (rendered forms) | held-out LibreOffice | held-out web |"]
+    out.append("|---|---|---|---|")
+    for p in sorted({s.plan for s in held}):
+        d = pool([s for s in dev if s.plan == p and s.form != "sample-text"])
+        lo = pool([s for s in held if s.plan == p and not s.form.startswith("web-")])
+        web = pool([s for s in held if s.plan == p and s.form.startswith("web-")])
+        out.append(f"| {p} | {_brief(d)} | {_brief(lo)} | {_brief(web)} |")
+    return "\n".join(out) + "\n"
+
+
+def write_between(page: Path, marker: str, text: str) -> None:
+    """Replace what stands between ``<!-- marker:start -->`` and ``<!-- marker:end -->``."""
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    body = page.read_text()
+    a, b = body.index(start) + len(start), body.index(end)
+    page.write_text(body[:a] + "\n" + text.rstrip() + "\n" + body[b:])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", type=Path, default=MATRIX)
+    ap.add_argument(
+        "--heldout",
+        action="store_true",
+        help="score the held-out set and write docs/reading-heldout.md (with the matrix's)",
+    )
     ap.add_argument("--no-docs", action="store_true", help="print only")
     ap.add_argument("--files", action="store_true", help="print every file's scores too")
     args = ap.parse_args(argv)
+    if args.heldout:
+        args.root = HELDOUT
     scores = [score_file(e, args.root) for e in load_manifest(args.root)]
     if args.files:
         for s in scores:
@@ -306,7 +411,13 @@ def main(argv: list[str] | None = None) -> int:
             )
     text = tables(scores)
     print(text)
-    if not args.no_docs:
+    if args.heldout:
+        versus = compare([score_file(e) for e in load_manifest()], scores)
+        print(versus)
+        if not args.no_docs:
+            write_between(ROOT / "docs" / "reading-heldout.md", "heldout", text)
+            write_between(ROOT / "docs" / "reading-heldout.md", "heldout-vs-dev", versus)
+    elif not args.no_docs:
         write_docs(text)
     return 0
 

@@ -42,9 +42,17 @@ PDF_TEXT = ("pdftotext", "pdftotext-layout", "pdftotext-raw", "pdfplumber", "pdf
 PDF_TEXT += ("pypdf", "pdfminer")
 HTML_TEXT = ("w3m", "lynx", "bs4")
 FORMS = ("sample-text", "docx", "pdf", "html", *PDF_TEXT, *HTML_TEXT)
+EXTRACTORS = {  # form -> what made its text
+    "sample-text": "none", "docx": "python-docx", "pdf": "LibreOffice", "html": "LibreOffice",
+    "w3m": "w3m -dump", "lynx": "lynx -dump -nolist", "bs4": "BeautifulSoup get_text",
+    "pdftotext": "pdftotext", "pdftotext-layout": "pdftotext -layout",
+    "pdftotext-raw": "pdftotext -raw", "pdfplumber": "pdfplumber extract_text",
+    "pdfplumber-layout": "pdfplumber extract_text(layout=True)", "pypdf": "pypdf",
+    "pdfminer": "pdfminer.six extract_text",
+}  # fmt: skip
 
 
-def _fixtures():
+def fixtures_module():
     spec = importlib.util.spec_from_file_location(
         "make_fixtures", ROOT / "tests" / "fixtures" / "make_fixtures.py"
     )
@@ -301,12 +309,12 @@ def _run(cmd: list[str], out: Path | None = None) -> None:
         out.write_bytes(res.stdout)
 
 
-def _soffice(docs: list[Path], target: str, outdir: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
+def soffice(docs: list[Path], target: str, outdir: Path) -> None:
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
         raise SystemExit("LibreOffice (soffice) is needed: apt-get install libreoffice-writer")
     with tempfile.TemporaryDirectory() as tmp:
-        _run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
+        _run([exe, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
               "--convert-to", target, "--outdir", str(outdir), *map(str, docs)])  # fmt: skip
 
 
@@ -347,7 +355,7 @@ def _stdout(cmd: list[str]) -> str:
     return res.stdout.decode("utf-8", errors="replace")
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
     """Trailing spaces off each line (pdfplumber's layout pads every line to the page)."""
     return "\n".join(ln.rstrip() for ln in text.splitlines()) + "\n"
 
@@ -361,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     if out.exists():
         shutil.rmtree(out)
     (out / "truth").mkdir(parents=True)
-    mf = _fixtures()
+    mf = fixtures_module()
     manifest: list[dict] = []
     docs: list[tuple[Path, str, Template]] = []
     for k, name in enumerate(PLANS):
@@ -383,18 +391,18 @@ def main(argv: list[str] | None = None) -> int:
             mf.write_docx(doc, out / f"{stem}.docx", style)
             docs.append((out / f"{stem}.docx", name, t))
     paths = [d for d, _, _ in docs]
-    _soffice(paths, "pdf", out)
-    _soffice(paths, "html:HTML (StarWriter)", out)
+    soffice(paths, "pdf", out)
+    soffice(paths, "html:HTML (StarWriter)", out)
     for path, name, t in docs:
         stem = path.stem
         manifest.append(_entry(f"{stem}.docx", name, t.name, t, "docx"))
         manifest.append(_entry(f"{stem}.pdf", name, t.name, t, "pdf"))
         manifest.append(_entry(f"{stem}.html", name, t.name, t, "html"))
         for form, text in pdf_texts(out / f"{stem}.pdf").items():
-            (out / f"{stem}.{form}.txt").write_text(_tidy(text), encoding="utf-8")
+            (out / f"{stem}.{form}.txt").write_text(tidy(text), encoding="utf-8")
             manifest.append(_entry(f"{stem}.{form}.txt", name, t.name, t, form))
         for form, text in html_texts(out / f"{stem}.html").items():
-            (out / f"{stem}.{form}.txt").write_text(_tidy(text), encoding="utf-8")
+            (out / f"{stem}.{form}.txt").write_text(tidy(text), encoding="utf-8")
             manifest.append(_entry(f"{stem}.{form}.txt", name, t.name, t, form))
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     total = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
@@ -403,20 +411,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _entry(file: str, plan: str, template: str, t: Template | None, form: str) -> dict:
-    extractor = {"sample-text": "none", "docx": "python-docx", "pdf": "LibreOffice"}
-    extractor |= {"html": "LibreOffice", "w3m": "w3m -dump", "lynx": "lynx -dump -nolist"}
-    extractor |= {"bs4": "BeautifulSoup get_text", "pdftotext": "pdftotext"}
-    extractor |= {"pdftotext-layout": "pdftotext -layout", "pdftotext-raw": "pdftotext -raw"}
-    extractor |= {"pdfplumber": "pdfplumber extract_text"}
-    extractor |= {"pdfplumber-layout": "pdfplumber extract_text(layout=True)"}
-    extractor |= {"pypdf": "pypdf", "pdfminer": "pdfminer.six extract_text"}
     return {
         "file": file,
         "plan": plan,
         "template": template,
         "variant": asdict(t) if t else None,
         "form": form,
-        "extractor": extractor[form],
+        "extractor": EXTRACTORS[form],
         "truth": f"truth/{plan}--{template}.json",
     }
 
