@@ -439,12 +439,8 @@ def _widths(cut: list[list[str]], starts: list[int]) -> list[int]:
     """
     n = len(starts)
     room = [b - a - 2 for a, b in itertools.pairwise(starts)] + [0]
-    return [max(max((_first_run(c[k]) for c in cut), default=0), room[k]) for k in range(n)]
-
-
-def _first_run(cell: str) -> int:
-    m = _RUN_RE.match(cell)
-    return len(m.group()) if m else 0
+    first = [[len(m.group()) if (m := _RUN_RE.match(c[k])) else 0 for c in cut] for k in range(n)]
+    return [max(max(first[k], default=0), room[k]) for k in range(n)]
 
 
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
