@@ -13,6 +13,7 @@ Two families, told apart by the header row:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -106,7 +107,9 @@ def table_rows(split: TableText) -> list[RawRow]:
         split.interleaved = True
         return interleaved_rows(split.table, split.header)
     if split.columns is None:
-        decisions = any(agreement_of(h) for h in split.header)
+        decisions = any(
+            agreement_of(h) or PRINTED_TITLES["agreement"].search(h) for h in split.header
+        )
         flat = flattened_rows(split.table)
         stream = stream_rows(split.table, split.header, decisions=decisions)
         scores = _score(stream), _score(flat)
@@ -150,7 +153,8 @@ def locate_header(lines: list[str]) -> tuple[int, int, Columns | None] | None:
 
 
 def _inline_header(lines: list[str]) -> tuple[int, int, None] | None:
-    """A header printed on one line, with any title words wrapped onto short lines above."""
+    """A header printed on one line, with any title words wrapped onto short lines above;
+    failing that, a header line wrapped at the page width onto the next line."""
     for i, ln in enumerate(lines):
         if inline_roles(ln.strip()) is not None:
             start, end = i, i + 1
@@ -164,6 +168,10 @@ def _inline_header(lines: list[str]) -> tuple[int, int, None] | None:
             while end < min(len(lines), i + 4) and is_title_line(lines[end]):
                 end += 1
             return start, end, None
+    for i, (ln, nxt) in enumerate(itertools.pairwise(lines)):
+        ended = ln.rstrip().endswith((".", "!", "?"))  # a title may end "Response:"
+        if nxt.strip() and not ended and inline_roles(f"{ln.strip()} {nxt.strip()}"):
+            return i, i + 2, None  # one header line wrapped onto the next (a text browser)
     return None
 
 
