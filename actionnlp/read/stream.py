@@ -295,11 +295,15 @@ def _unmarked_pages(lines: list[str]) -> list[str]:
 
     >>> _unmarked_pages(["Cells were dirty and", "Governor May 2024", "cold."])
     ['Cells were dirty and', 'Governor May 2024', '\x0c', 'cold.']
+    >>> _unmarked_pages(["Cells were dirty and", "Governor", "May", "2024", "cold."])[-2:]
+    ['\x0c', 'cold.']
     """
     out: list[str] = []
     for x in lines:
         prev = out[-1] if out else ""
-        if x[:1].islower() and prev and (is_target_block([prev]) or _owner_target([prev])):
+        two = out[-2:] if len(out) > 1 and _PAGE not in out[-2:] else []  # "July" / "2024"
+        after = is_target_block([prev]) or _owner_target([prev]) or (two and is_target_block(two))
+        if x[:1].islower() and prev and after:
             out.append(_PAGE)
         out.append(x)
     return out
@@ -314,9 +318,15 @@ def _target_lines(units: list[list[str]], keep: int) -> tuple[int, str, list[str
     September"). Returns ``(units taken, that owner or "", the target lines)``.
     """
     j = len(units)
-    while j > keep and len(units[j - 1]) == 1 and is_date_or_status(units[j - 1][0].strip()):
-        j -= 1
-    rest = [u[0] for u in units[j:]]
+    rest: list[str] = []
+    while j > keep and len(units[j - 1]) == 1:
+        last = units[j - 1][0].strip()
+        if is_date_or_status(last):
+            j, rest = j - 1, [last, *rest]
+        elif j - 1 > keep and (word := _broken_entry(units[j - 2], units[j - 1])):
+            j, rest = j - 2, [word, *rest]  # "Compl" / "eted" in a narrow column
+        else:
+            break
     if j == len(units):
         return 0, "", []
     if j > keep and len(units[j - 1]) == 1:
@@ -331,6 +341,21 @@ def _target_lines(units: list[list[str]], keep: int) -> tuple[int, str, list[str
     if is_target_block(rest):
         return len(units) - j, "", rest
     return 0, "", []
+
+
+def _broken_entry(a: list[str], b: list[str]) -> str | None:
+    """A date or status word broken over two one-line units in a narrow column
+    ("Compl" / "eted"), put back together; None for anything else.
+
+    >>> _broken_entry(["Compl"], ["eted"]), _broken_entry(["Governor"], ["eted"])
+    ('Completed', None)
+    """
+    if len(a) != 1 or len(b) != 1:
+        return None
+    x, y = a[0].strip(), b[0].strip()
+    if " " in x or " " in y or not y[:1].islower() or is_date_or_status(x):
+        return None
+    return x + y if is_date_or_status(x + y) else None
 
 
 _OWNER_TARGET_RE = re.compile(

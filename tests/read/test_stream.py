@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 import actionnlp
@@ -233,3 +234,55 @@ def test_a_dumped_html_table_keeps_its_entries(table: Table):
     assert [r.id_cell for r in rows] == [r.id for r in table.rows]
     for got, drawn in zip(rows, table.rows, strict=True):
         assert (got.owners, got.targets) == (drawn.owners, drawn.targets), got.id_cell
+
+
+def _narrow(topic: str, month: str) -> str:
+    """A plan's raw text (pdftotext -raw, pypdf) with narrow owner and target columns:
+    each entry on its own lines, a date broken before its year, a status word broken
+    inside ("Compl" / "eted"), and a page end right after a row's targets."""
+    return f"""Action Plan: HMP Example
+No Concern Response Owner Target date
+1 The {topic} were dirty and
+cold in winter.
+A cleaning rota is set for the {topic}.
+Checks are made every week.
+Governor
+Head of Residence
+{month}
+2025
+Compl
+eted
+2 Staff were absent from the {topic}
+at night.
+Rotas are reviewed every month and
+Deputy Governor
+{month}
+2026
+shared with staff on each wing.
+3 Too few prisoners used the {topic}.
+A new timetable is published.
+Head of Learning
+Ongoing
+"""
+
+
+@pytest.mark.parametrize(("topic", "month"), [("showers", "July"), ("gyms", "March"),
+                                              ("kitchens", "Sept")])  # fmt: skip
+def test_entries_broken_in_narrow_columns_are_put_back(topic, month):
+    """A target broken over lines ("July" / "2025", "Compl" / "eted") is one entry, and
+    the page end after such a target (no blank line marks it) lets the response run on."""
+    for text in (_narrow(topic, month), _narrow(topic, month).replace("\n2 ", "\n\n2 ")):
+        plan = actionnlp.read_plan(text=text)
+        assert [c.id for c in plan.concerns] == ["1", "2", "3"]
+        one, two, _ = plan.concerns
+        assert [(a.text, a.owner_raw, a.target_raw) for a in one.actions] == [
+            (f"A cleaning rota is set for the {topic}.", "Governor", f"{month} 2025"),
+            ("Checks are made every week.", "Head of Residence", "Completed"),
+        ]
+        assert [a.text for a in two.actions] == [
+            "Rotas are reviewed every month and shared with staff on each wing."
+        ]
+        assert (two.actions[0].owner_raw, two.actions[0].target_raw) == (
+            "Deputy Governor",
+            f"{month} 2026",
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 
@@ -382,19 +383,22 @@ def test_stacked_header_target_is_a_title_word_not_a_substring() -> None:
 TOPICS = ["showers", "kitchens", "libraries", "gyms", "workshops", "chapels"]
 
 
-@pytest.mark.parametrize("cut", [0.3, 0.5, 0.7, 0.9])
+@pytest.mark.parametrize(
+    "cuts", [(0.3,), (0.5,), (0.9,), (0.3, 0.6), (0.2, 0.8), (0.2, 0.6, 0.8, 0.9)]
+)
 @pytest.mark.parametrize("header", [
     ["Rec. No.", "Recommendation", "Agreed / Partly Agreed / Not Agreed",
      "Response: Action Taken / Planned", "Responsible owner", "Target date"],
     ["No", "Concern", "Decision", "Response and actions", "Lead", "Timescale"],
 ])  # fmt: skip
-def test_a_header_wrapped_by_a_text_browser_is_found(cut, header):
-    """A text browser prints a row of title cells as one line wrapped at the page width
-    (lynx): the two lines are one header, and the cells below it read as rows."""
+def test_a_header_wrapped_by_a_text_browser_is_found(cuts, header):
+    """A text browser (lynx) or a PDF's raw text prints a row of title cells as one line
+    wrapped at the width: the titles run over two or three lines (any title words
+    wrapped below them) are one header, and the cells below it read as rows."""
     words = " ".join(header).split()
-    k = max(1, round(cut * len(words)))
+    at = [0, *(max(1, round(c * len(words))) for c in cuts), len(words)]
     lines = ["HM Prison & Probation Service", "", "Action Plan: HMP Nowhere", ""]
-    lines += [" ".join(words[:k]), " ".join(words[k:])]
+    lines += [" ".join(words[a:b]) for a, b in itertools.pairwise(at)]
     for n, topic in enumerate(TOPICS, start=1):
         lines += ["", str(n), "", f"The {topic} were not cleaned often enough.", "", "Agreed"]
         lines += ["", f"A weekly rota will clean the {topic}.", "", "Head of Residence"]
