@@ -172,6 +172,9 @@ def _inline_header(lines: list[str]) -> tuple[int, int, None] | None:
     return start, end, None
 
 
+_WRAPPED = 20  # characters: a line wrapped at the width holds several titles
+
+
 def _header_line(lines: list[str]) -> tuple[int, int] | None:
     """``(first, end)`` of the header's titles run together on a line, or on two or three
     lines (a text browser or a PDF's raw text wraps the row of titles at the width)."""
@@ -182,7 +185,8 @@ def _header_line(lines: list[str]) -> tuple[int, int] | None:
         for n in (2, 3):
             run = [ln.strip() for ln in lines[i : i + n]]
             ended = any(ln.endswith((".", "!", "?")) for ln in run[:-1])  # "Response:" goes on
-            if len(run) == n and all(run) and not ended and inline_roles(" ".join(run)):
+            wrapped = max(map(len, run)) >= _WRAPPED  # not titles stacked one per line
+            if len(run) == n and all(run) and wrapped and not ended and inline_roles(" ".join(run)):
                 return i, i + n
     return None
 
