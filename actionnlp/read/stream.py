@@ -48,6 +48,7 @@ _ROW_START_RE = re.compile(
 QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
 _PAGE = "\f"
+_ID_TITLE_RE = re.compile(r"(?:rec(?:ommendation)?\.?\s*)?(?:no|number|ref|id)\.?|rec\.?", re.I)
 _OWNER_LINE = 80  # an owner entry printed across a full-width line
 _PAGE_BLANKS = 0.05  # share of blank lines in a text whose only blanks end its pages
 _ENTRY_RUN = 6  # owner lines stacked above a target
@@ -92,8 +93,12 @@ def is_heading_line(text: str) -> bool:
 def _items(lines: list[str], header: list[str]) -> list[str]:
     """Stripped lines; ``""`` for a blank, ``"\f"`` for a page break or repeated header.
 
-    The header repeated line for line is dropped; so is any single header line
-    that is not a decision word ("Agreed" may be a title's last line or a cell).
+    The header repeated line for line is dropped, with the number column's title
+    just above it; so is any single header line that is not a decision word
+    ("Agreed" may be a title's last line or a cell).
+
+    >>> _items(["1 Dirty.", "Rec.", "No.", "Concern", "Owner", "Gov"], ["Concern", "Owner"])
+    ['1 Dirty.', '\\x0c', 'Gov']
     """
     titles = [h.strip() for h in header if h.strip()]
     repeats = {t for t in titles if not (DECISION_RE.fullmatch(t) or QUALIFIER_RE.match(t))}
@@ -115,6 +120,8 @@ def _items(lines: list[str], header: list[str]) -> list[str]:
             and text == titles[0]
             and [x.replace(_PAGE, "").strip() for x in lines[i : i + n]] == titles
         ):
+            while out and _ID_TITLE_RE.fullmatch(out[-1]):
+                out.pop()  # the number column's title ("Rec." / "No.") printed above it
             page()
             i += n
             continue

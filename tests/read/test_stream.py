@@ -286,3 +286,27 @@ def test_entries_broken_in_narrow_columns_are_put_back(topic, month):
             "Deputy Governor",
             f"{month} 2026",
         )
+
+
+HEAD = ["Rec.", "No.", "Recommendation Agreed /", "Partly", "Agreed", "Response", "Owner",
+        "Target", "date"]  # fmt: skip
+
+
+@pytest.mark.parametrize("topics", [["showers", "gyms", "kitchens"], ["library", "chapel"]])
+def test_a_repeated_header_takes_its_number_title_with_it(topics):
+    """A header repeated at the top of each page (raw text, titles stacked one per line):
+    the number column's title printed above the rest ("Rec." / "No.") goes with it, not
+    into the row before."""
+    lines = ["Action Plan: HMP Example", *HEAD]
+    for n, topic in enumerate(topics, start=1):
+        lines += [f"{n} Concern: The {topic} were dirty.", "Agreed"]
+        lines += [f"A rota is set for the {topic}.", "Governor", "May 2025", *HEAD]
+    plan = actionnlp.read_plan(text="\n".join(lines[: -len(HEAD)]))
+    assert [(c.id, c.agreement) for c in plan.concerns] == [
+        (str(n), "agreed") for n in range(1, len(topics) + 1)
+    ]
+    for c, topic in zip(plan.concerns, topics, strict=True):
+        assert [(a.text, a.owner_raw, a.target_raw) for a in c.actions] == [
+            (f"A rota is set for the {topic}.", "Governor", "May 2025")
+        ]
+    assert not any(p.text and "Rec." in p.text for p in plan.problems)
