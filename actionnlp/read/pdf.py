@@ -461,7 +461,9 @@ def _plan(pages: list[_Page], path: Path) -> ActionPlan:
             continue
         bottom: float | None = None  # where the plan table ends on this page
         first_on_page = True
-        for bbox, matrix in page.tables:
+        for bbox, table in page.tables:
+            # rows with no text above the first (a rule run from beyond the page's edge)
+            matrix = list(itertools.dropwhile(lambda r: not any(c.paras for c in r), table))
             if roles is None:
                 found = find_header(matrix)
                 if found is None:

@@ -333,3 +333,26 @@ def test_rows_whose_rules_stay_open_at_page_breaks_are_kept(tmp_path, topic):
     assert f"The {topic} reopen in the spring." in response
     assert plan.concerns[2].actions[0].text == "Checks are daily."
     assert plan.concerns[2].actions[0].owner_raw == "Custodial Manager"
+
+
+@pytest.mark.parametrize("topic", ["showers", "library"])
+def test_a_repeated_header_below_an_empty_row_is_skipped(tmp_path, topic):
+    """A page whose table opens with an empty row (rules running in from beyond the page
+    top) and then repeats the header: the header is skipped, not read as a concern."""
+    head = ["No", "Concern", "Response", "Owner", "Target date"]
+    first = [(0, 735, "1"), (1, 735, f"The {topic} were dirty."), (2, 735, "A rota is set.")]
+    first += [(3, 735, "Governor"), (4, 735, "May 2025")]
+    second = [(0, 715, "2"), (1, 715, f"The {topic} were closed."), (2, 715, "They reopen.")]
+    second += [(3, 715, "Head of Estates"), (4, 715, "June 2025")]
+    pages = [
+        _grid(775, 700, [775, 750, 700])
+        + _texts([(j, 760, t) for j, t in enumerate(head)] + first),
+        _grid(775, 690, [775, 750, 725, 690])
+        + _texts([(j, 735, t) for j, t in enumerate(head)] + second),
+    ]
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(_pdf_pages(pages))
+    plan = read_pdf(path)
+    assert [c.id for c in plan.concerns] == ["1", "2"]
+    assert [a.text for a in plan.concerns[1].actions] == ["They reopen."]
+    assert not {"clipped_id", "duplicate_id"} & {p.kind for p in plan.problems}
