@@ -60,7 +60,8 @@ def row_start(text: str, last_id: str | None, *, after_end: bool = False) -> tup
 
     The concern's text opens with a capital; one that opens lower-case (its first
     word clipped in the document) starts a row only when the number is the very next
-    one and the line above ended a cell (``after_end``: a sentence end or a target),
+    one and the line above ended a cell (``after_end``: a sentence end, a target or an
+    owner entry),
     so a wrapped "9 to 12 learners" is not taken for row 9.
 
     >>> row_start("9 the late allocation", "8"), row_start("9 the late", "8", after_end=True)
@@ -166,6 +167,7 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
             previous = text
             continue
         ended = ends_sentence(previous) or is_target_block([previous])
+        ended = ended or (current is not None and is_owner_block([previous]))  # entry ends a row
         start = row_start(text, last_id, after_end=ended)
         after_row = current is None or is_target_block([previous]) or is_owner_block([previous])
         if start is None and is_heading_line(text) and after_row:

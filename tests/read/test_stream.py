@@ -310,3 +310,21 @@ def test_a_repeated_header_takes_its_number_title_with_it(topics):
             (f"A rota is set for the {topic}.", "Governor", "May 2025")
         ]
     assert not any(p.text and "Rec." in p.text for p in plan.problems)
+
+
+@pytest.mark.parametrize("owner", ["Governor", "Head of Residence", "Deputy Director"])
+def test_a_clipped_concern_after_an_owner_entry_starts_its_row(owner):
+    """A row that ends with an owner entry and no target: the next number, whose concern
+    opens lower-case (its first word clipped), still starts the next row."""
+    text = "\n".join([
+        "Action Plan: HMP Example", "No Concern Response Owner Target date",
+        "1 Cells were dirty.", "A rota is set for every wing.", owner,
+        "2 the showers were cold.", "Boilers are repaired.", "Head of Estates", "May 2025",
+    ])  # fmt: skip
+    plan = actionnlp.read_plan(text=text)
+    assert [c.id for c in plan.concerns] == ["1", "2"]
+    one, two = plan.concerns
+    assert [(a.text, a.owner_raw) for a in one.actions] == [
+        ("A rota is set for every wing.", owner)
+    ]
+    assert two.concern_text == "the showers were cold."
