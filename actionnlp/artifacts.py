@@ -247,15 +247,21 @@ def save_artifact(
         "files": {rel: file_sha256(directory / rel) for rel in files},
     }
     text = json.dumps(manifest, indent=2, sort_keys=True, allow_nan=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".tmp", dir=directory)
+    _replace_text(directory / MANIFEST, text, prefix=".manifest-")
+    return directory
+
+
+def _replace_text(path: Path, text: str, *, prefix: str) -> None:
+    """Write ``text`` to ``path`` atomically: into a temporary file named ``prefix...``
+    beside it, then :func:`os.replace` (the temporary file is removed on failure)."""
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.replace(tmp, directory / MANIFEST)
+        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return directory
 
 
 def _major_minor(version: str) -> tuple[str, ...]:
@@ -489,14 +495,7 @@ def write_pin_file(path: str | Path, pins: Mapping[str, str]) -> Path:
     """Write ``pins`` as JSON to ``path`` (atomically) and return it."""
     path = Path(path)
     text = json.dumps(dict(sorted(pins.items())), indent=2) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".pins-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _replace_text(path, text, prefix=".pins-")
     return path
 
 

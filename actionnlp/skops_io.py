@@ -23,7 +23,10 @@ array([1])
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ from actionnlp.errors import ArtifactError
 
 __all__ = [
     "TRUSTED_TYPES",
+    "canonical_skops",
     "load_sklearn",
     "load_sklearn_bytes",
     "load_verified_sklearn",
@@ -62,8 +66,65 @@ def save_sklearn(obj: Any, path: str | Path) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    skops.io.dump(obj, path)
+    path.write_bytes(canonical_skops(skops.io.dumps(obj)))
     return path
+
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+"""The time stamp of every member of a saved skops file (the earliest a zip can hold)."""
+
+
+def canonical_skops(data: bytes) -> bytes:
+    """skops bytes made reproducible: skops names each saved object by its ``id()`` (the
+    ``__id__`` of each schema node and the names of the array files) and stamps the zip
+    members with the time of saving, so the same fitted object saved twice gave different
+    bytes. Here the ids are numbered 1, 2, ... in order of first use in the schema, the
+    files in order of first reference, and every member is stamped :data:`ZIP_TIME`;
+    objects shared under one id stay shared.
+
+    >>> import skops.io
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> scaler = StandardScaler().fit([[0.0], [2.0]])
+    >>> canonical_skops(skops.io.dumps(scaler)) == canonical_skops(skops.io.dumps(scaler))
+    True
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        schema = json.loads(src.read("schema.json"))
+        ids: dict[int, int] = {}
+        files: dict[str, str] = {}
+        _renumber(schema, ids, files)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as dst:
+            for info in src.infolist():
+                if info.filename == "schema.json":
+                    body = json.dumps(schema, indent=2).encode("utf-8")  # as skops writes it
+                else:
+                    body = src.read(info)
+                member = zipfile.ZipInfo(files.get(info.filename, info.filename), ZIP_TIME)
+                member.compress_type = info.compress_type
+                member.create_system = info.create_system
+                member.external_attr = info.external_attr
+                dst.writestr(member, body)
+    return out.getvalue()
+
+
+def _renumber(node: Any, ids: dict[int, int], files: dict[str, str]) -> None:
+    """Give the schema nodes under ``node`` (dicts with a ``__loader__``) ids and file
+    names by order of first use, in place (``ids`` and ``files`` map old to new)."""
+    if isinstance(node, list):
+        for item in node:
+            _renumber(item, ids, files)
+        return
+    if not isinstance(node, dict):
+        return
+    is_node = "__loader__" in node
+    for key, value in node.items():
+        if is_node and key == "__id__" and isinstance(value, int):
+            node[key] = ids.setdefault(value, len(ids) + 1)  # 0 would turn memoizing off
+        elif is_node and key == "file" and isinstance(value, str):
+            node[key] = files.setdefault(value, f"{len(files) + 1}{Path(value).suffix}")
+        else:
+            _renumber(value, ids, files)
 
 
 def load_sklearn(path: str | Path, *, trusted_types: Sequence[str] | None = None) -> Any:

@@ -115,3 +115,40 @@ def test_non_skops_file_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"\x80\x04pickle, not a zip")
     with pytest.raises(ArtifactError, match="not a readable skops file"):
         load_sklearn(path)
+
+
+def _fit_filter_like() -> Any:
+    """A DictVectorizer + LogisticRegression pipeline (the owner filter's form), fitted."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    rows = [{"word=" + w: 1.0, "len": float(len(w))} for w in ("head", "of", "safer", "custody")]
+    return make_pipeline(DictVectorizer(), LogisticRegression()).fit(rows * 3, [1, 0, 1, 0] * 3)
+
+
+def test_the_same_fitted_model_saves_to_the_same_bytes(tmp_path: Path) -> None:
+    import zipfile
+
+    first, second = _fit_filter_like(), _fit_filter_like()  # two objects, equal fits
+    a = save_sklearn(first, tmp_path / "a.skops").read_bytes()
+    b = save_sklearn(second, tmp_path / "b.skops").read_bytes()
+    again = save_sklearn(first, tmp_path / "c.skops").read_bytes()
+    assert a == b == again
+    # no time of saving in the file either
+    with zipfile.ZipFile(tmp_path / "a.skops") as z:
+        assert {m.date_time for m in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_a_reproducibly_saved_model_loads_with_its_shared_parts() -> None:
+    import skops.io
+
+    from actionnlp.skops_io import canonical_skops, load_sklearn_bytes
+
+    model = _fit_filter_like()
+    weights = np.arange(6.0)
+    data = canonical_skops(skops.io.dumps({"model": model, "a": weights, "b": weights}))
+    loaded = load_sklearn_bytes(data, Path("model.skops"))
+    rows = [{"word=head": 1.0, "len": 4.0}, {"word=of": 1.0, "len": 2.0}]
+    assert loaded["model"].predict_proba(rows).tolist() == model.predict_proba(rows).tolist()
+    assert loaded["a"] is loaded["b"] and loaded["a"].tolist() == weights.tolist()

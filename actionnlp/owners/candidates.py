@@ -16,7 +16,8 @@ rest of the plan) and ``Doc._.owner_names`` (the names its owner cells give).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
@@ -29,6 +30,8 @@ __all__ = [
     "after_prison_prefix",
     "apposition_names",
     "cell_name_candidates",
+    "overlaps_any",
+    "plan_names",
     "plan_owner_names",
 ]
 
@@ -72,6 +75,17 @@ def _apposition_name(doc: Doc, desc: Span) -> Span | None:
     return Span(doc, j, k, label="ORG")
 
 
+def overlaps_any(span: Span, spans: Iterable[Span]) -> bool:
+    """Whether ``span`` shares a token with any of ``spans``.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("The education provider will act.")
+    >>> overlaps_any(doc[1:3], [doc[2:4]]), overlaps_any(doc[1:3], [doc[3:5]])
+    (True, False)
+    """
+    return any(s.start < span.end and span.start < s.end for s in spans)
+
+
 def apposition_names(doc: Doc, spans: Iterable[Span]) -> set[Span]:
     """Candidates with each ORG description ("education provider", a lone "Trust")
     followed by a name in apposition replaced by that name: only the name is a mention
@@ -93,7 +107,7 @@ def apposition_names(doc: Doc, spans: Iterable[Span]) -> set[Span]:
         if name is None:
             continue
         out.discard(span)
-        if not any(s.start < name.end and name.start < s.end for s in out):
+        if not overlaps_any(name, out):
             out.add(name)  # a name the candidates already cover is not added again
     return out
 
@@ -257,6 +271,42 @@ def plan_owner_names(owners: Iterable[Owner]) -> tuple[str, ...]:
     return tuple(names)
 
 
+def plan_names(
+    keys: Iterable[Hashable], row_owners: Iterable[Sequence[Owner]]
+) -> dict[Hashable, tuple[str, ...]]:
+    """The names each plan's owner cells give (:func:`plan_owner_names`): a plan is the
+    rows sharing a key, and its names are those of its rows' owners in row order, each
+    once; rows with equal owners are read once.
+
+    >>> from actionnlp.owners.normalise import Owner
+    >>> trust, learning = Owner("Anytown Trust", "Anytown Trust", "other"), Owner(
+    ...     "Anytown Learning", "Anytown Learning", "other")
+    >>> plan_names(["a", "a", "b"], [[trust], [learning, trust], []])
+    {'a': ('Anytown Trust', 'Anytown Learning'), 'b': ()}
+    """
+    names_of: dict[tuple[Owner, ...], tuple[str, ...]] = {}
+    out: dict[Hashable, dict[str, None]] = {}
+    for key, owners in zip(keys, row_owners, strict=True):
+        row = tuple(owners)
+        if row not in names_of:
+            names_of[row] = plan_owner_names(row)
+        out.setdefault(key, {}).update(dict.fromkeys(names_of[row]))
+    return {key: tuple(names) for key, names in out.items()}
+
+
+@lru_cache(maxsize=256)
+def _name_tokens(names: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Each name's lower-cased tokens and its label (:func:`acronym_label`, ORG when
+    unclear), empty names left out: read once per plan's names, not once per text (the
+    cache holds the names of the last 256 plans)."""
+    out = []
+    for name in names:
+        toks = tuple(w.lower() for w in _NAME_TOKEN.findall(name))
+        if toks:
+            out.append((toks, acronym_label(name) or "ORG"))
+    return tuple(out)
+
+
 def cell_name_candidates(doc: Doc) -> list[Span]:
     """Uses of the names in ``doc._.owner_names`` (:func:`plan_owner_names`), matched
     case-insensitively on whole tokens where the text capitalises the first word; the
@@ -271,14 +321,10 @@ def cell_name_candidates(doc: Doc) -> list[Span]:
     names = doc._.owner_names
     if not names:
         return []
-    words = [t.lower_ for t in doc]
+    words = tuple(t.lower_ for t in doc)
     out = []
-    for name in names:
-        toks = [w.lower() for w in _NAME_TOKEN.findall(name)]
+    for toks, label in _name_tokens(tuple(names)):
         n = len(toks)
-        if not n:
-            continue
-        label = acronym_label(name) or "ORG"
         for i in range(len(words) - n + 1):
             if words[i : i + n] == toks and doc[i].text[:1].isupper():
                 out.append(Span(doc, i, i + n, label=label))

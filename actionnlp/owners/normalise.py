@@ -51,7 +51,7 @@ from actionnlp.owners.categories import MIN_SIMILARITY, generic_category, neares
 from actionnlp.read.owners_cell import split_owners
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Hashable, Iterable, Sequence
 
     from actionnlp.embed import Embedder
 
@@ -60,6 +60,7 @@ __all__ = [
     "Gazetteer",
     "GazetteerEntry",
     "Owner",
+    "acronyms_by_plan",
     "embedding_fallback",
     "is_acronym",
     "load_gazetteer",
@@ -369,6 +370,30 @@ def plan_acronyms(text: str) -> dict[str, str]:
         if long:
             found[short] = long
     return found
+
+
+def acronyms_by_plan(
+    keys: Iterable[Hashable], rows: Iterable[Sequence[object]]
+) -> dict[Hashable, dict[str, str]]:
+    """The acronyms each plan defines (:func:`plan_acronyms`): a plan is the rows sharing
+    a key, its text the string cells of its rows in order (row by row, each distinct text
+    once, so the first definition wins); plans with the same text are read once.
+
+    >>> acronyms_by_plan(["a", "a", "b"], [("Anytown Trust (AT) will act.", None),
+    ...     ("AT", "Anytown Trust (AT)"), ("The Governor.", "")])
+    {'a': {'AT': 'Anytown Trust'}, 'b': {}}
+    """
+    texts: dict[Hashable, list[str]] = {}
+    for key, row in zip(keys, rows, strict=True):
+        texts.setdefault(key, []).extend(v for v in row if isinstance(v, str))
+    read: dict[str, dict[str, str]] = {}
+    out = {}
+    for key, values in texts.items():
+        text = "\n".join(dict.fromkeys(values))
+        if text not in read:
+            read[text] = plan_acronyms(text)
+        out[key] = read[text]
+    return out
 
 
 def _transposed(a: str, b: str) -> bool:

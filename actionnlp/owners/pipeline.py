@@ -30,14 +30,14 @@ from spacy.util import filter_spans, minibatch
 
 import actionnlp.owners.components  # noqa: F401  (registers the factories)
 from actionnlp.labels import MENTION_LABELS
-from actionnlp.owners.candidates import plan_owner_names
+from actionnlp.owners.candidates import plan_names
 from actionnlp.owners.categories import MIN_SIMILARITY
 from actionnlp.owners.normalise import (
     Gazetteer,
     Owner,
+    acronyms_by_plan,
     embedding_fallback,
     normalise_cell,
-    plan_acronyms,
 )
 from actionnlp.resultmap import ResultMap, compute_all
 
@@ -387,8 +387,8 @@ class OwnerFinder:
 
         Acronyms are collected per plan (rows sharing ``source``, else ``plan``, else
         ``prison``) from the action texts, owner cells and ``plan_text_columns``.
-        The names the plan's owner cells give (:func:`plan_owner_names`) are candidate
-        mentions in its action texts, so a body no gazetteer knows is still found.
+        The names the plan's owner cells give (:func:`plan_names`) are candidate mentions in
+        its action texts, so a body no gazetteer knows is still found.
         Each distinct (text, plan acronyms and names) pair is parsed once, with ``nlp.pipe``;
         each distinct (owner cell, plan acronyms) pair is normalised once. ``results``
         is a result map (:mod:`actionnlp.resultmap`; ``Models`` passes one that reads
@@ -403,17 +403,7 @@ class OwnerFinder:
         cells = frame["owner_raw"].tolist() if "owner_raw" in frame.columns else [None] * n
         columns = [text_column, "owner_raw", *[c for c in plan_text_columns if c in frame.columns]]
         values = [frame[c].tolist() if c in frame.columns else [None] * n for c in columns]
-        plan_text: dict[Any, list[str]] = {}
-        for key, *row in zip(keys, *values, strict=True):
-            bucket = plan_text.setdefault(key, [])
-            bucket.extend(v for v in row if isinstance(v, str))
-        parsed: dict[str, dict[str, str]] = {}  # plans with the same text are read once
-        acronyms = {}
-        for key, v in plan_text.items():
-            text = "\n".join(dict.fromkeys(v))
-            if text not in parsed:
-                parsed[text] = plan_acronyms(text)
-            acronyms[key] = parsed[text]
+        acronyms = acronyms_by_plan(keys, zip(*values, strict=True))
         # plans with the same acronyms (same items, same order) give the same results
         acr_ids: dict[tuple[tuple[str, str], ...], int] = {}
         plan_acr = {
@@ -443,14 +433,10 @@ class OwnerFinder:
             for c, aid in zip(cells, row_acr, strict=True)
         ]
         # what a plan tells the ruler: its acronyms and the names its owner cells give
-        names_of = {ck: plan_owner_names(row) for ck, row in cell_owners.items()}  # once a cell
-        cell_names: dict[Any, dict[str, None]] = {}
-        for key, c, aid in zip(keys, cells, row_acr, strict=True):
-            names = names_of[(c if isinstance(c, str) else None, aid)]
-            cell_names.setdefault(key, {}).update(dict.fromkeys(names))
+        cell_names = plan_names(keys, owners)
         ctx_ids: dict[tuple[int, tuple[str, ...]], int] = {}
         row_ctx = [
-            ctx_ids.setdefault((aid, tuple(cell_names[key])), len(ctx_ids))
+            ctx_ids.setdefault((aid, cell_names[key]), len(ctx_ids))
             for key, aid in zip(keys, row_acr, strict=True)
         ]
         ctx_of = {cid: (acr_of[aid], names) for (aid, names), cid in ctx_ids.items()}

@@ -30,6 +30,7 @@ from actionnlp.owners.candidates import (
     after_prison_prefix,
     apposition_names,
     cell_name_candidates,
+    overlaps_any,
 )
 from actionnlp.owners.normalise import Gazetteer, is_acronym, load_gazetteer
 
@@ -243,11 +244,7 @@ class OwnerRuler(SpanRuler):
         if self.acronym_candidates:
             spans.update(acronym_candidates(doc))
             covered = list(spans)
-            spans.update(
-                s
-                for s in cell_name_candidates(doc)
-                if not any(c.start < s.end and s.start < c.end for c in covered)
-            )
+            spans.update(s for s in cell_name_candidates(doc) if not overlaps_any(s, covered))
         return sorted(apposition_names(doc, spans))
 
 

@@ -22,12 +22,12 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from actionnlp.labels import MENTION_LABELS
-from actionnlp.owners.normalise import normalise_cell, plan_acronyms
+from actionnlp.owners.normalise import acronyms_by_plan, normalise_cell
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,8 +42,7 @@ __all__ = [
     "mention_examples",
     "owner_categories_unseen",
     "owner_cell_accuracy",
-    "plan_acronym_column",
-    "plan_name_column",
+    "plan_context_columns",
     "prf",
     "restrict_ruler",
     "train_and_evaluate",
@@ -61,30 +60,32 @@ def _plan_column(actions: pd.DataFrame) -> str:
 
 
 def _acronyms_by_plan(actions: pd.DataFrame, plan_col: str) -> dict[Any, dict[str, str]]:
-    """Acronyms per plan, read as :meth:`OwnerFinder.find_owners` reads them: row by row,
-    action text, owner cell, then the concern columns (the first definition wins)."""
-    out: dict[Any, dict[str, str]] = {}
+    """Acronyms per plan, read as :meth:`OwnerFinder.find_owners` reads them
+    (:func:`~actionnlp.owners.normalise.acronyms_by_plan`): row by row, action text, owner
+    cell, then the concern columns (the first definition wins)."""
     order = ("action_text", "owner_raw", "concern_text", "concern", "recommendation_text")
     cols = [c for c in order if c in actions.columns]
-    for plan, group in actions.groupby(plan_col, sort=True):
-        rows = zip(*(group[c] for c in cols), strict=True)
-        texts = [t for row in rows for t in row if isinstance(t, str)]
-        out[plan] = plan_acronyms("\n".join(dict.fromkeys(texts)))
-    return out
+    rows = zip(*(actions[c].tolist() for c in cols), strict=True)
+    return acronyms_by_plan(actions[plan_col].tolist(), rows)
 
 
-def plan_name_column(actions: pd.DataFrame) -> list[tuple[str, ...]]:
-    """For every action, the names its plan's owner cells give (as :class:`OwnerFinder`
-    collects them, :func:`~actionnlp.owners.candidates.plan_owner_names`)."""
-    from actionnlp.owners.candidates import plan_owner_names
+def plan_context_columns(
+    actions: pd.DataFrame,
+) -> tuple[list[dict[str, str]], list[tuple[str, ...]]]:
+    """For every action, what :class:`OwnerFinder` tells the ruler of its plan: the acronyms
+    the plan defines, and the names its owner cells give
+    (:func:`~actionnlp.owners.candidates.plan_names`)."""
+    from actionnlp.owners.candidates import plan_names
 
     plan_col = _plan_column(actions)
+    keys = actions[plan_col].tolist()
     acronyms = _acronyms_by_plan(actions, plan_col)
-    by_plan: dict[Any, dict[str, None]] = {}
-    for plan, cell in zip(actions[plan_col], actions["owner_raw"], strict=True):
-        owners = normalise_cell(cell if isinstance(cell, str) else None, acronyms=acronyms[plan])
-        by_plan.setdefault(plan, {}).update(dict.fromkeys(plan_owner_names(owners)))
-    return [tuple(by_plan[plan]) for plan in actions[plan_col]]
+    owners = [
+        normalise_cell(cell if isinstance(cell, str) else None, acronyms=acronyms[plan])
+        for plan, cell in zip(keys, actions["owner_raw"], strict=True)
+    ]
+    names = plan_names(keys, owners)
+    return [acronyms[plan] for plan in keys], [names[plan] for plan in keys]
 
 
 def owner_cell_accuracy(actions: pd.DataFrame) -> dict[str, Any]:
@@ -362,13 +363,6 @@ def _scores(c: Counter[str]) -> dict[str, Any]:
     return out
 
 
-def plan_acronym_column(actions: pd.DataFrame) -> list[dict[str, str]]:
-    """For every action, the acronyms its plan defines (as :class:`OwnerFinder` collects)."""
-    plan_col = _plan_column(actions)
-    by_plan = _acronyms_by_plan(actions, plan_col)
-    return [by_plan[plan] for plan in actions[plan_col]]
-
-
 def _run(
     nlp: Language,
     steps: Sequence[str],
@@ -393,6 +387,22 @@ VARIANTS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _fold_counts(
+    nlp: Language, variants: Mapping[str, Sequence[str]], test: pd.DataFrame
+) -> dict[str, Counter[str]]:
+    """Mention counts (:func:`_counts`) of each variant's pipes on the held-out actions,
+    each action read with its plan's context (:func:`plan_context_columns`)."""
+    gold = [list(spans) for _, spans in mention_examples(test)]
+    context = list(zip(*plan_context_columns(test), strict=True))
+    texts = test["action_text"].tolist()
+    return {
+        variant: _counts(
+            [_run(nlp, steps, t, *c) for t, c in zip(texts, context, strict=True)], gold
+        )
+        for variant, steps in variants.items()
+    }
+
+
 def _unseen_gazetteer(
     actions: pd.DataFrame, plans: Sequence[str], plan_col: str, *, seed: int
 ) -> dict[str, Any]:
@@ -410,19 +420,9 @@ def _unseen_gazetteer(
         drop = _only_in(seen, plan)
         excluded[plan] = sorted(drop)
         nlp = restrict_ruler(build_pipeline(owner_filter=True), drop)
-        fit_filter(
-            nlp,
-            mention_examples(train),
-            seed=seed,
-            acronyms=plan_acronym_column(train),
-            names=plan_name_column(train),
-        )
-        gold = [list(spans) for _, spans in mention_examples(test)]
-        context = list(zip(plan_acronym_column(test), plan_name_column(test), strict=True))
-        texts = test["action_text"].tolist()
-        for variant, names in steps.items():
-            pred = [_run(nlp, names, t, *c) for t, c in zip(texts, context, strict=True)]
-            c = _counts(pred, gold)
+        acronyms, names = plan_context_columns(train)
+        fit_filter(nlp, mention_examples(train), seed=seed, acronyms=acronyms, names=names)
+        for variant, c in _fold_counts(nlp, steps, test).items():
             pooled[variant] += c
             folds[variant][plan] = _scores(c)
     out: dict[str, Any] = {v: {"pooled": _scores(pooled[v]), "folds": folds[v]} for v in steps}
@@ -478,19 +478,9 @@ def train_and_evaluate(
         train_examples = mention_examples(train)
         nlp = train_pipeline(train_examples, seed=seed, n_iter=n_iter)
         nlp.add_pipe("owner_filter", after="owner_ruler")
-        fit_filter(
-            nlp,
-            train_examples,
-            seed=seed,
-            acronyms=plan_acronym_column(train),
-            names=plan_name_column(train),
-        )
-        context = list(zip(plan_acronym_column(test), plan_name_column(test), strict=True))
-        texts = test["action_text"].tolist()
-        gold = [[(s, e, lab) for s, e, lab in spans] for _, spans in mention_examples(test)]
-        for variant, steps in VARIANTS.items():
-            pred = [_run(nlp, steps, t, *c) for t, c in zip(texts, context, strict=True)]
-            c = _counts(pred, gold)
+        acronyms, names = plan_context_columns(train)
+        fit_filter(nlp, train_examples, seed=seed, acronyms=acronyms, names=names)
+        for variant, c in _fold_counts(nlp, VARIANTS, test).items():
             pooled[variant] += c
             folds[variant][plan] = _scores(c)
         say(f"fold {plan}: ruler+filter {folds['ruler+filter'][plan]['micro']}")
@@ -502,12 +492,8 @@ def train_and_evaluate(
     if chosen == "ruler":
         final = build_pipeline()
     elif chosen == "ruler+filter":
-        final = train_filter(
-            mention_examples(actions),
-            seed=seed,
-            acronyms=plan_acronym_column(actions),
-            names=plan_name_column(actions),
-        )
+        acronyms, names = plan_context_columns(actions)
+        final = train_filter(mention_examples(actions), seed=seed, acronyms=acronyms, names=names)
     else:
         order = "ner_first" if chosen == "ner_first" else "ruler_first"
         final = train_pipeline(mention_examples(actions), seed=seed, n_iter=n_iter, order=order)

@@ -31,21 +31,35 @@ first row; nothing is dropped.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
 
 from actionnlp.plan import Problem
-from actionnlp.read.blockitems import REC_LABEL_RE, BlockPages, Item, block_pages, whole_lines
-from actionnlp.read.cells import ends_sentence
+from actionnlp.read.blockitems import (
+    REC_LABEL_RE,
+    BlockPages,
+    Item,
+    block_pages,
+    untwined,
+    whole_lines,
+)
+from actionnlp.read.boxes import (
+    Slot,
+    merged_boxes,
+    para_boxes,
+    pinned,
+    place_paragraphs,
+    share_entries,
+    stacked,
+)
+from actionnlp.read.cells import clean_text, ends_sentence
 from actionnlp.read.columns import Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
-from actionnlp.read.segment import RawRow
+from actionnlp.read.segment import RawRow, is_rationale
 
 __all__ = ["BlockRead", "block_rows"]
 
-_WORD_RE = re.compile(r"[a-z]{4,}")
-_MAX_CELLS = 200_000  # paragraphs x rows of one page searched by the split (bounded work)
+
+_Entry = tuple[list[str], list[str]]  # an owner/target entry: (owner lines, targets)
 
 
 @dataclass(eq=False)
@@ -59,6 +73,9 @@ class _Row:
     owners: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
     headings: list[str] = field(default_factory=list)  # printed before this row
+    after: int | None = None  # response boxes printed before its number
+    stack: list[_Entry] = field(default_factory=list)  # its last entry, stacked, split
+    owed: int = 0  # paragraphs its stacked entries still wait for on the next page
 
 
 @dataclass
@@ -85,25 +102,37 @@ def _assign_concerns(items: list[Item], rows: list[_Row], cont: _Row | None) -> 
     """
     ids = [r for r in rows if r.cid]
     groups: list[list[Item]] = []
+    after_id = lead_id = False  # the text follows a number: its row's concern
+    pins: list[tuple[int, int]] = []  # (group, row) of groups printed right after a number
+    seen = run = 0  # numbers seen; the first of the run of numbers just printed
     for it in items:
         if it.kind != "text" or it.role != "concern":
+            run = run if after_id and it.kind == "id" else seen
+            after_id = it.kind == "id" or (after_id and it.kind == "heading")
+            seen += it.kind == "id"
             continue
         first = it.lines[0]
-        if groups and (REC_LABEL_RE.match(first) or first[:1].islower()):
+        fresh = after_id and bool(groups) and ends_sentence(groups[-1][-1].lines[-1])
+        if groups and not fresh and (REC_LABEL_RE.match(first) or first[:1].islower()):
             groups[-1].append(it)
         else:
+            lead_id = lead_id if groups else after_id
+            if after_id:  # a run of numbers, then the first one's concern
+                pins.append((len(groups), run))
             groups.append([it])
-    runs_on = bool(groups) and groups[0][0].lines[0][:1].islower()
+        after_id = False
+    runs_on = bool(groups) and groups[0][0].lines[0][:1].islower() and not lead_id
     lead = int(cont is not None and (runs_on or (bool(ids) and len(groups) == len(ids) + 1)))
     owner: dict[int, _Row] = {}
     rest = groups[lead:]
     aligned = len(rest) == len(ids)
     per = len(rest) // len(ids) if ids and rest and len(rest) % len(ids) == 0 else 1
+    place = [min(k // per, len(ids) - 1) for k in range(len(rest))] if ids else []
+    if ids and per == 1 and not aligned:  # uneven: the numbers printed before a block pin it
+        place = pinned(len(rest), [(g - lead, r) for g, r in pins if g >= lead], len(ids))
     for k, g in enumerate(groups):
-        if k < lead and cont is not None:
-            target = cont
-        else:
-            target = ids[min((k - lead) // per, len(ids) - 1)] if ids else rows[0]
+        row = place[k - lead] if ids and k >= lead else -1  # -1: the row before the page's
+        target = cont if row < 0 and cont is not None else ids[max(row, 0)] if ids else rows[0]
         for it in g:
             target.concern.append(it.lines)
             owner[id(it)] = target
@@ -138,77 +167,65 @@ def _assign_decisions(items: list[Item], rows: list[_Row], owner: dict[int, _Row
     return list(waiting)
 
 
-def _words(text: str) -> set[str]:
-    return set(_WORD_RE.findall(text.lower()))
+def _place(
+    paras: list[Para],
+    slots: list[_Row],
+    sizes: list[int],
+    *,
+    forced: bool,
+    merged: bool,
+    keep: int,
+) -> list[int]:
+    """The slot of each paragraph (:func:`actionnlp.read.boxes.place_paragraphs`);
+    ``sizes``: the line counts of the page's response boxes in order."""
+    rows = [
+        Slot(" ".join(" ".join(x) for x in s.concern), sum(map(len, s.concern)), s.after)
+        for s in slots
+    ]
+    lines = [p.lines for p in paras]
+    boxes = para_boxes([len(x) for x in lines], sizes)
+    leads = [is_rationale(clean_text(" ".join(x))) for x in lines]
+    return place_paragraphs(
+        lines, boxes, rows, forced=forced, merged=merged, leads=leads, keep=keep
+    )
 
 
-def _split_paras(paras: list[Para], slots: list[_Row], starts: set[int], forced: bool) -> list[int]:
-    """The slot of each paragraph: a monotone split that follows word overlap.
+def _entries(items: list[Item]) -> tuple[list[_Entry], list[list[str]]]:
+    """The page's owner/target entries in order: (owner lines, target entries), and
+    each entry's owner lines as printed (a box may stack several entries).
 
-    ``slots[0]`` is the row continued from the page before: it takes paragraphs
-    only when ``forced`` (the page's first paragraph runs on: it starts in lower
-    case or the page before ended mid-sentence); the others take at least one each
-    while there are paragraphs enough. ``starts``: paragraphs that open a new block
-    (a row boundary there is likelier).
+    A run of owner boxes followed by a run of as many target boxes (each column
+    printed box after box) pairs them in order; otherwise a run of owners is one
+    entry with the first target box after it.
     """
-    n, m = len(paras), len(slots)
-    if m == 1 or n == 0:
-        return [0] * n
-    if n * m > _MAX_CELLS:
-        return [min(i, m - 1) for i in range(n)]
-    texts = [" ".join(" ".join(x) for x in s.concern) for s in slots]
-    sets = [_words(t) for t in texts]
-    df: dict[str, int] = {}
-    for s in sets:
-        for w in s:
-            df[w] = df.get(w, 0) + 1
-    pw = [_words(" ".join(p.lines)) for p in paras]
+    slots: list[_Entry] = []
+    lines: list[list[str]] = []  # each slot's owner lines
+    owners: list[Item] = []
+    targets: list[list[str]] = []
 
-    def sim(i: int, j: int) -> float:
-        shared = pw[i] & sets[j]
-        return sum(math.log((m + 1) / df[w]) for w in sorted(shared)) / math.sqrt(len(pw[i]) + 1)
+    def close() -> None:
+        if len(owners) > 1 and len(owners) == len(targets):
+            for o, t in zip(owners, targets, strict=True):
+                slots.append(([_join_entry(o.lines)], t))
+                lines.append(whole_lines(o.lines))
+        elif owners or targets:
+            slots.append(([_join_entry(o.lines) for o in owners], targets[0] if targets else []))
+            lines.append([x for o in owners for x in whole_lines(o.lines)])
+            for t in targets[1:]:
+                slots.append(([], t))
+                lines.append([])
+        owners.clear()
+        targets.clear()
 
-    neg = -1e18
-    # best[i][j]: paragraphs 0..i placed, paragraph i in slot j
-    best = [[neg] * m for _ in range(n)]
-    back = [[0] * m for _ in range(n)]
-    if forced:
-        best[0][0] = sim(0, 0)
-    else:
-        best[0][1] = sim(0, 1)
-    for i in range(1, n):
-        for j in range(m):
-            stay = best[i - 1][j]
-            move = best[i - 1][j - 1] + (0.5 if i in starts else 0.0) if j else neg
-            if stay >= move:
-                best[i][j], back[i][j] = stay + sim(i, j), j
-            else:
-                best[i][j], back[i][j] = move + sim(i, j), j - 1
-    end = m - 1 if best[n - 1][m - 1] > neg else max(range(m), key=lambda j: best[n - 1][j])
-    out = [0] * n
-    for i in range(n - 1, -1, -1):
-        out[i] = end
-        end = back[i][end]
-    return out
-
-
-def _entries(items: list[Item]) -> list[tuple[list[str], list[str]]]:
-    """The page's owner/target entries in order: (owner lines, target entries)."""
-    slots: list[tuple[list[str], list[str]]] = []
     for it in items:
         if it.kind == "owner":
-            owner = _join_entry(it.lines)
-            if slots and not slots[-1][1] and slots[-1][0]:
-                slots[-1][0].append(owner)
-            else:
-                slots.append(([owner], []))
+            if targets:
+                close()
+            owners.append(it)
         elif it.kind == "target":
-            targets = split_target_entries(" ".join(it.lines)) or [" ".join(it.lines)]
-            if slots and not slots[-1][1]:
-                slots[-1][1].extend(targets)
-            else:
-                slots.append(([], targets))
-    return slots
+            targets.append(split_target_entries(" ".join(it.lines)) or [" ".join(it.lines)])
+    close()
+    return slots, lines
 
 
 def _join_entry(lines: list[str]) -> str:
@@ -221,15 +238,17 @@ def _join_entry(lines: list[str]) -> str:
 
 
 def _page_rows(
-    items: list[Item], prev: _Row | None, carry: bool, problems: list[Problem]
+    items: list[Item], prev: _Row | None, carry: bool, problems: list[Problem], merged: bool
 ) -> list[_Row]:
     """Assemble one page: the row continued from the page before, then its numbered rows."""
     cont = _Row("")
     rows: list[_Row] = []
     pending: list[str] = []
+    boxes_before = 0  # response boxes printed before each number
     for k, it in enumerate(items):
+        boxes_before += it.kind == "text" and it.role == "response"
         if it.kind == "id":
-            rows.append(_Row(it.value, headings=pending))
+            rows.append(_Row(it.value, headings=pending, after=boxes_before))
             pending = []
         elif it.kind == "heading":
             after_id = k and items[k - 1].kind == "id" and rows and not rows[-1].headings
@@ -246,21 +265,18 @@ def _page_rows(
     extra = _assign_decisions(items, rows, owner)
     # the response flow, split into paragraphs, shared among the rows
     lines: list[str] = []
-    starts: list[int] = []
     for it in items:
         if it.kind == "text" and it.role == "response":
-            if lines:
-                lines.append("")
-            starts.append(len(lines))
-            lines.extend(it.lines)
+            lines.extend(["", *it.lines] if lines else it.lines)
     width = max((len(x) for x in lines), default=0)
     paras = paragraphs(lines, width, sentences=True) if lines else []
-    entries = _entries(items)
+    entries, stacks = _entries(items)
     if len(entries) > len(rows) and len(paras) != len(entries):
         paras = fit_count(paras, len(entries), width)
-    first = _para_starts(paras, lines, starts)
     forced = bool(paras) and prev is not None and (carry or paras[0].lines[0][:1].islower())
-    where = _split_paras(paras, slots, first, forced)
+    sizes = [len(it.lines) for it in items if it.kind == "text" and it.role == "response"]
+    owed = prev.owed if prev is not None else 0
+    where = _place(paras, slots, sizes, forced=forced, merged=merged, keep=owed)
     for p, j in zip(paras, where, strict=True):
         slots[j].paras.append(p)
     filled = [s for s in slots if s.paras]
@@ -271,7 +287,7 @@ def _page_rows(
                 "this row's paragraphs were told from its neighbours' by word overlap"
             )
             problems.append(Problem("block_order", s.cid or None, why))
-    _pair_entries(entries, slots, paras, problems)
+    _pair_entries((entries, stacks), slots, paras, problems)
     for d in extra:  # more decisions than numbers: kept as text
         (rows[-1] if rows else cont).paras.append(Para([d]))
     if prev is not None and cont.concern is prev.concern:
@@ -279,57 +295,59 @@ def _page_rows(
     return slots
 
 
-def _para_starts(paras: list[Para], lines: list[str], starts: list[int]) -> set[int]:
-    """The paragraphs that begin at (or first after) the flow lines ``starts``."""
-    firsts: list[int] = []  # the count of text lines before each paragraph
-    seen = 0
-    for p in paras:
-        firsts.append(seen)
-        seen += len(p.lines)
-    out, i, before = {0}, 0, 0
-    marks = iter(sorted(starts))
-    mark = next(marks, None)
-    for k, x in enumerate(lines):
-        while mark is not None and mark == k:
-            while i < len(firsts) and firsts[i] < before:
-                i += 1
-            out.add(i)
-            mark = next(marks, None)
-        before += 1 if x else 0
-    return out
-
-
 def _pair_entries(
-    entries: list[tuple[list[str], list[str]]],
+    found: tuple[list[_Entry], list[list[str]]],
     slots: list[_Row],
     paras: list[Para],
     problems: list[Problem],
 ) -> None:
-    """Give the page's owner/target entries to its rows: per paragraph, per row, or by order."""
+    """Give the page's owner/target entries to its rows: per paragraph, per row, or
+    by order. Boxes stacking one entry a line (:func:`~actionnlp.read.boxes.stacked`)
+    are split when that makes one entry per paragraph, on the page or in a row."""
+    entries, stacks = found
     if not entries:
         return
+    split = [e for slot, own in zip(entries, stacks, strict=True) for e in stacked(slot, own)]
     filled = [s for s in slots if s.paras] or [slots[-1]]
     numbered = [s for s in filled if s.cid]
+    rows: list[_Row] | None = None
+    if len(entries) != len(paras) and len(split) == len(paras):
+        entries = split
     if len(entries) == len(paras):
         groups = [len(s.paras) for s in filled]
         order = [s for s, g in zip(filled, groups, strict=True) for _ in range(g)]
     elif len(entries) == len(filled):
-        order = filled
+        order = rows = filled
     elif len(entries) == len(numbered):
-        order = numbered
+        order = rows = numbered
     else:
+        entries = split
         place = {id(s): k for k, s in enumerate(slots)}
         order = (filled * (len(entries) // len(filled) + 1))[: len(entries)]
         order.sort(key=lambda s: place[id(s)])
+        counts = [len(s.paras) for s in filled]
+        sizes = share_entries(len(entries), counts, [not s.cid for s in filled])
+        if sizes is not None:  # each row as many as its paragraphs, or one, where it can
+            order = [s for s, c in zip(filled, sizes, strict=True) for _ in range(c)]
         for s in dict.fromkeys(order):
+            if sizes is not None and order.count(s) in (1, len(s.paras)):
+                continue
             why = (
                 f"block-ordered text: {len(entries)} owner/target entries beside "
                 f"{len(paras)} paragraphs in {len(filled)} rows on the page; paired by order"
             )
             problems.append(Problem("block_order", s.cid or None, why))
-    for s, (owners, targets) in zip(order, entries, strict=True):
-        s.owners.append(" ".join(owners))
-        s.targets.append("; ".join(targets))
+    aligned = entries is found[0]  # each entry beside its printed owner lines
+    for k, (s, entry) in enumerate(zip(order, entries, strict=True)):
+        parts = stacked(entry, stacks[k]) if rows is not None else [entry]
+        for owners, targets in parts if len(parts) == len(s.paras) else [entry]:
+            s.owners.append(" ".join(owners))
+            s.targets.append("; ".join(targets))
+    if aligned and order and order[-1].cid:  # the page's last entry, stacked beyond
+        full = stacked(entries[-1], stacks[-1])  # its paragraphs: owed some on the next
+        covers = len(order[-1].paras) if rows is not None else 1
+        if len(full) > covers:
+            order[-1].stack, order[-1].owed = full, len(full) - covers
 
 
 def _raw(row: _Row) -> list[RawRow]:
@@ -358,14 +376,17 @@ def block_rows(lines: list[str], header: list[str], pages: BlockPages | None = N
      ('2', 'Food was cold.', ['The kitchen was refitted and food is hot.'], ['Catering'],
       ['June 2024'])]
     """
-    read = block_pages(lines, header) if pages is None else pages
+    read = block_pages(lines, header, untwine=True) if pages is None else untwined(pages)
     problems: list[Problem] = []
     rows: list[RawRow] = []
     prev: _Row | None = None
     last: RawRow | None = None
+    merged = merged_boxes([it.lines for p in read.pages for it in p if it.role == "response"])
     for items in read.pages:
         carry = bool(prev and prev.paras and not ends_sentence(prev.paras[-1].lines[-1]))
-        page = _page_rows(items, prev, carry, problems)
+        page = _page_rows(items, prev, carry, problems, merged)
+        if prev is not None and last is not None and page and not page[0].cid:
+            _unstack(prev, page[0], last)
         if prev is None and len(page) > 1:  # text before the first number: its row's
             _merge(page[1], page[0])
             page = page[1:]
@@ -378,6 +399,18 @@ def block_rows(lines: list[str], header: list[str], pages: BlockPages | None = N
         numbered = [r for r in page if r.cid]
         prev = numbered[-1] if numbered else prev
     return BlockRead(rows, _dedupe(problems), read.grouped)
+
+
+def _unstack(prev: _Row, cont: _Row, raw: RawRow) -> None:
+    """A row's stacked entries (one a line, at the top of its cells) that outnumber its
+    paragraphs on its page, its response running on over the next: split them after
+    all when its paragraphs on both pages make one a paragraph (``raw``: the row as
+    read from its page, its last entry the stack joined)."""
+    if not prev.owed or len(cont.paras) != prev.owed or cont.owners or not raw.owners:
+        return
+    raw.owners[-1:] = [" ".join(o) for o, _ in prev.stack]
+    raw.targets[-1:] = ["; ".join(t) for _, t in prev.stack]
+    prev.stack, prev.owed = [], 0
 
 
 def _merge(into: _Row, extra: _Row) -> None:

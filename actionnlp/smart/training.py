@@ -43,7 +43,7 @@ import numpy as np
 from actionnlp.labels import SMART_KEYS, counts_as_action
 from actionnlp.smart.rules import RuleSmartScorer, applicability
 from actionnlp.smart.scorer import SmartScorer
-from actionnlp.smart.signals import FRAME_COLUMNS
+from actionnlp.smart.signals import FRAME_COLUMNS, signals_for_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,6 +128,20 @@ def _predict(model: Any, frame: pd.DataFrame) -> np.ndarray:
     return out[cols].fillna(0).to_numpy(dtype=int)
 
 
+def _rule_predictions(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """0/1 predictions of the rules and of the rules with hedged steps counting for S
+    (0 on every criterion for rows judged not applicable), from one parse of ``frame``."""
+    signals = signals_for_frame(frame)
+    applicable = applicability(frame, signals)[0][:, None]
+    out = {}
+    for name, hedged in (("rules", False), ("rules_hedged_specific", True)):
+        scorer = RuleSmartScorer(hedged_specific=hedged).fit()
+        scores = [scorer.score_one(s)[0] for s in signals]
+        labels = np.array([[sc[k] for k in SMART_KEYS] for sc in scores], dtype=int)
+        out[name] = np.where(applicable, labels.reshape(-1, 5), 0)
+    return out
+
+
 def _majority(y_train: np.ndarray, n: int) -> np.ndarray:
     major = (y_train.mean(axis=0) >= 0.5).astype(int)
     return np.tile(major, (n, 1))
@@ -195,10 +209,7 @@ def train_and_evaluate(
         trained.fit(train_frame, y[~test], groups=plan_col[~test])
         fold_preds = {
             "trained": _predict(trained, test_frame),
-            "rules": _predict(RuleSmartScorer().fit(), test_frame),
-            "rules_hedged_specific": _predict(
-                RuleSmartScorer(hedged_specific=True).fit(), test_frame
-            ),
+            **_rule_predictions(test_frame),
             "majority": _majority(y[~test], int(test.sum())),
         }
         for name, p in fold_preds.items():

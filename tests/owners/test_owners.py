@@ -586,6 +586,26 @@ def test_find_owners_uses_the_plans_owner_cells_for_mentions():
     assert out.owner_mentions[0] == []
 
 
+def test_training_context_columns_give_each_action_its_plans_acronyms_and_cell_names():
+    from actionnlp.owners.training import plan_context_columns
+
+    frame = pd.DataFrame(
+        {
+            "action_text": [
+                "The Kestrel Builders Ltd (KBL) will replace the showers.",
+                "KBL will fix the taps.",
+                "Showers fixed.",
+            ],
+            "owner_raw": ["Governor", "Brightwater Learning / KBL", "Kestrel Builders"],
+            "plan": ["plan-a", "plan-a", "plan-b"],
+        }
+    )
+    acronyms, names = plan_context_columns(frame)
+    assert acronyms == [{"KBL": "Kestrel Builders Ltd"}, {"KBL": "Kestrel Builders Ltd"}, {}]
+    # every action of a plan gets the names all of its owner cells give, and only those
+    assert names == [("Brightwater Learning",), ("Brightwater Learning",), ("Kestrel Builders",)]
+
+
 @pytest.mark.parametrize(
     ("text", "span"),
     [

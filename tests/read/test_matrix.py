@@ -38,9 +38,8 @@ FORMS = [f for f in ev.FORMS if any(e["form"] == f for e in MANIFEST)]
 GAPS: dict[str, dict[str, str]] = {
     "pdftotext": {
         "concerns": "96.9% of concerns with the right id and decision",
-        "text": "text similarity concern 0.701, response 0.546",
-        "pairs": "reader-sure owner/target pairs 0.423, 46% flagged",
-        "lost": "51 of 32753 words lost (mostly joined by pdftotext at line-end hyphens)",
+        "text": "text similarity concern 0.968, response 0.864",
+        "pairs": "reader-sure owner/target pairs 0.669, 37% flagged",
     },
     "pdftotext-layout": {
         "lost": "2 of 32753 words lost",
@@ -54,8 +53,8 @@ GAPS: dict[str, dict[str, str]] = {
         "lost": "6 of 32753 words lost",
     },
     "pdfminer": {
-        "text": "text similarity concern 0.895, response 0.706",
-        "pairs": "reader-sure owner/target pairs 0.507, 33% flagged",
+        "text": "text similarity concern 0.990, response 0.872",
+        "pairs": "reader-sure owner/target pairs 0.673, 38% flagged",
     },
 }
 
