@@ -26,6 +26,7 @@ from actionnlp.read.columns import JOINING_END_RE, Para, fit_count, para_texts, 
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.segment import RawRow, owner_entries
 from actionnlp.read.shapes import (
+    broken_entry,
     id_key,
     is_date_or_status,
     is_owner_block,
@@ -332,7 +333,11 @@ def _target_lines(units: list[list[str]], keep: int) -> tuple[int, str, list[str
         last = units[j - 1][0].strip()
         if is_date_or_status(last):
             j, rest = j - 1, [last, *rest]
-        elif j - 1 > keep and (word := _broken_entry(units[j - 2], units[j - 1])):
+        elif (
+            j - 1 > keep
+            and len(units[j - 2]) == 1
+            and (word := broken_entry(units[j - 2][0], last))
+        ):
             j, rest = j - 2, [word, *rest]  # "Compl" / "eted" in a narrow column
         else:
             break
@@ -350,21 +355,6 @@ def _target_lines(units: list[list[str]], keep: int) -> tuple[int, str, list[str
     if is_target_block(rest):
         return len(units) - j, "", rest
     return 0, "", []
-
-
-def _broken_entry(a: list[str], b: list[str]) -> str | None:
-    """A date or status word broken over two one-line units in a narrow column
-    ("Compl" / "eted"), put back together; None for anything else.
-
-    >>> _broken_entry(["Compl"], ["eted"]), _broken_entry(["Governor"], ["eted"])
-    ('Completed', None)
-    """
-    if len(a) != 1 or len(b) != 1:
-        return None
-    x, y = a[0].strip(), b[0].strip()
-    if " " in x or " " in y or not y[:1].islower() or is_date_or_status(x):
-        return None
-    return x + y if is_date_or_status(x + y) else None
 
 
 _OWNER_TARGET_RE = re.compile(
