@@ -347,12 +347,12 @@ def test_the_text_printed_beside_a_number_is_its_concern_not_the_next_block():
 
 
 def test_an_owner_entry_wrapped_after_a_comma_is_an_owner():
-    """ "Executive Director," / "Prison Supply" / "Directorate": one owner box beside its
+    """ "Head of Learning," / "Wing Regime" / "Services": one owner box beside its
     target; taken for a concern block, it would shift every concern after it."""
     text = OPENING + "\n".join([
         *HEAD, "1", "", "2", "", "Cells on the wing were dirty.", "",
         "Visits started late in the week.", "", "Cells are cleaned every day now.", "",
-        *ENTRY_TITLES, "Executive Director,", "Prison Supply", "Directorate", "", "May 2024", "",
+        *ENTRY_TITLES, "Head of Learning,", "Wing Regime", "Services", "", "May 2024", "",
         "Visits now start on the hour.", "", "Governor", "", "June 2025", "",
     ]) + "\n"  # fmt: skip
     plan = plan_from_text(text)
@@ -360,7 +360,7 @@ def test_an_owner_entry_wrapped_after_a_comma_is_an_owner():
         "Cells on the wing were dirty.", "Visits started late in the week.",
     ]  # fmt: skip
     owners = [a.owner_raw for c in plan.concerns for a in c.actions]
-    assert owners == ["Executive Director, Prison Supply Directorate", "Governor"]
+    assert owners == ["Head of Learning, Wing Regime Services", "Governor"]
 
 
 def test_stacked_entries_outnumbering_a_rows_paragraphs_carry_to_the_next_page():
