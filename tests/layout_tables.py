@@ -56,6 +56,15 @@ HEADERS = {
 }
 
 
+# a header's titles as pdftotext and pdfminer print them in block order: short lines
+TITLES = {
+    "concerns": ["Concern", "No", "", "Concerns", "", "Response Action Taken/Planned"],
+    "recommendations": ["Rec No", "Recommendation", "", "Agreed/", "Partly", "Agreed/ Not",
+                        "Agreed", "", "Response Action Taken/Planned"],
+}  # fmt: skip
+OWNER_TITLES = ["", "Responsible", "Owner", "", "Target", "Date", ""]
+
+
 @dataclass
 class Row:
     id: str

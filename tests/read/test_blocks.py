@@ -16,14 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actionnlp.read import plan_from_text
-from tests.layout_tables import OPENING, Row, Table, tables
-
-TITLES = {
-    "concerns": ["Concern", "No", "", "Concerns", "", "Response Action Taken/Planned"],
-    "recommendations": ["Rec No", "Recommendation", "", "Agreed/", "Partly", "Agreed/ Not",
-                        "Agreed", "", "Response Action Taken/Planned"],
-}  # fmt: skip
-OWNER_TITLES = ["", "Responsible", "Owner", "", "Target", "Date", ""]
+from tests.layout_tables import OPENING, OWNER_TITLES, TITLES, Row, Table, tables
 
 
 def render_pages(table: Table, per_page: int) -> str:

@@ -23,8 +23,7 @@ from actionnlp.read.interleave_lines import (
     broken_rules,
     split_block,
 )
-from tests.layout_tables import OPENING, WORDS
-from tests.read.test_blocks import OWNER_TITLES, TITLES
+from tests.layout_tables import OPENING, OWNER_TITLES, TITLES, WORDS
 
 ID = "7"
 HORIZON = MAX_TURN + TAIL  # the lines one search scores
