@@ -127,13 +127,13 @@ def test_the_concern_runs_on_when_it_is_the_longer_column():
 def test_a_line_carrying_both_columns_is_cut_at_the_cells_edge():
     """Two lines on one baseline printed as one line, the left cell's piece first."""
     left = textwrap.wrap(
-        "Drugs were far too easy to get on the wings, undermining safety and recovery "
-        "for many of the men held there.",
+        "Cells on the wing were cold all winter, harming the health and sleep of most of "
+        "the older men on the unit.",
         30,
     )
     right = textwrap.wrap(
-        "The head of security will revise the drug strategy and work with health care "
-        "and the wing teams to reduce supply and demand across the whole prison.",
+        "The works manager will repair the heating and check each cell with the wing staff "
+        "and the safety team so that every cell stays warm through the winter.",
         52,
     )
     mixed = in_turn(left, right)
@@ -144,23 +144,22 @@ def test_a_line_carrying_both_columns_is_cut_at_the_cells_edge():
 
 def test_a_hyphen_joined_across_the_columns_is_undone():
     """The extractor removed a line-end hyphen and joined the other column's line on:
-    "closedOperations" is "closed-" (left) and "Operations" (right)."""
+    "familyFamilies" is "family-" (left) and "Families" (right)."""
     left = textwrap.wrap(
-        "Concern: there were far too many repairs waiting for the closed-circuit "
-        "cameras and lights.",
+        "Concern: far too many visits were lost each week when the family-support worker "
+        "was away on leave.",
         33,
     )
-    assert left[1].endswith("closed-")  # the line the extractor joined on
+    assert left[1].endswith("family-")  # the line the extractor joined on
     right = textwrap.wrap(
-        "A new manager for the repair team is in post. Operations staff now log each "
-        "fault on the day it is found and report weekly to the governor on all repairs "
-        "that are still open.",
+        "A new worker for the visits team is in post. Families are now told of each change "
+        "on the day it is made and the hall is open every weekend for all visits.",
         52,
     )
     mixed = in_turn(left, right)
     k = mixed.index(left[1])
     glued = [*mixed[:k], left[1][:-1] + mixed[k + 1], *mixed[k + 2 :]]
-    assert "closedOperations" in glued[k]
+    assert "familyFamilies" in glued[k]
     out = split_block([ID, *glued], stop=_stop, decision=_decision)
     assert out == [[ID, *left], right]
 
@@ -201,14 +200,14 @@ def test_a_plan_printed_in_turn_reads_its_concern_and_response():
     """End to end: a block-order page whose first row prints its concern and response
     in turn reads the concern text whole and the response apart from it."""
     concern = textwrap.wrap(
-        "Key concern: officers were often unavailable for duty and the regime was "
-        "cancelled, leaving prisoners locked up for most of the working day.",
+        "Key concern: prisoners were often unable to get to education and classes were "
+        "cut, leaving many men without any learning for most of the term.",
         28,
     )
     response = textwrap.wrap(
-        "The deputy director will make sure that vacancies and recruitment are managed "
-        "so that staffing can deliver a full regime every day of the week. The rota is "
-        "checked each morning.",
+        "The head of learning will make sure that escorts and staffing are planned so that "
+        "every wing can attend classes on each day of the week. The timetable is checked "
+        "every Monday.",
         50,
     )
     mixed = in_turn(concern, response)
