@@ -34,8 +34,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from itertools import pairwise, product
 from statistics import median
 
@@ -46,6 +45,7 @@ __all__ = [
     "MAX_TURN",
     "TAIL",
     "Budget",
+    "Shape",
     "Split",
     "best_split",
     "broken_rules",
@@ -73,11 +73,16 @@ _NEARLY = 0.6  # a piece cut from a long line fills at least this share of its c
 _CAMEL_RE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
 
 
+Shape = tuple[int, int, int, int]  # a line's length, end, first word's length and case
+
+
 @dataclass
 class Budget:
-    """The searches left for one text: each costs at most a fixed amount of work."""
+    """The searches left for one text (each costs at most a fixed amount of work), and
+    the shapes of its lines measured so far (kept only while the text is read)."""
 
     left: int = MAX_SEARCHES
+    shapes: dict[str, Shape] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -115,8 +120,11 @@ def column_width(lines: list[str]) -> float:
     return float(max((n for n in lens if n <= _LONG * m), default=max(lens)))
 
 
-def broken_rules(lines: list[str], width: float | None = None) -> float:
+def broken_rules(
+    lines: list[str], width: float | None = None, *, shapes: dict[str, Shape] | None = None
+) -> float:
     """How badly ``lines`` read as one column wrapped at ``width`` (its own by default).
+    ``shapes``: the lines' shapes measured so far, filled in as lines are measured.
 
     >>> broken_rules(["Cells were dirty and", "the food was cold."])
     0.0
@@ -129,8 +137,9 @@ def broken_rules(lines: list[str], width: float | None = None) -> float:
     lens = sorted(len(x) for x in lines)
     if len(lens) >= 4 and lens[-1] > lens[-2] + max(_WORD, (_SLACK - 1) * lens[-2]):
         cost += 1.0  # one line wider than all the others by more than a word
-    shapes = [_shape(x) for x in lines]
-    for (n, end, _, _), (_, _, first, case) in pairwise(shapes):
+    known = {} if shapes is None else shapes
+    measured = [known[x] if x in known else known.setdefault(x, _shape(x)) for x in lines]
+    for (n, end, _, _), (_, _, first, case) in pairwise(measured):
         if end == _HYPHEN:
             cost += 0.0 if case == _LOWER_CASE else 1.0
         elif end == _SENTENCE:
@@ -146,8 +155,7 @@ def broken_rules(lines: list[str], width: float | None = None) -> float:
 _HYPHEN, _SENTENCE, _LOWER_CASE, _UPPER_CASE = 1, 2, 1, 2
 
 
-@lru_cache(maxsize=8192)
-def _shape(line: str) -> tuple[int, int, int, int]:
+def _shape(line: str) -> Shape:
     """A line's length, how it ends (hyphen, sentence, other), its first word's
     length, and how that word opens (lower case, capital, other)."""
     end = _HYPHEN if line.endswith("-") else _SENTENCE if ends_sentence(line) else 0
@@ -229,12 +237,15 @@ def _texty(lines: list[str]) -> bool:
     return sum(w[:1].islower() for w in words) >= _LOWER * len(words)
 
 
-def best_split(lines: list[str], *, cut_short: bool = False) -> Split | None:
+def best_split(
+    lines: list[str], *, cut_short: bool = False, shapes: dict[str, Shape] | None = None
+) -> Split | None:
     """The best reading of ``lines`` as two columns printed in turn, or None.
 
     ``cut_short``: a decision was printed inside the stretch after a line that stopped
     mid-sentence (the decision column printed beside the concern's first line), which
     is evidence of turns in itself; the reading then needs to save fewer broken rules.
+    ``shapes``: the lines' shapes measured so far (see :func:`broken_rules`).
 
     Every reading is scored over the same lines (at most :data:`MAX_TURN` in turn
     and :data:`TAIL` after), so readings of runs of different lengths compare.
@@ -259,7 +270,8 @@ def best_split(lines: list[str], *, cut_short: bool = False) -> Split | None:
     long_at = _LONG * median(len(x) for x in scope)
     both = any(len(x) > long_at or _CAMEL_RE.search(x) for x in scope)
     cuts = (math.inf, long_at) if both else (math.inf,)
-    single = broken_rules(scope)
+    known = {} if shapes is None else shapes
+    single = broken_rules(scope, shapes=known)
     best: Split | None = None
     short = _SHORT * median(len(x) for x in scope)
     closes = [ends_sentence(x) or x.endswith(")") or len(x) < short for x in scope]
@@ -277,7 +289,7 @@ def best_split(lines: list[str], *, cut_short: bool = False) -> Split | None:
             for onto in (0, 1) if tail else (1,):
                 a = pre + first + (tail if onto == 0 else [])
                 b = second + (tail if onto == 1 else [])
-                gain = single - broken_rules(a) - broken_rules(b)
+                gain = single - broken_rules(a, shapes=known) - broken_rules(b, shapes=known)
                 # equal readings: the second column runs on (a concern is shorter than
                 # its response), then the fewest lines before the turns, then the turns
                 # stopping soonest (a line goes to the other column only on evidence)
@@ -297,16 +309,19 @@ def _needed(cut_short: bool) -> float:
     return _GAIN - (_DECISION_EVIDENCE if cut_short else 0.0)
 
 
-def _looks_mixed(text: list[str], cut_short: bool) -> bool:
+def _looks_mixed(text: list[str], cut_short: bool, shapes: dict[str, Shape]) -> bool:
     """Worth a search: the stretch's first lines read better in turn (from one of its
     first lines) than as one column, and the lines a search scores, read as one
     column, break at least as many rules as a reading in turns must save."""
     if len(text) < 4:
         return False
     head = text[:_PEEK]
-    alone = broken_rules(head)
-    turns = min(broken_rules(head[s::2]) + broken_rules(head[s + 1 :: 2]) for s in range(3))
-    return turns < alone and broken_rules(text[:_HORIZON]) >= _needed(cut_short)
+    alone = broken_rules(head, shapes=shapes)
+    turns = min(
+        broken_rules(head[s::2], shapes=shapes) + broken_rules(head[s + 1 :: 2], shapes=shapes)
+        for s in range(3)
+    )
+    return turns < alone and broken_rules(text[:_HORIZON], shapes=shapes) >= _needed(cut_short)
 
 
 def split_block(
@@ -323,7 +338,8 @@ def split_block(
     (0 when none). Each stretch between stops is tried; a run found becomes its first
     column's lines, the decision, then (a block of its own) the second column's.
     Lines are never dropped or reordered within a column. ``budget``: the searches
-    left for the whole text (one is spent on each stretch worth a search).
+    left for the whole text (one is spent on each stretch worth a search; a fresh
+    :class:`Budget` when None).
 
     >>> concern = ["Concern: cells on the", "wing were dirty and the",
     ...     "food served at lunch was", "often cold."]
@@ -338,6 +354,7 @@ def split_block(
      ['The wing was deep cleaned in May', 'and the kitchen now has a new',
       'manager who checks each meal', 'before it is served to the men on', 'the wing.']]
     """
+    budget = Budget() if budget is None else budget
     out: list[list[str]] = [[]]
     k = 0
     while k < len(lines):
@@ -359,10 +376,9 @@ def split_block(
             text.append(lines[j])
             j += 1
         found = None
-        if _looks_mixed(text, cut_short) and (budget is None or budget.left > 0):
-            if budget is not None:
-                budget.left -= 1
-            found = best_split(text, cut_short=cut_short)
+        if budget.left > 0 and _looks_mixed(text, cut_short, budget.shapes):
+            budget.left -= 1
+            found = best_split(text, cut_short=cut_short, shapes=budget.shapes)
         if found is None:
             out[-1].extend(lines[k:j])
         else:

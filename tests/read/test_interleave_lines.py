@@ -180,7 +180,7 @@ def test_short_stretches_and_stops_are_kept_in_place():
 
 def test_searches_are_bounded_per_text():
     """A long pathological text spends at most MAX_SEARCHES searches, each bounded;
-    what is left after the budget is kept as it was."""
+    what is left after the budget is kept as it was (also when no budget is given)."""
     left = textwrap.wrap(
         "Concern: " + " ".join(WORDS[:12]) + " and " + " ".join(WORDS[12:]) + ".", 26
     )
@@ -194,6 +194,9 @@ def test_searches_are_bounded_per_text():
     assert budget.left == 0
     assert sorted(x for b in out for x in b) == sorted(block)
     assert out[-1][-len(stretch) :] == stretch  # the last stretches were not searched
+    assert budget.shapes  # the lines' shapes are kept with the text's budget
+    # no budget given: a fresh one, not unlimited searches
+    assert split_block(block, stop=_stop, decision=_decision) == out
 
 
 def test_a_plan_printed_in_turn_reads_its_concern_and_response():
