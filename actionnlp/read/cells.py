@@ -33,7 +33,9 @@ _TAG_RE = re.compile(r"<[^>]*>")
 _PARA_SPLIT_RE = re.compile(r"<\s*(/?p|/?ul|/?ol|li|br\s*/?)\b[^>]*>", re.I)
 _WS_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009]+")
 BULLET = "\u2022"
-_SENTENCE_END_RE = re.compile(r"[.!?:][\u2019\u201d\"')\]]*$")
+_CLOSERS = r"[\u2019\u201d\"')\]]*$"  # closing quotes and brackets after a sentence's end
+_SENTENCE_END_RE = re.compile(r"[.!?:]" + _CLOSERS)
+_FULL_STOP_RE = re.compile(r"[.!?]" + _CLOSERS)
 
 
 def join_lines(text: str) -> str:
@@ -208,9 +210,17 @@ def fold_ws(text: str) -> str:
     return _WS_RE.sub(" ", text).strip()
 
 
-def ends_sentence(text: str) -> bool:
-    """True when ``text`` ends like a finished sentence."""
-    return bool(_SENTENCE_END_RE.search(text.rstrip()))
+def ends_sentence(text: str, *, colon: bool = True) -> bool:
+    """True when ``text`` ends like a finished sentence; with ``colon=False`` a colon
+    does not end one (a label's colon opens its text).
+
+    >>> ends_sentence("Cells were cleaned."), ends_sentence("Staff said (daily).")
+    (True, True)
+    >>> ends_sentence("Action:"), ends_sentence("Action:", colon=False)
+    (True, False)
+    """
+    end = _SENTENCE_END_RE if colon else _FULL_STOP_RE
+    return bool(end.search(text.rstrip()))
 
 
 # -- header vocabulary ---------------------------------------------------------------

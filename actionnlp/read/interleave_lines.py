@@ -68,7 +68,6 @@ _GAIN = 3.0  # broken rules the two streams must save over one
 _DECISION_EVIDENCE = 1.0  # a decision inside an unfinished sentence counts as a rule broken
 _SHARE = 0.6  # ... and at least this share of the rules one stream breaks
 _LOWER = 0.4  # running text: this share of its words open lower-case
-_CELL_END_RE = re.compile(r"[.!?][\u2019\u201d\"')\]]*$")  # a sentence ends (not a label's colon)
 _NEARLY = 0.6  # a piece cut from a long line fills at least this share of its column
 _CAMEL_RE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
 
@@ -185,7 +184,7 @@ def _cut_long(line: str, width: float) -> tuple[str, str] | None:
             continue
         # a cell's edge: the left piece ends a sentence, or a capital opens the right
         # piece after a lower-case word (not inside a name: "The" / "Head")
-        edge = bool(_CELL_END_RE.search(left)) or (
+        edge = ends_sentence(left, colon=False) or (
             words[k][:1].isupper() and words[k - 1][:1].islower()
         )
         if (edge, k) > best_key:
