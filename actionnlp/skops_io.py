@@ -66,7 +66,7 @@ def save_sklearn(obj: Any, path: str | Path) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(canonical_skops(skops.io.dumps(obj)))
+    path.write_bytes(canonical_skops(skops.io.dumps(obj), path))
     return path
 
 
@@ -74,25 +74,44 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 """The time stamp of every member of a saved skops file (the earliest a zip can hold)."""
 
 
-def canonical_skops(data: bytes) -> bytes:
+def canonical_skops(data: bytes, source: str | Path | None = None) -> bytes:
     """skops bytes made reproducible: skops names each saved object by its ``id()`` (the
     ``__id__`` of each schema node and the names of the array files) and stamps the zip
     members with the time of saving, so the same fitted object saved twice gave different
     bytes. Here the ids are numbered 1, 2, ... in order of first use in the schema, the
-    files in order of first reference, and every member is stamped :data:`ZIP_TIME`;
+    files in order of first reference, and every member is stamped :data:`ZIP_TIME` and
+    marked as made on Unix (the bytes do not depend on the saving machine's system);
     objects shared under one id stay shared.
+
+    Bytes that are not a skops zip, or whose schema does not name exactly the archive's
+    other members, raise :class:`~actionnlp.errors.ArtifactError` (naming ``source``).
 
     >>> import skops.io
     >>> from sklearn.preprocessing import StandardScaler
     >>> scaler = StandardScaler().fit([[0.0], [2.0]])
     >>> canonical_skops(skops.io.dumps(scaler)) == canonical_skops(skops.io.dumps(scaler))
     True
+    >>> canonical_skops(b"not a zip", "m.skops")
+    Traceback (most recent call last):
+    ...
+    actionnlp.errors.ArtifactError: m.skops: not a readable skops file (File is not a zip file)
     """
+    try:
+        return _canonical(data, source)
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:  # ValueError: JSON, UTF-8
+        raise ArtifactError(f"not a readable skops file ({exc})", source) from exc
+
+
+def _canonical(data: bytes, source: str | Path | None) -> bytes:
+    """:func:`canonical_skops` on bytes that may be bad (zip and JSON errors raised)."""
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         schema = json.loads(src.read("schema.json"))
         ids: dict[int, int] = {}
         files: dict[str, str] = {}
         _renumber(schema, ids, files)
+        members = {info.filename for info in src.infolist()} - {"schema.json"}
+        if set(files) != members:
+            raise ArtifactError(_mismatch(set(files), members), source)
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as dst:
             for info in src.infolist():
@@ -102,10 +121,20 @@ def canonical_skops(data: bytes) -> bytes:
                     body = src.read(info)
                 member = zipfile.ZipInfo(files.get(info.filename, info.filename), ZIP_TIME)
                 member.compress_type = info.compress_type
-                member.create_system = info.create_system
+                member.create_system = 3  # Unix, whatever system saved it
                 member.external_attr = info.external_attr
                 dst.writestr(member, body)
     return out.getvalue()
+
+
+def _mismatch(named: set[str], members: set[str]) -> str:
+    """The problem when a skops schema's files and the archive's members differ."""
+    parts = []
+    if named - members:
+        parts.append(f"schema names missing file(s) {', '.join(sorted(named - members))}")
+    if members - named:
+        parts.append(f"archive holds unnamed file(s) {', '.join(sorted(members - named))}")
+    return "skops file's schema does not match its archive: " + "; ".join(parts)
 
 
 def _renumber(node: Any, ids: dict[int, int], files: dict[str, str]) -> None:

@@ -152,3 +152,77 @@ def test_a_reproducibly_saved_model_loads_with_its_shared_parts() -> None:
     rows = [{"word=head": 1.0, "len": 4.0}, {"word=of": 1.0, "len": 2.0}]
     assert loaded["model"].predict_proba(rows).tolist() == model.predict_proba(rows).tolist()
     assert loaded["a"] is loaded["b"] and loaded["a"].tolist() == weights.tolist()
+
+
+def _rezipped(data: bytes, *, system: int | None = None, drop: str = "", add: str = "") -> bytes:
+    """skops bytes rewritten: members marked as made on ``system``, member ``drop``
+    left out, a member ``add`` added."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            if info.filename == drop:
+                continue
+            if system is not None:
+                info.create_system = system
+            dst.writestr(info, src.read(info))
+        if add:
+            dst.writestr(add, b"extra")
+    return out.getvalue()
+
+
+def _members(data: bytes) -> list[Any]:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.infolist()
+
+
+def test_saved_bytes_do_not_depend_on_the_system_that_saved_them() -> None:
+    import skops.io
+
+    from actionnlp.skops_io import canonical_skops
+
+    data = skops.io.dumps(_fit_filter_like())
+    windows = _rezipped(data, system=0)  # as zipfile marks members written on Windows
+    assert {m.create_system for m in _members(windows)} == {0}
+    assert canonical_skops(windows) == canonical_skops(data)
+    assert {m.create_system for m in _members(canonical_skops(windows))} == {3}
+
+
+def test_a_schema_not_naming_exactly_the_archives_files_is_refused() -> None:
+    import skops.io
+
+    from actionnlp.skops_io import canonical_skops
+
+    data = skops.io.dumps({"a": np.arange(3.0), "b": np.ones(2)})
+    stored = sorted(m.filename for m in _members(data) if m.filename != "schema.json")
+    assert len(stored) == 2
+    with pytest.raises(ArtifactError, match=rf"m\.skops: .*missing file\(s\) {stored[0]}"):
+        canonical_skops(_rezipped(data, drop=stored[0]), "m.skops")
+    with pytest.raises(ArtifactError, match=r"m\.skops: .*unnamed file\(s\) extra\.npy"):
+        canonical_skops(_rezipped(data, add="extra.npy"), "m.skops")
+
+
+def test_bytes_that_are_not_a_skops_zip_are_an_artifact_error() -> None:
+    import io
+    import zipfile
+
+    import skops.io
+
+    from actionnlp.skops_io import canonical_skops
+
+    no_schema = _rezipped(skops.io.dumps(np.arange(3.0)), drop="schema.json")
+    bad_json = io.BytesIO()
+    with zipfile.ZipFile(bad_json, "w") as z:
+        z.writestr("schema.json", b"{not json")
+    for data, why in [
+        (b"\x80\x04pickle, not a zip", "File is not a zip file"),
+        (no_schema, "schema.json"),
+        (bad_json.getvalue(), "Expecting property name"),
+    ]:
+        with pytest.raises(ArtifactError, match=f"m.skops: not a readable skops file .*{why}"):
+            canonical_skops(data, "m.skops")
