@@ -13,6 +13,7 @@ import re
 
 __all__ = [
     "ID_RE",
+    "LABEL_RE",
     "PRINTED_TITLES",
     "agreement_of",
     "clean_text",
@@ -144,6 +145,9 @@ _HEADINGS = [
     (re.compile(r"^areas?\s+of\s+concern\b", re.I), "key"),
 ]
 _DIRECTED_RE = re.compile(r"directed\s+to(?::|\s+the)?\s*(?:the\s+)?(.+?)\s*\)?$", re.I)
+#: A label opening a cell's text, not a heading: one or two words, perhaps a short
+#: bracket, then a colon ("Recommendation:", "Action (update):").
+LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
 
 
 def heading_of(text: str) -> tuple[str | None, str | None] | None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from actionnlp.read.cells import (
     BULLET,
     ID_RE,
+    LABEL_RE,
     clean_text,
     column_roles,
     ends_sentence,
@@ -443,12 +444,9 @@ def _widths(cut: list[list[str]], starts: list[int]) -> list[int]:
     return [max(max(first[k], default=0), room[k]) for k in range(n)]
 
 
-_LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
-
-
 def _is_heading(text: str, line: str, bounds: list[int], concern_col: int) -> bool:
     """A section heading row: heading words starting in the number or concern column."""
-    if len(text) > 80 or _LABEL_RE.match(text) or not heading_of(text):
+    if len(text) > 80 or LABEL_RE.match(text) or not heading_of(text):
         return False
     limit = bounds[concern_col + 1] if concern_col + 1 < len(bounds) else len(line)
     return len(line) - len(line.lstrip()) < limit
