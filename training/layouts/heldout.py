@@ -58,8 +58,13 @@ import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import render
+
+if TYPE_CHECKING:
+    from tests.fixtures.make_fixtures import Doc
 
 ROOT = render.ROOT
 OUT = ROOT / "tests" / "fixtures" / "layouts-heldout"
@@ -207,8 +212,9 @@ def truth_for(native: dict, h: Heldout) -> dict:
 
 
 # -- DOCX (LibreOffice producer) ----------------------------------------------------------
-def write_docx(doc, path: Path, h: Heldout, mf) -> None:
-    """The project's DOCX renderer, then the held-out page, font, spacing and cells."""
+def write_docx(doc: Doc, path: Path, h: Heldout, mf: ModuleType) -> None:
+    """The project's DOCX renderer (``mf``: :func:`render.fixtures_module`), then the
+    held-out page, font, spacing and cells."""
     import docx
     from docx.enum.text import WD_LINE_SPACING
     from docx.oxml import OxmlElement
@@ -249,7 +255,7 @@ def write_docx(doc, path: Path, h: Heldout, mf) -> None:
 
 
 # -- HTML + Chromium (web producer) ------------------------------------------------------
-def write_web_html(doc, path: Path, h: Heldout) -> None:
+def write_web_html(doc: Doc, path: Path, h: Heldout) -> None:
     """The table as a web page: CSS page and cells, <thead>, rowspan for joined rows."""
     e = html.escape
     w, ht = CM_PER_PAGE[h.page]

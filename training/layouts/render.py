@@ -34,6 +34,7 @@ import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "fixtures" / "layouts"
@@ -52,7 +53,10 @@ EXTRACTORS = {  # form -> what made its text
 }  # fmt: skip
 
 
-def fixtures_module():
+def fixtures_module() -> ModuleType:
+    """The fixture builder ``tests/fixtures/make_fixtures.py`` (its ``Doc``, ``Style``,
+    ``build_doc`` and ``write_docx``), loaded from its file (``tests`` is no installed
+    package) and registered as ``make_fixtures`` so its dataclasses resolve."""
     spec = importlib.util.spec_from_file_location(
         "make_fixtures", ROOT / "tests" / "fixtures" / "make_fixtures.py"
     )
@@ -310,6 +314,9 @@ def _run(cmd: list[str], out: Path | None = None) -> None:
 
 
 def soffice(docs: list[Path], target: str, outdir: Path) -> None:
+    """Convert ``docs`` with headless LibreOffice to ``target`` (a ``--convert-to``
+    filter: ``"pdf"``, ``"html:HTML (StarWriter)"``) into ``outdir``, under a throwaway
+    user profile; exits with a message when LibreOffice is not installed."""
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
         raise SystemExit("LibreOffice (soffice) is needed: apt-get install libreoffice-writer")
