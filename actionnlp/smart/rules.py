@@ -254,8 +254,9 @@ def annotate_frame(
 
     out = frame.copy()
     labels = (np.asarray(proba) >= 0.5).astype(int).reshape(-1, len(SMART_KEYS))
+    zeroed = _zero_not_applicable(labels, applicable)
     for j, k in enumerate(SMART_KEYS):
-        out[f"smart_{k}"] = pd.array(np.where(applicable, labels[:, j], 0), dtype="Int64")
+        out[f"smart_{k}"] = pd.array(zeroed[:, j], dtype="Int64")
         out.loc[~applicable, f"smart_{k}"] = pd.NA
     for j, k in enumerate(SMART_KEYS):
         out[f"p_smart_{k}"] = np.where(applicable, np.asarray(proba)[:, j], np.nan).astype(float)
@@ -268,6 +269,11 @@ def annotate_frame(
     ]
     out["smart_applicable"] = np.asarray(applicable, dtype=bool)
     return out
+
+
+def _zero_not_applicable(labels: NDArray[np.int_], applicable: Any) -> NDArray[np.int_]:
+    """``labels`` (a row per action) with 0 on every criterion of the rows not applicable."""
+    return np.where(np.asarray(applicable, dtype=bool)[:, None], labels, 0)
 
 
 class RuleSmartScorer(BaseEstimator):
@@ -305,8 +311,27 @@ class RuleSmartScorer(BaseEstimator):
             sc, ev = rules(s, hedged_specific=self.hedged_specific)
             labels.append([sc[k] for k in SMART_KEYS])
             evidence.append(ev)
-        scores = np.asarray(labels, dtype=int).reshape(-1, 5)
+        scores = np.asarray(labels, dtype=int).reshape(-1, len(SMART_KEYS))
         return scores[inverse], [dict(evidence[i]) for i in inverse]
+
+    def predict_signals(self, signals: Sequence[Signals], applicable: Any) -> NDArray[np.int_]:
+        """0/1 array of shape ``(n, 5)`` (S, M, A, R, T) from signals already computed
+        (one parse shared by several scorers); rows not ``applicable`` (see
+        :func:`applicability`) score 0 on every criterion, as :meth:`annotate`'s
+        ``smart_*`` with NA read as 0.
+
+        >>> import pandas as pd
+        >>> frame = pd.DataFrame({"action_text": ["Not agreed. We cannot fund this.",
+        ...     "A lock will be fitted by May 2024."], "concern_text": "", "owner_raw": "",
+        ...     "target_raw": ""})
+        >>> signals = signals_for_frame(frame)
+        >>> ok = applicability(frame, signals)[0]
+        >>> RuleSmartScorer().fit().predict_signals(signals, ok)[0].tolist()
+        [0, 0, 0, 0, 0]
+        """
+        scores = [self.score_one(s)[0] for s in signals]
+        labels = np.array([[sc[k] for k in SMART_KEYS] for sc in scores], dtype=int)
+        return _zero_not_applicable(labels.reshape(-1, len(SMART_KEYS)), applicable)
 
     def predict(self, frame: pd.DataFrame) -> NDArray[np.int_]:
         """0/1 array of shape ``(n, 5)`` in S, M, A, R, T order (every row, applicable

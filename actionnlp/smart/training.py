@@ -132,14 +132,11 @@ def _rule_predictions(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """0/1 predictions of the rules and of the rules with hedged steps counting for S
     (0 on every criterion for rows judged not applicable), from one parse of ``frame``."""
     signals = signals_for_frame(frame)
-    applicable = applicability(frame, signals)[0][:, None]
-    out = {}
-    for name, hedged in (("rules", False), ("rules_hedged_specific", True)):
-        scorer = RuleSmartScorer(hedged_specific=hedged).fit()
-        scores = [scorer.score_one(s)[0] for s in signals]
-        labels = np.array([[sc[k] for k in SMART_KEYS] for sc in scores], dtype=int)
-        out[name] = np.where(applicable, labels.reshape(-1, 5), 0)
-    return out
+    applicable = applicability(frame, signals)[0]
+    return {
+        name: RuleSmartScorer(hedged_specific=hedged).fit().predict_signals(signals, applicable)
+        for name, hedged in (("rules", False), ("rules_hedged_specific", True))
+    }
 
 
 def _majority(y_train: np.ndarray, n: int) -> np.ndarray:
@@ -190,9 +187,9 @@ def train_and_evaluate(
     frame, y, rationale = _prepare(actions)
     keep = counts_as_action(actions).to_numpy()
     others = {
-        name: np.array([[int(d[k]) for k in SMART_KEYS] for d in labels], dtype=int).reshape(-1, 5)[
-            keep
-        ]
+        name: np.array([[int(d[k]) for k in SMART_KEYS] for d in labels], dtype=int).reshape(
+            -1, len(SMART_KEYS)
+        )[keep]
         for name, labels in (other_labels or {}).items()
     }
     plans = sorted(frame["plan"].astype(str).unique())
