@@ -5,9 +5,9 @@ where the concern column and the response column have lines on the same baseline
 it prints them in turn: a concern line, a response line, a concern line, ... (the
 decision word after the first concern line); once one column ends the other runs on
 alone. Two lines on one baseline may also come out as one line, the left cell's
-piece first ("Illicit substances were far too The Head of Security will ..."), and a
+piece first ("Cells on the wing were cold The works manager will ..."), and a
 line-end hyphen may be removed with the next printed line joined on, although that
-line belongs to the other column ("Numerous closedOperations Manager ...").
+line belongs to the other column ("when the familyFamilies are now told ...").
 
 :func:`split_block` finds such a run from structure only, by how consistent each
 stream is as wrapped text:
@@ -19,7 +19,7 @@ stream is as wrapped text:
   hyphen is continued in lower case; a capital after a line that stopped mid-sentence
   is a weak sign of a column change;
 - a line much longer than its neighbours carries both columns (cut where the left
-  piece fills its column, or at a joined hyphen "closedOperations"); a line far wider
+  piece fills its column, or at a joined hyphen "familyFamilies"); a line far wider
   than the rest of its stream is in the wrong column.
 
 Every candidate (where the turns start, where they stop, which column runs on) is
@@ -166,7 +166,7 @@ def _shape(line: str) -> Shape:
 def _cut_long(line: str, width: float) -> tuple[str, str] | None:
     """A line carrying both columns: (left piece, right piece).
 
-    At a hyphen the extractor removed ("closedOperations": "closed-" / "Operations"),
+    At a hyphen the extractor removed ("familyFamilies": "family-" / "Families"),
     else at a cell's edge (a sentence end, or a capital after a lower-case word) where
     the left piece nearly fills the left column's ``width``, else after the longest
     run of words that fits it.
