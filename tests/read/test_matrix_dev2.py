@@ -7,27 +7,16 @@ tests check that the files are what that seed draws and that every form is there
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from tests.layout_scripts import layout_script
+
 ROOT = Path(__file__).resolve().parents[2]
-LAYOUTS = ROOT / "training" / "layouts"
 DEV2 = ROOT / "tests" / "fixtures" / "layouts-dev2"
-
-
-def _load(name: str, module: str):
-    spec = importlib.util.spec_from_file_location(module, LAYOUTS / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[module] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-render = _load("render", "render")  # heldout.py imports it by this name
-heldout = _load("heldout", "layouts_heldout")
+render = layout_script("render")
+heldout = layout_script("heldout")
 MANIFEST = json.loads((DEV2 / "manifest.json").read_text())
 
 

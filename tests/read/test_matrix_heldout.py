@@ -10,9 +10,7 @@ the evaluator prints now.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -20,23 +18,13 @@ import pytest
 
 from actionnlp import read_plan
 from actionnlp.errors import ActionPlanError
+from tests.layout_scripts import layout_script
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYOUTS = ROOT / "training" / "layouts"
 HELDOUT = ROOT / "tests" / "fixtures" / "layouts-heldout"
-
-
-def _load(name: str, module: str):
-    spec = importlib.util.spec_from_file_location(module, LAYOUTS / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[module] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-ev = _load("evaluate", "layouts_evaluate")
-render = _load("render", "render")  # heldout.py imports it by this name
-heldout = _load("heldout", "layouts_heldout")
+ev = layout_script("evaluate")
+render = layout_script("render")
+heldout = layout_script("heldout")
 MANIFEST = ev.load_manifest(HELDOUT)
 
 
