@@ -11,7 +11,7 @@ order. The header's titles are dropped wherever they come back.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from actionnlp.read.cells import (
@@ -23,6 +23,7 @@ from actionnlp.read.cells import (
     is_title_line,
 )
 from actionnlp.read.columns import JOINING_END_RE
+from actionnlp.read.interleave_lines import Budget, column_width, split_block
 from actionnlp.read.shapes import is_date_or_status, is_owner_block, is_target_block
 from actionnlp.read.stream import DECISION_RE, QUALIFIER_RE, is_heading_line, row_start
 
@@ -33,6 +34,7 @@ __all__ = [
     "block_header",
     "block_pages",
     "has_row_number",
+    "untwined",
     "whole_lines",
 ]
 
@@ -69,10 +71,19 @@ class BlockPages:
     #: (a row-by-row stream closes each row with its entries; block order does not),
     #: or of pages whose titles come back among the cells, whichever is larger
     grouped: float
+    #: two columns printed in turn were taken apart
+    untwined: bool = False
+    #: the pages' blocks of lines the items were read from, and the title lines
+    blocks: list[list[list[str]]] = field(default_factory=list)
+    titles: set[str] = field(default_factory=set)
 
 
-def block_pages(lines: list[str], header: list[str]) -> BlockPages:
+def block_pages(lines: list[str], header: list[str], *, untwine: bool = False) -> BlockPages:
     """The pages of block-ordered text (``lines`` start at the header), as items.
+
+    ``untwine``: take apart two columns printed line by line in turn (see
+    :func:`untwined`); the rows are built so, while whether a text shows block order
+    at all is judged without it (cheaper).
 
     >>> read = block_pages(["No", "Concern", "", "1", "", "Cells were dirty.", "",
     ...     "Response", "", "The cells were cleaned daily by the wing staff.", "",
@@ -82,10 +93,31 @@ def block_pages(lines: list[str], header: list[str]) -> BlockPages:
     [('id', ''), ('text', 'concern'), ('text', 'response'), ('owner', ''), ('target', '')]
     """
     titles = _titles(header) | _page_titles(lines)
-    pages: list[list[Item]] = []
-    last_id: str | None = None
     first = next((h.strip().lower() for h in header if h.strip()), "")
     paged, scattered = _by_header(_pages(lines), titles, first)
+    read = _read_blocks(paged, titles, scattered)
+    return untwined(read) if untwine else read
+
+
+def untwined(read: BlockPages) -> BlockPages:
+    """``read`` with two columns printed line by line in turn taken apart
+    (:func:`actionnlp.read.interleave_lines.split_block`); its items are read again
+    only when a block was.
+    """
+    if read.untwined:
+        return read
+    budget = Budget()
+    paged = [_untwined(blocks, read.titles, budget) for blocks in read.blocks]
+    if paged == read.blocks:
+        return BlockPages(read.pages, read.grouped, True, read.blocks, read.titles)
+    again = _read_blocks(paged, read.titles, 0.0)
+    return BlockPages(again.pages, read.grouped, True, paged, read.titles)
+
+
+def _read_blocks(paged: list[list[list[str]]], titles: set[str], scattered: float) -> BlockPages:
+    """The items of pages of blocks, and how strongly they show block order."""
+    pages: list[list[Item]] = []
+    last_id: str | None = None
     for blocks in paged:
         items, last_id = _page_items(blocks, titles, last_id)
         pages.append(items)
@@ -97,7 +129,22 @@ def block_pages(lines: list[str], header: list[str]) -> BlockPages:
     ids = [k for k, x in enumerate(kinds) if x == "id"]
     together = sum(1 for a, b in pairwise(ids) if b == a + 1)
     grouped = max(together / (len(ids) - 1) if len(ids) > 1 else 0.0, scattered)
-    return BlockPages(pages, grouped)
+    return BlockPages(pages, grouped, False, paged, titles)
+
+
+def _untwined(blocks: list[list[str]], titles: set[str], budget: Budget) -> list[list[str]]:
+    """A page's blocks with two columns printed line by line in turn taken apart
+    (:func:`actionnlp.read.interleave_lines.split_block`)."""
+
+    def stop(ln: str) -> bool:
+        return bool(ID_RE.match(ln)) or ln.lower() in titles or is_heading_line(ln)
+
+    def decision(lines: list[str], i: int) -> int:
+        found = _decision(lines, i)
+        return found[1] if found else 0
+
+    split = [split_block(b, stop=stop, decision=decision, budget=budget) for b in blocks]
+    return [b for blocks in split for b in blocks]
 
 
 def _pages(lines: list[str]) -> list[list[list[str]]]:
@@ -212,13 +259,9 @@ def block_header(lines: list[str]) -> tuple[int, int, None] | None:
         window = [x.strip() for x in lines[i : i + _HEADER_WINDOW]]
         titles = [x for x in window if x and _is_title(x)]
         if all(any(rx.search(x) for x in titles) for rx in _TITLE_OF.values()):
-            start = i
-            while start > 0 and (not lines[start - 1].strip() or _is_piece(lines, start - 1)):
-                start -= 1
+            start = _back_over_titles(lines, i)
             if start > 0 and ID_RE.match(lines[start - 1].strip()):  # a number printed first
-                start -= 1
-                while start > 0 and (not lines[start - 1].strip() or _is_piece(lines, start - 1)):
-                    start -= 1
+                start = _back_over_titles(lines, start - 1)
             while not lines[start].strip():
                 start += 1
             end = i + 1
@@ -226,6 +269,13 @@ def block_header(lines: list[str]) -> tuple[int, int, None] | None:
                 end += 1
             return start, end, None
     return None
+
+
+def _back_over_titles(lines: list[str], start: int) -> int:
+    """``start`` moved back over the blank and title lines just above it."""
+    while start > 0 and (not lines[start - 1].strip() or _is_piece(lines, start - 1)):
+        start -= 1
+    return start
 
 
 def has_row_number(lines: list[str], start: int, end: int) -> bool:
@@ -459,7 +509,7 @@ def _width_split(pages: list[list[Item]]) -> tuple[float, bool] | None:
     None when the text blocks' longest lines do not fall into two clear groups.
     """
     texts = [it for p in pages for it in p if it.kind == "text" and len(it.lines) >= 3]
-    widths = sorted(max(len(x) for x in it.lines) for it in texts)
+    widths = sorted(column_width(it.lines) for it in texts)
     if len(widths) < 4:
         return None
     best, cut, below, total = -1.0, 0, 0, sum(widths)
@@ -483,11 +533,11 @@ def _width_split(pages: list[list[Item]]) -> tuple[float, bool] | None:
                 continue
             nxt = next((x for x in page[k + 1 :] if x.kind in ("text", "id")), None)
             if nxt is not None and nxt.kind == "text":
-                votes += 1 if max(map(len, nxt.lines)) <= mid else -1
+                votes += 1 if column_width(nxt.lines) <= mid else -1
     if votes:
         return mid, votes > 0
-    wide = sum(len(it.lines) for it in texts if max(map(len, it.lines)) > mid)
-    narrow = sum(len(it.lines) for it in texts if max(map(len, it.lines)) <= mid)
+    wide = sum(len(it.lines) for it in texts if column_width(it.lines) > mid)
+    narrow = sum(len(it.lines) for it in texts if column_width(it.lines) <= mid)
     return mid, wide >= narrow
 
 
@@ -517,8 +567,8 @@ def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: 
         first = it.lines[0]
         if _LABEL_RE.match(first):
             it.role = "concern"
-        elif split is not None and (len(it.lines) >= 3 or max(map(len, it.lines)) > split[0]):
-            wide = max(map(len, it.lines)) > split[0]  # a long line proves the wide column
+        elif split is not None and (len(it.lines) >= 3 or column_width(it.lines) > split[0]):
+            wide = column_width(it.lines) > split[0]  # a long line proves the wide column
             it.role = "response" if wide == split[1] else "concern"
         elif first[:1].islower():  # a cell's text cut by a decision, or by the page
             beside = prev is not None and (prev.block == it.block or items[k - 1] is prev)

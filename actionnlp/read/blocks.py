@@ -34,7 +34,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from actionnlp.plan import Problem
-from actionnlp.read.blockitems import REC_LABEL_RE, BlockPages, Item, block_pages, whole_lines
+from actionnlp.read.blockitems import (
+    REC_LABEL_RE,
+    BlockPages,
+    Item,
+    block_pages,
+    untwined,
+    whole_lines,
+)
 from actionnlp.read.boxes import (
     Slot,
     merged_boxes,
@@ -369,7 +376,7 @@ def block_rows(lines: list[str], header: list[str], pages: BlockPages | None = N
      ('2', 'Food was cold.', ['The kitchen was refitted and food is hot.'], ['Catering'],
       ['June 2024'])]
     """
-    read = block_pages(lines, header) if pages is None else pages
+    read = block_pages(lines, header, untwine=True) if pages is None else untwined(pages)
     problems: list[Problem] = []
     rows: list[RawRow] = []
     prev: _Row | None = None

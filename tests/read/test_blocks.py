@@ -131,6 +131,78 @@ def test_decision_printed_beside_the_concern_line_by_line():
     assert plan.concerns[0].concern_text == "Staff were too passive with prisoners."
 
 
+def test_text_straight_after_each_number_is_its_concern():
+    """Every number followed straight by its concern cell: a response paragraph printed
+    before the next number stays a response (columns of one width, so widths cannot
+    tell them apart)."""
+    text = (
+        OPENING + "\n".join([
+            "Concern", "No", "", "Concerns", "", "Response Action Taken/Planned", "",
+            "1", "", "Cells on the wing were dirty and", "the showers broken.", "",
+            "Cells are now cleaned daily and the", "wing is checked by managers.", "",
+            "Responsible", "Owner", "", "Target", "Date", "",
+            "Governor", "", "May 2024", "",
+            "2", "", "Food in the kitchen was cold and", "served late.", "",
+            "The kitchen has new ovens and the", "food is served hot and on time.", "",
+            "Catering", "", "June 2024",
+        ]) + "\n"
+    )  # fmt: skip
+    plan = plan_from_text(text)
+    assert plan.layout == "block-order"
+    one, two = plan.concerns
+    assert one.concern_text == "Cells on the wing were dirty and the showers broken."
+    assert two.concern_text == "Food in the kitchen was cold and served late."
+    assert [a.text for a in two.actions] == [
+        "The kitchen has new ovens and the food is served hot and on time."
+    ]
+    assert (one.actions[0].owner_raw, two.actions[0].owner_raw) == ("Governor", "Catering")
+
+
+def test_a_line_joined_at_a_removed_hyphen_keeps_its_block_in_its_column():
+    """pdftotext joins a line to the next where it removes a line-end hyphen: the one
+    long line does not make a narrow concern block look like the wide response column."""
+    joined = [
+        "Staff did not carry out the",
+        "checks and the bimonthly meeting with the governors of the",
+        "was missed and no one",
+        "followed up the actions.",
+    ]
+    text = (
+        OPENING + "\n".join([
+            "Concern", "No", "", "Concerns", "", "Response Action Taken/Planned", "",
+            "1", "", "2", "", "3", "", "4", "",
+            *joined, "",
+            "Visits started late on", "most days and were cut", "short by staff.", "",
+            "Wing checks were short of", "staff on most days and", "nights last year.", "",
+            "Records of the checks were", "not kept on any of the", "wings we visited.", "",
+            "Managers now carry out the checks on every wing each morning and the results",
+            "are recorded on the wing log and reviewed every week by the head of residence",
+            "and the custodial managers.", "",
+            "A new rota covers every shift so that checks are never missed again on a wing",
+            "and each missed check is reported to the duty governor on the same day that it",
+            "happens.", "",
+            "Records are kept on the new system and audited each month by the quality team",
+            "with the results shared at the monthly meeting of the senior leadership team",
+            "and the wing managers.", "",
+            "Visits now start on time and a manager checks the hall each day at the start",
+            "of the session so that no visit is cut short by a lack of staff on the day of",
+            "the visit.", "",
+            "Responsible", "Owner", "", "Target", "Date", "",
+            "Governor", "", "May 2024", "", "Governor", "", "June 2024", "",
+            "Governor", "", "July 2024", "", "Governor", "", "August 2024",
+        ]) + "\n"
+    )  # fmt: skip
+    plan = plan_from_text(text)
+    assert plan.layout == "block-order"
+    assert plan.concerns[0].concern_text.split() == " ".join(joined).split()
+    assert [c.concern_text for c in plan.concerns[1:]] == [
+        "Visits started late on most days and were cut short by staff.",
+        "Wing checks were short of staff on most days and nights last year.",
+        "Records of the checks were not kept on any of the wings we visited.",
+    ]
+    assert all(c.actions and c.actions[0].text.endswith(".") for c in plan.concerns)
+
+
 HEAD = ["Concern", "No", "", "Concerns", "", "Response Action Taken/Planned", ""]
 ENTRY_TITLES = ["Responsible", "Owner", "", "Target", "Date", ""]
 

@@ -26,7 +26,7 @@ LAYERS = [
     {"shapes", "meta", "unzip"},
     {"segment"},  # rows -> concerns and actions
     {"reconcile", "table", "columns"},  # cells and header roles; column blocks
-    {"stream"},
+    {"stream", "interleave_lines"},  # row streams; two columns printed in turn taken apart
     {"blockitems", "boxes"},  # block-ordered text, page by page: items, paragraph placement
     {"blocks"},  # block-ordered text: rows (pdftotext default, pdfminer)
     {"linecut"},  # one printed line cut into its cells' pieces

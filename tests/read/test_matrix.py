@@ -38,9 +38,8 @@ FORMS = [f for f in ev.FORMS if any(e["form"] == f for e in MANIFEST)]
 GAPS: dict[str, dict[str, str]] = {
     "pdftotext": {
         "concerns": "96.9% of concerns with the right id and decision",
-        "text": "text similarity concern 0.804, response 0.698",
-        "pairs": "reader-sure owner/target pairs 0.463, 29% flagged",
-        "lost": "55 of 32753 words lost (mostly joined by pdftotext at line-end hyphens)",
+        "text": "text similarity concern 0.968, response 0.864",
+        "pairs": "reader-sure owner/target pairs 0.669, 37% flagged",
     },
     "pdftotext-layout": {
         "lost": "2 of 32753 words lost",

@@ -45,6 +45,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,6 +116,50 @@ def _truth_words(truth: dict) -> Counter:
     return out
 
 
+_COMPOUND_RE = re.compile(r"\w+(?:-\w+)+")
+
+
+def _hyphen_joins(truth: dict) -> Counter:
+    """Each pair of parts a hyphen joins in the table's text ("bi-monthly": ("bi",
+    "monthly")), counted: an extractor that removes a line-end hyphen prints them as
+    one word ("bimonthly"), which :func:`lost_words` counts as both parts present.
+    """
+    texts = [c["concern_text"] for c in truth["concerns"]]
+    texts += [c["recommendation_text"] or "" for c in truth["concerns"]]
+    texts += [
+        a[k] or "" for c in truth["concerns"] for a in c["actions"] for k in ("text", "owner")
+    ]
+    out: Counter = Counter()
+    for t in texts:
+        for m in _COMPOUND_RE.finditer(t.lower().replace("_", " ")):
+            parts = m.group().split("-")
+            out.update(pairwise(parts))
+    return out
+
+
+def lost_words(want: Counter, got: Counter, joins: Counter | None = None) -> int:
+    """Words of the table (``want``) missing from what was read (``got``), with
+    multiplicity. A hyphenated compound whose hyphen the extractor removed at a line
+    end ("bi-" / "monthly" printed "bimonthly") is not lost: the read word equal to
+    two parts joined stands for both (each joined word used once).
+
+    >>> lost_words(Counter(["bi", "monthly", "review"]), Counter(["bimonthly", "review"]),
+    ...     Counter([("bi", "monthly")]))
+    0
+    >>> lost_words(Counter(["bi", "monthly"]), Counter(["review"]), Counter([("bi", "monthly")]))
+    2
+    """
+    missing = want - got
+    spare = got - want
+    for (a, b), n in sorted((joins or Counter()).items()):
+        k = min(n, max(missing[a], missing[b]), spare[a + b])
+        if k > 0:
+            missing[a] -= min(k, missing[a])
+            missing[b] -= min(k, missing[b])
+            spare[a + b] -= k
+    return sum(v for v in missing.values() if v > 0)
+
+
 def _read_words(plan) -> Counter:
     out: Counter = Counter()
     for c in plan.concerns:
@@ -162,7 +207,7 @@ def score_plan(plan, truth: dict, *, file: str = "", form: str = "") -> Score:
     want = _truth_words(truth)
     s.words = sum(want.values())
     got = _read_words(plan) if plan is not None else Counter()
-    s.lost = sum((want - got).values())
+    s.lost = lost_words(want, got, _hyphen_joins(truth))
     return s
 
 
