@@ -541,6 +541,20 @@ def _width_split(pages: list[list[Item]]) -> tuple[float, bool] | None:
     return mid, wide >= narrow
 
 
+def _width_tells(lines: list[str], cut: float) -> bool:
+    """Does a text block's width say which column it is in?
+
+    Yes for three lines or more, or one line wider than ``cut``; but not when its
+    widest line is wide and the rest are narrow: one long line among short ones may
+    be the wide column's only full line or two narrow lines the extractor joined at a
+    removed hyphen, so the order of the page decides.
+    """
+    wide = column_width(lines) > cut
+    if wide != (max(len(x) for x in lines) > cut):
+        return False
+    return len(lines) >= 3 or wide
+
+
 def _after_number(items: list[Item], k: int) -> bool:
     """Is ``items[k]`` printed right after a concern number (a heading between)?"""
     j = k - 1
@@ -567,7 +581,7 @@ def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: 
         first = it.lines[0]
         if _LABEL_RE.match(first):
             it.role = "concern"
-        elif split is not None and (len(it.lines) >= 3 or column_width(it.lines) > split[0]):
+        elif split is not None and _width_tells(it.lines, split[0]):
             wide = column_width(it.lines) > split[0]  # a long line proves the wide column
             it.role = "response" if wide == split[1] else "concern"
         elif first[:1].islower():  # a cell's text cut by a decision, or by the page

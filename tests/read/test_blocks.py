@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actionnlp.read import plan_from_text
-from tests.layout_tables import OPENING, Table, tables
+from tests.layout_tables import OPENING, Row, Table, tables
 
 TITLES = {
     "concerns": ["Concern", "No", "", "Concerns", "", "Response Action Taken/Planned"],
@@ -87,6 +87,28 @@ def test_one_row_a_page_reads_exactly(table):
         assert c.concern_text == r.concern
         pairs = [(a.owner_raw, a.target_raw) for a in c.actions if a.kind == "action"]
         assert pairs == list(zip(r.owners, r.targets, strict=True))
+    assert not [p for p in plan.problems if p.kind == "block_order"]
+
+
+def test_a_response_with_one_full_line_stays_the_response():
+    """A response block whose only full-width line sits among short ones ("... cells." /
+    a long line / "cells.") has the width of the narrow column once that line is taken
+    for two narrow lines the extractor joined; the order on the page decides then.
+    Found by Hypothesis: the block went to the concern before it."""
+    short, two = (
+        "Cells cells cells cells.",
+        "Cells cells cells cells. Cells cells cells cells cells cells.",
+    )
+    long_concern = "Cells cells cells cells cells cells cells cells cells."
+    rows = [
+        Row("1", short, None, ["Cells cells cells cells cells.", two], ["Governor"] * 2, ["March 2024"] * 2),
+        Row("2", long_concern, None, [short, two], ["Governor"] * 2, ["March 2024"] * 2),
+        Row("3", long_concern, None, [two, "Cells cells cells cells cells cells."], ["Governor"] * 2, ["March 2024"] * 2),
+        Row("4", short, None, [short, short, "Cells cells cells cells cells."], ["Governor"] * 3, ["March 2024"] * 3),
+    ]  # fmt: skip
+    plan = plan_from_text(render_pages(Table("concerns", rows), 1))
+    assert [c.concern_text for c in plan.concerns] == [r.concern for r in rows]
+    assert [len(c.actions) for c in plan.concerns] == [2, 2, 2, 3]
     assert not [p for p in plan.problems if p.kind == "block_order"]
 
 
