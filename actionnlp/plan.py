@@ -31,7 +31,8 @@ class Problem:
 
     ``kind`` is one of: ``numbering_gap``, ``stated_totals``, ``count_mismatch``,
     ``unplaced_text``, ``clipped_id``, ``duplicate_text``, ``truncated``, ``no_response``,
-    ``no_table`` (a cover whose plan table is missing), ``block_order`` (block-ordered
+    ``no_table`` (a cover whose plan table is missing), ``glued_cells`` (a cover whose
+    table's cells are glued with no white space between them), ``block_order`` (block-ordered
     text: rows told apart by word overlap, or entries paired by order).
     ``text`` carries any text that could not be placed, so nothing is lost.
     """
@@ -139,7 +140,7 @@ class ActionPlan:
         paragraphs and owner/target entries paired one to one, and
         ``read_paired_by_position`` the share paired by position despite unequal counts
         or placed by word overlap in block-ordered text (``block_order``)
-        (None without actions); ``read_partial``: the table is missing or cut off.
+        (None without actions); ``read_partial``: the table is missing, cut off or glued.
 
         >>> q = ActionPlan(concerns=[Concern("1", "x", actions=[Action("y")])]).read_quality()
         >>> q["read_found_share"], q["read_paired_by_count"], q["read_partial"]
@@ -153,7 +154,9 @@ class ActionPlan:
             "read_found_share": len(self.concerns) / stated if stated else None,
             "read_paired_by_count": None if by_position is None else 1.0 - by_position,
             "read_paired_by_position": by_position,
-            "read_partial": any(p.kind in ("no_table", "truncated") for p in self.problems),
+            "read_partial": any(
+                p.kind in ("no_table", "glued_cells", "truncated") for p in self.problems
+            ),
         }
 
     def to_frame(

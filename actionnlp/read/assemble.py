@@ -13,6 +13,7 @@ from __future__ import annotations
 from actionnlp.errors import EmptyDocumentError, NotAnActionPlanError
 from actionnlp.labels import era_of
 from actionnlp.plan import ActionPlan, Problem
+from actionnlp.read.cells import glued_titles
 from actionnlp.read.meta import (
     PlanMeta,
     cover_meta,
@@ -83,6 +84,13 @@ def plan_from_table(
     return plan
 
 
+_GLUED = (
+    "the table's cells are printed glued together, with no white space between them (a "
+    "web page's text taken without a separator): no cell boundary survives, so its rows "
+    "are not guessed; take the text with a separator between elements, or read the HTML"
+)
+
+
 def plan_from_text(text: str, source: str | None = None) -> ActionPlan:
     """Read a plan from text in any of the layouts of :mod:`actionnlp.read.text`.
 
@@ -101,15 +109,22 @@ def plan_from_text(text: str, source: str | None = None) -> ActionPlan:
         raise EmptyDocumentError("the document is empty or holds only white space", source)
     split = split_text(text)
     if split is None:
-        if (cover := cover_meta(text)) is not None:  # a cover whose table is missing
+        if glued := _glued_table(text):
+            why, kind = _GLUED, "glued_cells"
+        else:
             why = (
-                "the cover of an action plan, but no plan table (no header row naming "
-                "concerns, responses, owners and target dates): the table is missing or cut off"
+                "no plan table (no header row naming concerns, responses, owners and "
+                "target dates): the table is missing or cut off"
             )
-            return _partial(cover, "no_table", why, source)
+            kind = "no_table"
+        if (cover := cover_meta(text)) is not None:  # a cover whose table is missing
+            why = f"the cover of an action plan, but {why}"
+            return _partial(cover, kind, why, source, glued)
         why = (
             "no action-plan table found (no header row naming concerns, responses, owners "
             "and target dates)"
+            if kind == "no_table"
+            else why
         )
         if not looks_like_action_plan(text):
             why = "this does not look like an action plan: " + why
@@ -124,19 +139,32 @@ def plan_from_text(text: str, source: str | None = None) -> ActionPlan:
     if not plan.concerns:
         if (cover := cover_meta(split.opening or text)) is not None:
             why = "the plan table stops after its header, before the first concern: cut off"
-            return _partial(cover, "truncated", why, source)
+            if glued := _glued_table(text):
+                why = f"the cover of an action plan, but {_GLUED}"
+            return _partial(cover, "glued_cells" if glued else "truncated", why, source, glued)
         raise NotAnActionPlanError("a table header was found but no numbered concerns", source)
     return plan
 
 
-def _partial(meta: PlanMeta, kind: str, why: str, source: str | None) -> ActionPlan:
-    """A plan with its cover's metadata, no concerns, and the problem saying why."""
+def _glued_table(text: str) -> str | None:
+    """The text from a header whose titles are glued together (cells with no white space
+    between them) to the end, or None."""
+    lines = text.splitlines()
+    at = next((i for i, ln in enumerate(lines) if glued_titles(ln)), None)
+    return None if at is None else "\n".join(lines[at:]).strip()
+
+
+def _partial(
+    meta: PlanMeta, kind: str, why: str, source: str | None, text: str | None = None
+) -> ActionPlan:
+    """A plan with its cover's metadata, no concerns, and the problem saying why (with
+    ``text``, the table it could not read)."""
     return ActionPlan(
         prison=meta.prison,
         plan_submitted=meta.plan_submitted,
         report_published=meta.report_published,
         inspection_dates=meta.inspection_dates,
-        problems=[Problem(kind, None, why)],
+        problems=[Problem(kind, None, why, text)],
         source=source,
         layout="cover",
     )

@@ -542,13 +542,9 @@ def _width_split(pages: list[list[Item]]) -> tuple[float, bool] | None:
 
 
 def _width_tells(lines: list[str], cut: float) -> bool:
-    """Does a text block's width say which column it is in?
-
-    Yes for three lines or more, or one line wider than ``cut``; but not when its
-    widest line is wide and the rest are narrow: one long line among short ones may
-    be the wide column's only full line or two narrow lines the extractor joined at a
-    removed hyphen, so the order of the page decides.
-    """
+    """Does a block's width tell its column (3+ lines, or a line wider than ``cut``)?
+    Not when one wide line stands among narrow ones: the wide column's only full line
+    or two narrow lines joined at a removed hyphen; the page's order decides then."""
     wide = column_width(lines) > cut
     if wide != (max(len(x) for x in lines) > cut):
         return False

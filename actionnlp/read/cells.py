@@ -17,6 +17,7 @@ __all__ = [
     "agreement_of",
     "clean_text",
     "column_roles",
+    "glued_titles",
     "heading_of",
     "html_paragraphs",
     "is_continuation",
@@ -315,6 +316,29 @@ def inline_roles(line: str) -> set[str] | None:
     if not ends or min(ends) < where["response"] or ends_sentence(line):
         return None
     return set(where)
+
+
+_GLUED_RE = re.compile(r"(?<=[a-z.:)])(?=[A-Z])")
+
+
+def glued_titles(line: str) -> bool:
+    """A header whose column titles are printed with no white space between them.
+
+    A web page's text taken without a separator (BeautifulSoup ``get_text()``) glues
+    every cell to the next ("No.ConcernResponseResponsible ownerTarget date"): no cell
+    boundary survives, in the header or in the rows below it.
+
+    >>> glued_titles("No.ConcernResponse: Action TakenResponsible ownerTarget date")
+    True
+    >>> glued_titles("Concern NoConcernsResponse Action TakenResponsible OwnerTarget Date")
+    True
+    >>> glued_titles("No Concern Response Owner Target date"), glued_titles("McDonald")
+    (False, False)
+    """
+    if len(line) > MAX_INLINE_HEADER:
+        return False
+    apart, glued = _GLUED_RE.subn(" ", line.strip())
+    return glued >= 2 and inline_roles(apart) is not None
 
 
 def rejoin_flush_words(lines: list[str]) -> list[str]:

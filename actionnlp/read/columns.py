@@ -309,7 +309,7 @@ def paragraphs(
             cur.append(ln)
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         beside = bool(level and i + 1 < len(level) and level[i + 1])
-        if nxt and _ended(ln, nxt, width, sentences=sentences, beside=beside):
+        if nxt and _ended(cur[-1], nxt, width, sentences=sentences, beside=beside):
             paras.append(Para(cur, soft))
             cur, soft = [], True
     if cur:
@@ -432,10 +432,15 @@ def lines_row(lines: RowLines, roles: list[str], widths: list[int]) -> RawRow:
 
 
 def _widths(cut: list[list[str]], starts: list[int]) -> list[int]:
-    """Each column's width: its longest text, or the room up to the next column."""
+    """Each column's width: its longest text, or the room up to the next column.
+
+    A cell text with a gap of two or more spaces inside runs on into the next column
+    (a line cut where the columns moved): only its first run counts.
+    """
     n = len(starts)
     room = [b - a - 2 for a, b in itertools.pairwise(starts)] + [0]
-    return [max(max((len(c[k]) for c in cut), default=0), room[k]) for k in range(n)]
+    first = [[len(m.group()) if (m := _RUN_RE.match(c[k])) else 0 for c in cut] for k in range(n)]
+    return [max(max(first[k], default=0), room[k]) for k in range(n)]
 
 
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
@@ -492,6 +497,30 @@ def _decision_only(cells: list[str], k: int) -> list[str]:
     return out
 
 
+_EDGE_DECISION_RE = re.compile(
+    r"(?<= )(?:(?:Partly|Partially|Not) )?(?:Agreed|Accepted)$|(?<= )Rejected$"
+)
+
+
+def _decision_at_edge(line: str, cells: list[str], bounds: list[int], k: int) -> list[str]:
+    """A decision printed one space after the text before it, where the decision column
+    starts ("... equality and Agreed"), was cut with that text: it is the decision.
+    Only when the decision column is empty on that line and the word starts within a
+    character or two of the column's start."""
+    if cells[k] or k == 0:
+        return cells
+    m = _EDGE_DECISION_RE.search(cells[k - 1])
+    if m is None:
+        return cells
+    at = line.rfind(m.group(0), 0, bounds[k] + len(m.group(0)) + 2)
+    if at < 0 or abs(at - bounds[k]) > 2:
+        return cells
+    out = list(cells)
+    out[k - 1] = cells[k - 1][: m.start()].rstrip()
+    out[k] = m.group(0)
+    return out
+
+
 def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
     """Rows of a fixed-width table (``lines`` start after the header)."""
     roles = header.roles
@@ -528,7 +557,9 @@ def fixed_rows(lines: list[str], header: FixedHeader) -> list[RawRow]:
                 bounds = _refine(starts, [ln for ln in context if ln.strip()])
             cut += [(ln, _cut(ln, bounds), bounds) for ln in chunk]
     if "agreement" in roles and roles.index("agreement") + 1 < n:
-        cut = [(ln, _decision_only(cells, roles.index("agreement")), b) for ln, cells, b in cut]
+        k = roles.index("agreement")
+        cut = [(ln, _decision_only(cells, k), b) for ln, cells, b in cut]
+        cut = [(ln, _decision_at_edge(ln, cells, b, k), b) for ln, cells, b in cut]
     widths = _widths([c for _, c, _ in cut], header.starts)
     rows: list[RawRow] = []
     current: RowLines | None = None

@@ -27,7 +27,9 @@ row builder as space-padded columns (:func:`~actionnlp.read.columns.lines_row`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from actionnlp.read.cells import agreement_of, ends_sentence, inline_roles
 from actionnlp.read.columns import RowLines, lines_row
@@ -69,9 +71,9 @@ def _header_roles(header: list[str]) -> set[str]:
 def _header_block(lines: list[str], header: list[str]) -> tuple[set[str], set[str]]:
     """The header's long lines (a repeat opens with one) and all its lines, with the
     short title fragments printed below it before the first row (``ern Owner Date``)."""
-    block = [h.strip() for h in header if h.strip()]
+    block = [_squeeze(h) for h in header if h.strip()]
     for raw in lines[:_HEADER_TAIL]:
-        text = raw.strip()
+        text = _squeeze(raw)
         if not text or row_start(text, None) or is_heading_line(text):
             break
         if len(text) > _FRAGMENT or ends_sentence(text):
@@ -79,6 +81,12 @@ def _header_block(lines: list[str], header: list[str]) -> tuple[set[str], set[st
         block.append(text)
     main = {x for x in block if inline_roles(x) is not None}
     return main or {max(block, key=len)} if block else set(), set(block)
+
+
+def _squeeze(line: str) -> str:
+    """The line's words joined by single spaces (``layout=True`` pads the gaps between
+    a header's titles, and a repeated header is padded as the first was)."""
+    return " ".join(line.replace("\f", "").split())
 
 
 _HEADER_TAIL = 6  # title fragment lines below a header
@@ -94,7 +102,7 @@ def _split_rows(lines: list[str], header: list[str]) -> list[_Row | str]:
     in_header = _HEADER_TAIL  # the table starts below the header
     previous = ""
     for raw in lines:
-        text = raw.replace("\f", "").strip()
+        text = _squeeze(raw)
         if not text:
             continue
         if text in main:
@@ -182,6 +190,9 @@ def _cut_row(
         prev_c: float | None = 0.0 if downward else None
         prev_r: float | None = 0.0 if downward else None
         prev_e: bool | None = True if downward else None
+        prev_o: float | None = None
+        prev_one = False
+        prev_k = False
         for i in range(m) if downward else range(m - 1, -1, -1):
             if not downward and i + 1 < m:
                 nt, nxt = tokens[i + 1], cuts[i + 1]
@@ -189,6 +200,8 @@ def _cut_row(
                 fwr = text_width(nt[nxt[1]]) if nxt[2] > nxt[1] else fwr
             if downward:
                 fwc, fwr = _next_words(tokens, cuts, i, end)
+            fwo = _owner_first(tokens, cuts, i + 1)
+            below = _next_response_word(tokens, cuts, i)
             cut = cut_line(
                 tokens[i],
                 w,
@@ -198,6 +211,11 @@ def _cut_row(
                 prev_concern=prev_c if i < end else None,
                 prev_response=prev_r,
                 prev_entry=prev_e,
+                prev_owner=prev_o,
+                prev_word=prev_o if prev_one else None,
+                fw_owner=fwo,
+                next_lower=downward and below[:1].islower(),
+                prev_known=prev_k,
                 owner=owner,
                 target=target,
                 closing=i == end - 1,
@@ -205,6 +223,9 @@ def _cut_row(
             cuts[i] = cut
             if downward:
                 prev_e = cut[2] < len(tokens[i])
+                prev_o = _owner_width(tokens[i], cut)
+                prev_one = cut[3] - cut[2] == 1
+                prev_k = cut[3] < len(tokens[i]) and " ".join(tokens[i][cut[2] : cut[3]]) in w.known
                 prev_c, prev_r = (
                     _open_width(tokens[i], 0, cut[1], prev_c),
                     _open_width(tokens[i], cut[1], cut[2], prev_r),
@@ -236,6 +257,31 @@ def _next_words(
         if fwc and fwr:
             break
     return fwc, fwr
+
+
+def _next_response_word(
+    tokens: list[list[str]], cuts: list[tuple[float, int, int, int]], i: int
+) -> str:
+    """The first word of the response's next piece below line ``i`` ("" if none)."""
+    for j in range(i + 1, len(tokens)):
+        _, a, b, _ = cuts[j]
+        if b > a:
+            return tokens[j][a]
+    return ""
+
+
+def _owner_first(tokens: list[list[str]], cuts: list[tuple[float, int, int, int]], j: int) -> float:
+    """Width of the first word of line ``j``'s owner piece (0: none or no line ``j``)."""
+    if j >= len(tokens):
+        return 0.0
+    _, _, b, c = cuts[j]
+    return text_width(tokens[j][b]) if c > b else 0.0
+
+
+def _owner_width(words: list[str], cut: tuple[float, int, int, int]) -> float | None:
+    """Width of the line's owner piece (None: the line has none)."""
+    _, _, b, c = cut
+    return text_width(" ".join(words[b:c])) if c > b else None
 
 
 def _open_width(words: list[str], a: int, b: int, before: float | None) -> float | None:
@@ -316,7 +362,41 @@ def _search_widths(rows: list[_Row], roles: set[str]) -> Widths:
                 c = cost(trial)
                 if c < best_cost:
                     best, best_cost = trial, c
-    return _entry_widths(sample, best, roles)
+    best = _entry_widths(sample, best, roles)  # the entries' widths decide some cuts
+    best_cost = cost(best)
+    for field_name in ("response", "concern"):
+        best, best_cost = _middle(best, best_cost, field_name, longest / 240, cost)
+    return best
+
+
+_PLATEAU = 0.1  # costs this close cut the sample alike
+_PLATEAU_STEPS = 12
+
+
+def _middle(
+    best: Widths, best_cost: float, field_name: str, step: float, cost: Callable[[Widths], float]
+) -> tuple[Widths, float]:
+    """The middle of the range of widths that cut the sample as well as the best.
+
+    A column is at least as wide as its widest piece and narrower than any piece with
+    the next word that was wrapped below it; every width in between cuts the lines
+    alike, so the middle of that range is the estimate least likely to misjudge
+    whether a word would have fitted.
+    """
+    centre = getattr(best, field_name)
+    ends = []
+    for sign in (-1, 1):
+        k = 0
+        while k < _PLATEAU_STEPS:
+            value = centre + sign * (k + 1) * step
+            trial = Widths(**{**best.__dict__, field_name: value})
+            if value < NARROWEST or cost(trial) > best_cost + _PLATEAU:
+                break
+            k += 1
+        ends.append(centre + sign * k * step)
+    middle = Widths(**{**best.__dict__, field_name: (ends[0] + ends[1]) / 2})
+    c = cost(middle)
+    return (middle, c) if c <= best_cost + _PLATEAU else (best, best_cost)
 
 
 def _entry_widths(sample: list[_Row], w: Widths, roles: set[str]) -> Widths:
@@ -325,17 +405,34 @@ def _entry_widths(sample: list[_Row], w: Widths, roles: set[str]) -> Widths:
     targets: list[float] = []
     for r in sample:
         _, cut = _cut_row(r, w, roles)
-        if cut:
-            words, _, b, c = cut[0]
-            if c > b:
+        for k, (words, _, b, c) in enumerate(cut):
+            if c > b and k == 0:
                 owners.append(text_width(" ".join(words[b:c])))
-            if len(words) > c:
+            if len(words) > c and k == 0:
                 targets.append(text_width(" ".join(words[c:])))
     if len(owners) >= 3:
         w = Widths(w.concern, w.response, max(6.0, max(owners) + 1), w.target)
     if len(targets) >= 3:
         w = Widths(w.concern, w.response, w.owner, max(6.0, max(targets) + 1))
-    return w
+    return replace(w, known=_known_entries(sample, w, roles))
+
+
+_KNOWN = 3  # a one-line entry printed this often is one of the document's owners
+
+
+def _known_entries(sample: list[_Row], w: Widths, roles: set[str]) -> frozenset[str]:
+    """Owner entries printed whole on one line beside a target (the line below has no
+    owner piece), at least ``_KNOWN`` times in the sample."""
+    if not {"owner", "target"} <= roles:
+        return frozenset()
+    seen: Counter[str] = Counter()
+    for r in sample:
+        _, cut = _cut_row(r, w, roles)
+        for k, (words, _, b, c) in enumerate(cut):
+            alone = k + 1 == len(cut) or cut[k + 1][2] == cut[k + 1][3]
+            if b < c < len(words) and alone:
+                seen[" ".join(words[b:c])] += 1
+    return frozenset(p for p, n in seen.items() if n >= _KNOWN)
 
 
 def interleaved_rows(lines: list[str], header: list[str]) -> list[RawRow]:

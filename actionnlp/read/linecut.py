@@ -54,6 +54,8 @@ _NOT_OWNER_START = frozenset(
 #: A word that may open a target entry besides a date or status word ("end of May").
 _TARGET_OPEN_RE = re.compile(r"^(?:end|by|mid|early|late|\d{1,2}(?:st|nd|rd|th)?)$", re.I)
 _OWNER_SMALL = frozenset({"and", "of", "the", "for", "&", "/", "-", "to", "in", "with", "at"})
+#: Words an owner piece may end on only when its entry runs on below ("Governor /").
+_JOINERS = frozenset({"&", "/", "-", "and", "of", "for", "to", "the", "with", "at", "in"})
 _OPEN_END = 2.0  # a concern cell whose last piece ends mid-sentence
 _TOL = 0.005  # proportional fonts: a column holds this much more or fewer characters
 _MAX_WORDS = 80  # a longer line is cut greedily (bounded work)
@@ -102,6 +104,9 @@ class Widths:
     response: float
     owner: float = 30.0
     target: float = 18.0
+    #: Owner entries the document prints on one line, beside a target, again and again
+    #: (a plan's owners repeat): a longer piece ending in one took a response word.
+    known: frozenset[str] = frozenset()
 
 
 def _owner_word(word: str) -> bool:
@@ -115,8 +120,21 @@ def _span(lens: list[float], i: int, j: int) -> float:
     return 0.0 if j <= i else lens[j] - lens[i] + _SPACE * (j - i - 1)
 
 
-def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[float]:
-    """Best cost of words ``s:`` as an owner piece then a target piece, for every ``s``."""
+def _tail_costs(
+    words: list[str],
+    owner: bool,
+    target: bool,
+    w: Widths,
+    broken: bool = False,
+    runs_on: bool = False,
+) -> list[float]:
+    """Best cost of words ``s:`` as an owner piece then a target piece, for every ``s``.
+
+    ``broken``: the owner piece above is one word as wide as its column, broken there
+    without a hyphen, so the piece here may open with its lower-case rest when the
+    entry goes on after it (more words here, or an owner piece on the next line:
+    ``runs_on``).
+    """
     n = len(words)
     best = [float("inf")] * (n + 1)
     best[n] = 0.0
@@ -141,7 +159,14 @@ def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[
         if not owner:
             continue
         for s in range(t - 1, max(lo, t - _TAIL_MAX) - 1, -1):
-            if not _owner_word(words[s]) or (not words[s][:1].isalpha() and s == t - 1):
+            rest = (
+                broken
+                and words[s][:1].islower()
+                and words[s].isalpha()
+                and words[s] not in _OWNER_SMALL
+                and (runs_on or s + 1 < t)  # the entry goes on after the word's rest
+            )
+            if not (_owner_word(words[s]) or rest):
                 break
             o_width = sum(text_width(x) + _SPACE for x in words[s:t]) - _SPACE
             if o_width > 1.6 * w.owner + 2:
@@ -149,11 +174,13 @@ def _tail_costs(words: list[str], owner: bool, target: bool, w: Widths) -> list[
             piece = " ".join(words[s:t])
             if piece.count("(") < piece.count(")"):
                 continue  # the end of a bracket opened in another cell
-            if words[s][:1].isupper() and words[s] not in _NOT_OWNER_START:
+            if rest or (words[s][:1].isupper() and words[s] not in _NOT_OWNER_START):
                 if any(x.endswith((".", ":", ";")) for x in words[s : t - 1]):
                     break
                 over = max(0.0, o_width - w.owner * (1 + _TOL))
                 best[s] = min(best[s], t_cost - 0.5 * (t - s) + over)
+            if rest:
+                break  # the rest of a broken word opens the piece
     return best
 
 
@@ -192,6 +219,11 @@ def cut_line(
     prev_concern: float | None = None,
     prev_response: float | None = None,
     prev_entry: bool | None = None,
+    prev_owner: float | None = None,
+    prev_word: float | None = None,
+    fw_owner: float | None = None,
+    next_lower: bool = False,
+    prev_known: bool = False,
     owner: bool = True,
     target: bool = True,
     closing: bool = False,
@@ -206,7 +238,18 @@ def cut_line(
     (the piece's first word must not have fitted there), 0 when it ended a sentence
     or the cell starts here (the piece should open with a capital), None: unknown;
     ``prev_entry``: the line above had an owner or target piece (None: unknown): an
-    entry starts below another or beside a new paragraph. ``closing``: the concern's
+    entry starts below another or beside a new paragraph. ``prev_owner``: the width of
+    the owner piece on the line above (None: none or unknown): a piece here whose first
+    word would have fitted there starts a new entry, which has its target beside it.
+    ``prev_word``: the width of the owner piece above when it is a single word (None:
+    not one word): a word as wide as the column was broken there, and its lower-case
+    rest may open the piece here. ``fw_owner``: the width of the owner's first word
+    on the next line (0: none, None: unknown): a piece may end on a joining word
+    ("Governor /") only when its entry runs on below. ``next_lower``: the response's
+    piece below opens lower-case, so the piece here does not end a sentence (the
+    word after that sentence end sits in another column). ``prev_known``: the owner
+    piece above is one of the entries ``w.known`` printed whole on one line, so it
+    does not run on here. ``closing``: the concern's
     piece on this line is its cell's last, so it should end a sentence (or a bracket).
 
     A row's first line (both cells start here), the concern 18 digits wide and the
@@ -230,8 +273,14 @@ def cut_line(
     for k in range(1, n + 1):
         seam = k < n and ends_sentence(words[k - 1]) and words[k][:1].islower()
         seams.append(seams[-1] + seam)
-    tail = _tail_costs(words, owner, target, w)
+    broken = prev_word is not None and prev_word >= w.owner - 2.0
+    tail = _tail_costs(words, owner, target, w, broken=broken, runs_on=bool(fw_owner))
     ends = [b for b in range(n + 1) if tail[b] != float("inf")]
+    # what depends on the tail alone (where the target starts, the entry's own costs)
+    starts = {b: _target_start(words, b) if b < n else n for b in ends}
+    entry = {b: tail[b] + _entry_cost(words, b, starts[b], w, prev_entry, prev_owner,
+                                      fw_owner, prev_known, target=target)
+             for b in ends}  # fmt: skip
     best = (float("inf"), 0, n, n)
     a_range = range(0, n + 1) if concern else range(0, 1)
     for a in a_range:
@@ -266,15 +315,81 @@ def cut_line(
                 cb += 3.0
             if b > a and prev_response == 0 and words[a][:1].islower():
                 cb += 2.0
-            cost = ca + cb + tail[b]
-            c = _target_start(words, b) if b < n else n
+            if b > a and next_lower and ends_sentence(words[b - 1]):
+                cb += 2.0
+            cost = ca + cb + entry[b]
             if b < n and prev_entry is False and prev_response:
                 cost += 1.0  # an entry beside running text, not below another entry
-            if b < c == n and prev_entry is False:
-                cost += 1.5  # an owner alone: not below another entry, no target beside
             if cost < best[0]:
-                best = (cost, a, b, c)
+                best = (cost, a, b, starts[b])
     return best
+
+
+def _entry_cost(
+    words: list[str],
+    b: int,
+    c: int,
+    w: Widths,
+    prev_entry: bool | None,
+    prev_owner: float | None,
+    fw_owner: float | None,
+    prev_known: bool,
+    *,
+    target: bool,
+) -> float:
+    """The costs of the owner piece ``words[b:c]`` that do not depend on the response."""
+    if b >= c:
+        return 0.0
+    cost = 1.5 if c == len(words) and prev_entry is False else 0.0  # an owner alone
+    cost += _owner_cost(words, b, c, w, prev_owner, fw_owner, target=target)
+    return cost + _known_cost(words, b, c, w.known, prev_known)
+
+
+def _owner_cost(
+    words: list[str],
+    b: int,
+    c: int,
+    w: Widths,
+    prev_owner: float | None,
+    fw_owner: float | None,
+    *,
+    target: bool,
+) -> float:
+    """What the owner column's wrap says of the owner piece ``words[b:c]``.
+
+    A piece whose first word would have fitted after the piece above was not wrapped
+    there: it starts a new entry, and a new entry has its target beside it. An entry
+    does not end on a joining word ("Governor /"): the next line carries its rest.
+    """
+    cost = 0.0
+    first = text_width(words[b])
+    # the owner width is measured as the widest entry piece plus a margin (1): a word
+    # surely fitted above when it fits without that margin
+    new_entry = prev_owner is not None and _fits_above(prev_owner, first, w.owner - 1.0)
+    if new_entry and target and c == len(words):
+        cost += 1.5
+    if words[c - 1].lower() in _JOINERS and fw_owner == 0:
+        cost += 2.0
+    return cost
+
+
+def _known_cost(words: list[str], b: int, c: int, known: frozenset[str], prev_known: bool) -> float:
+    """What the document's repeated one-line entries say of the owner piece ``words[b:c]``.
+
+    A piece beside a target that is no such entry but ends in one took the response's
+    last words ("Small Firms" + "Director"); a piece below such an entry continues
+    nothing, it took the response's word.
+    """
+    if not known:
+        return 0.0
+    if c == len(words):
+        return 1.0 if prev_known else 0.0
+    if " ".join(words[b:c]) in known:
+        return 0.0
+    for s in range(b + 1, c):
+        if " ".join(words[s:c]) in known:
+            return 0.5 * (s - b) + 0.5
+    return 0.0
 
 
 def _target_start(words: list[str], b: int) -> int:

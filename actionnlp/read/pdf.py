@@ -46,7 +46,14 @@ from actionnlp.read.table import Cell, continues_plan, find_header, table_rows
 if TYPE_CHECKING:
     from actionnlp.plan import ActionPlan
 
-__all__ = ["MAX_PAGES", "MAX_PDF_BYTES", "by_position", "entries_by_line", "read_pdf"]
+__all__ = [
+    "MAX_PAGES",
+    "MAX_PDF_BYTES",
+    "by_position",
+    "entries_by_line",
+    "read_pdf",
+    "rule_ends",
+]
 
 MAX_PDF_BYTES = Limits.pdf_bytes  # defaults; override with Limits / ACTIONNLP_READ_*
 MAX_PAGES = Limits.pdf_pages
@@ -370,10 +377,38 @@ def _words_in(words: list[dict], tops: list[float], bbox) -> list[dict]:
     return [w for w in words[lo:hi] if _inside(w, bbox)]
 
 
+def rule_ends(edges: list[dict], min_len: float = 6.0) -> list[float]:
+    """Where the page's runs of vertical rules start and end (tops and bottoms).
+
+    A row cut by a page break can leave its column rules open at the cut (a browser's
+    PDF draws no border there), so the cells there have no closing line and the table
+    search drops them. A horizontal line at each end of a run of overlapping vertical
+    rules closes them; where the table is closed already it repeats a border.
+
+    >>> v = [{"orientation": "v", "top": t, "bottom": b} for t, b in ((72, 770), (72, 770),
+    ...      (800, 820), (300, 310))]
+    >>> rule_ends(v)
+    [72, 770, 800, 820]
+    """
+    spans = sorted(
+        (e["top"], e["bottom"])
+        for e in edges
+        if e["orientation"] == "v" and e["bottom"] - e["top"] >= min_len
+    )
+    runs: list[list[float]] = []
+    for top, bottom in spans:
+        if runs and top <= runs[-1][1] + 1.0:
+            runs[-1][1] = max(runs[-1][1], bottom)
+        else:
+            runs.append([top, bottom])
+    return [y for run in runs for y in run]
+
+
 def _read_page(page) -> _Page:
     words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
     lines = _lines(words)
-    found = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
+    settings = {"explicit_horizontal_lines": rule_ends(page.edges)}
+    found = sorted(page.find_tables(settings), key=lambda t: (t.bbox[1], t.bbox[0]))
     by_y = sorted(words, key=lambda w: (w["top"] + w["bottom"]) / 2)
     tops = [(w["top"] + w["bottom"]) / 2 for w in by_y]
     cell_lines: list[list[list[list[_Line]]]] = []
@@ -426,7 +461,9 @@ def _plan(pages: list[_Page], path: Path) -> ActionPlan:
             continue
         bottom: float | None = None  # where the plan table ends on this page
         first_on_page = True
-        for bbox, matrix in page.tables:
+        for bbox, table in page.tables:
+            # rows with no text above the first (a rule run from beyond the page's edge)
+            matrix = list(itertools.dropwhile(lambda r: not any(c.paras for c in r), table))
             if roles is None:
                 found = find_header(matrix)
                 if found is None:

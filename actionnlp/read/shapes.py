@@ -13,6 +13,7 @@ from actionnlp.read.dates import find_dates
 __all__ = [
     "DATE_WORD_RE",
     "STATUS_RE",
+    "broken_entry",
     "id_key",
     "is_date_or_status",
     "is_owner_block",
@@ -38,6 +39,19 @@ def is_date_or_status(text: str) -> bool:
     (True, True, False)
     """
     return bool(DATE_WORD_RE.match(text) or STATUS_RE.match(text))
+
+
+def broken_entry(a: str, b: str) -> str | None:
+    """A date or status word broken over two lines in a narrow column ("Compl" / "eted"),
+    put back together; None for anything else.
+
+    >>> broken_entry("Compl", "eted"), broken_entry("Governor", "eted")
+    ('Completed', None)
+    """
+    x, y = a.strip(), b.strip()
+    if " " in x or " " in y or not y[:1].islower() or is_date_or_status(x):
+        return None
+    return x + y if is_date_or_status(x + y) else None
 
 
 def is_target_block(block: list[str]) -> bool:

@@ -26,6 +26,7 @@ from actionnlp.read.columns import JOINING_END_RE, Para, fit_count, para_texts, 
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.segment import RawRow, owner_entries
 from actionnlp.read.shapes import (
+    broken_entry,
     id_key,
     is_date_or_status,
     is_owner_block,
@@ -48,6 +49,7 @@ _ROW_START_RE = re.compile(
 QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
 _LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
 _PAGE = "\f"
+_ID_TITLE_RE = re.compile(r"(?:rec(?:ommendation)?\.?\s*)?(?:no|number|ref|id)\.?|rec\.?", re.I)
 _OWNER_LINE = 80  # an owner entry printed across a full-width line
 _PAGE_BLANKS = 0.05  # share of blank lines in a text whose only blanks end its pages
 _ENTRY_RUN = 6  # owner lines stacked above a target
@@ -59,7 +61,8 @@ def row_start(text: str, last_id: str | None, *, after_end: bool = False) -> tup
 
     The concern's text opens with a capital; one that opens lower-case (its first
     word clipped in the document) starts a row only when the number is the very next
-    one and the line above ended a cell (``after_end``: a sentence end or a target),
+    one and the line above ended a cell (``after_end``: a sentence end, a target or an
+    owner entry),
     so a wrapped "9 to 12 learners" is not taken for row 9.
 
     >>> row_start("9 the late allocation", "8"), row_start("9 the late", "8", after_end=True)
@@ -92,8 +95,12 @@ def is_heading_line(text: str) -> bool:
 def _items(lines: list[str], header: list[str]) -> list[str]:
     """Stripped lines; ``""`` for a blank, ``"\f"`` for a page break or repeated header.
 
-    The header repeated line for line is dropped; so is any single header line
-    that is not a decision word ("Agreed" may be a title's last line or a cell).
+    The header repeated line for line is dropped, with the number column's title
+    just above it; so is any single header line that is not a decision word
+    ("Agreed" may be a title's last line or a cell).
+
+    >>> _items(["1 Dirty.", "Rec.", "No.", "Concern", "Owner", "Gov"], ["Concern", "Owner"])
+    ['1 Dirty.', '\\x0c', 'Gov']
     """
     titles = [h.strip() for h in header if h.strip()]
     repeats = {t for t in titles if not (DECISION_RE.fullmatch(t) or QUALIFIER_RE.match(t))}
@@ -115,6 +122,8 @@ def _items(lines: list[str], header: list[str]) -> list[str]:
             and text == titles[0]
             and [x.replace(_PAGE, "").strip() for x in lines[i : i + n]] == titles
         ):
+            while out and _ID_TITLE_RE.fullmatch(out[-1]):
+                out.pop()  # the number column's title ("Rec." / "No.") printed above it
             page()
             i += n
             continue
@@ -159,6 +168,7 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
             previous = text
             continue
         ended = ends_sentence(previous) or is_target_block([previous])
+        ended = ended or (current is not None and is_owner_block([previous]))  # entry ends a row
         start = row_start(text, last_id, after_end=ended)
         after_row = current is None or is_target_block([previous]) or is_owner_block([previous])
         if start is None and is_heading_line(text) and after_row:
@@ -295,11 +305,15 @@ def _unmarked_pages(lines: list[str]) -> list[str]:
 
     >>> _unmarked_pages(["Cells were dirty and", "Governor May 2024", "cold."])
     ['Cells were dirty and', 'Governor May 2024', '\x0c', 'cold.']
+    >>> _unmarked_pages(["Cells were dirty and", "Governor", "May", "2024", "cold."])[-2:]
+    ['\x0c', 'cold.']
     """
     out: list[str] = []
     for x in lines:
         prev = out[-1] if out else ""
-        if x[:1].islower() and prev and (is_target_block([prev]) or _owner_target([prev])):
+        two = out[-2:] if len(out) > 1 and _PAGE not in out[-2:] else []  # "July" / "2024"
+        after = is_target_block([prev]) or _owner_target([prev]) or (two and is_target_block(two))
+        if x[:1].islower() and prev and after:
             out.append(_PAGE)
         out.append(x)
     return out
@@ -314,9 +328,19 @@ def _target_lines(units: list[list[str]], keep: int) -> tuple[int, str, list[str
     September"). Returns ``(units taken, that owner or "", the target lines)``.
     """
     j = len(units)
-    while j > keep and len(units[j - 1]) == 1 and is_date_or_status(units[j - 1][0].strip()):
-        j -= 1
-    rest = [u[0] for u in units[j:]]
+    rest: list[str] = []
+    while j > keep and len(units[j - 1]) == 1:
+        last = units[j - 1][0].strip()
+        if is_date_or_status(last):
+            j, rest = j - 1, [last, *rest]
+        elif (
+            j - 1 > keep
+            and len(units[j - 2]) == 1
+            and (word := broken_entry(units[j - 2][0], last))
+        ):
+            j, rest = j - 2, [word, *rest]  # "Compl" / "eted" in a narrow column
+        else:
+            break
     if j == len(units):
         return 0, "", []
     if j > keep and len(units[j - 1]) == 1:

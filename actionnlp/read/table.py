@@ -22,7 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from actionnlp.read.cells import BULLET, ID_RE, MAX_COLUMNS, clean_text, column_roles
+from actionnlp.read.cells import (
+    BULLET,
+    ID_RE,
+    MAX_COLUMNS,
+    ROLE_PATTERNS,
+    clean_text,
+    column_roles,
+)
 from actionnlp.read.dates import split_target_entries
 from actionnlp.read.owners_cell import owner_lines, split_owner_entries
 from actionnlp.read.segment import RawRow
@@ -59,14 +66,34 @@ class Cell:
         return cls(list(paras), [False] * len(paras))
 
 
+def _names_role(title: str) -> bool:
+    return any(rx.search(title) for _, rx in ROLE_PATTERNS)
+
+
+def _unbroken(title: str) -> str:
+    """A title broken inside its words put back: a piece that starts with a lower-case
+    letter or a stop joins the piece before it ("R ec . N o." -> "Rec. No.")."""
+    out: list[str] = []
+    for piece in title.split():
+        if out and (piece[0].islower() or piece[0] in ".:/)"):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return " ".join(out)
+
+
 def header_roles(texts: list[str]) -> list[str] | None:
     """Column roles of a header row, or None when the row is not a plan header.
 
     A header has at least four titled cells (and no more than
     :data:`~actionnlp.read.cells.MAX_COLUMNS` cells); the titles' words give the roles
-    (:func:`~actionnlp.read.cells.column_roles`).
+    (:func:`~actionnlp.read.cells.column_roles`). A title that names no role is read
+    again with its broken words put back: a narrow cell breaks its title inside words
+    ("R ec . N o.", "Respo nsible").
 
     >>> header_roles(["1. Concern No", "2. Concerns", "3. Response", "4. Owner", "5. Target Date"])
+    ['id', 'concern', 'response', 'owner', 'target']
+    >>> header_roles(["R ec . N o.", "Concern", "Respo nse", "Own er", "Target"])
     ['id', 'concern', 'response', 'owner', 'target']
     >>> header_roles(["Term", "Definition", "Additional comment"]) is None
     True
@@ -76,7 +103,8 @@ def header_roles(texts: list[str]) -> list[str] | None:
     cells = [clean_text(t) for t in texts]
     if sum(1 for c in cells if c) < 4:
         return None
-    return column_roles(cells)
+    titled = [c if _names_role(c) else _unbroken(c) for c in cells]
+    return column_roles(titled)
 
 
 def find_header(matrix: list[list[Cell]], depth: int = 3) -> tuple[int, list[str]] | None:

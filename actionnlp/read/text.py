@@ -106,7 +106,9 @@ def table_rows(split: TableText) -> list[RawRow]:
         split.interleaved = True
         return interleaved_rows(split.table, split.header)
     if split.columns is None:
-        decisions = any(agreement_of(h) for h in split.header)
+        decisions = any(
+            agreement_of(h) or PRINTED_TITLES["agreement"].search(h) for h in split.header
+        )
         flat = flattened_rows(split.table)
         stream = stream_rows(split.table, split.header, decisions=decisions)
         scores = _score(stream), _score(flat)
@@ -150,20 +152,43 @@ def locate_header(lines: list[str]) -> tuple[int, int, Columns | None] | None:
 
 
 def _inline_header(lines: list[str]) -> tuple[int, int, None] | None:
-    """A header printed on one line, with any title words wrapped onto short lines above."""
+    """A header printed on one line (failing that, one line wrapped at the page width
+    onto the next one or two), with any title words wrapped onto short lines above
+    and below."""
+    core = _header_line(lines)
+    if core is None:
+        return None
+    i, end = core
+    start = i
+    while start > max(0, i - 4):
+        if is_title_fragment(lines[start - 1]):
+            start -= 1
+        elif start >= 2 and _broken_title(lines[start - 2], lines[start - 1]):
+            start -= 2  # "Conc" / "ern": a title word broken in a narrow column
+        else:
+            break
+    stop = min(len(lines), end + 3)  # title words wrapped onto at most three lines below
+    while end < stop and is_title_line(lines[end]):
+        end += 1
+    return start, end, None
+
+
+_WRAPPED = 20  # characters: a line wrapped at the width holds several titles
+
+
+def _header_line(lines: list[str]) -> tuple[int, int] | None:
+    """``(first, end)`` of the header's titles run together on a line, or on two or three
+    lines (a text browser or a PDF's raw text wraps the row of titles at the width)."""
     for i, ln in enumerate(lines):
         if inline_roles(ln.strip()) is not None:
-            start, end = i, i + 1
-            while start > max(0, i - 4):
-                if is_title_fragment(lines[start - 1]):
-                    start -= 1
-                elif start >= 2 and _broken_title(lines[start - 2], lines[start - 1]):
-                    start -= 2  # "Conc" / "ern": a title word broken in a narrow column
-                else:
-                    break
-            while end < min(len(lines), i + 4) and is_title_line(lines[end]):
-                end += 1
-            return start, end, None
+            return i, i + 1
+    for i in range(len(lines)):
+        for n in (2, 3):
+            run = [ln.strip() for ln in lines[i : i + n]]
+            ended = any(ln.endswith((".", "!", "?")) for ln in run[:-1])  # "Response:" goes on
+            wrapped = max(map(len, run)) >= _WRAPPED  # not titles stacked one per line
+            if len(run) == n and all(run) and wrapped and not ended and inline_roles(" ".join(run)):
+                return i, i + n
     return None
 
 

@@ -115,3 +115,52 @@ def test_text_cut_into_the_decision_column_opens_the_response():
     assert [c.id for c in plan.concerns] == ["1", "2"]
     assert [a.text for a in plan.concerns[0].actions] == paras
     assert plan.concerns[0].agreement == "partly_agreed"
+
+
+def test_an_owner_word_broken_at_the_column_edge_is_rejoined():
+    """An owner word wider than its column is broken at the edge without a hyphen; its
+    rest opens the next line of the cell, and the entry comes back whole."""
+
+    def line(i: str, c: str, r: str, o: str, t: str) -> str:
+        return f"{i:<5}{c:<26}{r:<34}{o:<16}{t}".rstrip()
+
+    rows = [
+        line("No", "Concern", "Response", "Owner", "Target date"),
+        line("1", "Cells were dirty and", "Cleaning rotas are set for every", "Northamptonshi", "Completed"),
+        line("", "cold in the winter.", "wing and checked by a manager", "re Healthcare", ""),
+        line("", "", "each week by the wing staff.", "Trust", ""),
+        line("", "", "A deep clean of the older wings", "Governor", "June 2024"),
+        line("", "", "will follow in the spring.", "", ""),
+    ]  # fmt: skip
+    plan = actionnlp.read_plan(text="Action Plan: HMP Example\n\n" + "\n".join(rows) + "\n")
+    assert plan.layout == "fixed-width"
+    assert [(a.owner_raw, a.target_raw) for a in plan.concerns[0].actions] == [
+        ("Northamptonshire Healthcare Trust", "Completed"),
+        ("Governor", "June 2024"),
+    ]
+
+
+def test_a_decision_one_space_after_a_full_concern_line_is_the_decision():
+    """A concern line that fills its column leaves one space before the decision printed
+    at the decision column's start: the decision is read, not kept in the concern."""
+
+    def line(i: str, c: str, d: str, r: str) -> str:
+        return f"{i:<6}{c:<40}{d:<14}{r}".rstrip()
+
+    rows = [
+        line("No", "Recommendation", "Agreed/", "Response"),
+        line("", "", "Not agreed", ""),
+        line("1", "Cells were dirty and", "Agreed", "Cleaning rotas are set for every wing."),
+        line("", "cold in the winter.", "", ""),
+        "2     Concern: the promotion of equality and Agreed        Forums are held every month.",
+        line("", "diversity was limited.", "", ""),
+        line("3", "Meals were served too early.", "Not Agreed", "Meal times stay as they are."),
+    ]
+    plan = actionnlp.read_plan(text="Action Plan: HMP Example\n\n" + "\n".join(rows) + "\n")
+    assert plan.layout == "fixed-width"
+    assert [(c.id, c.agreement) for c in plan.concerns] == [
+        ("1", "agreed"),
+        ("2", "agreed"),
+        ("3", "not_agreed"),
+    ]
+    assert plan.concerns[1].concern_text.endswith("equality and diversity was limited.")

@@ -41,17 +41,6 @@ GAPS: dict[str, dict[str, str]] = {
         "text": "text similarity concern 0.968, response 0.864",
         "pairs": "reader-sure owner/target pairs 0.669, 37% flagged",
     },
-    "pdftotext-layout": {
-        "lost": "2 of 32753 words lost",
-    },
-    "pdfplumber": {
-        "pairs": "reader-sure owner/target pairs 0.887, 18% flagged",
-        "lost": "6 of 32753 words lost",
-    },
-    "pdfplumber-layout": {
-        "pairs": "reader-sure owner/target pairs 0.861, 28% flagged",
-        "lost": "6 of 32753 words lost",
-    },
     "pdfminer": {
         "text": "text similarity concern 0.990, response 0.872",
         "pairs": "reader-sure owner/target pairs 0.673, 38% flagged",

@@ -251,3 +251,108 @@ def test_pages_are_none_outside_pdf_tables():
         assert {c.page for c in plan.concerns} == {None}
     frame = actionnlp.read_plan(FIXTURES / "stafford-2020.pdf").to_frame("actions")
     assert str(frame["page"].dtype) == "Int64" and frame["page"].notna().all()
+
+
+# -- rows cut by a page break whose column rules are left open (a browser's PDF) -------
+def _pdf_pages(pages: list[bytes]) -> bytes:
+    """A minimal PDF (US Letter, Helvetica) whose pages draw ``pages``."""
+    n = len(pages)
+    kids = b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(n))
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % n,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    for i, content in enumerate(pages):
+        objs.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (5 + 2 * i)
+        )
+        objs.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return out
+
+
+COLS = (40, 80, 230, 430, 510, 580)  # No | Concern | Response | Owner | Target date
+
+
+def _grid(top: float, bottom: float, rows: list[float]) -> bytes:
+    """Column rules from ``top`` down to ``bottom`` (PDF y) and a line at each of ``rows``."""
+    ops = b"0.5 w\n"
+    ops += b"".join(b"%d %.1f m %d %.1f l S\n" % (x, top, x, bottom) for x in COLS)
+    ops += b"".join(b"%d %.1f m %d %.1f l S\n" % (COLS[0], y, COLS[-1], y) for y in rows)
+    return ops
+
+
+def _texts(cells: list[tuple[int, float, str]]) -> bytes:
+    """Text in column ``j`` at PDF height ``y``."""
+    return b"".join(
+        b"BT /F1 9 Tf %d %.1f Td (%s) Tj ET\n" % (COLS[j] + 4, y, t.encode()) for j, y, t in cells
+    )
+
+
+@pytest.mark.parametrize("topic", ["showers", "library", "kitchen"])
+def test_rows_whose_rules_stay_open_at_page_breaks_are_kept(tmp_path, topic):
+    """A row that runs over three pages, printed with its column rules open at each cut
+    (no line at the page foot, none at the next page's head, as Chromium prints): the
+    pages holding only the middle of the row are read into it, and the row after it
+    on the last page is found."""
+    head = [(0, 760, "No"), (1, 760, "Concern"), (2, 760, "Response"), (3, 760, "Owner")]
+    head.append((4, 760, "Target date"))
+    first = [(0, 735, "1"), (1, 735, f"The {topic} were dirty."), (2, 735, "A rota is set.")]
+    first += [(3, 735, "Governor"), (4, 735, "May 2025")]
+    second = [(0, 700, "2"), (1, 700, f"The {topic} were closed."), (3, 700, "Head of Estates")]
+    second += [(4, 700, "June 2025")]
+    second += [(2, 700 - 12 * k, f"Line {k} of the plan for the {topic}") for k in range(50)]
+    middle = [(2, 760 - 12 * k, f"Middle {k} of the plan for the {topic}") for k in range(55)]
+    last = [(2, 760, f"The {topic} reopen in the spring."), (0, 730, "3")]
+    last += [(1, 730, f"Staff did not check the {topic}."), (2, 730, "Checks are daily.")]
+    last += [(3, 730, "Custodial Manager"), (4, 730, "July 2025")]
+    pages = [
+        _grid(775, 40, [775, 750, 715]) + _texts(head + first + second),  # open at the foot
+        _grid(770, 40, []) + _texts(middle),  # open at both ends
+        _grid(770, 700, [745, 700]) + _texts(last),  # open at the head
+    ]
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(_pdf_pages(pages))
+    plan = read_pdf(path)
+    assert [c.id for c in plan.concerns] == ["1", "2", "3"]
+    response = " ".join(a.text for a in plan.concerns[1].actions)
+    for k in (0, 49):
+        assert f"Line {k} of the plan" in response
+    for k in (0, 30, 54):
+        assert f"Middle {k} of the plan" in response
+    assert f"The {topic} reopen in the spring." in response
+    assert plan.concerns[2].actions[0].text == "Checks are daily."
+    assert plan.concerns[2].actions[0].owner_raw == "Custodial Manager"
+
+
+@pytest.mark.parametrize("topic", ["showers", "library"])
+def test_a_repeated_header_below_an_empty_row_is_skipped(tmp_path, topic):
+    """A page whose table opens with an empty row (rules running in from beyond the page
+    top) and then repeats the header: the header is skipped, not read as a concern."""
+    head = ["No", "Concern", "Response", "Owner", "Target date"]
+    first = [(0, 735, "1"), (1, 735, f"The {topic} were dirty."), (2, 735, "A rota is set.")]
+    first += [(3, 735, "Governor"), (4, 735, "May 2025")]
+    second = [(0, 715, "2"), (1, 715, f"The {topic} were closed."), (2, 715, "They reopen.")]
+    second += [(3, 715, "Head of Estates"), (4, 715, "June 2025")]
+    pages = [
+        _grid(775, 700, [775, 750, 700])
+        + _texts([(j, 760, t) for j, t in enumerate(head)] + first),
+        _grid(775, 690, [775, 750, 725, 690])
+        + _texts([(j, 735, t) for j, t in enumerate(head)] + second),
+    ]
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(_pdf_pages(pages))
+    plan = read_pdf(path)
+    assert [c.id for c in plan.concerns] == ["1", "2"]
+    assert [a.text for a in plan.concerns[1].actions] == ["They reopen."]
+    assert not {"clipped_id", "duplicate_id"} & {p.kind for p in plan.problems}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 import actionnlp
@@ -233,3 +234,97 @@ def test_a_dumped_html_table_keeps_its_entries(table: Table):
     assert [r.id_cell for r in rows] == [r.id for r in table.rows]
     for got, drawn in zip(rows, table.rows, strict=True):
         assert (got.owners, got.targets) == (drawn.owners, drawn.targets), got.id_cell
+
+
+def _narrow(topic: str, month: str) -> str:
+    """A plan's raw text (pdftotext -raw, pypdf) with narrow owner and target columns:
+    each entry on its own lines, a date broken before its year, a status word broken
+    inside ("Compl" / "eted"), and a page end right after a row's targets."""
+    return f"""Action Plan: HMP Example
+No Concern Response Owner Target date
+1 The {topic} were dirty and
+cold in winter.
+A cleaning rota is set for the {topic}.
+Checks are made every week.
+Governor
+Head of Residence
+{month}
+2025
+Compl
+eted
+2 Staff were absent from the {topic}
+at night.
+Rotas are reviewed every month and
+Deputy Governor
+{month}
+2026
+shared with staff on each wing.
+3 Too few prisoners used the {topic}.
+A new timetable is published.
+Head of Learning
+Ongoing
+"""
+
+
+@pytest.mark.parametrize(("topic", "month"), [("showers", "July"), ("gyms", "March"),
+                                              ("kitchens", "Sept")])  # fmt: skip
+def test_entries_broken_in_narrow_columns_are_put_back(topic, month):
+    """A target broken over lines ("July" / "2025", "Compl" / "eted") is one entry, and
+    the page end after such a target (no blank line marks it) lets the response run on."""
+    for text in (_narrow(topic, month), _narrow(topic, month).replace("\n2 ", "\n\n2 ")):
+        plan = actionnlp.read_plan(text=text)
+        assert [c.id for c in plan.concerns] == ["1", "2", "3"]
+        one, two, _ = plan.concerns
+        assert [(a.text, a.owner_raw, a.target_raw) for a in one.actions] == [
+            (f"A cleaning rota is set for the {topic}.", "Governor", f"{month} 2025"),
+            ("Checks are made every week.", "Head of Residence", "Completed"),
+        ]
+        assert [a.text for a in two.actions] == [
+            "Rotas are reviewed every month and shared with staff on each wing."
+        ]
+        assert (two.actions[0].owner_raw, two.actions[0].target_raw) == (
+            "Deputy Governor",
+            f"{month} 2026",
+        )
+
+
+HEAD = ["Rec.", "No.", "Recommendation Agreed /", "Partly", "Agreed", "Response", "Owner",
+        "Target", "date"]  # fmt: skip
+
+
+@pytest.mark.parametrize("topics", [["showers", "gyms", "kitchens"], ["library", "chapel"]])
+def test_a_repeated_header_takes_its_number_title_with_it(topics):
+    """A header repeated at the top of each page (raw text, titles stacked one per line):
+    the number column's title printed above the rest ("Rec." / "No.") goes with it, not
+    into the row before."""
+    lines = ["Action Plan: HMP Example", *HEAD]
+    for n, topic in enumerate(topics, start=1):
+        lines += [f"{n} Concern: The {topic} were dirty.", "Agreed"]
+        lines += [f"A rota is set for the {topic}.", "Governor", "May 2025", *HEAD]
+    plan = actionnlp.read_plan(text="\n".join(lines[: -len(HEAD)]))
+    assert [(c.id, c.agreement) for c in plan.concerns] == [
+        (str(n), "agreed") for n in range(1, len(topics) + 1)
+    ]
+    for c, topic in zip(plan.concerns, topics, strict=True):
+        assert [(a.text, a.owner_raw, a.target_raw) for a in c.actions] == [
+            (f"A rota is set for the {topic}.", "Governor", "May 2025")
+        ]
+    assert not any(p.text and "Rec." in p.text for p in plan.problems)
+
+
+@pytest.mark.parametrize("owner", ["Governor", "Head of Residence", "Deputy Director"])
+def test_a_clipped_concern_after_an_owner_entry_starts_its_row(owner):
+    """A row that ends with an owner entry and no target: the next number, whose concern
+    opens lower-case (its first word clipped), still starts the next row."""
+    text = "\n".join([
+        "Action Plan: HMP Example", "No Concern Response Owner Target date",
+        "1 Cells were dirty.", "A rota is set for every wing.", owner,
+        "2 the showers were cold.", "Boilers are repaired.", "Head of Estates", "May 2025",
+    ])  # fmt: skip
+    plan = actionnlp.read_plan(text=text)
+    assert [c.id for c in plan.concerns] == ["1", "2"]
+    one, two = plan.concerns
+    assert [(a.text, a.owner_raw) for a in one.actions] == [
+        ("A rota is set for every wing.", owner)
+    ]
+    assert two.concern_text == "the showers were cold."

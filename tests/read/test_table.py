@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from actionnlp.read.table import Cell, cells_to_row
+from actionnlp.read.table import Cell, cells_to_row, header_roles
 from actionnlp.read.text import Columns, tabular_rows
 
 ROLES = ["id", "concern", "response", "owner", "target"]
@@ -26,3 +26,25 @@ def test_a_text_row_and_a_table_row_fit_the_columns_alike(texts: list[str], drop
     assert from_text.concern == from_table.concern
     shifted = len(cells) == len(ROLES) - 1 and drop_id  # the number cell was dropped
     assert from_text.id_cell == ("" if shifted else cells[0])
+
+
+HEADERS = [
+    ["No.", "Concern", "Response", "Owner", "Target date"],
+    ["Rec. No.", "Recommendation", "Agreed / Partly Agreed / Not Agreed",
+     "Response: Action Taken / Planned", "Responsible owner", "Target date"],
+    ["Concern No", "Concerns", "Response Action Taken/Planned", "Responsible Owner",
+     "Target Date"],
+    ["Ref", "Finding", "Decision", "Actions planned", "Lead", "Timescale"],
+]  # fmt: skip
+
+
+@given(header=st.sampled_from(HEADERS), width=st.integers(2, 6), data=st.data())
+def test_titles_broken_inside_words_keep_their_roles(header, width, data) -> None:
+    """A narrow cell breaks its title every few characters ("R ec . N o."): the header
+    gets the roles of the same titles unbroken."""
+    widths = data.draw(st.lists(st.booleans(), min_size=len(header), max_size=len(header)))
+    broken = [
+        " ".join(t[i : i + width] for i in range(0, len(t), width)) if narrow else t
+        for t, narrow in zip(header, widths, strict=True)
+    ]
+    assert header_roles(broken) == header_roles(header) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 
@@ -377,3 +378,70 @@ def test_stacked_header_target_is_a_title_word_not_a_substring() -> None:
     # "update" holds "date": it is not the target column's title (one printed-title table).
     lines = ["Concern", "Response", "Owner", "Progress update", "Target date", "1", "Dirty."]
     assert locate_header(lines) == (0, 5, None)
+
+
+def test_title_words_wrapped_below_a_header_line_are_at_most_three_lines() -> None:
+    # Title-like lines below a one-line header belong to it only up to three lines.
+    header = "Rec. No. Recommendation Agreed Response: Action Taken / Planned Owner Target date"
+    lines = [header, *["Owner Date"] * 6, "1", "Dirty."]
+    assert locate_header(lines) == (0, 4, None)
+
+
+TOPICS = ["showers", "kitchens", "libraries", "gyms", "workshops", "chapels"]
+
+
+@pytest.mark.parametrize(
+    "cuts", [(0.3,), (0.5,), (0.9,), (0.3, 0.6), (0.2, 0.8), (0.2, 0.6, 0.8, 0.9)]
+)
+@pytest.mark.parametrize("header", [
+    ["Rec. No.", "Recommendation", "Agreed / Partly Agreed / Not Agreed",
+     "Response: Action Taken / Planned", "Responsible owner", "Target date"],
+    ["No", "Concern", "Decision", "Response and actions", "Lead", "Timescale"],
+])  # fmt: skip
+def test_a_header_wrapped_by_a_text_browser_is_found(cuts, header):
+    """A text browser (lynx) or a PDF's raw text prints a row of title cells as one line
+    wrapped at the width: the titles run over two or three lines (any title words
+    wrapped below them) are one header, and the cells below it read as rows."""
+    words = " ".join(header).split()
+    at = [0, *(max(1, round(c * len(words))) for c in cuts), len(words)]
+    lines = ["HM Prison & Probation Service", "", "Action Plan: HMP Nowhere", ""]
+    lines += [" ".join(words[a:b]) for a, b in itertools.pairwise(at)]
+    for n, topic in enumerate(TOPICS, start=1):
+        lines += ["", str(n), "", f"The {topic} were not cleaned often enough.", "", "Agreed"]
+        lines += ["", f"A weekly rota will clean the {topic}.", "", "Head of Residence"]
+        lines += ["", "May 2025"]
+    plan = actionnlp.read_plan(text="\n".join(f"   {x}" if x else x for x in lines))
+    assert ids(plan) == [str(n) for n in range(1, len(TOPICS) + 1)]
+    for c, topic in zip(plan.concerns, TOPICS, strict=True):
+        assert c.agreement == "agreed"
+        assert [a.text for a in c.actions] == [f"A weekly rota will clean the {topic}."]
+        assert (c.actions[0].owner_raw, c.actions[0].target_raw) == (
+            "Head of Residence",
+            "May 2025",
+        )
+
+
+@pytest.mark.parametrize("titles", [
+    ["No.", "Concern", "Response: Action Taken / Planned", "Responsible owner", "Target date"],
+    ["Concern No", "Concerns", "Response Action Taken/Planned", "Responsible Owner",
+     "Target Date"],
+    ["Rec. No.", "Recommendation", "Agreed / Partly Agreed / Not Agreed", "Response",
+     "Owner", "Target date"],
+])  # fmt: skip
+def test_cells_glued_without_white_space_are_a_problem_not_a_guess(titles):
+    """A web page's text taken with no separator glues every cell to the next: the
+    cover is read, the table is not guessed at but kept in a ``glued_cells`` problem."""
+    rows = [
+        ["1", f"The {topic} were dirty.", f"Clean the {topic} weekly.", "Governor", "May 2025"]
+        for topic in TOPICS
+    ]
+    cover = ["Action Plan: HMP Nowhere", "Action Plan Submitted: 3 March 2025", ""]
+    text = "\n".join(cover + ["".join(titles)] + ["".join(r[: len(titles)]) for r in rows])
+    plan = actionnlp.read_plan(text=text)
+    assert plan.prison == "HMP Nowhere" and not plan.concerns
+    [problem] = plan.problems
+    assert problem.kind == "glued_cells" and "glued" in problem.message
+    assert problem.text.startswith("".join(titles)) and "Clean the gyms weekly." in problem.text
+    assert plan.read_quality()["read_partial"]
+    spaced = actionnlp.read_plan(text="\n".join([*cover, "\t".join(titles)]))
+    assert [p.kind for p in spaced.problems] == ["truncated"]  # a header, then nothing

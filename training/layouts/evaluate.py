@@ -32,7 +32,10 @@ per-form summary between the ``matrix`` markers of ``docs/reading.md``.
 ``make matrix-heldout`` (``--heldout``) scores the held-out set instead
 (``tests/fixtures/layouts-heldout``, rendered by ``training/layouts/heldout.py``) and
 writes its tables, and the held-out figures next to the development matrix's, into
-``docs/reading-heldout.md``; the development pages are left alone.
+``docs/reading-heldout.md``; the development pages are left alone. ``--root DIR --out
+PAGE`` scores any folder of that format (e.g. the development draw, ``make matrix-dev2``)
+and writes its tables to PAGE only, between its ``tables`` markers (a new page is made
+with them).
 """
 
 from __future__ import annotations
@@ -396,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         help="score the held-out set and write docs/reading-heldout.md (with the matrix's)",
     )
     ap.add_argument("--no-docs", action="store_true", help="print only")
+    ap.add_argument("--out", type=Path, help="write the tables of --root to this page only")
     ap.add_argument("--files", action="store_true", help="print every file's scores too")
     args = ap.parse_args(argv)
     if args.heldout:
@@ -417,6 +421,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_docs:
             write_between(ROOT / "docs" / "reading-heldout.md", "heldout", text)
             write_between(ROOT / "docs" / "reading-heldout.md", "heldout-vs-dev", versus)
+    elif args.out and not args.no_docs:
+        if not args.out.exists():
+            args.out.write_text(
+                f"# Reading: {args.root.name}\n\n<!-- tables:start -->\n<!-- tables:end -->\n"
+            )
+        write_between(args.out, "tables", text)
     elif not args.no_docs:
         write_docs(text)
     return 0

@@ -36,6 +36,11 @@ format (``manifest.json``, ``truth/``), plus ``settings.json`` (the drawn settin
 ``make matrix-heldout`` scores it into ``docs/reading-heldout.md``. Nobody tunes a
 reader on these files: tests only check that they read without error.
 
+The same generator with another seed gives a **development draw**, which readers may be
+tuned on (``make layouts-dev2`` = ``heldout.py --seed 7 --prefix d --out
+tests/fixtures/layouts-dev2``; ``make matrix-dev2`` scores it into
+``docs/reading-dev2.md``). The held-out draw is only ever measured.
+
 Rendering again gives the same settings, truth and texts, except that pdfminer.six's
 text of a PDF may come out in another order from run to run (seen on one file, even
 with ``PYTHONHASHSEED`` fixed), and the PDFs and DOCX carry their creation time.
@@ -123,9 +128,12 @@ def _balanced(rng: random.Random, options: tuple, n: int) -> list:
     return out
 
 
-def draw(seed: int = SEED, plans: tuple[str, ...] = render.PLANS) -> list[Heldout]:
+def draw(
+    seed: int = SEED, plans: tuple[str, ...] = render.PLANS, prefix: str = "h"
+) -> list[Heldout]:
     """The held-out settings: PER_PLAN per plan, each plan in both eras; the page,
-    margin, font, size, padding, spacing, id and entry settings balanced over the set."""
+    margin, font, size, padding, spacing, id and entry settings balanced over the set.
+    Another seed (and name prefix) gives a development draw of the same generator."""
     rng = random.Random(seed)
     n = PER_PLAN * len(plans)
     balanced = {
@@ -159,7 +167,7 @@ def draw(seed: int = SEED, plans: tuple[str, ...] = render.PLANS) -> list[Heldou
             base |= {"S": rng.choice([1, 3, 20, 31])}
             out.append(
                 Heldout(
-                    name=f"h{k + 1}",
+                    name=f"{prefix}{k + 1}",
                     era=era,
                     id_base=base.get(got["ids"], 1),
                     landscape=landscape,
@@ -333,14 +341,17 @@ def _entry(file: str, plan: str, h: Heldout, form: str, producer: str, extractor
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT)
-    out: Path = ap.parse_args(argv).out
-    settings = draw()
+    ap.add_argument("--seed", type=int, default=SEED, help="another seed: a development draw")
+    ap.add_argument("--prefix", default="h", help="the documents' name prefix (h1, h2, ...)")
+    args = ap.parse_args(argv)
+    out: Path = args.out
+    settings = draw(args.seed, prefix=args.prefix)
     _check_fonts(settings)
     if out.exists():
         shutil.rmtree(out)
     (out / "truth").mkdir(parents=True)
     (out / "settings.json").write_text(
-        json.dumps({"seed": SEED, "templates": [asdict(h) for h in settings]}, indent=1) + "\n"
+        json.dumps({"seed": args.seed, "templates": [asdict(h) for h in settings]}, indent=1) + "\n"
     )
     mf = render.fixtures_module()
     docs: list[tuple[str, Heldout]] = []
