@@ -377,31 +377,38 @@ def _words_in(words: list[dict], tops: list[float], bbox) -> list[dict]:
     return [w for w in words[lo:hi] if _inside(w, bbox)]
 
 
-def rule_ends(edges: list[dict], min_len: float = 6.0) -> list[float]:
-    """Where the page's runs of vertical rules start and end (tops and bottoms).
+def rule_ends(edges: list[dict], min_len: float = 6.0) -> list[dict]:
+    """Closing lines at both ends of each run of the page's vertical rules.
 
     A row cut by a page break can leave its column rules open at the cut (a browser's
     PDF draws no border there), so the cells there have no closing line and the table
     search drops them. A horizontal line at each end of a run of overlapping vertical
-    rules closes them; where the table is closed already it repeats a border.
+    rules, as wide as the run's rules reach, closes them; where the table is closed
+    already it repeats a border. Rules elsewhere on the page are not crossed.
 
-    >>> v = [{"orientation": "v", "top": t, "bottom": b} for t, b in ((72, 770), (72, 770),
-    ...      (800, 820), (300, 310))]
-    >>> rule_ends(v)
-    [72, 770, 800, 820]
+    >>> v = [{"orientation": "v", "top": t, "bottom": b, "x0": x, "x1": x}
+    ...      for t, b, x in ((72, 770, 40), (72, 770, 500), (800, 820, 40), (300, 303, 9))]
+    >>> [(e["top"], e["x0"], e["x1"]) for e in rule_ends(v)]
+    [(72, 40, 500), (770, 40, 500), (800, 40, 40), (820, 40, 40)]
     """
     spans = sorted(
-        (e["top"], e["bottom"])
+        (e["top"], e["bottom"], e["x0"], e["x1"])
         for e in edges
         if e["orientation"] == "v" and e["bottom"] - e["top"] >= min_len
     )
-    runs: list[list[float]] = []
-    for top, bottom in spans:
+    runs: list[list[float]] = []  # top, bottom, left, right
+    for top, bottom, x0, x1 in spans:
         if runs and top <= runs[-1][1] + 1.0:
-            runs[-1][1] = max(runs[-1][1], bottom)
+            run = runs[-1]
+            run[1], run[2], run[3] = max(run[1], bottom), min(run[2], x0), max(run[3], x1)
         else:
-            runs.append([top, bottom])
-    return [y for run in runs for y in run]
+            runs.append([top, bottom, x0, x1])
+    return [
+        {"object_type": "rule_edge", "orientation": "h", "top": y, "bottom": y, "height": 0,
+         "x0": x0, "x1": x1, "width": x1 - x0}
+        for top, bottom, x0, x1 in runs
+        for y in (top, bottom)
+    ]  # fmt: skip
 
 
 def _read_page(page) -> _Page:

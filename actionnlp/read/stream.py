@@ -155,7 +155,7 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
     rows: list[RawRow] = []
     last_id: str | None = None
     current: list[str] | None = None
-    previous = ""  # the last text line, to tell a heading from a wrapped line
+    before = previous = ""  # the last two text lines (a heading or a wrapped line?)
     heading_open = False
     for text in items:
         if text in ("", _PAGE):
@@ -165,10 +165,11 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
         if heading_open and current is None:
             rows[-1].concern = f"{rows[-1].concern} {text}"
             heading_open = bool(JOINING_END_RE.search(text))
-            previous = text
+            before, previous = previous, text
             continue
         ended = ends_sentence(previous) or is_target_block([previous])
-        ended = ended or (current is not None and is_owner_block([previous]))  # entry ends a row
+        closed = ends_sentence(before) or is_target_block([before]) or is_owner_block([before])
+        ended = ended or (current is not None and closed and is_owner_block([previous]))
         start = row_start(text, last_id, after_end=ended)
         after_row = current is None or is_target_block([previous]) or is_owner_block([previous])
         if start is None and is_heading_line(text) and after_row:
@@ -177,7 +178,7 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
                 current = None
             rows.append(RawRow(concern=text))
             heading_open = bool(JOINING_END_RE.search(text))
-            previous = text
+            before, previous = previous, text
             continue
         if start is not None:
             if current is not None:
@@ -188,7 +189,7 @@ def stream_rows(lines: list[str], header: list[str], *, decisions: bool) -> list
             rows.append(RawRow(response=[text]))  # text before the first concern: kept
         else:
             current.append(text)
-        previous = text
+        before, previous = previous, text
     if current is not None:
         rows.extend(_row(current, blocks=blocks, decisions=decisions))
     return rows

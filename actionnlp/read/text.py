@@ -167,7 +167,8 @@ def _inline_header(lines: list[str]) -> tuple[int, int, None] | None:
             start -= 2  # "Conc" / "ern": a title word broken in a narrow column
         else:
             break
-    while end < min(len(lines), i + 4 + (end - i - 1)) and is_title_line(lines[end]):
+    stop = min(len(lines), end + 3)  # title words wrapped onto at most three lines below
+    while end < stop and is_title_line(lines[end]):
         end += 1
     return start, end, None
 

@@ -328,3 +328,21 @@ def test_a_clipped_concern_after_an_owner_entry_starts_its_row(owner):
         ("A rota is set for every wing.", owner)
     ]
     assert two.concern_text == "the showers were cold."
+
+
+def test_a_title_case_line_inside_a_wrapped_response_ends_no_row():
+    """A response wrapped before a post ("... reviewed by the" / "Head of Residence") does
+    not end its row there: the next line opening with the next number ("2 to 3
+    officers ...") is still response text, since the line above the post ran on."""
+    text = "\n".join([
+        "Action Plan: HMP Example", "No Concern Response Owner Target date",
+        "1 Cells were dirty.", "A rota is set for every wing and reviewed by the",
+        "Head of Residence", "2 to 3 officers check it each week.", "Governor", "May 2025",
+        "2 The showers were cold.", "Boilers are repaired.", "Head of Estates", "May 2025",
+    ])  # fmt: skip
+    plan = actionnlp.read_plan(text=text)
+    assert [c.id for c in plan.concerns] == ["1", "2"]
+    one, two = plan.concerns
+    assert [(a.owner_raw, a.target_raw) for a in one.actions] == [("Governor", "May 2025")]
+    assert one.actions[0].text.endswith("Head of Residence 2 to 3 officers check it each week.")
+    assert two.concern_text == "The showers were cold."

@@ -380,6 +380,13 @@ def test_stacked_header_target_is_a_title_word_not_a_substring() -> None:
     assert locate_header(lines) == (0, 5, None)
 
 
+def test_title_words_wrapped_below_a_header_line_are_at_most_three_lines() -> None:
+    # Title-like lines below a one-line header belong to it only up to three lines.
+    header = "Rec. No. Recommendation Agreed Response: Action Taken / Planned Owner Target date"
+    lines = [header, *["Owner Date"] * 6, "1", "Dirty."]
+    assert locate_header(lines) == (0, 4, None)
+
+
 TOPICS = ["showers", "kitchens", "libraries", "gyms", "workshops", "chapels"]
 
 
