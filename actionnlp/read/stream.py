@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import actionnlp.read.cells as cells
 from actionnlp.read.cells import ID_RE, clean_text, ends_sentence, heading_of, rejoin_flush_words
 from actionnlp.read.columns import JOINING_END_RE, Para, fit_count, para_texts, paragraphs
 from actionnlp.read.dates import split_target_entries
@@ -47,7 +48,6 @@ _ROW_START_RE = re.compile(
 )
 #: A decision's qualifier printed on a line of its own ("Partly" / "Agreed").
 QUALIFIER_RE = re.compile(r"^(?:partly|partially|not)$", re.I)
-_LABEL_RE = re.compile(r"^\w+(?:\s\w+)?\s?(?:\([^)]{0,20}\))?\s?:")
 _PAGE = "\f"
 _ID_TITLE_RE = re.compile(r"(?:rec(?:ommendation)?\.?\s*)?(?:no|number|ref|id)\.?|rec\.?", re.I)
 _OWNER_LINE = 80  # an owner entry printed across a full-width line
@@ -89,7 +89,7 @@ def _very_next(cid: str, last: str | None) -> bool:
 
 def is_heading_line(text: str) -> bool:
     """A section heading printed on a line of its own ("Key concerns")."""
-    return len(text) < 80 and not _LABEL_RE.match(text) and heading_of(text) is not None
+    return len(text) < 80 and not cells.LABEL_RE.match(text) and heading_of(text) is not None
 
 
 def _items(lines: list[str], header: list[str]) -> list[str]:
