@@ -509,7 +509,8 @@ def _width_split(pages: list[list[Item]]) -> tuple[float, bool] | None:
     None when the text blocks' longest lines do not fall into two clear groups.
     """
     texts = [it for p in pages for it in p if it.kind == "text" and len(it.lines) >= 3]
-    widths = sorted(column_width(it.lines) for it in texts)
+    sized = [(column_width(it.lines), len(it.lines)) for it in texts]  # once a block
+    widths = sorted(w for w, _ in sized)
     if len(widths) < 4:
         return None
     best, cut, below, total = -1.0, 0, 0, sum(widths)
@@ -536,19 +537,20 @@ def _width_split(pages: list[list[Item]]) -> tuple[float, bool] | None:
                 votes += 1 if column_width(nxt.lines) <= mid else -1
     if votes:
         return mid, votes > 0
-    wide = sum(len(it.lines) for it in texts if column_width(it.lines) > mid)
-    narrow = sum(len(it.lines) for it in texts if column_width(it.lines) <= mid)
+    wide = sum(n for w, n in sized if w > mid)
+    narrow = sum(n for w, n in sized if w <= mid)
     return mid, wide >= narrow
 
 
-def _width_tells(lines: list[str], cut: float) -> bool:
-    """Does a block's width tell its column (3+ lines, or a line wider than ``cut``)?
-    Not when one wide line stands among narrow ones: the wide column's only full line
-    or two narrow lines joined at a removed hyphen; the page's order decides then."""
+def _width_side(lines: list[str], cut: float) -> bool | None:
+    """Is a block in the wide column, by its width (3+ lines, or a line wider than
+    ``cut``)? None when the width does not tell, as when one wide line stands among
+    narrow ones: the wide column's only full line or two narrow lines joined at a
+    removed hyphen; the page's order decides then."""
     wide = column_width(lines) > cut
-    if wide != (max(len(x) for x in lines) > cut):
-        return False
-    return len(lines) >= 3 or wide
+    if wide != (max(len(x) for x in lines) > cut) or not (len(lines) >= 3 or wide):
+        return None
+    return wide
 
 
 def _after_number(items: list[Item], k: int) -> bool:
@@ -577,8 +579,7 @@ def _set_roles(items: list[Item], split: tuple[float, bool] | None, unfinished: 
         first = it.lines[0]
         if _LABEL_RE.match(first):
             it.role = "concern"
-        elif split is not None and _width_tells(it.lines, split[0]):
-            wide = column_width(it.lines) > split[0]  # a long line proves the wide column
+        elif split is not None and (wide := _width_side(it.lines, split[0])) is not None:
             it.role = "response" if wide == split[1] else "concern"
         elif first[:1].islower():  # a cell's text cut by a decision, or by the page
             beside = prev is not None and (prev.block == it.block or items[k - 1] is prev)
